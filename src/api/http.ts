@@ -1,0 +1,240 @@
+/**
+ * The HTTP layer: undici with per-request timeouts, bounded bodies, the retry policy, and the
+ * rule that the API key is only ever sent to Segmind's own origins.
+ */
+import { Agent, request, type Dispatcher } from 'undici';
+import { InterruptedError, ProtocolError } from '../errors.js';
+import { apiErrorFor, ConnectionError, RequestTimeoutError, type Headers } from './errors.js';
+import { isRetryable, retryDelay, type Outcome, type RequestClass } from './retry-policy.js';
+import { abortableSleep } from '../util/sleep.js';
+
+export interface Exchange {
+  method: string;
+  url: string;
+  status?: number;
+  ms: number;
+  requestHeaders: Record<string, string>;
+  requestBody?: string;
+  responseHeaders?: Headers;
+  responseBody?: string;
+  error?: string;
+}
+
+export interface RetryInfo {
+  method: string;
+  url: string;
+  attempt: number;
+  delayMs: number;
+  reason: string;
+}
+
+export interface HttpOptions {
+  apiKey?: string;
+  /** Origins that may receive the API key (the API base and the upload host). */
+  keyOrigins: string[];
+  retries: number;
+  connectTimeoutMs: number;
+  /** Limit for the answer's headers and for any silence while reading its body. */
+  requestTimeoutMs: number;
+  dispatcher?: Dispatcher;
+  onExchange?: (e: Exchange) => void;
+  onRetry?: (r: RetryInfo) => void;
+  /** Injectable for tests; must reject with an AbortError when the signal fires. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+export interface SendOptions {
+  method: 'GET' | 'POST';
+  url: string;
+  json?: unknown;
+  cls: RequestClass;
+  signal?: AbortSignal;
+  /** Per-call override, e.g. the long v1 sync call. */
+  headersTimeoutMs?: number;
+  maxBodyBytes?: number;
+  requestId?: string;
+}
+
+export interface HttpAnswer {
+  status: number;
+  headers: Headers;
+  /** Parsed JSON when the answer is JSON, else the raw bytes. */
+  json?: unknown;
+  bytes?: Buffer;
+  contentType: string;
+}
+
+const REDACTED = '[redacted]';
+const DEFAULT_MAX_BODY = 128 * 1024 * 1024;
+// Errors that undici raises before a single byte of the request left this machine.
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
+const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+
+export function isAbort(e: unknown, signal?: AbortSignal): boolean {
+  if (signal?.aborted) return true;
+  const name = (e as { name?: string } | null)?.name;
+  return name === 'AbortError';
+}
+
+export class Http {
+  readonly dispatcher: Dispatcher;
+  private readonly opts: HttpOptions;
+  private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+
+  constructor(opts: HttpOptions) {
+    this.opts = opts;
+    this.dispatcher = opts.dispatcher ?? new Agent({
+      connect: { timeout: opts.connectTimeoutMs },
+      headersTimeout: opts.requestTimeoutMs,
+      bodyTimeout: opts.requestTimeoutMs,
+      keepAliveTimeout: 10_000,
+      // Never follow redirects with the key attached: undici does not follow by default.
+    });
+    this.sleep = opts.sleep ?? abortableSleep;
+  }
+
+  /** Whether `url` may receive the API key. */
+  mayReceiveKey(url: string): boolean {
+    try {
+      return this.opts.keyOrigins.includes(new URL(url).origin);
+    } catch {
+      return false;
+    }
+  }
+
+  headersFor(url: string, json: boolean): Record<string, string> {
+    const h: Record<string, string> = { 'user-agent': 'flux-krea', accept: 'application/json, image/*;q=0.9, */*;q=0.5' };
+    if (json) h['content-type'] = 'application/json';
+    if (this.opts.apiKey && this.mayReceiveKey(url)) h['x-api-key'] = this.opts.apiKey;
+    return h;
+  }
+
+  /** Sends with retries; resolves with a 2xx answer, else throws the matching typed error. */
+  async send(o: SendOptions): Promise<HttpAnswer> {
+    for (let attempt = 0; ; attempt++) {
+      let outcome: Outcome;
+      let failure: unknown;
+      let answerHeaders: Headers = {};
+      try {
+        const answer = await this.once(o);
+        if (answer.status < 300) return answer;
+        outcome = { type: 'status', status: answer.status };
+        answerHeaders = answer.headers;
+        failure = apiErrorFor(answer.status, answer.headers, answer.json ?? answer.bytes?.toString('utf8'), o.requestId);
+      } catch (e) {
+        if (isAbort(e, o.signal)) throw new InterruptedError(o.requestId);
+        if (!(e instanceof ConnectionError)) throw e;
+        outcome = { type: 'network', sent: e.sent };
+        failure = e;
+      }
+      if (attempt >= this.opts.retries || !isRetryable(o.cls, outcome)) throw failure;
+      const delayMs = retryDelay(attempt, answerHeaders);
+      this.opts.onRetry?.({
+        method: o.method, url: o.url, attempt: attempt + 1, delayMs,
+        reason: outcome.type === 'status' ? `HTTP ${outcome.status}` : (failure as Error).message,
+      });
+      try {
+        await this.sleep(delayMs, o.signal);
+      } catch (e) {
+        if (isAbort(e, o.signal)) throw new InterruptedError(o.requestId);
+        throw e;
+      }
+    }
+  }
+
+  /** One request, no retries. Network failures become ConnectionError. */
+  async once(o: SendOptions): Promise<HttpAnswer> {
+    const started = Date.now();
+    const body = o.json === undefined ? undefined : JSON.stringify(o.json);
+    const headers = this.headersFor(o.url, body !== undefined);
+    const exchange: Exchange = { method: o.method, url: o.url, ms: 0, requestHeaders: redact(headers), requestBody: body };
+    try {
+      const res = await request(o.url, {
+        method: o.method,
+        headers,
+        body,
+        signal: o.signal,
+        dispatcher: this.dispatcher,
+        ...(o.headersTimeoutMs ? { headersTimeout: o.headersTimeoutMs, bodyTimeout: Math.max(o.headersTimeoutMs, this.opts.requestTimeoutMs) } : {}),
+      });
+      const raw = await readLimited(res.body, o.maxBodyBytes ?? DEFAULT_MAX_BODY, o.requestId);
+      const contentType = String(res.headers['content-type'] ?? '');
+      const answer: HttpAnswer = { status: res.statusCode, headers: res.headers, contentType };
+      if (/json/i.test(contentType) || (!contentType && looksLikeJson(raw))) {
+        try {
+          answer.json = JSON.parse(raw.toString('utf8'));
+        } catch {
+          if (res.statusCode < 300) {
+            throw new ProtocolError(`Segmind sent invalid JSON from ${new URL(o.url).pathname}.`, {
+              requestId: o.requestId, suggestion: 'Try again; if it persists the service may be having problems.',
+            });
+          }
+          answer.bytes = raw;
+        }
+      } else {
+        answer.bytes = raw;
+      }
+      Object.assign(exchange, { status: res.statusCode, responseHeaders: res.headers, responseBody: snippet(raw, contentType) });
+      return answer;
+    } catch (e) {
+      exchange.error = (e as Error).message;
+      if (isAbort(e, o.signal) || e instanceof ProtocolError) throw e;
+      throw toConnectionError(e, o.url);
+    } finally {
+      exchange.ms = Date.now() - started;
+      this.opts.onExchange?.(exchange);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (!this.opts.dispatcher) await this.dispatcher.close().catch(() => undefined);
+  }
+}
+
+export function toConnectionError(e: unknown, url: string): ConnectionError {
+  if (e instanceof ConnectionError) return e;
+  const err = e as { code?: string; cause?: { code?: string }; message?: string };
+  const code = err?.code ?? err?.cause?.code;
+  const host = safeHost(url);
+  const sent = !(code && NOT_SENT_CODES.has(code));
+  if (code && TIMEOUT_CODES.has(code)) {
+    return new RequestTimeoutError(`No answer from ${host} in time (${code}).`, code, code !== 'UND_ERR_CONNECT_TIMEOUT', e);
+  }
+  const what = code === 'ECONNREFUSED' ? 'Connection refused by' : code === 'ENOTFOUND' ? 'Cannot resolve' : 'Network error talking to';
+  return new ConnectionError(`${what} ${host}${code ? ` (${code})` : err?.message ? `: ${err.message}` : ''}.`, code, sent, e);
+}
+
+function safeHost(url: string): string {
+  try { return new URL(url).host; } catch { return url; }
+}
+
+function redact(h: Record<string, string>): Record<string, string> {
+  const out = { ...h };
+  if (out['x-api-key']) out['x-api-key'] = REDACTED;
+  return out;
+}
+
+function looksLikeJson(b: Buffer): boolean {
+  const c = b.subarray(0, 1).toString();
+  return c === '{' || c === '[';
+}
+
+function snippet(raw: Buffer, contentType: string): string {
+  if (/^image\//i.test(contentType)) return `<${raw.length} bytes of ${contentType}>`;
+  const s = raw.subarray(0, 2000).toString('utf8');
+  return raw.length > 2000 ? `${s}… (${raw.length} bytes)` : s;
+}
+
+async function readLimited(body: AsyncIterable<Buffer> & { destroy?: (e?: Error) => void }, max: number, requestId?: string): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.length;
+    if (size > max) {
+      body.destroy?.();
+      throw new ProtocolError(`Segmind sent an answer larger than ${Math.round(max / 1024 / 1024)} MB; refusing to read it.`, { requestId });
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks, size);
+}

@@ -1,0 +1,45 @@
+/** `flux-krea result <id>`, `flux-krea status <id>`, `flux-krea jobs`: resume and inspect jobs without paying again. */
+import { Command } from 'commander';
+import { RUN_FIELDS, type FieldSpec } from '../../params/fields.js';
+import { addFieldOptions, collectFlags } from '../flags.js';
+import type { Context } from '../context.js';
+
+const pick = (...keys: string[]): FieldSpec[] => RUN_FIELDS.filter((f) => keys.includes(f.key));
+export const RESULT_FIELDS = pick('out', 'json', 'timeout', 'interval', 'retries', 'request_timeout', 'quiet', 'verbose', 'open');
+export const STATUS_FIELDS = pick('json', 'retries', 'request_timeout', 'verbose');
+
+export function resultCommand(ctx: Context): Command {
+  const cmd = new Command('result')
+    .description('Wait for a job if needed and download its images; submits nothing')
+    .argument('<request-id>', 'the request id printed when the job was submitted (see `flux-krea jobs`)');
+  addFieldOptions(cmd, RESULT_FIELDS);
+  cmd.addHelpText('after', '\nExamples:\n  $ flux-krea result 3f0c9a2e-... -o art/\n  $ flux-krea result 3f0c9a2e-... --json\n\nResults are kept on the server for 1 hour.');
+  cmd.action(async (id: string) => {
+    const { runResult } = await import('../run-jobs.js');
+    await runResult(ctx, id, collectFlags(cmd, RESULT_FIELDS));
+  });
+  return cmd;
+}
+
+export function statusCommand(ctx: Context): Command {
+  const cmd = new Command('status')
+    .description('Check a job once: QUEUED, PROCESSING, COMPLETED or FAILED')
+    .argument('<request-id>', 'the request id');
+  addFieldOptions(cmd, STATUS_FIELDS);
+  cmd.action(async (id: string) => {
+    const { runStatus } = await import('../run-jobs.js');
+    await runStatus(ctx, id, collectFlags(cmd, STATUS_FIELDS));
+  });
+  return cmd;
+}
+
+export function jobsCommand(ctx: Context): Command {
+  return new Command('jobs')
+    .description('Recent jobs from the local journal, and which still have images to fetch')
+    .option('--json', 'print a JSON array')
+    .option('--limit <n>', 'how many jobs to show', '20')
+    .action(async (opts: { json?: boolean; limit: string }) => {
+      const { runJobs } = await import('../run-jobs.js');
+      await runJobs(ctx, opts);
+    });
+}

@@ -1,0 +1,71 @@
+/**
+ * What every command shares: the UI, the interrupt signal, the client built from the
+ * environment and the key, the journal.
+ */
+import { SegmindClient, DEFAULT_BASE_URL, DEFAULT_UPLOAD_URL } from '../api/client.js';
+import { MissingKeyError, UsageError } from '../errors.js';
+import { findApiKey } from '../config/store.js';
+import { Journal } from '../journal/journal.js';
+import { stateDir } from '../util/paths.js';
+import type { Ui } from './ui.js';
+
+export interface Context {
+  ui: Ui;
+  signal: AbortSignal;
+  env: NodeJS.ProcessEnv;
+  stdout: NodeJS.WritableStream;
+}
+
+export interface ClientSettings {
+  retries: number;
+  requestTimeoutSeconds: number;
+}
+
+export function endpoints(env: NodeJS.ProcessEnv): { baseUrl: string; uploadUrl: string } {
+  const baseUrl = env.SEGMIND_BASE_URL || DEFAULT_BASE_URL;
+  const uploadUrl = env.SEGMIND_UPLOAD_URL || DEFAULT_UPLOAD_URL;
+  for (const [name, url] of [['SEGMIND_BASE_URL', baseUrl], ['SEGMIND_UPLOAD_URL', uploadUrl]] as const) {
+    if (!/^https?:\/\/[^/]/i.test(url)) throw new UsageError(`${name}: ${JSON.stringify(url)} is not an http(s) URL.`);
+  }
+  return { baseUrl, uploadUrl };
+}
+
+export async function makeClient(ctx: Context, s: ClientSettings): Promise<SegmindClient> {
+  const { baseUrl, uploadUrl } = endpoints(ctx.env);
+  const found = await findApiKey(ctx.env);
+  if (!found) throw new MissingKeyError();
+  return new SegmindClient({
+    apiKey: found.key,
+    baseUrl,
+    uploadUrl,
+    retries: s.retries,
+    requestTimeoutMs: s.requestTimeoutSeconds * 1000,
+    connectTimeoutMs: Math.min(15_000, s.requestTimeoutSeconds * 1000),
+    onExchange: ctx.ui.verbose
+      ? (e) => {
+        ctx.ui.debug(`> ${e.method} ${e.url} ${JSON.stringify(e.requestHeaders)}${e.requestBody ? ` ${e.requestBody.slice(0, 2000)}` : ''}`);
+        ctx.ui.debug(e.error
+          ? `< ${e.error} (${e.ms} ms)`
+          : `< ${e.status} (${e.ms} ms) ${JSON.stringify(e.responseHeaders)} ${e.responseBody ?? ''}`);
+      }
+      : undefined,
+    onRetry: (r) => ctx.ui.warn(`${r.method} ${new URL(r.url).pathname}: ${r.reason}; retry ${r.attempt} in ${(r.delayMs / 1000).toFixed(1)}s`),
+  });
+}
+
+export function openJournal(ctx: Context): Journal {
+  return new Journal(stateDir(ctx.env), (m) => ctx.ui.warn(m));
+}
+
+export function printJson(ctx: Context, value: unknown): void {
+  ctx.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+export function resumeHint(requestId: string, outDir?: string): string {
+  const out = outDir && outDir !== '.' ? ` -o ${shellQuote(outDir)}` : '';
+  return `flux-krea result ${requestId}${out}`;
+}
+
+export function shellQuote(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}

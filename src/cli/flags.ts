@@ -1,0 +1,67 @@
+/**
+ * Commander options derived from the schema's FieldSpecs, and the way back: from parsed
+ * options to raw flag values keyed by field, with the flag the user actually typed.
+ */
+import { Option, type Command } from 'commander';
+import { allowedText, type FieldSpec } from '../params/fields.js';
+import type { FlagValues } from '../config/settings.js';
+import { UsageError } from '../errors.js';
+
+function defaultText(f: FieldSpec): string {
+  if (f.key === 'seed') return 'random, reported';
+  if (f.default === undefined) return '';
+  return String(f.default);
+}
+
+/** Help line for a field: its text, what is allowed, the default. */
+export function optionHelp(f: FieldSpec): string {
+  const parts = [f.help];
+  if (f.kind === 'enum' || f.kind === 'int' || (f.kind === 'number' && f.max !== undefined)) parts.push(`(${allowedText(f)})`);
+  const d = defaultText(f);
+  if (d && f.kind !== 'boolean') parts.push(`[default: ${d}]`);
+  return parts.join(' ');
+}
+
+export function optionsFor(f: FieldSpec): Option[] {
+  if (f.kind === 'boolean') {
+    const main = new Option(`${f.short ? `-${f.short}, ` : ''}--${f.flag}`, f.help);
+    const negated = new Option(`--no-${f.flag}`, `Turn off --${f.flag}`);
+    // Only a default-on switch needs its --no- form in the help; the others keep it for
+    // overriding a saved default.
+    if (f.default !== true) negated.hideHelp();
+    return [main, negated];
+  }
+  const value = `<${f.valueName ?? 'value'}>`;
+  const main = new Option(`${f.short ? `-${f.short}, ` : ''}--${f.flag} ${value}`, optionHelp(f));
+  const aliases = (f.aliases ?? []).map((a) => new Option(`--${a} ${value}`, `Same as --${f.flag}`).hideHelp());
+  return [main, ...aliases];
+}
+
+export function addFieldOptions(cmd: Command, fields: readonly FieldSpec[]): Command {
+  for (const f of fields) {
+    if (f.key === 'prompt') continue;
+    for (const o of optionsFor(f)) cmd.addOption(o);
+  }
+  return cmd;
+}
+
+/** Raw values the user typed, keyed by field; an alias and its flag given with different values is an error. */
+export function collectFlags(cmd: Command, fields: readonly FieldSpec[]): FlagValues {
+  const opts = cmd.opts() as Record<string, unknown>;
+  const out: FlagValues = {};
+  for (const f of fields) {
+    if (f.key === 'prompt') continue;
+    const names = [f.flag, ...(f.aliases ?? [])];
+    for (const name of names) {
+      const attr = new Option(`--${name}`).attributeName();
+      const raw = opts[attr];
+      if (raw === undefined || cmd.getOptionValueSource(attr) !== 'cli') continue;
+      const prev = out[f.key];
+      if (prev && prev.raw !== raw) {
+        throw new UsageError(`${prev.flag} and --${name} are the same setting and were given different values (${String(prev.raw)}, ${String(raw)}).`);
+      }
+      out[f.key] = { raw, flag: raw === false && f.kind === 'boolean' ? `--no-${name}` : `--${name}` };
+    }
+  }
+  return out;
+}

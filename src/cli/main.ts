@@ -1,0 +1,109 @@
+/**
+ * The CLI entry: builds the commander tree, runs it, and is the one place where errors become
+ * a message and an exit code.
+ */
+import { Command, CommanderError } from 'commander';
+import { isFluxKreaError } from '../errors.js';
+import { exitCodeFor, EXIT, EXIT_CODE_HELP } from './exit-codes.js';
+import { Ui } from './ui.js';
+import type { Context } from './context.js';
+import { generateCommand, configureGenerate } from './commands/generate.js';
+import { authCommand } from './commands/auth.js';
+import { resultCommand, statusCommand, jobsCommand } from './commands/result.js';
+import { VERSION } from '../version.js';
+
+export function buildProgram(ctx: Context): Command {
+  const program = new Command('flux-krea')
+    .description('Generate images with FLUX.1 Krea [dev] on Segmind, from your terminal, scripts and CI.')
+    .version(VERSION, '-V, --version')
+    .showSuggestionAfterError(true)
+    .configureOutput({
+      writeOut: (s) => ctx.stdout.write(s),
+      writeErr: (s) => process.stderr.write(s),
+    })
+    .addHelpText('after', `
+Environment:
+  SEGMIND_API_KEY       API key (wins over the one stored by \`auth login\`)
+  SEGMIND_BASE_URL      API base URL (default https://api.segmind.com)
+  SEGMIND_UPLOAD_URL    upload endpoint for local --image files
+  FLUX_KREA_CONFIG_DIR  where the config and journal live (default: the user config dir)
+  FLUX_KREA_STATE_DIR   where the job journal lives
+  FLUX_KREA_<FLAG>      a default for a flag, e.g. FLUX_KREA_FORMAT=png
+  NO_COLOR / FORCE_COLOR  turn colour off / on
+
+${EXIT_CODE_HELP}`);
+  // The root command generates, so that `flux-krea --help` shows every flag; `generate` is the
+  // same command by name, for prompts that collide with a command name.
+  configureGenerate(program, ctx);
+  program.addCommand(generateCommand(ctx));
+  program.addCommand(authCommand(ctx));
+  program.addCommand(resultCommand(ctx));
+  program.addCommand(statusCommand(ctx));
+  program.addCommand(jobsCommand(ctx));
+  // Commander errors (unknown option, missing argument) are usage errors: exit 2, not 1.
+  const override = (cmd: Command) => {
+    cmd.exitOverride();
+    cmd.commands.forEach(override);
+  };
+  override(program);
+  return program;
+}
+
+/** Runs the CLI and resolves with the exit code; never calls process.exit itself. */
+export async function main(argv: string[] = process.argv, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts++;
+    // A second Ctrl-C while cleanup runs means "now".
+    if (interrupts > 1) process.exit(EXIT.interrupted);
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
+  const ui = new Ui({ env, quiet: argv.includes('-q') || argv.includes('--quiet'), verbose: argv.includes('--verbose') });
+  const ctx: Context = { ui, signal: controller.signal, env, stdout: process.stdout };
+  const json = argv.includes('--json');
+  try {
+    await buildProgram(ctx).parseAsync(argv);
+    return Number(process.exitCode ?? 0);
+  } catch (e) {
+    await ui.stop();
+    return report(ctx, e, json);
+  } finally {
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
+  }
+}
+
+function report(ctx: Context, e: unknown, json: boolean): number {
+  if (e instanceof CommanderError) {
+    // Help and version end through here too, with exit code 0; commander printed the message.
+    if (e.exitCode === 0 || e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return 0;
+    if (e.code === 'commander.help') return 0;
+    return EXIT.usage;
+  }
+  if (isFluxKreaError(e)) {
+    const code = exitCodeFor(e.kind);
+    ctx.ui.error(e.message, e.suggestion);
+    if (e.requestId) ctx.ui.info(`request id: ${e.requestId}`);
+    if (json) {
+      ctx.stdout.write(`${JSON.stringify({ status: 'error', error: { kind: e.kind, message: e.message, exit_code: code }, request_id: e.requestId ?? null }, null, 2)}\n`);
+    }
+    return code;
+  }
+  const err = e as Error;
+  ctx.ui.error(`Unexpected error: ${err?.message ?? String(e)}`, 'This is a bug in flux-krea; please report it with the output of --verbose.');
+  if (ctx.ui.verbose && err?.stack) ctx.ui.debug(err.stack);
+  return EXIT.error;
+}
+
+/** Entry for bin/flux-krea.js. */
+export async function run(): Promise<void> {
+  // `flux-krea --help | head` closes the pipe early: that is the reader's choice, not an error.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
+  process.exitCode = await main();
+}

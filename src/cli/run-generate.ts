@@ -1,0 +1,94 @@
+/**
+ * The generate command's body: resolve settings, show a dry run or run the core, present the
+ * outcome. Kept apart from the command definition so that `--help` loads none of this.
+ */
+import { generate, type GenerateOutcome } from '../core/generate.js';
+import { buildRequest } from '../core/params.js';
+import { resolveSettings, type FlagValues, type Resolved } from '../config/settings.js';
+import { openStore } from '../config/store.js';
+import { UsageError, isFluxKreaError } from '../errors.js';
+import type { RunOptions } from '../params/run-options.js';
+import { makeClient, openJournal, printJson, resumeHint, endpoints, type Context } from './context.js';
+import { readPrompt } from './stdin.js';
+import { StatusReporter } from './status-reporter.js';
+import { SegmindClient } from '../api/client.js';
+
+export async function runGenerate(ctx: Context, promptArg: string | undefined, flags: FlagValues): Promise<void> {
+  const store = await openStore(ctx.env);
+  const resolved = await resolveSettings({ flags, env: ctx.env, userDefaults: store.get('defaults'), userConfigPath: store.path });
+  const run = resolved.values as unknown as RunOptions;
+  ctx.ui.configure(run);
+  const prompt = await readPrompt(promptArg);
+  const built = await buildRequest(resolved, prompt);
+  if (run.out === '-' && built.params.num_outputs !== 1) {
+    throw new UsageError(`-o -: writes one image to stdout, but --num-outputs is ${built.params.num_outputs}.`, { suggestion: 'Add -n 1, or give a directory with -o.' });
+  }
+  for (const w of built.warnings) ctx.ui.warn(w);
+
+  if (run.dry_run) return dryRun(ctx, run, resolved, built.params, built.localImage);
+
+  const client = await makeClient(ctx, { retries: run.retries, requestTimeoutSeconds: run.request_timeout });
+  const reporter = new StatusReporter(ctx.ui);
+  const outDir = run.out === '-' ? await (await import('./stdout-image.js')).stagingDir() : run.out;
+  let outcome: GenerateOutcome;
+  try {
+    outcome = await generate({
+      client, params: built.params, localImage: built.localImage, sync: run.sync, outDir,
+      intervalMs: run.interval * 1000, deadline: Date.now() + run.timeout * 1000, retries: run.retries,
+      journal: openJournal(ctx), signal: ctx.signal, events: reporter.events(),
+    });
+  } catch (e) {
+    if (isFluxKreaError(e) && e.requestId && e.kind !== 'job-failed' && e.kind !== 'not-found') {
+      e.suggestion = `The job is kept on the server for an hour. Fetch its images with: ${resumeHint(e.requestId, run.out === '-' ? undefined : run.out)}`;
+    }
+    throw e;
+  } finally {
+    await reporter.stop();
+    await client.close();
+  }
+  for (const w of outcome.warnings) ctx.ui.warn(w);
+  if (run.out === '-') {
+    const { writeImageToStdout } = await import('./stdout-image.js');
+    await writeImageToStdout(ctx, outcome.files, outDir);
+  } else if (run.json) {
+    printJson(ctx, toJson(outcome));
+  } else {
+    for (const f of outcome.files) ctx.stdout.write(`${f.path}\n`);
+  }
+  reporter.summary(outcome);
+  if (run.open && run.out !== '-') {
+    const { openFiles } = await import('./open.js');
+    await openFiles(ctx, outcome.files.map((f) => f.path));
+  }
+}
+
+export function toJson(o: GenerateOutcome): Record<string, unknown> {
+  return {
+    request_id: o.requestId ?? null,
+    status: o.status,
+    files: o.files.map((f) => ({ path: f.path, bytes: f.bytes, format: f.format })),
+    seed: o.seed,
+    params: o.params,
+    metrics: {
+      inference_time: o.metrics.inferenceTime ?? null,
+      ...(o.metrics.cost !== undefined ? { cost: o.metrics.cost } : {}),
+      ...(o.metrics.remainingCredits !== undefined ? { remaining_credits: o.metrics.remainingCredits } : {}),
+    },
+    warnings: o.warnings,
+  };
+}
+
+function dryRun(ctx: Context, run: RunOptions, resolved: Resolved, params: Record<string, unknown>, localImage?: string): void {
+  const { baseUrl, uploadUrl } = endpoints(ctx.env);
+  const endpoint = new SegmindClient({ baseUrl, uploadUrl }).endpoint(run.sync);
+  const body = { ...params, ...(localImage ? { image: `<uploaded from ${localImage}>` } : {}) };
+  const sources = Object.fromEntries(Object.entries(resolved.origins).map(([k, o]) => [k, o.source === 'flag' || o.source === 'env' || o.source === 'project' || o.source === 'user' ? `${o.source} (${o.where})` : o.source]));
+  if (run.json) {
+    printJson(ctx, { method: 'POST', endpoint, ...(localImage ? { upload: uploadUrl } : {}), body, sources });
+    return;
+  }
+  ctx.stdout.write(`POST ${endpoint}\n${JSON.stringify(body, null, 2)}\n`);
+  if (localImage) ctx.ui.info(`(${localImage} would first be uploaded to ${uploadUrl})`);
+  ctx.ui.info('Where each value came from:');
+  for (const [k, v] of Object.entries(sources)) ctx.ui.info(`  ${k.padEnd(24)} ${v}`);
+}

@@ -1,0 +1,71 @@
+/**
+ * Turns core progress events into what a person sees: spinner text with the state, elapsed
+ * time and request id on a terminal; one plain line per change elsewhere; a summary at the end.
+ */
+import type { ProgressEvents } from '../core/events.js';
+import type { GenerateOutcome } from '../core/generate.js';
+import type { Ui } from './ui.js';
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MB`;
+}
+
+export class StatusReporter {
+  private readonly ui: Ui;
+  private readonly started = Date.now();
+  private state = 'starting';
+  private requestId?: string;
+  private ticker?: NodeJS.Timeout;
+
+  constructor(ui: Ui) {
+    this.ui = ui;
+  }
+
+  private elapsed(): string {
+    return `${((Date.now() - this.started) / 1000).toFixed(1)}s`;
+  }
+
+  private text(): string {
+    return `${this.state} · ${this.elapsed()}${this.requestId ? ` · ${this.requestId}` : ''}`;
+  }
+
+  private show(state: string): void {
+    this.state = state;
+    this.ui.progress(this.text());
+    if (this.ui.interactive && !this.ticker) {
+      this.ticker = setInterval(() => this.ui.tick(this.text()), 200);
+      this.ticker.unref();
+    }
+  }
+
+  events(): ProgressEvents {
+    return {
+      uploading: (path) => this.show(`uploading ${path}`),
+      submitted: (id) => {
+        this.requestId = id;
+        // The id is shown once as a plain line too, so it survives in scrollback and logs.
+        this.ui.info(`request id: ${id}`);
+      },
+      status: (s) => this.show(s),
+      downloading: (n) => this.show(`downloading ${n} image${n === 1 ? '' : 's'}`),
+      warning: (m) => this.ui.warn(m),
+    };
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.ticker);
+    this.ticker = undefined;
+    await this.ui.stop();
+  }
+
+  summary(o: GenerateOutcome): void {
+    const total = o.files.reduce((a, f) => a + f.bytes, 0);
+    const parts = [`${this.ui.color.green('saved')} ${o.files.length} image${o.files.length === 1 ? '' : 's'} (${formatBytes(total)})`, `seed ${o.seed}`];
+    if (o.metrics.inferenceTime !== undefined) parts.push(`inference ${o.metrics.inferenceTime.toFixed(1)}s`);
+    if (o.metrics.remainingCredits !== undefined) parts.push(`credits left ${o.metrics.remainingCredits}`);
+    parts.push(`total ${this.elapsed()}`);
+    this.ui.info(parts.join(' · '));
+  }
+}

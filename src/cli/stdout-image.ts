@@ -1,0 +1,22 @@
+/** `-o -`: the single image goes to stdout for pipes. It is staged in a temp dir first so that only a complete, checked image is ever written. */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { UsageError } from '../errors.js';
+import type { SavedImage } from '../output/download.js';
+import type { Context } from './context.js';
+
+export function stagingDir(): Promise<string> {
+  return mkdtemp(join(tmpdir(), 'flux-krea-'));
+}
+
+export async function writeImageToStdout(ctx: Context, files: SavedImage[], dir: string): Promise<void> {
+  try {
+    if (files.length !== 1) throw new UsageError(`-o -: ${files.length} images came back, stdout can take one.`);
+    await pipeline(createReadStream(files[0]!.path), ctx.stdout, { end: false });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}

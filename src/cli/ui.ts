@@ -1,0 +1,107 @@
+/**
+ * Everything people see on stderr: spinner or plain lines, warnings, summary, errors.
+ * stdout is never written here. No spinner and no colour when stderr is not a TTY or NO_COLOR
+ * is set (FORCE_COLOR forces colour).
+ */
+import type { Ora } from 'ora';
+import { Chalk, type ChalkInstance } from 'chalk';
+
+export interface UiOptions {
+  quiet?: boolean;
+  verbose?: boolean;
+  env?: NodeJS.ProcessEnv;
+  stream?: NodeJS.WriteStream;
+}
+
+export function colorLevel(env: NodeJS.ProcessEnv, isTTY: boolean): 0 | 1 | 2 | 3 {
+  const force = env.FORCE_COLOR;
+  if (force !== undefined && force !== '') {
+    if (force === '0' || force === 'false') return 0;
+    return force === '2' ? 2 : force === '3' ? 3 : 1;
+  }
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return 0;
+  if (!isTTY || env.TERM === 'dumb') return 0;
+  return 1;
+}
+
+export class Ui {
+  readonly color: ChalkInstance;
+  quiet: boolean;
+  verbose: boolean;
+  /** A spinner is allowed: stderr is an interactive terminal and NO_COLOR is not set. */
+  readonly interactive: boolean;
+  private readonly stream: NodeJS.WriteStream;
+  private spinner?: Ora;
+  private spinnerLoading?: Promise<void>;
+  private lastText = '';
+
+  constructor(o: UiOptions = {}) {
+    const env = o.env ?? process.env;
+    this.stream = o.stream ?? process.stderr;
+    const tty = Boolean(this.stream.isTTY);
+    this.color = new Chalk({ level: colorLevel(env, tty) });
+    this.quiet = Boolean(o.quiet);
+    this.verbose = Boolean(o.verbose);
+    this.interactive = tty && !(env.NO_COLOR) && env.TERM !== 'dumb' && env.CI !== 'true';
+  }
+
+  /** Settings may turn quiet or verbose on after the UI exists (from a config file). */
+  configure(o: { quiet?: boolean; verbose?: boolean }): void {
+    this.quiet ||= Boolean(o.quiet);
+    this.verbose ||= Boolean(o.verbose);
+  }
+
+  private write(line: string): void {
+    const wasSpinning = this.spinner?.isSpinning;
+    if (wasSpinning) this.spinner!.clear();
+    this.stream.write(`${line}\n`);
+    if (wasSpinning) this.spinner!.render();
+  }
+
+  /** Progress: a spinner on a terminal, else one plain line per change. */
+  progress(text: string): void {
+    if (this.quiet || text === this.lastText) return;
+    this.lastText = text;
+    if (!this.interactive) {
+      this.write(`flux-krea: ${text}`);
+      return;
+    }
+    if (this.spinner) {
+      this.spinner.text = text;
+      return;
+    }
+    this.spinnerLoading ??= import('ora').then(({ default: ora }) => {
+      this.spinner = ora({ text: this.lastText, stream: this.stream, discardStdin: false }).start();
+    });
+  }
+
+  /** Updates spinner text without printing a line outside a TTY (e.g. the elapsed time). */
+  tick(text: string): void {
+    if (this.spinner && !this.quiet) this.spinner.text = text;
+  }
+
+  async stop(): Promise<void> {
+    await this.spinnerLoading;
+    this.spinner?.stop();
+    this.spinner = undefined;
+    this.spinnerLoading = undefined;
+    this.lastText = '';
+  }
+
+  info(text: string): void {
+    if (!this.quiet) this.write(text);
+  }
+
+  debug(text: string): void {
+    if (this.verbose) this.write(this.color.dim(text));
+  }
+
+  warn(text: string): void {
+    this.write(`${this.color.yellow('warning:')} ${text}`);
+  }
+
+  error(text: string, suggestion?: string): void {
+    this.write(`${this.color.red('error:')} ${text}`);
+    if (suggestion) this.write(`${this.color.dim('hint:')} ${suggestion}`);
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * Saves a finished job's images: in parallel, each one atomically, with the journal updated.
+ * Shared by `generate` and `result`.
+ */
+import { InterruptedError, ProtocolError, isFluxKreaError } from '../errors.js';
+import type { JobResult } from '../api/client.js';
+import type { SegmindClient } from '../api/client.js';
+import { ensureDir, saveImage, type SavedImage } from '../output/download.js';
+import { imageStem } from '../output/naming.js';
+import type { Journal } from '../journal/journal.js';
+import type { ProgressEvents } from './events.js';
+
+export interface SaveRequest {
+  client: SegmindClient;
+  result: JobResult;
+  dir: string;
+  /** Names: `<slug(prompt)>-<seed>-<n>`. */
+  prompt: string;
+  seed: number | string;
+  requestId?: string;
+  journal?: Journal;
+  retries: number;
+  signal?: AbortSignal;
+  events?: ProgressEvents;
+}
+
+const PARALLEL_DOWNLOADS = 4;
+
+export async function saveResults(r: SaveRequest): Promise<SavedImage[]> {
+  if (r.result.images.length === 0) {
+    throw new ProtocolError('The job completed but Segmind returned no image.', {
+      requestId: r.requestId,
+      suggestion: r.requestId ? `Try \`flux-krea result ${r.requestId}\` in a moment; if it stays empty, generate again.` : 'Generate again.',
+    });
+  }
+  await ensureDir(r.dir, r.requestId);
+  r.events?.downloading?.(r.result.images.length);
+  const saved: (SavedImage | undefined)[] = new Array(r.result.images.length);
+  const errors: unknown[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < r.result.images.length) {
+      const i = next++;
+      try {
+        saved[i] = await saveImage(r.result.images[i]!, {
+          dir: r.dir,
+          stem: imageStem(r.prompt, r.seed, i),
+          requestId: r.requestId,
+          dispatcher: r.client.http.dispatcher,
+          retries: r.retries,
+          signal: r.signal,
+          onRetry: r.events?.retry,
+        });
+      } catch (e) {
+        errors.push(e);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PARALLEL_DOWNLOADS, r.result.images.length) }, worker));
+  const files = saved.filter((s): s is SavedImage => s !== undefined);
+  if (r.requestId && r.journal) {
+    await r.journal.record({
+      id: r.requestId,
+      state: errors.length ? 'partial' : 'saved',
+      files: files.map((f) => f.path),
+      ...(errors.length ? { error: (errors[0] as Error).message } : {}),
+    });
+  }
+  if (errors.length) {
+    const first = errors.find((e) => e instanceof InterruptedError) ?? errors[0];
+    if (isFluxKreaError(first) && files.length) {
+      first.message = `${first.message} (${files.length} of ${r.result.images.length} images were saved)`;
+    }
+    throw first;
+  }
+  return files;
+}

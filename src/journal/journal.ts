@@ -1,0 +1,130 @@
+/**
+ * The job journal: every accepted job is written down before we wait for it, so a paid job is
+ * never lost to Ctrl-C, a crash or a closed laptop. It is an append-only JSON Lines file: one
+ * small append per event is atomic in practice, parallel jobs (batch) never rewrite each
+ * other's lines, and a torn last line after a crash costs only that line.
+ */
+import { appendFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+export type JobState = 'submitted' | 'saved' | 'partial' | 'failed' | 'expired';
+
+export interface JournalEntry {
+  id: string;
+  createdAt: string;
+  updatedAt: string;
+  state: JobState;
+  mode?: 'async' | 'sync';
+  prompt?: string;
+  params?: Record<string, unknown>;
+  outDir?: string;
+  files?: string[];
+  error?: string;
+}
+
+export type JournalEvent = Partial<JournalEntry> & { id: string };
+
+const FILE = 'jobs.jsonl';
+/** Rewrite the file once it grows past this many lines, keeping the newest jobs. */
+const COMPACT_LINES = 2000;
+const KEEP_JOBS = 500;
+
+export class Journal {
+  readonly path: string;
+  private readonly onWarning?: (message: string) => void;
+  private chain: Promise<unknown> = Promise.resolve();
+
+  constructor(dir: string, onWarning?: (message: string) => void) {
+    this.path = join(dir, FILE);
+    this.onWarning = onWarning;
+  }
+
+  /** Records an event; never throws (a journal problem must not lose the images). */
+  record(event: JournalEvent): Promise<void> {
+    const line = `${JSON.stringify({ ...event, at: new Date().toISOString() })}\n`;
+    const write = this.chain.then(async () => {
+      try {
+        await mkdir(join(this.path, '..'), { recursive: true });
+        await appendFile(this.path, line, { mode: 0o600 });
+      } catch (e) {
+        this.onWarning?.(`Could not write the job journal ${this.path}: ${(e as Error).message}`);
+      }
+    });
+    this.chain = write;
+    return write;
+  }
+
+  /** All jobs, newest first. A corrupt journal is reported, set aside and rebuilt from its good lines. */
+  async list(): Promise<JournalEntry[]> {
+    await this.chain;
+    let text: string;
+    try {
+      text = await readFile(this.path, 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      this.onWarning?.(`Could not read the job journal ${this.path}: ${(e as Error).message}`);
+      return [];
+    }
+    const lines = text.split('\n').filter((l) => l.trim());
+    const events: JournalEvent[] = [];
+    let bad = 0;
+    for (const line of lines) {
+      try {
+        const e = JSON.parse(line) as JournalEvent & { at?: string };
+        if (typeof e?.id === 'string') events.push(e); else bad++;
+      } catch {
+        bad++;
+      }
+    }
+    const jobs = fold(events);
+    if (bad > 0) await this.setAside(bad, jobs);
+    else if (lines.length > COMPACT_LINES) await this.rewrite(jobs.slice(0, KEEP_JOBS));
+    return jobs;
+  }
+
+  async get(id: string): Promise<JournalEntry | undefined> {
+    return (await this.list()).find((j) => j.id === id);
+  }
+
+  private async setAside(bad: number, jobs: JournalEntry[]): Promise<void> {
+    const aside = `${this.path}.corrupt-${Date.now()}`;
+    try {
+      await rename(this.path, aside);
+      await this.rewrite(jobs);
+      this.onWarning?.(`The job journal had ${bad} unreadable line(s); the old file was kept as ${aside} and the good entries carried over.`);
+    } catch (e) {
+      this.onWarning?.(`The job journal ${this.path} is damaged and could not be repaired: ${(e as Error).message}`);
+    }
+  }
+
+  /** Atomic rewrite: a temp file renamed over the journal. */
+  private async rewrite(jobs: JournalEntry[]): Promise<void> {
+    const tmp = `${this.path}.${process.pid}.tmp`;
+    const body = jobs.slice().reverse().map((j) => JSON.stringify(j)).join('\n');
+    await writeFile(tmp, body ? `${body}\n` : '', { mode: 0o600 });
+    await rename(tmp, this.path);
+  }
+}
+
+/** Folds events into one entry per job, newest first. */
+export function fold(events: (JournalEvent & { at?: string })[]): JournalEntry[] {
+  const byId = new Map<string, JournalEntry>();
+  for (const e of events) {
+    const { at, ...rest } = e;
+    const prev = byId.get(e.id);
+    const when = at ?? rest.updatedAt ?? rest.createdAt ?? new Date(0).toISOString();
+    const merged: JournalEntry = {
+      ...(prev ?? { createdAt: rest.createdAt ?? when, state: 'submitted' as JobState }),
+      ...stripUndefined(rest),
+      updatedAt: when,
+    } as JournalEntry;
+    if (prev?.files && rest.files) merged.files = [...new Set([...prev.files, ...rest.files])];
+    byId.delete(e.id);
+    byId.set(e.id, merged);
+  }
+  return [...byId.values()].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,157 @@
+/**
+ * Saving images so that a file is never half-written or overwritten: stream to a temp file in
+ * the target directory, check the length and the image signature, then move it into place
+ * under a free name. Leftovers are removed on every path. Memory stays flat: bytes stream.
+ */
+import { createWriteStream } from 'node:fs';
+import { mkdir, unlink, writeFile, access, constants } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { randomBytes } from 'node:crypto';
+import { request, type Dispatcher } from 'undici';
+import { InterruptedError, OutputError, ProtocolError } from '../errors.js';
+import { sniffImage, SNIFF_BYTES, type ImageRef } from '../api/extract.js';
+import { toConnectionError, isAbort, type RetryInfo } from '../api/http.js';
+import { apiErrorFor, ConnectionError } from '../api/errors.js';
+import { isRetryable, retryDelay } from '../api/retry-policy.js';
+import { claimName } from './naming.js';
+import { abortableSleep } from '../util/sleep.js';
+
+export interface SavedImage {
+  path: string;
+  bytes: number;
+  format: string;
+  url?: string;
+}
+
+export interface SaveOptions {
+  dir: string;
+  stem: string;
+  requestId?: string;
+  dispatcher?: Dispatcher;
+  retries?: number;
+  signal?: AbortSignal;
+  onRetry?: (r: RetryInfo) => void;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+/** A download that arrived broken: retried like a network error. */
+class BrokenDownload extends Error {}
+
+export async function ensureDir(dir: string, requestId?: string): Promise<void> {
+  const hint = requestId ? `Fix it, then fetch the images with \`flux-krea result ${requestId} -o <dir>\`.` : 'Choose another directory with -o.';
+  try {
+    await mkdir(dir, { recursive: true });
+    await access(dir, constants.W_OK);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new OutputError(`Cannot write to the output directory ${dir} (${code ?? (e as Error).message}).`, { requestId, suggestion: hint, cause: e });
+  }
+}
+
+export function tempPath(dir: string): string {
+  return join(dir, `.flux-krea-${process.pid}-${randomBytes(4).toString('hex')}.part`);
+}
+
+export async function saveImage(ref: ImageRef, o: SaveOptions): Promise<SavedImage> {
+  if (ref.kind === 'bytes') return saveBytes(ref.data, o);
+  const retries = o.retries ?? 4;
+  const sleep = o.sleep ?? abortableSleep;
+  for (let attempt = 0; ; attempt++) {
+    const tmp = tempPath(o.dir);
+    let retryHeaders = {};
+    try {
+      const { bytes, format } = await downloadTo(ref.url, tmp, o);
+      const path = await claimName(tmp, o.dir, o.stem, format);
+      return { path, bytes, format, url: ref.url };
+    } catch (e) {
+      await unlink(tmp).catch(() => undefined);
+      if (isAbort(e, o.signal)) throw new InterruptedError(o.requestId);
+      const status = (e as { status?: number }).status;
+      const retryable = e instanceof BrokenDownload || e instanceof ConnectionError
+        ? true
+        : status !== undefined && isRetryable('read', { type: 'status', status });
+      if (!retryable || attempt >= retries) throw finalError(e, ref.url, o.requestId);
+      retryHeaders = (e as { headers?: object }).headers ?? {};
+      const delayMs = retryDelay(attempt, retryHeaders);
+      o.onRetry?.({ method: 'GET', url: ref.url, attempt: attempt + 1, delayMs, reason: (e as Error).message });
+      try { await sleep(delayMs, o.signal); } catch { throw new InterruptedError(o.requestId); }
+    }
+  }
+}
+
+async function saveBytes(data: Buffer, o: SaveOptions): Promise<SavedImage> {
+  const kind = sniffImage(data.subarray(0, SNIFF_BYTES));
+  if (!kind) throw new ProtocolError('Segmind sent image data that is not a PNG, JPEG, WebP or GIF.', { requestId: o.requestId });
+  const tmp = tempPath(o.dir);
+  try {
+    await writeFile(tmp, data, { flag: 'wx' });
+    const path = await claimName(tmp, o.dir, o.stem, kind.ext);
+    return { path, bytes: data.length, format: kind.ext };
+  } catch (e) {
+    await unlink(tmp).catch(() => undefined);
+    throw writeError(e, o);
+  }
+}
+
+async function downloadTo(url: string, tmp: string, o: SaveOptions): Promise<{ bytes: number; format: string }> {
+  if (!/^https?:\/\//i.test(url)) throw new ProtocolError(`Refusing to download a non-http(s) URL: ${url.slice(0, 60)}`);
+  let res: Dispatcher.ResponseData;
+  try {
+    // Image URLs are public: no API key, no cookies, nothing but a plain GET.
+    res = await request(url, { method: 'GET', headers: { 'user-agent': 'flux-krea' }, signal: o.signal, dispatcher: o.dispatcher });
+  } catch (e) {
+    if (isAbort(e, o.signal)) throw e;
+    throw toConnectionError(e, url);
+  }
+  if (res.statusCode >= 300) {
+    const text = await res.body.text().catch(() => '');
+    throw apiErrorFor(res.statusCode, res.headers, text.slice(0, 2000), o.requestId);
+  }
+  const declared = Number(res.headers['content-length']);
+  let seen = 0;
+  let head = Buffer.alloc(0);
+  const meter = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      seen += chunk.length;
+      if (head.length < SNIFF_BYTES) head = Buffer.concat([head, chunk.subarray(0, SNIFF_BYTES - head.length)]);
+      if (head.length >= SNIFF_BYTES && !sniffImage(head)) return cb(new BrokenDownload(`The download from ${new URL(url).host} is not an image.`));
+      cb(null, chunk);
+    },
+  });
+  try {
+    await pipeline(res.body, meter, createWriteStream(tmp, { flags: 'wx' }));
+  } catch (e) {
+    if (e instanceof BrokenDownload || isAbort(e, o.signal)) throw e;
+    if ((e as NodeJS.ErrnoException).syscall) throw writeError(e, o);
+    throw new BrokenDownload(`The download from ${new URL(url).host} was cut off (${(e as Error).message}).`);
+  }
+  if (Number.isFinite(declared) && declared > 0 && seen !== declared) {
+    throw new BrokenDownload(`The download from ${new URL(url).host} was cut off: ${seen} of ${declared} bytes.`);
+  }
+  const kind = sniffImage(head);
+  if (!kind) throw new BrokenDownload(`The download from ${new URL(url).host} is not an image (${seen} bytes).`);
+  return { bytes: seen, format: kind.ext };
+}
+
+function writeError(e: unknown, o: SaveOptions): Error {
+  const err = e as NodeJS.ErrnoException;
+  if (!err.syscall) return err;
+  return new OutputError(`Cannot write an image in ${o.dir} (${err.code}).`, {
+    requestId: o.requestId, cause: e,
+    suggestion: o.requestId ? `Free space or fix permissions, then run \`flux-krea result ${o.requestId} -o <dir>\`.` : 'Free space or fix permissions, then try again.',
+  });
+}
+
+function finalError(e: unknown, url: string, requestId?: string): Error {
+  if (e instanceof BrokenDownload) {
+    return new ProtocolError(e.message, { requestId, suggestion: requestId ? `Try again with \`flux-krea result ${requestId}\`.` : undefined });
+  }
+  if (e instanceof ConnectionError) {
+    e.requestId = requestId;
+    e.suggestion = requestId ? `Check the network, then fetch the images with \`flux-krea result ${requestId}\`.` : e.suggestion;
+  }
+  void url;
+  return e as Error;
+}
