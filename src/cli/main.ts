@@ -17,6 +17,9 @@ export function buildProgram(ctx: Context): Command {
     .description('Generate images with FLUX.1 Krea [dev] on Segmind, from your terminal, scripts and CI.')
     .version(VERSION, '-V, --version')
     .showSuggestionAfterError(true)
+    // The root command has generate's flags (--json, -o ...): without this it would take them
+    // from subcommands too, e.g. `flux-krea jobs --json`.
+    .enablePositionalOptions()
     .configureOutput({
       writeOut: (s) => ctx.stdout.write(s),
       writeErr: (s) => process.stderr.write(s),

@@ -88,7 +88,7 @@ export function fieldByKey(key: string): FieldSpec | undefined {
 /** Finds a field by API name, flag name or alias (`aspect`, `aspect-ratio`, `aspect_ratio`). */
 export function findField(name: string, fields: readonly FieldSpec[] = ALL_FIELDS): FieldSpec | undefined {
   const n = name.replace(/^--?/, '');
-  return fields.find((f) => f.key === n || f.flag === n || f.aliases?.includes(n) || f.key === n.replace(/-/g, '_'));
+  return fields.find((f) => f.key === n || f.flag === n || f.short === n || f.aliases?.includes(n) || f.key === n.replace(/-/g, '_'));
 }
 
 /** Human description of what a field allows, for error messages and docs. */

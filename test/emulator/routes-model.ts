@@ -1,0 +1,102 @@
+// POST /v2/flux-krea-dev (async submit) and POST /v1/flux-krea-dev (sync, "maintenance mode").
+import type { Context } from './context.js';
+import { json, type Reply } from './http-util.js';
+import { bodyChunks, paddedBody, renderImage } from './images/index.js';
+import type { Job } from './jobs.js';
+import { validateParams } from './params.js';
+
+/** Sliding one-minute window over submits; only requests let through count. */
+function rateLimited(ctx: Context): Reply | undefined {
+  const limit = ctx.config.rateLimit;
+  if (!limit) return undefined;
+  const now = ctx.config.now();
+  ctx.rateWindow = ctx.rateWindow.filter((t) => t > now - 60_000);
+  if (ctx.rateWindow.length < limit.perMinute) {
+    ctx.rateWindow.push(now);
+    return undefined;
+  }
+  const resetAt = (ctx.rateWindow[0] ?? now) + 60_000;
+  const headers: Record<string, string> = {};
+  if (limit.header === 'retry-after' || limit.header === 'both') {
+    headers['retry-after'] = String(Math.max(1, Math.ceil((resetAt - now) / 1000)));
+  }
+  if (limit.header === 'reset-at' || limit.header === 'both') {
+    headers['x-rate-limit-reset-at-utc'] = new Date(resetAt).toISOString();
+  }
+  return json(429, { error: 'rate limited' }, headers);
+}
+
+function parseJson(raw: Buffer): { ok: true; value: unknown } | { ok: false } {
+  try {
+    return { ok: true, value: JSON.parse(raw.toString('utf8')) as unknown };
+  } catch {
+    return { ok: false };
+  }
+}
+
+/** Checks shared by v1 and v2, in gateway order; creates (and bills) the job when all pass. */
+function admit(ctx: Context, api: 'v1' | 'v2', raw: Buffer): Job | Reply {
+  if (ctx.config.retired) return json(410, { error: 'Model flux-krea-dev has been retired' });
+  if (ctx.config.forbidden) return json(403, { error: 'Your account does not have access to this model' });
+  const limited = rateLimited(ctx);
+  if (limited) return limited;
+  const parsed = parseJson(raw);
+  if (!parsed.ok) return json(400, { error: 'Request body is not valid JSON' });
+  const validation = validateParams(parsed.value);
+  if (!validation.ok) return json(400, { error: validation.error });
+  const cost = validation.params.num_outputs * ctx.config.costPerImage;
+  if (ctx.config.credits < cost) return json(406, { error: 'Insufficient credits' });
+  return ctx.jobs.create(api, validation.params);
+}
+
+const isReply = (x: Job | Reply): x is Reply => 'status' in x && 'body' in x;
+
+export function submitV2(ctx: Context, raw: Buffer): Reply {
+  const admitted = admit(ctx, 'v2', raw);
+  if (isReply(admitted)) return admitted;
+  const base = `${ctx.apiBase()}/v2/requests/${admitted.id}`;
+  return json(200, {
+    request_id: admitted.id,
+    status: 'QUEUED',
+    poll_url: `${base}/status`,
+    status_url: `${base}/status`,
+    response_url: base,
+  });
+}
+
+export async function submitV1(ctx: Context, raw: Buffer): Promise<Reply> {
+  const admitted = admit(ctx, 'v1', raw);
+  if (isReply(admitted)) return admitted;
+  if (ctx.config.progress === 'time') await ctx.delay(ctx.config.queuedMs + ctx.config.processingMs);
+  return v1Reply(ctx, admitted);
+}
+
+function v1Reply(ctx: Context, job: Job): Reply {
+  const headers: Record<string, string> = {
+    'x-remaining-credits': String(ctx.config.credits),
+    'x-request-id': job.id,
+    'x-cost': String(job.cost),
+    'x-generation-time': String(job.inferenceTime),
+    'x-seed-value': String(job.seed),
+  };
+  // What v1 answers for a failed run is not documented; 422 mirrors v2.
+  if (job.error) return json(422, { status: 'FAILED', error: job.error, request_id: job.id }, headers);
+  const images = job.files.map((name) => renderImage(ctx.jobs.images.get(name)!));
+  switch (ctx.config.v1Shape) {
+    case 'json-base64': {
+      const encoded = images.map((image) => image.bytes.toString('base64'));
+      return json(200, encoded.length === 1 ? { image: encoded[0] } : { images: encoded }, headers);
+    }
+    case 'json-urls':
+      return json(200, { images: ctx.jobs.imageUrls(job) }, headers);
+    case 'bytes': {
+      // Only the first image fits in a bytes answer: what v1 does for more is unknown.
+      const body = paddedBody(images[0]!, ctx.config.imagePadBytes);
+      return {
+        status: 200,
+        headers: { ...headers, 'content-type': body.contentType },
+        body: { length: body.length, chunks: () => bodyChunks(body) },
+      };
+    }
+  }
+}

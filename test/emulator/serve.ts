@@ -1,0 +1,122 @@
+// CLI entry: start the emulator, print one JSON line with its URLs, run until SIGINT/SIGTERM.
+// Bundled by esbuild to dist/emulator/serve.js for end-to-end tests and demos, so it uses
+// only relative imports and Node built-ins.
+import { realpathSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { startEmulator, type Emulator, type EmulatorConfig, type V1Shape, type V2ResultShape } from './index.js';
+
+const V2_SHAPES: V2ResultShape[] = ['images', 'output-string', 'output-array', 'base64', 'data-uri'];
+const V1_SHAPES: V1Shape[] = ['bytes', 'json-base64', 'json-urls'];
+
+export const USAGE = `Usage: serve [options]
+  --port <n>             API port (default 0: any free port)
+  --progress <mode>      polls | time (default polls)
+  --queued-ms <n>        time mode: how long a job stays QUEUED
+  --processing-ms <n>    time mode: how long a job stays PROCESSING
+  --queued-polls <n>     polls mode: polls answered QUEUED
+  --processing-polls <n> polls mode: polls answered PROCESSING
+  --v2-shape <shape>     ${V2_SHAPES.join(' | ')}
+  --v1-shape <shape>     ${V1_SHAPES.join(' | ')}
+  --pad-bytes <n>        extra bytes inside every served image
+  --unknown-status <s>   report PROCESSING under this name
+  --upload-shape <s>     file_urls | urls
+  --credits <n>          starting credit balance
+  --api-key <key>        the valid API key`;
+
+function integer(name: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} must be a non-negative integer, got "${value}"`);
+  return n;
+}
+
+function oneOf<T extends string>(name: string, value: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new Error(`--${name} must be one of ${allowed.join(', ')}, got "${value}"`);
+  }
+  return value as T;
+}
+
+export interface ServeOptions {
+  port: number;
+  config: Partial<EmulatorConfig>;
+}
+
+export function parseServeArgs(argv: string[]): ServeOptions {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      port: { type: 'string' },
+      progress: { type: 'string' },
+      'queued-ms': { type: 'string' },
+      'processing-ms': { type: 'string' },
+      'queued-polls': { type: 'string' },
+      'processing-polls': { type: 'string' },
+      'v2-shape': { type: 'string' },
+      'v1-shape': { type: 'string' },
+      'pad-bytes': { type: 'string' },
+      'unknown-status': { type: 'string' },
+      'upload-shape': { type: 'string' },
+      credits: { type: 'string' },
+      'api-key': { type: 'string' },
+    },
+  });
+  const config: Partial<EmulatorConfig> = {};
+  if (values.progress !== undefined) config.progress = oneOf('progress', values.progress, ['polls', 'time'] as const);
+  if (values['queued-ms'] !== undefined) config.queuedMs = integer('queued-ms', values['queued-ms']);
+  if (values['processing-ms'] !== undefined) config.processingMs = integer('processing-ms', values['processing-ms']);
+  if (values['queued-polls'] !== undefined) config.queuedPolls = integer('queued-polls', values['queued-polls']);
+  if (values['processing-polls'] !== undefined) {
+    config.processingPolls = integer('processing-polls', values['processing-polls']);
+  }
+  if (values['v2-shape'] !== undefined) config.v2ResultShape = oneOf('v2-shape', values['v2-shape'], V2_SHAPES);
+  if (values['v1-shape'] !== undefined) config.v1Shape = oneOf('v1-shape', values['v1-shape'], V1_SHAPES);
+  if (values['pad-bytes'] !== undefined) config.imagePadBytes = integer('pad-bytes', values['pad-bytes']);
+  if (values['unknown-status'] !== undefined) config.unknownStatus = values['unknown-status'];
+  if (values['upload-shape'] !== undefined) {
+    config.uploadShape = oneOf('upload-shape', values['upload-shape'], ['file_urls', 'urls'] as const);
+  }
+  if (values.credits !== undefined) {
+    const credits = Number(values.credits);
+    if (!Number.isFinite(credits)) throw new Error(`--credits must be a number, got "${values.credits}"`);
+    config.credits = credits;
+  }
+  if (values['api-key'] !== undefined) config.apiKeys = [values['api-key']];
+  return { port: values.port === undefined ? 0 : integer('port', values.port), config };
+}
+
+/** Start from CLI arguments; resolves with the running emulator (stopped by a signal). */
+export async function main(argv: string[] = process.argv.slice(2)): Promise<Emulator> {
+  const { port, config } = parseServeArgs(argv);
+  const emulator = await startEmulator(config, { port });
+  const { url, uploadUrl, imageHost, apiKey } = emulator;
+  process.stdout.write(`${JSON.stringify({ url, uploadUrl, imageHost, apiKey })}\n`);
+  const stop = (): void => {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+    // Once both servers are closed nothing keeps the loop alive: Node exits with 0.
+    void emulator.close();
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  return emulator;
+}
+
+/** True when this module is the process entry (node dist/emulator/serve.js), not an import. */
+function isEntry(): boolean {
+  const entry = process.argv[1];
+  if (!entry) return false;
+  try {
+    return import.meta.url === pathToFileURL(realpathSync(entry)).href;
+  } catch {
+    return false;
+  }
+}
+
+if (isEntry()) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`emulator: ${error instanceof Error ? error.message : String(error)}\n${USAGE}\n`);
+    process.exitCode = 2;
+  });
+}
