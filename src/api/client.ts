@@ -3,12 +3,12 @@
  * upload. Usable as a library (`import { SegmindClient } from 'flux-krea'`); it never prints.
  */
 import type { Dispatcher } from 'undici';
-import { DeadlineError, InterruptedError, ProtocolError } from '../errors.js';
+import { DeadlineError, FluxKreaError, InterruptedError, ProtocolError } from '../errors.js';
 import { Http, type Exchange, type HttpAnswer, type RetryInfo } from './http.js';
 import { extractImages, type ImageRef } from './extract.js';
 import { pollDelay } from './retry-policy.js';
 import { abortableSleep } from '../util/sleep.js';
-import { JobFailedError, type Headers } from './errors.js';
+import { ApiError, ConnectionError, JobFailedError, type Headers } from './errors.js';
 import type { ResolvedParams } from '../params/schema.js';
 
 export const MODEL = 'flux-krea-dev';
@@ -109,8 +109,13 @@ export class SegmindClient {
 
   /** Submits an async job. Each successful call is a new billed job. */
   async submit(params: ResolvedParams, opts: { signal?: AbortSignal } = {}): Promise<Job> {
-    const a = await this.http.send({ method: 'POST', url: this.endpoint(false), json: params, cls: 'submit', signal: opts.signal });
-    const body = asObject(a, 'submit');
+    const a = await this.http.send({ method: 'POST', url: this.endpoint(false), json: params, cls: 'submit', signal: opts.signal }).catch(mayHaveBilled);
+    let body: Record<string, unknown>;
+    try {
+      body = asObject(a, 'submit');
+    } catch (e) {
+      mayHaveBilled(e);
+    }
     const requestId = pickString(body, 'request_id', 'requestId', 'id');
     if (!requestId) throw new ProtocolError('Segmind accepted the job but sent no request id.', { suggestion: 'Check `flux-krea jobs` and your Segmind dashboard before submitting again.' });
     return {
@@ -130,7 +135,7 @@ export class SegmindClient {
   /** One status check. A FAILED job throws JobFailedError (Segmind serves it as 422). */
   async status(job: Job | string, opts: { signal?: AbortSignal } = {}): Promise<JobStatus> {
     const j = typeof job === 'string' ? this.jobFor(job) : job;
-    const a = await this.http.send({ method: 'GET', url: j.statusUrl, cls: 'read', signal: opts.signal, requestId: j.requestId, maxBodyBytes: 1024 * 1024 });
+    const a = await this.http.send({ method: 'GET', url: j.statusUrl, cls: 'read', signal: opts.signal, requestId: j.requestId, maxBodyBytes: 1024 * 1024, expectJson: true });
     const status = pickString(asObject(a, 'status'), 'status');
     if (!status) throw new ProtocolError('Segmind sent a status answer without a status.', { requestId: j.requestId });
     if (status === 'FAILED') throw failed(a, j.requestId);
@@ -140,7 +145,7 @@ export class SegmindClient {
   /** The job's result; `status` tells whether it is complete yet. */
   async result(job: Job | string, opts: { signal?: AbortSignal } = {}): Promise<JobResult> {
     const j = typeof job === 'string' ? this.jobFor(job) : job;
-    const a = await this.http.send({ method: 'GET', url: j.responseUrl, cls: 'read', signal: opts.signal, requestId: j.requestId });
+    const a = await this.http.send({ method: 'GET', url: j.responseUrl, cls: 'read', signal: opts.signal, requestId: j.requestId, expectJson: true });
     const body = asObject(a, 'result');
     const status = pickString(body, 'status') ?? 'COMPLETED';
     if (status === 'FAILED') throw failed(a, j.requestId);
@@ -183,7 +188,7 @@ export class SegmindClient {
   async runSync(params: ResolvedParams, opts: { signal?: AbortSignal } = {}): Promise<JobResult> {
     const a = await this.http.send({
       method: 'POST', url: this.endpoint(true), json: params, cls: 'submit', signal: opts.signal, headersTimeoutMs: this.syncTimeoutMs,
-    });
+    }).catch(mayHaveBilled);
     const requestId = headerString(a.headers, 'x-request-id');
     const metrics = metricsFrom(undefined, a.headers);
     if (a.bytes && /^image\//i.test(a.contentType)) {
@@ -223,6 +228,18 @@ export class SegmindClient {
   private trusted(url: string | undefined): string | undefined {
     return url && this.http.mayReceiveKey(url) ? url : undefined;
   }
+}
+
+/**
+ * A submit that failed after it may have reached Segmind (a reset, a timeout, a 504, a garbled
+ * answer) is not retried, since every POST bills; say so, so the user checks before paying twice.
+ */
+function mayHaveBilled(e: unknown): never {
+  const sent = e instanceof ConnectionError ? e.sent : e instanceof ProtocolError || (e instanceof ApiError && (e.status === 504 || e.status === 408));
+  if (sent && e instanceof FluxKreaError) {
+    e.suggestion = 'The job may have been created (and billed) even so: check `flux-krea jobs` and your Segmind dashboard before submitting again.';
+  }
+  throw e;
 }
 
 function failed(a: HttpAnswer, requestId: string): JobFailedError {

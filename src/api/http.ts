@@ -53,6 +53,8 @@ export interface SendOptions {
   headersTimeoutMs?: number;
   maxBodyBytes?: number;
   requestId?: string;
+  /** A 2xx answer must be JSON; anything else (an HTML page from a proxy) is a fault, retried on reads. */
+  expectJson?: boolean;
 }
 
 export interface HttpAnswer {
@@ -117,14 +119,26 @@ export class Http {
       let answerHeaders: Headers = {};
       try {
         const answer = await this.once(o);
+        if (answer.status < 300 && o.expectJson && answer.json === undefined) {
+          throw new ProtocolError(`Segmind sent ${answer.contentType || 'an untyped answer'} instead of JSON from ${new URL(o.url).pathname}.`, {
+            requestId: o.requestId, suggestion: 'Try again; if it persists, run with --verbose and report it.',
+          });
+        }
         if (answer.status < 300) return answer;
         outcome = { type: 'status', status: answer.status };
         answerHeaders = answer.headers;
         failure = apiErrorFor(answer.status, answer.headers, answer.json ?? answer.bytes?.toString('utf8'), o.requestId);
       } catch (e) {
         if (isAbort(e, o.signal)) throw new InterruptedError(o.requestId);
-        if (!(e instanceof ConnectionError)) throw e;
-        outcome = { type: 'network', sent: e.sent };
+        if (e instanceof ProtocolError) {
+          // A garbled answer (invalid JSON, an HTML page, an oversized body) to a read is as
+          // transient as a dropped connection; to a submit it means the job may exist: no retry.
+          outcome = { type: 'network', sent: true };
+        } else if (e instanceof ConnectionError) {
+          outcome = { type: 'network', sent: e.sent };
+        } else {
+          throw e;
+        }
         failure = e;
       }
       if (attempt >= this.opts.retries || !isRetryable(o.cls, outcome)) throw failure;

@@ -8,6 +8,7 @@ import { findApiKey } from '../config/store.js';
 import { Journal } from '../journal/journal.js';
 import { stateDir } from '../util/paths.js';
 import type { Ui } from './ui.js';
+import { formatRetry } from './status-reporter.js';
 
 export interface Context {
   ui: Ui;
@@ -49,7 +50,7 @@ export async function makeClient(ctx: Context, s: ClientSettings): Promise<Segmi
           : `< ${e.status} (${e.ms} ms) ${JSON.stringify(e.responseHeaders)} ${e.responseBody ?? ''}`);
       }
       : undefined,
-    onRetry: (r) => ctx.ui.warn(`${r.method} ${new URL(r.url).pathname}: ${r.reason}; retry ${r.attempt} in ${(r.delayMs / 1000).toFixed(1)}s`),
+    onRetry: (r) => ctx.ui.warn(formatRetry(r)),
   });
 }
 

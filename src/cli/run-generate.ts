@@ -35,7 +35,7 @@ export async function runGenerate(ctx: Context, promptArg: string | undefined, f
     outcome = await generate({
       client, params: built.params, localImage: built.localImage, sync: run.sync, outDir,
       intervalMs: run.interval * 1000, deadline: Date.now() + run.timeout * 1000, retries: run.retries,
-      journal: openJournal(ctx), signal: ctx.signal, events: reporter.events(),
+      journal: openJournal(ctx), signal: ctx.signal, events: reporter.events(), metadata: run.metadata,
     });
   } catch (e) {
     if (isFluxKreaError(e) && e.requestId && e.kind !== 'job-failed' && e.kind !== 'not-found') {

@@ -5,11 +5,17 @@
 import type { ProgressEvents } from '../core/events.js';
 import type { GenerateOutcome } from '../core/generate.js';
 import type { Ui } from './ui.js';
+import type { RetryInfo } from '../api/http.js';
 
 export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
   if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
   return `${(n / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/** One line per retry, so a slow run explains itself. */
+export function formatRetry(r: RetryInfo): string {
+  return `${r.method} ${new URL(r.url).pathname}: ${r.reason}; retry ${r.attempt} in ${(r.delayMs / 1000).toFixed(1)}s`;
 }
 
 export class StatusReporter {
@@ -51,6 +57,7 @@ export class StatusReporter {
       status: (s) => this.show(s),
       downloading: (n) => this.show(`downloading ${n} image${n === 1 ? '' : 's'}`),
       warning: (m) => this.ui.warn(m),
+      retry: (r) => this.ui.warn(formatRetry(r)),
     };
   }
 

@@ -12,6 +12,7 @@ import { ensureDir, type SavedImage } from '../output/download.js';
 import type { ResolvedParams } from '../params/schema.js';
 import type { ProgressEvents } from './events.js';
 import { saveResults } from './save-results.js';
+import { applyMetadata, type MetadataMode } from '../output/metadata.js';
 
 export interface GenerateRequest {
   client: SegmindClient;
@@ -25,6 +26,8 @@ export interface GenerateRequest {
   journal?: Journal;
   signal?: AbortSignal;
   events?: ProgressEvents;
+  /** Provenance for the saved images (issue 4): none, a `<file>.json` sidecar, or embedded. */
+  metadata?: MetadataMode;
 }
 
 export interface GenerateOutcome {
@@ -82,6 +85,7 @@ export async function generate(g: GenerateRequest): Promise<GenerateOutcome> {
     client: g.client, result, dir: g.outDir, prompt: params.prompt, seed: params.seed,
     requestId, journal: g.journal, retries: g.retries, signal: g.signal, events: g.events,
   });
+  await applyMetadata(files, g.metadata, { params, requestId }, g.events?.warning);
   const warnings: string[] = [];
   if (files.length < params.num_outputs) {
     warnings.push(`Asked for ${params.num_outputs} images, got ${files.length}: the safety checker may have dropped some.`);

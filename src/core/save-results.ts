@@ -22,6 +22,8 @@ export interface SaveRequest {
   retries: number;
   signal?: AbortSignal;
   events?: ProgressEvents;
+  /** File stem of image `index`, instead of `<slug(prompt)>-<seed>-<n>` (batch entries with a `name`). */
+  stem?: (index: number) => string;
 }
 
 const PARALLEL_DOWNLOADS = 4;
@@ -44,7 +46,7 @@ export async function saveResults(r: SaveRequest): Promise<SavedImage[]> {
       try {
         saved[i] = await saveImage(r.result.images[i]!, {
           dir: r.dir,
-          stem: imageStem(r.prompt, r.seed, i),
+          stem: r.stem?.(i) ?? imageStem(r.prompt, r.seed, i),
           requestId: r.requestId,
           dispatcher: r.client.http.dispatcher,
           retries: r.retries,

@@ -51,7 +51,7 @@ function kindOf(inner: Introspectable): FieldKind {
   }
 }
 
-function describe(shape: Record<string, z.ZodType>, group: FieldSpec['group']): FieldSpec[] {
+export function describe(shape: Record<string, z.ZodType>, group: FieldSpec['group']): FieldSpec[] {
   return Object.entries(shape).map(([key, schema]) => {
     const field = schema as unknown as Introspectable;
     const meta = (field.meta() ?? {}) as unknown as FlagMeta & { configurable?: boolean };

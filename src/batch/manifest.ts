@@ -1,0 +1,126 @@
+/**
+ * Reading a batch manifest: JSON Lines (one object per line), a JSON array, or plain text (one
+ * prompt per line). Only the shape is checked here, with the line of every element so that
+ * later errors can point at it; the values are checked in entries.ts.
+ *
+ * The format follows the extension (.jsonl/.ndjson, .json, .txt) and otherwise the content:
+ * a first character `[` is a JSON array, `{` JSON Lines, anything else plain text.
+ */
+import { extname } from 'node:path';
+
+export type ManifestFormat = 'jsonl' | 'json' | 'text';
+
+/** One element of the manifest: an object, or a bare string meaning `{ "prompt": ... }`. */
+export interface RawEntry {
+  line: number;
+  value: unknown;
+}
+
+export interface Problem {
+  line: number;
+  field?: string;
+  message: string;
+}
+
+export interface ParsedManifest {
+  format: ManifestFormat;
+  entries: RawEntry[];
+  problems: Problem[];
+}
+
+export function detectFormat(path: string, text: string): ManifestFormat {
+  const ext = extname(path).toLowerCase();
+  if (ext === '.txt') return 'text';
+  if (ext === '.jsonl' || ext === '.ndjson') return 'jsonl';
+  const first = text.split('\n').map((l) => l.trim()).find((l) => l && !l.startsWith('#'))?.[0];
+  if (first === '[') return 'json';
+  if (first === '{' || ext === '.json') return 'jsonl';
+  return 'text';
+}
+
+export function parseManifest(path: string, raw: string): ParsedManifest {
+  // A byte-order mark from Windows editors is not part of the first prompt.
+  const text = raw.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
+  const format = detectFormat(path, text);
+  switch (format) {
+    case 'text': return { format, ...parseText(text) };
+    case 'jsonl': return { format, ...parseJsonLines(text) };
+    case 'json': return { format, ...parseJsonArray(text) };
+  }
+}
+
+/** Blank lines and `#` comments are skipped in text and JSON Lines alike. */
+const skipped = (line: string) => !line.trim() || line.trim().startsWith('#');
+
+function parseText(text: string): Omit<ParsedManifest, 'format'> {
+  const entries: RawEntry[] = [];
+  text.split('\n').forEach((l, i) => {
+    if (!skipped(l)) entries.push({ line: i + 1, value: l.trim() });
+  });
+  return { entries, problems: [] };
+}
+
+function parseJsonLines(text: string): Omit<ParsedManifest, 'format'> {
+  const entries: RawEntry[] = [];
+  const problems: Problem[] = [];
+  text.split('\n').forEach((l, i) => {
+    if (skipped(l)) return;
+    try {
+      entries.push({ line: i + 1, value: JSON.parse(l) });
+    } catch (e) {
+      problems.push({ line: i + 1, message: `not valid JSON (${jsonMessage(e)})` });
+    }
+  });
+  return { entries, problems };
+}
+
+function parseJsonArray(text: string): Omit<ParsedManifest, 'format'> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    const pos = /position (\d+)/.exec((e as Error).message);
+    return { entries: [], problems: [{ line: pos ? lineAt(text, Number(pos[1])) : 1, message: `not valid JSON (${jsonMessage(e)})` }] };
+  }
+  if (!Array.isArray(value)) return { entries: [], problems: [{ line: 1, message: 'a JSON manifest must be an array of entries' }] };
+  const starts = elementOffsets(text);
+  return { entries: value.map((v, i) => ({ line: lineAt(text, starts[i] ?? 0), value: v })), problems: [] };
+}
+
+function jsonMessage(e: unknown): string {
+  return (e as Error).message.replace(/\s+/g, ' ').slice(0, 120);
+}
+
+function lineAt(text: string, offset: number): number {
+  let line = 1;
+  for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
+  return line;
+}
+
+/** Offsets where each element of the top-level array starts (the text is known to be valid JSON). */
+export function elementOffsets(text: string): number[] {
+  const starts: number[] = [];
+  let depth = 0;
+  let inString = false;
+  let expectElement = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+      continue;
+    }
+    if (/\s/.test(c)) continue;
+    if (depth === 1 && expectElement && c !== ']') {
+      starts.push(i);
+      expectElement = false;
+    }
+    if (c === '"') inString = true;
+    else if (c === '[' || c === '{') {
+      depth++;
+      if (depth === 1) expectElement = true;
+    } else if (c === ']' || c === '}') depth--;
+    else if (c === ',' && depth === 1) expectElement = true;
+  }
+  return starts;
+}

@@ -1,0 +1,113 @@
+/**
+ * Provenance for saved images (`--metadata`): a `<file>.json` sidecar, or the same record
+ * embedded in the image itself (see embed.ts), so that an image found on a disk months later
+ * still says how it was made: prompt, every parameter, seed, model, request id and time.
+ * Files are rewritten atomically (temp file + rename), so a crash never leaves half an image.
+ */
+import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { MODEL } from '../api/client.js';
+import { VERSION } from '../version.js';
+import { embedProvenance, EmbedError, extractProvenance } from './embed.js';
+import type { SavedImage } from './download.js';
+import { tempPath } from './download.js';
+import { dirname } from 'node:path';
+
+export type MetadataMode = 'none' | 'sidecar' | 'embed';
+
+export interface Provenance {
+  generator: string;
+  model: string;
+  request_id: string | null;
+  created_at: string;
+  prompt: string;
+  seed: number | null;
+  /** Every parameter as sent, prompt and seed included. */
+  params: Record<string, unknown>;
+  /** 1-based position of this image in its job's output. */
+  image: number;
+}
+
+export interface ProvenanceInput {
+  params: Record<string, unknown>;
+  requestId?: string;
+  /** Injectable for tests; defaults to now. */
+  createdAt?: Date;
+}
+
+export function provenanceFor(input: ProvenanceInput, index: number): Provenance {
+  const seed = input.params.seed;
+  return {
+    generator: `flux-krea ${VERSION}`,
+    model: MODEL,
+    request_id: input.requestId ?? null,
+    created_at: (input.createdAt ?? new Date()).toISOString(),
+    prompt: String(input.params.prompt ?? ''),
+    seed: typeof seed === 'number' ? seed : null,
+    params: { ...input.params },
+    image: index + 1,
+  };
+}
+
+export function sidecarPath(imagePath: string): string {
+  return `${imagePath}.json`;
+}
+
+async function writeAtomic(path: string, data: Buffer | string): Promise<void> {
+  const tmp = tempPath(dirname(path));
+  try {
+    await writeFile(tmp, data, { flag: 'wx' });
+    await rename(tmp, path);
+  } catch (e) {
+    await unlink(tmp).catch(() => undefined);
+    throw e;
+  }
+}
+
+export async function writeSidecar(imagePath: string, p: Provenance): Promise<void> {
+  await writeAtomic(sidecarPath(imagePath), `${JSON.stringify(p, null, 2)}\n`);
+}
+
+/** Embeds the record in the image file; resolves with the file's new size. */
+export async function embedInFile(imagePath: string, p: Provenance): Promise<number> {
+  const bytes = await readFile(imagePath);
+  const out = embedProvenance(bytes, { json: JSON.stringify(p), creator: p.generator, description: p.prompt });
+  await writeAtomic(imagePath, out);
+  return out.length;
+}
+
+/**
+ * Applies `mode` to freshly saved images and updates their `bytes` in place. An image that
+ * cannot carry embedded metadata gets a sidecar instead, with a warning: the record is never
+ * silently lost.
+ */
+export async function applyMetadata(files: SavedImage[], mode: MetadataMode | undefined, input: ProvenanceInput, warn?: (m: string) => void): Promise<void> {
+  if (!mode || mode === 'none') return;
+  const createdAt = input.createdAt ?? new Date();
+  for (const [i, f] of files.entries()) {
+    const p = provenanceFor({ ...input, createdAt }, i);
+    if (mode === 'embed') {
+      try {
+        f.bytes = await embedInFile(f.path, p);
+        continue;
+      } catch (e) {
+        if (!(e instanceof EmbedError)) throw e;
+        warn?.(`Cannot embed metadata in ${f.path} (${e.message}); wrote ${sidecarPath(f.path)} instead.`);
+      }
+    }
+    await writeSidecar(f.path, p);
+  }
+}
+
+/** The provenance embedded in an image file, or undefined. */
+export async function readEmbedded(imagePath: string): Promise<Provenance | undefined> {
+  const json = extractProvenance(await readFile(imagePath));
+  return json === undefined ? undefined : JSON.parse(json) as Provenance;
+}
+
+export async function readSidecar(imagePath: string): Promise<Provenance | undefined> {
+  try {
+    return JSON.parse(await readFile(sidecarPath(imagePath), 'utf8')) as Provenance;
+  } catch {
+    return undefined;
+  }
+}

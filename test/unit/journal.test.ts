@@ -1,0 +1,62 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { mkdtemp, readdir, readFile, rm, writeFile, appendFile, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Journal, fold } from '../../src/journal/journal.js';
+
+let dir: string;
+beforeEach(async () => { dir = await mkdtemp(join(tmpdir(), 'journal-')); });
+afterEach(async () => { await rm(dir, { recursive: true, force: true }); });
+
+describe('Journal', () => {
+  it('records jobs and folds updates, newest first, file mode 0600', async () => {
+    const j = new Journal(dir);
+    await j.record({ id: 'a', createdAt: '2026-01-01T00:00:00Z', state: 'submitted', prompt: 'one', outDir: 'o' });
+    await j.record({ id: 'b', createdAt: '2026-01-02T00:00:00Z', state: 'submitted', prompt: 'two' });
+    await j.record({ id: 'a', state: 'saved', files: ['o/1.png'] });
+    const list = await j.list();
+    expect(list.map((e) => [e.id, e.state])).toEqual([['b', 'submitted'], ['a', 'saved']]);
+    expect(list[1]).toMatchObject({ prompt: 'one', outDir: 'o', files: ['o/1.png'] });
+    expect((await stat(j.path)).mode & 0o777).toBe(0o600);
+  });
+
+  it('parallel records never lose a line', async () => {
+    const j = new Journal(dir);
+    await Promise.all(Array.from({ length: 50 }, (_, i) => j.record({ id: `job-${i}`, createdAt: new Date(i * 1000).toISOString(), state: 'submitted' })));
+    expect(await j.list()).toHaveLength(50);
+  });
+
+  it('a corrupt journal is reported, set aside and rebuilt from its good lines; never fatal', async () => {
+    const warnings: string[] = [];
+    const j = new Journal(dir, (m) => warnings.push(m));
+    await j.record({ id: 'good', createdAt: '2026-01-01T00:00:00Z', state: 'submitted' });
+    await appendFile(j.path, '{"id": "torn", "sta\nnot json at all\n');
+    const list = await j.list();
+    expect(list.map((e) => e.id)).toEqual(['good']);
+    expect(warnings[0]).toMatch(/2 unreadable line/);
+    const files = await readdir(dir);
+    expect(files.some((f) => f.startsWith('jobs.jsonl.corrupt-'))).toBe(true);
+    expect((await readFile(j.path, 'utf8')).trim().split('\n')).toHaveLength(1);
+    // And the next read is clean.
+    warnings.length = 0;
+    await j.list();
+    expect(warnings).toEqual([]);
+  });
+
+  it('an unwritable journal warns and does not throw', async () => {
+    await writeFile(join(dir, 'blocker'), 'x');
+    const warnings: string[] = [];
+    const j = new Journal(join(dir, 'blocker', 'sub'), (m) => warnings.push(m));
+    await expect(j.record({ id: 'x', state: 'submitted' })).resolves.toBeUndefined();
+    expect(warnings).toHaveLength(1);
+  });
+
+  it('fold keeps the first creation time and merges file lists', () => {
+    const out = fold([
+      { id: 'a', createdAt: 't1', state: 'submitted', at: 't1' },
+      { id: 'a', state: 'partial', files: ['1'], at: 't2' },
+      { id: 'a', state: 'saved', files: ['2'], at: 't3' },
+    ]);
+    expect(out).toEqual([{ id: 'a', createdAt: 't1', updatedAt: 't3', state: 'saved', files: ['1', '2'] }]);
+  });
+});
