@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import type { JobResult, Metrics, SegmindClient } from '../api/client.js';
 import { sniffImage } from '../api/extract.js';
-import { UsageError } from '../errors.js';
+import { DeadlineError, UsageError } from '../errors.js';
 import type { Journal } from '../journal/journal.js';
 import { ensureDir, type SavedImage } from '../output/download.js';
 import type { ResolvedParams } from '../params/schema.js';
@@ -40,6 +40,19 @@ export interface GenerateOutcome {
   warnings: string[];
 }
 
+/** The v1 call has no request id to resume, but --timeout still bounds it. */
+async function runSyncWithin(g: GenerateRequest, params: ResolvedParams): Promise<JobResult> {
+  const budgetMs = Math.max(1, g.deadline - Date.now());
+  const deadline = AbortSignal.timeout(budgetMs);
+  const signal = g.signal ? AbortSignal.any([g.signal, deadline]) : deadline;
+  try {
+    return await g.client.runSync(params, { signal });
+  } catch (e) {
+    if (deadline.aborted && !g.signal?.aborted) throw new DeadlineError(Math.round(budgetMs / 1000));
+    throw e;
+  }
+}
+
 export async function generate(g: GenerateRequest): Promise<GenerateOutcome> {
   const params = { ...g.params };
   // Fail on an unwritable directory before paying for a job.
@@ -55,7 +68,7 @@ export async function generate(g: GenerateRequest): Promise<GenerateOutcome> {
   let result: JobResult;
   let requestId: string | undefined;
   if (g.sync) {
-    result = await g.client.runSync(params, { signal: g.signal });
+    result = await runSyncWithin(g, params);
     requestId = result.requestId;
     await g.journal?.record({
       id: requestId ?? `sync-${randomUUID()}`, createdAt: new Date().toISOString(), state: 'submitted',

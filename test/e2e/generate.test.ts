@@ -17,7 +17,7 @@ beforeAll(async () => { emu = await startEmulator(); });
 afterAll(async () => { await emu.close(); });
 beforeEach(async () => {
   emu.log.length = 0;
-  emu.configure({ v2ResultShape: 'images', v1Shape: 'bytes', unknownStatus: undefined, credits: 100, forbidden: false, rateLimit: undefined });
+  emu.configure({ v2ResultShape: 'images', v1Shape: 'bytes', unknownStatus: undefined, credits: 100, forbidden: false, rateLimit: undefined, progress: 'polls' });
   sb = await sandbox(emu);
 });
 afterEach(async () => { await sb.cleanup(); });
@@ -159,6 +159,15 @@ describe('--sync (v1)', () => {
     const paths = String(r.stdout).trim().split('\n');
     expect(paths).toHaveLength(n);
     for (const p of paths) expect(await imageInfo(p)).toMatchObject({ format: 'jpg', width: 1344 });
+  });
+});
+
+describe('--sync --timeout', () => {
+  it('bounds the blocking call: exit 7', async () => {
+    emu.configure({ progress: 'time', queuedMs: 5000, processingMs: 0 });
+    const r = await runCli(['slow sync', '--sync', '--timeout', '1', '-o', sb.outDir], sb);
+    expect(r.exitCode).toBe(7);
+    expect(String(r.stderr)).toContain('Still running after 1s');
   });
 });
 
