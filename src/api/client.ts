@@ -10,10 +10,9 @@ import { pollDelay } from './retry-policy.js';
 import { abortableSleep } from '../util/sleep.js';
 import { ApiError, ConnectionError, JobFailedError, type Headers } from './errors.js';
 import type { ResolvedParams } from '../params/schema.js';
+import { DEFAULT_UPLOAD_URL, generationEndpoint, normalizeBaseUrl } from './endpoints.js';
 
-export const MODEL = 'flux-krea-dev';
-export const DEFAULT_BASE_URL = 'https://api.segmind.com';
-export const DEFAULT_UPLOAD_URL = 'https://workflows-api.segmind.com/upload-asset';
+export { MODEL, DEFAULT_BASE_URL, DEFAULT_UPLOAD_URL } from './endpoints.js';
 /** Segmind says a v1 call takes about 24 s; the SDK's 30 s default is too short. */
 export const SYNC_TIMEOUT_MS = 300_000;
 
@@ -65,6 +64,8 @@ export interface WaitOptions {
   onStatus?: (status: JobStatus, job: Job) => void;
   /** Check at once instead of after the first poll delay (resuming a job that may be done). */
   pollNow?: boolean;
+  /** The wait before poll `n`, instead of the usual schedule (a batch polls around the job time it has seen). */
+  pollDelay?: (n: number) => number;
 }
 
 const TERMINAL = new Set(['COMPLETED', 'FAILED']);
@@ -77,7 +78,7 @@ export class SegmindClient {
   private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
 
   constructor(o: ClientOptions = {}) {
-    this.baseUrl = (o.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
+    this.baseUrl = normalizeBaseUrl(o.baseUrl);
     this.uploadUrl = o.uploadUrl ?? DEFAULT_UPLOAD_URL;
     this.syncTimeoutMs = Math.max(o.syncTimeoutMs ?? SYNC_TIMEOUT_MS, o.requestTimeoutMs ?? 0);
     this.http = new Http({
@@ -96,7 +97,7 @@ export class SegmindClient {
 
   /** The endpoint a generation is sent to. */
   endpoint(sync: boolean): string {
-    return `${this.baseUrl}/${sync ? 'v1' : 'v2'}/${MODEL}`;
+    return generationEndpoint(this.baseUrl, sync);
   }
 
   statusUrl(requestId: string): string {
@@ -166,7 +167,7 @@ export class SegmindClient {
     o.onStatus?.(job.status, job);
     try {
       for (let n = 0; ; n++) {
-        if (n > 0 || !o.pollNow) await this.sleep(pollDelay(n, intervalMs), signal);
+        if (n > 0 || !o.pollNow) await this.sleep(o.pollDelay?.(n) ?? pollDelay(n, intervalMs), signal);
         const status = await this.status(job, { signal });
         if (status !== last) o.onStatus?.(status, job);
         last = status;

@@ -79,12 +79,31 @@ function parseJsonArray(text: string): Omit<ParsedManifest, 'format'> {
   try {
     value = JSON.parse(text);
   } catch (e) {
-    const pos = /position (\d+)/.exec((e as Error).message);
-    return { entries: [], problems: [{ line: pos ? lineAt(text, Number(pos[1])) : 1, message: `not valid JSON (${jsonMessage(e)})` }] };
+    return { entries: [], problems: [{ line: errorLine(text, e), message: `not valid JSON (${jsonMessage(e)})` }] };
   }
   if (!Array.isArray(value)) return { entries: [], problems: [{ line: 1, message: 'a JSON manifest must be an array of entries' }] };
   const starts = elementOffsets(text);
   return { entries: value.map((v, i) => ({ line: lineAt(text, starts[i] ?? 0), value: v })), problems: [] };
+}
+
+/**
+ * The line of a JSON syntax error. V8 gives a position only for some errors, so otherwise
+ * each top-level element is parsed alone: the first that fails is where the error is.
+ */
+function errorLine(text: string, e: unknown): number {
+  const pos = /position (\d+)/.exec((e as Error).message);
+  if (pos) return lineAt(text, Number(pos[1]));
+  const starts = elementOffsets(text);
+  for (const [i, start] of starts.entries()) {
+    const end = starts[i + 1] ?? text.lastIndexOf(']');
+    const slice = text.slice(start, end > start ? end : undefined).trim().replace(/,$/, '');
+    try {
+      JSON.parse(slice);
+    } catch {
+      return lineAt(text, start);
+    }
+  }
+  return 1;
 }
 
 function jsonMessage(e: unknown): string {

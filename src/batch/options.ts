@@ -1,31 +1,14 @@
 /**
- * The batch command's own options, in a zod schema like the model and run options, so that
- * flags, help text, checks and completions derive from one place.
+ * The flags of `flux-krea batch`: the model parameters (defaults for every entry), the run
+ * options that make sense for many jobs, and the batch's own options (options-schema.ts,
+ * read here from the generated option-table.ts so that zod is not loaded at start-up).
  */
-import { z } from 'zod';
-import { describe, RUN_FIELDS, MODEL_FIELDS, type FieldSpec } from '../params/fields.js';
-import type { FlagMeta } from '../params/schema.js';
+import { RUN_FIELDS, MODEL_FIELDS, type FieldSpec } from '../params/fields.js';
+import { BATCH_OPTION_TABLE } from './option-table.js';
 
-const meta = (m: FlagMeta & { configurable?: boolean }): Record<string, unknown> => ({ api: false, ...m });
+export type { BatchOptions } from './options-schema.js';
 
-export const batchOptionsSchema = z.strictObject({
-  concurrency: z.number().int().min(1).max(64).default(4)
-    .meta(meta({ flag: 'concurrency', valueName: 'n', configurable: true, help: 'Jobs in flight at once' })),
-  rpm: z.number().int().min(0).max(100_000).default(0)
-    .meta(meta({ flag: 'rpm', valueName: 'n', configurable: true, help: 'Most submits per minute (Segmind: 5 on the free plan, 50 on Pro); 0 = no cap, a 429 still slows the whole batch' })),
-  fail_fast: z.boolean().default(false)
-    .meta(meta({ flag: 'fail-fast', help: 'Submit nothing more after the first failed entry (jobs in flight still finish)' })),
-  force: z.boolean().default(false)
-    .meta(meta({ flag: 'force', help: 'Regenerate every entry, even those the lock file says are done' })),
-  lock: z.string().min(1).optional()
-    .meta(meta({ flag: 'lock', valueName: 'file', complete: 'file', help: 'Lock file [default: <manifest>.lock.json; with --shard i/n: <manifest>.shard-i-of-n.lock.json]' })),
-  shard: z.string().min(1).optional()
-    .meta(meta({ flag: 'shard', valueName: 'i/n', help: 'Run only share i of n (1-based), for a CI matrix; shares are disjoint and together complete' })),
-});
-
-export type BatchOptions = z.output<typeof batchOptionsSchema>;
-
-export const BATCH_FIELDS: readonly FieldSpec[] = describe(batchOptionsSchema.shape, 'run');
+export const BATCH_FIELDS: readonly FieldSpec[] = BATCH_OPTION_TABLE;
 
 /** Run options that make sense for a batch (`--sync`, `--open` and `-o -` do not). */
 export const BATCH_RUN_FIELDS: readonly FieldSpec[] = RUN_FIELDS.filter((f) =>

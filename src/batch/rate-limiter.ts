@@ -26,12 +26,15 @@ export interface GateOptions {
   rpm: number;
   now?: () => number;
   sleep?: Sleep;
+  /** Told each time a submit is held back, and for how long (the CLI says why it waits). */
+  onWait?: (ms: number, reason: 'rpm' | 'rate-limited') => void;
 }
 
 export class SubmitGate {
   private readonly rpm: number;
   private readonly now: () => number;
   private readonly sleep: Sleep;
+  private readonly onWait?: GateOptions['onWait'];
   private recent: number[] = [];
   private pausedUntil = 0;
   private queue: Promise<void> = Promise.resolve();
@@ -40,6 +43,7 @@ export class SubmitGate {
     this.rpm = o.rpm;
     this.now = o.now ?? Date.now;
     this.sleep = o.sleep ?? abortableSleep;
+    this.onWait = o.onWait;
   }
 
   /** Resolves when this caller may submit (and counts the submit); rejects with an AbortError on abort. */
@@ -59,6 +63,7 @@ export class SubmitGate {
         this.recent.push(now);
         return;
       }
+      this.onWait?.(wait, now < this.pausedUntil ? 'rate-limited' : 'rpm');
       // The pause may be extended while we sleep; the loop checks again.
       await this.sleep(wait, signal);
     }

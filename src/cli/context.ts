@@ -2,7 +2,8 @@
  * What every command shares: the UI, the interrupt signal, the client built from the
  * environment and the key, the journal.
  */
-import { SegmindClient, DEFAULT_BASE_URL, DEFAULT_UPLOAD_URL } from '../api/client.js';
+import type { SegmindClient } from '../api/client.js';
+import { DEFAULT_BASE_URL, DEFAULT_UPLOAD_URL } from '../api/endpoints.js';
 import { MissingKeyError, UsageError } from '../errors.js';
 import { findApiKey } from '../config/store.js';
 import { Journal } from '../journal/journal.js';
@@ -35,6 +36,8 @@ export async function makeClient(ctx: Context, s: ClientSettings): Promise<Segmi
   const { baseUrl, uploadUrl } = endpoints(ctx.env);
   const found = await findApiKey(ctx.env);
   if (!found) throw new MissingKeyError();
+  // The HTTP stack loads only when a request will be made: --dry-run and --help never pay for it.
+  const { SegmindClient } = await import('../api/client.js');
   return new SegmindClient({
     apiKey: found.key,
     baseUrl,

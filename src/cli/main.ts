@@ -5,11 +5,14 @@
 import { Command, CommanderError } from 'commander';
 import { isFluxKreaError } from '../errors.js';
 import { exitCodeFor, EXIT, EXIT_CODE_HELP } from './exit-codes.js';
-import { Ui } from './ui.js';
+import { createUi } from './ui.js';
 import type { Context } from './context.js';
 import { generateCommand, configureGenerate } from './commands/generate.js';
 import { authCommand } from './commands/auth.js';
 import { resultCommand, statusCommand, jobsCommand } from './commands/result.js';
+import { configCommand } from './commands/config.js';
+import { completionCommand, completeIdsCommand } from './commands/completion.js';
+import { batchCommand } from './commands/batch.js';
 import { VERSION } from '../version.js';
 
 export function buildProgram(ctx: Context): Command {
@@ -43,6 +46,10 @@ ${EXIT_CODE_HELP}`);
   program.addCommand(resultCommand(ctx));
   program.addCommand(statusCommand(ctx));
   program.addCommand(jobsCommand(ctx));
+  program.addCommand(batchCommand(ctx));
+  program.addCommand(configCommand(ctx));
+  program.addCommand(completionCommand(ctx));
+  program.addCommand(completeIdsCommand(ctx), { hidden: true });
   // Commander errors (unknown option, missing argument) are usage errors: exit 2, not 1.
   const override = (cmd: Command) => {
     cmd.exitOverride();
@@ -64,7 +71,7 @@ export async function main(argv: string[] = process.argv, env: NodeJS.ProcessEnv
   };
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigint);
-  const ui = new Ui({ env, quiet: argv.includes('-q') || argv.includes('--quiet'), verbose: argv.includes('--verbose') });
+  const ui = await createUi({ env, quiet: argv.includes('-q') || argv.includes('--quiet'), verbose: argv.includes('--verbose') });
   const ctx: Context = { ui, signal: controller.signal, env, stdout: process.stdout };
   const json = argv.includes('--json');
   try {
@@ -101,7 +108,7 @@ function report(ctx: Context, e: unknown, json: boolean): number {
   return EXIT.error;
 }
 
-/** Entry for bin/flux-krea.js. */
+/** Entry for bin/flux-krea.js (which answers a bare --version itself, before loading this). */
 export async function run(): Promise<void> {
   // `flux-krea --help | head` closes the pipe early: that is the reader's choice, not an error.
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {

@@ -1,20 +1,21 @@
 /**
  * The generate command's body: resolve settings, show a dry run or run the core, present the
- * outcome. Kept apart from the command definition so that `--help` loads none of this.
+ * outcome. Kept apart from the command definition so that `--help` loads none of this, and
+ * the core (with the HTTP stack) is loaded only past the dry run, which must start fast.
  */
-import { generate, type GenerateOutcome } from '../core/generate.js';
+import type { GenerateOutcome } from '../core/generate.js';
 import { buildRequest } from '../core/params.js';
 import { resolveSettings, type FlagValues, type Resolved } from '../config/settings.js';
-import { openStore } from '../config/store.js';
+import { readStore } from '../config/store.js';
 import { UsageError, isFluxKreaError } from '../errors.js';
 import type { RunOptions } from '../params/run-options.js';
+import { generationEndpoint } from '../api/endpoints.js';
 import { makeClient, openJournal, printJson, resumeHint, endpoints, type Context } from './context.js';
 import { readPrompt } from './stdin.js';
 import { StatusReporter } from './status-reporter.js';
-import { SegmindClient } from '../api/client.js';
 
 export async function runGenerate(ctx: Context, promptArg: string | undefined, flags: FlagValues): Promise<void> {
-  const store = await openStore(ctx.env);
+  const store = await readStore(ctx.env);
   const resolved = await resolveSettings({ flags, env: ctx.env, userDefaults: store.get('defaults'), userConfigPath: store.path });
   const run = resolved.values as unknown as RunOptions;
   ctx.ui.configure(run);
@@ -27,7 +28,10 @@ export async function runGenerate(ctx: Context, promptArg: string | undefined, f
 
   if (run.dry_run) return dryRun(ctx, run, resolved, built.params, built.localImage);
 
-  const client = await makeClient(ctx, { retries: run.retries, requestTimeoutSeconds: run.request_timeout });
+  const [client, { generate }] = await Promise.all([
+    makeClient(ctx, { retries: run.retries, requestTimeoutSeconds: run.request_timeout }),
+    import('../core/generate.js'),
+  ]);
   const reporter = new StatusReporter(ctx.ui);
   const outDir = run.out === '-' ? await (await import('./stdout-image.js')).stagingDir() : run.out;
   let outcome: GenerateOutcome;
@@ -80,7 +84,7 @@ export function toJson(o: GenerateOutcome): Record<string, unknown> {
 
 function dryRun(ctx: Context, run: RunOptions, resolved: Resolved, params: Record<string, unknown>, localImage?: string): void {
   const { baseUrl, uploadUrl } = endpoints(ctx.env);
-  const endpoint = new SegmindClient({ baseUrl, uploadUrl }).endpoint(run.sync);
+  const endpoint = generationEndpoint(baseUrl, run.sync);
   const body = { ...params, ...(localImage ? { image: `<uploaded from ${localImage}>` } : {}) };
   const sources = Object.fromEntries(Object.entries(resolved.origins).map(([k, o]) => [k, o.source === 'flag' || o.source === 'env' || o.source === 'project' || o.source === 'user' ? `${o.source} (${o.where})` : o.source]));
   if (run.json) {

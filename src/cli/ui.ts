@@ -4,13 +4,36 @@
  * is set (FORCE_COLOR forces colour).
  */
 import type { Ora } from 'ora';
-import { Chalk, type ChalkInstance } from 'chalk';
+import type { ChalkInstance } from 'chalk';
 
 export interface UiOptions {
   quiet?: boolean;
   verbose?: boolean;
   env?: NodeJS.ProcessEnv;
   stream?: NodeJS.WriteStream;
+  /** The styler to use; without it the output has no colour (createUi() brings chalk when colour is on). */
+  color?: ChalkInstance;
+}
+
+/** What chalk does at level 0, without loading chalk: any chain of styles returns the text as is. */
+const PLAIN: ChalkInstance = new Proxy(((...text: unknown[]) => text.join(' ')) as unknown as ChalkInstance, {
+  get: (_target, prop) => (prop === 'level' ? 0 : PLAIN),
+});
+
+function stderrOf(o: UiOptions): NodeJS.WriteStream {
+  return o.stream ?? process.stderr;
+}
+
+/**
+ * A Ui with colour when the stream and the environment allow it. chalk (with supports-color,
+ * which loads node:tty and node:os) is imported only then: colourless runs — pipes, CI,
+ * NO_COLOR, every benchmark of start-up — do not pay for it (issue 6).
+ */
+export async function createUi(o: UiOptions = {}): Promise<Ui> {
+  const level = colorLevel(o.env ?? process.env, Boolean(stderrOf(o).isTTY));
+  if (level === 0 || o.color) return new Ui(o);
+  const { Chalk } = await import('chalk');
+  return new Ui({ ...o, color: new Chalk({ level }) });
 }
 
 export function colorLevel(env: NodeJS.ProcessEnv, isTTY: boolean): 0 | 1 | 2 | 3 {
@@ -37,9 +60,9 @@ export class Ui {
 
   constructor(o: UiOptions = {}) {
     const env = o.env ?? process.env;
-    this.stream = o.stream ?? process.stderr;
+    this.stream = stderrOf(o);
     const tty = Boolean(this.stream.isTTY);
-    this.color = new Chalk({ level: colorLevel(env, tty) });
+    this.color = o.color ?? PLAIN;
     this.quiet = Boolean(o.quiet);
     this.verbose = Boolean(o.verbose);
     this.interactive = tty && !(env.NO_COLOR) && env.TERM !== 'dumb' && env.CI !== 'true';

@@ -98,13 +98,15 @@ ${fn}_words() {
   cword=$((\${#words[@]} - 1))
 }
 
-# Adds the candidates of $kind that start with $1 to COMPREPLY.
+# Adds the candidates of $kind that start with $1 to COMPREPLY. No \`compgen -W\`: it expands
+# \`$(...)\` inside the words, and request ids come from a file.
 ${fn}_reply() {
   local cur=$1 line flag=f
+  local -a candidates=()
   case $kind in
-    values) ;;
-    request-id) values=$(${m.program} ${m.idsCommand} 2>/dev/null) ;;
-    config-key) values=${shQuote(wordList(keys))} ;;
+    values) read -ra candidates <<< "$values" ;;
+    config-key) read -ra candidates <<< ${shQuote(wordList(keys))} ;;
+    request-id) while IFS= read -r line; do candidates+=("$line"); done < <(${m.program} ${m.idsCommand} 2>/dev/null) ;;
     dir|file)
       [[ $kind == dir ]] && flag=d
       # Quote and mark directories as for any file name (fails harmlessly outside completion).
@@ -113,7 +115,9 @@ ${fn}_reply() {
       return ;;
     *) return ;;
   esac
-  while IFS= read -r line; do [[ -n $line ]] && COMPREPLY+=("$line"); done < <(compgen -W "$values" -- "$cur")
+  for line in "\${candidates[@]}"; do
+    [[ -n $line && $line == "$cur"* ]] && COMPREPLY+=("$line")
+  done
 }
 
 ${fn}() {

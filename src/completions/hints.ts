@@ -18,3 +18,6 @@ export function completeAs<A extends Argument>(arg: A, kind: ArgumentHintKind): 
 export function hintFor(arg: Argument): ArgumentHintKind | undefined {
   return hints.get(arg);
 }
+
+/** The hidden command the scripts run to list request ids (see commands/completion.ts). */
+export const IDS_COMMAND_NAME = '__complete-ids';

@@ -8,16 +8,9 @@ import { buildModel } from './model.js';
 import { renderBash } from './bash.js';
 import { renderZsh } from './zsh.js';
 import { renderFish } from './fish.js';
+import type { Shell } from './shells.js';
 
-export const SHELLS = ['bash', 'zsh', 'fish'] as const;
-export type Shell = (typeof SHELLS)[number];
-
-/** File names under completions/, as each shell's loader expects them. */
-export const COMPLETION_FILES: Record<Shell, string> = {
-  bash: 'flux-krea.bash',
-  zsh: '_flux-krea',
-  fish: 'flux-krea.fish',
-};
+export { SHELLS, COMPLETION_FILES, type Shell } from './shells.js';
 
 export function renderCompletion(shell: Shell, program: Command): string {
   const model = buildModel(program);

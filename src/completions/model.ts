@@ -5,7 +5,7 @@
  */
 import { Help, type Argument, type Command, type Option } from 'commander';
 import { ALL_FIELDS, CONFIG_FIELDS, findField, type FieldSpec } from '../params/fields.js';
-import { hintFor } from './hints.js';
+import { hintFor, IDS_COMMAND_NAME } from './hints.js';
 
 export type ValueHint =
   | { kind: 'none' }
@@ -56,8 +56,6 @@ export interface CompletionModel {
   /** The hidden command that prints request ids from the journal, one per line. */
   idsCommand: string;
 }
-
-export const IDS_COMMAND = '__complete-ids';
 
 const NONE: ValueHint = { kind: 'none' };
 
@@ -135,7 +133,7 @@ export function buildModel(program: Command): CompletionModel {
     description: short(f.help),
     value: fieldHint(f),
   }));
-  return { program: program.name(), root, commands: flatten(root), configKeys, idsCommand: IDS_COMMAND };
+  return { program: program.name(), root, commands: flatten(root), configKeys, idsCommand: IDS_COMMAND_NAME };
 }
 
 /** Every option name of a command that consumes the next word, for walking a command line. */

@@ -5,7 +5,7 @@
  * Files are rewritten atomically (temp file + rename), so a crash never leaves half an image.
  */
 import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
-import { MODEL } from '../api/client.js';
+import { MODEL } from '../api/endpoints.js';
 import { VERSION } from '../version.js';
 import { embedProvenance, EmbedError, extractProvenance } from './embed.js';
 import type { SavedImage } from './download.js';

@@ -4,12 +4,12 @@
  * the bad value and what is allowed, plus a did-you-mean for near misses such as `16x9`.
  */
 import { UsageError } from '../errors.js';
-import { allowedText, type FieldSpec } from './fields.js';
+import { allowedText, checkValue, type FieldSpec } from './fields.js';
 
 export function coerce(field: FieldSpec, raw: unknown, origin: string): unknown {
   const value = parseRaw(field, raw);
-  const checked = value === INVALID ? undefined : field.schema.safeParse(value);
-  if (checked?.success) return checked.data;
+  const checked = value === INVALID ? undefined : checkValue(field, value);
+  if (checked?.ok) return checked.value;
   throw invalid(field, raw, origin);
 }
 

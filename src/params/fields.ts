@@ -1,29 +1,47 @@
 /**
  * Introspection of the zod schemas: turns each field into a `FieldSpec` (flag names, kind,
- * allowed values, range, default) that commander, validation, completions and docs share.
+ * allowed values, range, default, and the checks a value must pass) that commander,
+ * validation, completions and docs share.
+ *
+ * The CLI does not load zod to get these: MODEL_FIELDS and RUN_FIELDS come from
+ * field-table.ts, which is `describe()` of the schemas written out as plain data, because
+ * parsing zod's 760 kB costs about 20 ms on every start (issue 6). test/unit/field-table.test.ts
+ * fails when the table and the schemas differ, and when `checkValue` and zod disagree on a value;
+ * `npm run fields` rewrites the table.
  */
 import type { z } from 'zod';
-import { modelParamsSchema, type FlagMeta } from './schema.js';
-import { runOptionsSchema } from './run-options.js';
+import type { FlagMeta } from './schema.js';
+import { MODEL_FIELD_TABLE, RUN_FIELD_TABLE } from './field-table.js';
 
 export type FieldKind = 'enum' | 'int' | 'number' | 'string' | 'boolean';
+
+/** One check of the schema, in the order zod applies it. */
+export type Check =
+  | { type: 'min'; value: number }
+  | { type: 'max'; value: number }
+  | { type: 'safe-int' }
+  | { type: 'min-length'; value: number }
+  | { type: 'trim' };
 
 export interface FieldSpec extends FlagMeta {
   /** The API / config name, e.g. `aspect_ratio`. */
   key: string;
   kind: FieldKind;
   values?: readonly string[];
+  /** Bounds as shown to people (the seed's, the whole safe-integer range, are not shown). */
   min?: number;
   max?: number;
   default?: unknown;
+  /** The schema accepts a missing value (the default then applies, if there is one). */
+  optional: boolean;
+  /** What the schema checks beyond the kind, in order; enforced by checkValue(). */
+  checks: readonly Check[];
   configurable: boolean;
-  /** The zod schema of this one field, used for validation. */
-  schema: z.ZodType;
   group: 'model' | 'run';
 }
 
 interface Introspectable {
-  def: { type: string; defaultValue?: unknown; innerType?: Introspectable };
+  def: { type: string; defaultValue?: unknown; innerType?: Introspectable; checks?: { _zod: { def: Record<string, unknown> } }[] };
   options?: readonly string[];
   minValue?: number | null;
   maxValue?: number | null;
@@ -31,14 +49,16 @@ interface Introspectable {
   meta(): Record<string, unknown> | undefined;
 }
 
-function unwrap(field: Introspectable): { inner: Introspectable; defaultValue?: unknown } {
+function unwrap(field: Introspectable): { inner: Introspectable; defaultValue?: unknown; optional: boolean } {
   let inner = field;
   let defaultValue: unknown;
+  let optional = false;
   while (inner.def.type === 'default' || inner.def.type === 'optional') {
+    optional = true;
     if (inner.def.type === 'default') defaultValue = inner.def.defaultValue;
     inner = inner.def.innerType as Introspectable;
   }
-  return { inner, defaultValue };
+  return { inner, defaultValue, optional };
 }
 
 function kindOf(inner: Introspectable): FieldKind {
@@ -51,17 +71,49 @@ function kindOf(inner: Introspectable): FieldKind {
   }
 }
 
+/**
+ * The schema's checks as data. Anything this does not know is an error, not a silent gap:
+ * checkValue() must enforce every check zod would.
+ */
+function checksOf(key: string, inner: Introspectable): Check[] {
+  return (inner.def.checks ?? []).map((c): Check => {
+    const d = c._zod.def;
+    const unsupported = () => new Error(`${key}: the check ${JSON.stringify(d.check)} is not supported by checkValue(); teach fields.ts about it`);
+    switch (d.check) {
+      case 'greater_than':
+        if (d.inclusive !== true) throw unsupported();
+        return { type: 'min', value: d.value as number };
+      case 'less_than':
+        if (d.inclusive !== true) throw unsupported();
+        return { type: 'max', value: d.value as number };
+      case 'number_format':
+        if (d.format !== 'safeint') throw unsupported();
+        return { type: 'safe-int' };
+      case 'min_length':
+        return { type: 'min-length', value: d.minimum as number };
+      case 'overwrite': {
+        const tx = d.tx as (s: string) => string;
+        if (tx('  a b  ') === 'a b' && tx('Ab') === 'Ab') return { type: 'trim' };
+        throw unsupported();
+      }
+      default:
+        throw unsupported();
+    }
+  });
+}
+
 export function describe(shape: Record<string, z.ZodType>, group: FieldSpec['group']): FieldSpec[] {
   return Object.entries(shape).map(([key, schema]) => {
     const field = schema as unknown as Introspectable;
     const meta = (field.meta() ?? {}) as unknown as FlagMeta & { configurable?: boolean };
-    const { inner, defaultValue } = unwrap(field);
+    const { inner, defaultValue, optional } = unwrap(field);
     const kind = kindOf(inner);
     const spec: FieldSpec = {
       ...meta,
       key,
       kind,
-      schema,
+      optional,
+      checks: checksOf(key, inner),
       group,
       configurable: group === 'model' ? key !== 'prompt' && key !== 'image' : meta.configurable === true,
     };
@@ -74,8 +126,43 @@ export function describe(shape: Record<string, z.ZodType>, group: FieldSpec['gro
   });
 }
 
-export const MODEL_FIELDS: readonly FieldSpec[] = describe(modelParamsSchema.shape, 'model');
-export const RUN_FIELDS: readonly FieldSpec[] = describe(runOptionsSchema.shape, 'run');
+/**
+ * Checks a parsed value against a field as its zod schema would, and returns zod's output:
+ * the default for a missing value, a trimmed string. Proven equal to zod's safeParse on a
+ * table of edge values in test/unit/field-table.test.ts.
+ */
+export function checkValue(f: FieldSpec, value: unknown): { ok: true; value: unknown } | { ok: false } {
+  if (value === undefined) return f.optional ? { ok: true, value: f.default } : { ok: false };
+  let v = value;
+  switch (f.kind) {
+    case 'enum':
+      if (typeof v !== 'string' || !f.values!.includes(v)) return { ok: false };
+      break;
+    case 'int':
+    case 'number':
+      if (typeof v !== 'number' || !Number.isFinite(v)) return { ok: false };
+      break;
+    case 'boolean':
+      if (typeof v !== 'boolean') return { ok: false };
+      break;
+    case 'string':
+      if (typeof v !== 'string') return { ok: false };
+      break;
+  }
+  for (const c of f.checks) {
+    switch (c.type) {
+      case 'min': if ((v as number) < c.value) return { ok: false }; break;
+      case 'max': if ((v as number) > c.value) return { ok: false }; break;
+      case 'safe-int': if (!Number.isSafeInteger(v)) return { ok: false }; break;
+      case 'min-length': if ((v as string).length < c.value) return { ok: false }; break;
+      case 'trim': v = (v as string).trim(); break;
+    }
+  }
+  return { ok: true, value: v };
+}
+
+export const MODEL_FIELDS: readonly FieldSpec[] = MODEL_FIELD_TABLE;
+export const RUN_FIELDS: readonly FieldSpec[] = RUN_FIELD_TABLE;
 export const ALL_FIELDS: readonly FieldSpec[] = [...MODEL_FIELDS, ...RUN_FIELDS];
 
 /** Fields that `config set` and project files may hold. */

@@ -143,7 +143,7 @@ export async function send(
   const chunks = mode === 'corrupt' ? corrupted(reply.body.chunks()) : reply.body.chunks();
   if (mode === 'normal' || mode === 'corrupt') {
     await writeLimited(res, chunks, Infinity);
-    res.end();
+    if (!res.destroyed) res.end(); // the client may have gone away mid-body
     return;
   }
   // Both cut the body in half; 'truncate' closes cleanly (EOF before Content-Length),

@@ -11,6 +11,7 @@ import { DEFAULT_API_KEY, defaultConfig, type Emulator, type EmulatorConfig } fr
 
 export * from './types.js';
 export { validateParams, imageSize, ASPECT_RATIOS } from './params.js';
+export { inspectImage, type ImageFacts } from './inspect.js';
 
 /** Keys whose `undefined` means "off" rather than "keep the default". */
 const CLEARABLE = new Set<keyof EmulatorConfig>(['rateLimit', 'unknownStatus']);

@@ -92,12 +92,15 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<Emul
   const emulator = await startEmulator(config, { port });
   const { url, uploadUrl, imageHost, apiKey } = emulator;
   process.stdout.write(`${JSON.stringify({ url, uploadUrl, imageHost, apiKey })}\n`);
-  const stop = (): void => {
+  const close = emulator.close;
+  const stop = (): void => void emulator.close();
+  // Closing by hand (a test that imported main) also drops the signal handlers.
+  emulator.close = async () => {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
-    // Once both servers are closed nothing keeps the loop alive: Node exits with 0.
-    void emulator.close();
+    await close();
   };
+  // Once both servers are closed nothing keeps the loop alive: Node exits with 0.
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
   return emulator;

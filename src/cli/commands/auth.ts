@@ -4,7 +4,8 @@ import type { Context } from '../context.js';
 import { UsageError } from '../../errors.js';
 
 export function authCommand(ctx: Context): Command {
-  const auth = new Command('auth').description('Store, show or remove your Segmind API key');
+  const auth = new Command('auth').description('Store, show or remove your Segmind API key')
+    .addHelpText('after', '\nExamples:\n  $ flux-krea auth login\n  $ flux-krea auth status\n  $ flux-krea auth logout');
   auth.command('login')
     .description('Store an API key (prompted without echo on a terminal; read from stdin when piped)')
     .addHelpText('after', '\nExamples:\n  $ flux-krea auth login\n  $ printf %s "$KEY" | flux-krea auth login\n\nThe key is never taken as an argument, so it stays out of shell history and process lists.')
@@ -20,8 +21,9 @@ export function authCommand(ctx: Context): Command {
       if (ctx.env.SEGMIND_API_KEY) ctx.ui.warn('SEGMIND_API_KEY is set and wins over the stored key.');
     });
   auth.command('status')
-    .description('Show where the key comes from (masked)')
+    .description('Show where the key comes from (masked); exit 3 when there is none')
     .option('--json', 'print a JSON object')
+    .addHelpText('after', '\nExamples:\n  $ flux-krea auth status\n  $ flux-krea auth status --json')
     .action(async (opts: { json?: boolean }) => {
       const { findApiKey, maskKey, openStore } = await import('../../config/store.js');
       const found = await findApiKey(ctx.env);
@@ -40,6 +42,7 @@ export function authCommand(ctx: Context): Command {
     });
   auth.command('logout')
     .description('Remove the stored key')
+    .addHelpText('after', '\nExamples:\n  $ flux-krea auth logout\n\nSEGMIND_API_KEY, when set, is not affected.')
     .action(async () => {
       const { openStore } = await import('../../config/store.js');
       const store = await openStore(ctx.env);

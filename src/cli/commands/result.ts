@@ -26,6 +26,7 @@ export function statusCommand(ctx: Context): Command {
     .description('Check a job once: QUEUED, PROCESSING, COMPLETED or FAILED')
     .argument('<request-id>', 'the request id');
   addFieldOptions(cmd, STATUS_FIELDS);
+  cmd.addHelpText('after', '\nExamples:\n  $ flux-krea status 3f0c9a2e-...\n  $ flux-krea status 3f0c9a2e-... --json\n\nA FAILED job exits 6 with the server\'s detail.');
   cmd.action(async (id: string) => {
     const { runStatus } = await import('../run-jobs.js');
     await runStatus(ctx, id, collectFlags(cmd, STATUS_FIELDS));
@@ -38,6 +39,7 @@ export function jobsCommand(ctx: Context): Command {
     .description('Recent jobs from the local journal, and which still have images to fetch')
     .option('--json', 'print a JSON array')
     .option('--limit <n>', 'how many jobs to show', '20')
+    .addHelpText('after', '\nExamples:\n  $ flux-krea jobs\n  $ flux-krea jobs --json --limit 5\n\nJobs still fetchable (results live 1 hour) show their resume command.')
     .action(async (opts: { json?: boolean; limit: string }) => {
       const { runJobs } = await import('../run-jobs.js');
       await runJobs(ctx, opts);

@@ -42,15 +42,54 @@ function scaleQuant(base: number[], quality: number): Uint8Array {
   return Uint8Array.from(base, (v) => Math.min(255, Math.max(1, Math.floor((v * scale + 50) / 100))));
 }
 
-/** DCT basis: COS[u*8+x] = C(u)/2 * cos((2x+1)uπ/16). Separable, so two 8×8×8 passes per block. */
-const COS = (() => {
-  const m = new Float64Array(64);
-  for (let u = 0; u < 8; u++) {
-    const c = u === 0 ? Math.SQRT1_2 : 1;
-    for (let x = 0; x < 8; x++) m[u * 8 + x] = (c / 2) * Math.cos(((2 * x + 1) * u * Math.PI) / 16);
-  }
-  return m;
-})();
+/**
+ * AAN scale factors: the fast DCT below leaves coefficient (u, v) multiplied by
+ * 8·aan[u]·aan[v], with aan[k] = √2·cos(kπ/16) (and aan[0] = 1); quantisation divides it out.
+ */
+const AAN = Array.from({ length: 8 }, (_, k) => (k === 0 ? 1 : Math.SQRT2 * Math.cos((k * Math.PI) / 16)));
+
+/** Per-position divisors (natural order) that fold the AAN scaling into the quantiser. */
+function divisors(quant: Uint8Array): Float64Array {
+  const out = new Float64Array(64);
+  for (let n = 0; n < 64; n++) out[n] = quant[n]! * AAN[n >> 3]! * AAN[n & 7]! * 8;
+  return out;
+}
+
+/** In-place scaled 8-point DCT (Arai–Agui–Nakajima factorisation) on d[o], d[o+s], ... */
+function fdct8(d: Float64Array, o: number, s: number): void {
+  const t0 = d[o]! + d[o + 7 * s]!;
+  const t7 = d[o]! - d[o + 7 * s]!;
+  const t1 = d[o + s]! + d[o + 6 * s]!;
+  const t6 = d[o + s]! - d[o + 6 * s]!;
+  const t2 = d[o + 2 * s]! + d[o + 5 * s]!;
+  const t5 = d[o + 2 * s]! - d[o + 5 * s]!;
+  const t3 = d[o + 3 * s]! + d[o + 4 * s]!;
+  const t4 = d[o + 3 * s]! - d[o + 4 * s]!;
+  // Even part.
+  const e10 = t0 + t3;
+  const e13 = t0 - t3;
+  const e11 = t1 + t2;
+  const e12 = t1 - t2;
+  d[o] = e10 + e11;
+  d[o + 4 * s] = e10 - e11;
+  const z1 = (e12 + e13) * Math.SQRT1_2;
+  d[o + 2 * s] = e13 + z1;
+  d[o + 6 * s] = e13 - z1;
+  // Odd part.
+  const o10 = t4 + t5;
+  const o11 = t5 + t6;
+  const o12 = t6 + t7;
+  const z5 = (o10 - o12) * 0.382683433; // cos(3π/8)
+  const z2 = 0.5411961 * o10 + z5; // cos(3π/8)·√2
+  const z4 = 1.306562965 * o12 + z5; // cos(π/8)·√2
+  const z3 = o11 * Math.SQRT1_2;
+  const z11 = t7 + z3;
+  const z13 = t7 - z3;
+  d[o + 5 * s] = z13 + z2;
+  d[o + 3 * s] = z13 - z2;
+  d[o + s] = z11 + z4;
+  d[o + 7 * s] = z11 - z4;
+}
 
 /** Growable byte writer with JPEG byte stuffing for entropy-coded data. */
 class BitWriter {
@@ -111,28 +150,15 @@ function category(v: number): number {
 }
 
 const block = new Float64Array(64);
-const temp = new Float64Array(64);
 const coeffs = new Int32Array(64);
 
 /** Forward DCT + quantisation of `block` (level-shifted samples) into `coeffs`, zigzag order. */
-function transform(quant: Uint8Array): void {
-  for (let y = 0; y < 8; y++) {
-    for (let u = 0; u < 8; u++) {
-      let s = 0;
-      for (let x = 0; x < 8; x++) s += COS[u * 8 + x]! * block[y * 8 + x]!;
-      temp[y * 8 + u] = s;
-    }
-  }
-  for (let u = 0; u < 8; u++) {
-    for (let v = 0; v < 8; v++) {
-      let s = 0;
-      for (let y = 0; y < 8; y++) s += COS[v * 8 + y]! * temp[y * 8 + u]!;
-      block[v * 8 + u] = s;
-    }
-  }
+function transform(divisor: Float64Array): void {
+  for (let row = 0; row < 64; row += 8) fdct8(block, row, 1);
+  for (let col = 0; col < 8; col++) fdct8(block, col, 8);
   for (let k = 0; k < 64; k++) {
     const n = ZIGZAG[k]!;
-    coeffs[k] = Math.round(block[n]! / quant[n]!);
+    coeffs[k] = Math.round(block[n]! / divisor[n]!);
   }
 }
 
@@ -172,6 +198,8 @@ export function encodeJpeg(image: Rgb, quality: number): EncodedJpeg {
   const { width, height, data } = image;
   const lumaQ = scaleQuant(LUMA_QUANT, quality);
   const chromaQ = scaleQuant(CHROMA_QUANT, quality);
+  const lumaDiv = divisors(lumaQ);
+  const chromaDiv = divisors(chromaQ);
 
   // Colour conversion once per pixel; chroma planes at half resolution (2×2 average).
   const cw = (width + 1) >> 1;
@@ -210,9 +238,14 @@ export function encodeJpeg(image: Rgb, quality: number): EncodedJpeg {
 
   // Edges repeat the last row/column, so any size works (the contract's are multiples of 16).
   const loadBlock = (plane: Float32Array, pw: number, ph: number, bx: number, by: number): void => {
+    const inside = bx + 8 <= pw && by + 8 <= ph;
     for (let y = 0; y < 8; y++) {
-      const row = Math.min(by + y, ph - 1) * pw;
-      for (let x = 0; x < 8; x++) block[y * 8 + x] = plane[row + Math.min(bx + x, pw - 1)]!;
+      const row = (inside ? by + y : Math.min(by + y, ph - 1)) * pw;
+      if (inside) {
+        for (let x = 0; x < 8; x++) block[y * 8 + x] = plane[row + bx + x]!;
+      } else {
+        for (let x = 0; x < 8; x++) block[y * 8 + x] = plane[row + Math.min(bx + x, pw - 1)]!;
+      }
     }
   };
   let dcY = 0;
@@ -222,14 +255,14 @@ export function encodeJpeg(image: Rgb, quality: number): EncodedJpeg {
     for (let mx = 0; mx < width; mx += 16) {
       for (const [ox, oy] of [[0, 0], [8, 0], [0, 8], [8, 8]] as const) {
         loadBlock(Y, width, height, mx + ox, my + oy);
-        transform(lumaQ);
+        transform(lumaDiv);
         dcY = encodeBlock(w, dcY, CODES.dcLuma, CODES.acLuma);
       }
       loadBlock(Cb, cw, ch, mx >> 1, my >> 1);
-      transform(chromaQ);
+      transform(chromaDiv);
       dcCb = encodeBlock(w, dcCb, CODES.dcChroma, CODES.acChroma);
       loadBlock(Cr, cw, ch, mx >> 1, my >> 1);
-      transform(chromaQ);
+      transform(chromaDiv);
       dcCr = encodeBlock(w, dcCr, CODES.dcChroma, CODES.acChroma);
     }
   }

@@ -1,0 +1,17 @@
+/**
+ * Segmind's addresses for this model. Apart from client.ts so that `--dry-run` can show the
+ * endpoint without loading the HTTP stack (undici costs about 35 ms of start-up; issue 6).
+ */
+export const MODEL = 'flux-krea-dev';
+export const DEFAULT_BASE_URL = 'https://api.segmind.com';
+export const DEFAULT_UPLOAD_URL = 'https://workflows-api.segmind.com/upload-asset';
+
+/** The base URL as the client uses it: no trailing slash. */
+export function normalizeBaseUrl(baseUrl: string = DEFAULT_BASE_URL): string {
+  return baseUrl.replace(/\/+$/, '');
+}
+
+/** The endpoint a generation is sent to: v1 blocks until the image is ready, v2 queues a job. */
+export function generationEndpoint(baseUrl: string, sync: boolean): string {
+  return `${normalizeBaseUrl(baseUrl)}/${sync ? 'v1' : 'v2'}/${MODEL}`;
+}

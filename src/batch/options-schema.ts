@@ -1,0 +1,27 @@
+/**
+ * The batch command's own options, in a zod schema like the model and run options: the one
+ * place where their names, help, defaults and checks are written. The CLI reads them from
+ * option-table.ts (the same data without zod, for start-up speed); test/unit/batch-options.test.ts
+ * keeps the two equal.
+ */
+import { z } from 'zod';
+import type { FlagMeta } from '../params/schema.js';
+
+const meta = (m: FlagMeta & { configurable?: boolean }): Record<string, unknown> => ({ api: false, ...m });
+
+export const batchOptionsSchema = z.strictObject({
+  concurrency: z.number().int().min(1).max(64).default(4)
+    .meta(meta({ flag: 'concurrency', valueName: 'n', configurable: true, help: 'Jobs in flight at once' })),
+  rpm: z.number().int().min(0).max(100_000).default(0)
+    .meta(meta({ flag: 'rpm', valueName: 'n', configurable: true, help: 'Most submits per minute (Segmind: 5 on the free plan, 50 on Pro); 0 = no cap, a 429 still slows the whole batch' })),
+  fail_fast: z.boolean().default(false)
+    .meta(meta({ flag: 'fail-fast', help: 'Submit nothing more after the first failed entry (jobs in flight still finish)' })),
+  force: z.boolean().default(false)
+    .meta(meta({ flag: 'force', help: 'Regenerate every entry, even those the lock file says are done' })),
+  lock: z.string().min(1).optional()
+    .meta(meta({ flag: 'lock', valueName: 'file', complete: 'file', help: 'Lock file [default: <manifest>.lock.json; with --shard i/n: <manifest>.shard-i-of-n.lock.json]' })),
+  shard: z.string().min(1).optional()
+    .meta(meta({ flag: 'shard', valueName: 'i/n', help: 'Run only share i of n (1-based), for a CI matrix; shares are disjoint and together complete' })),
+});
+
+export type BatchOptions = z.output<typeof batchOptionsSchema>;

@@ -1,0 +1,52 @@
+/**
+ * What each entry of this run needs, decided from the lock file before anything is sent:
+ * - skip: same hash, finished, and every recorded file still there with its size and sha256;
+ * - resume: same hash and a request id whose images we do not have (submitted but not
+ *   downloaded, e.g. after Ctrl-C, or files lost since): fetched by id, not paid again;
+ * - submit: new, changed, failed before, or --force.
+ * The hash covers everything that decides the files: the request body (seed included), the
+ * content of a local input image, the output directory and the name.
+ */
+import { resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import type { BatchEntry } from './entries.js';
+import { sha256, stableStringify } from './hash.js';
+import type { LockFile, LockRecord } from './lock.js';
+
+export type Action = 'skip' | 'resume' | 'submit';
+
+export interface PlannedEntry {
+  entry: BatchEntry;
+  outDir: string;
+  hash: string;
+  action: Action;
+  previous?: LockRecord;
+}
+
+export async function entryHash(entry: BatchEntry, outDir: string, lock: LockFile): Promise<string> {
+  const image = entry.localImage ? sha256(await readFile(entry.localImage)) : undefined;
+  return sha256(stableStringify({ params: entry.params, image_sha256: image, out: lock.relativePath(outDir), name: entry.name }));
+}
+
+export function outDirOf(entry: BatchEntry, baseOut: string): string {
+  return resolve(baseOut, entry.out ?? '.');
+}
+
+export async function planEntries(entries: BatchEntry[], o: { lock: LockFile; baseOut: string; force: boolean }): Promise<PlannedEntry[]> {
+  const plans: PlannedEntry[] = [];
+  for (const entry of entries) {
+    const outDir = outDirOf(entry, o.baseOut);
+    const hash = await entryHash(entry, outDir, o.lock);
+    const previous = o.lock.get(entry.key);
+    plans.push({ entry, outDir, hash, action: await decide(previous, hash, o), previous });
+  }
+  return plans;
+}
+
+async function decide(previous: LockRecord | undefined, hash: string, o: { lock: LockFile; force: boolean }): Promise<Action> {
+  if (!previous || previous.hash !== hash) return 'submit';
+  if (previous.state === 'submitted' && previous.request_id) return 'resume';
+  if (o.force || previous.state !== 'done') return 'submit';
+  if (await o.lock.intact(previous)) return 'skip';
+  return previous.request_id ? 'resume' : 'submit';
+}

@@ -1,0 +1,70 @@
+/**
+ * The batch's outcome as one object (`--json`) and as one exit code.
+ *
+ * Exit code: 0 only when every entry of this run (or shard) is done or skipped. Otherwise the
+ * code of the most serious failure, in this order: interrupted (130) > auth (3) > credits (4)
+ * > rate limited (5) > usage (2, e.g. a 400) > network, server or output errors (1) > timed out
+ * (7) > generation FAILED (6). Problems of the account outrank problems of one entry: when
+ * both happened, the one to fix first decides. Entries not run (after --fail-fast) give 1
+ * when nothing else failed.
+ */
+import { exitCodeFor, EXIT } from '../cli/exit-codes.js';
+import type { ErrorKind } from '../errors.js';
+import type { EntryResult, EntryStatus } from './run-entry.js';
+
+const SEVERITY: ErrorKind[] = ['interrupted', 'auth', 'credits', 'rate-limit', 'usage', 'internal', 'network', 'server', 'output', 'not-found', 'deadline', 'job-failed'];
+
+export function batchExitCode(results: readonly EntryResult[], interrupted = false): number {
+  if (interrupted) return EXIT.interrupted;
+  const kinds = new Set(results.flatMap((r) => (r.error ? [r.error.kind] : [])));
+  const worst = SEVERITY.find((k) => kinds.has(k));
+  if (worst) return exitCodeFor(worst);
+  if (results.some((r) => r.status === 'interrupted')) return EXIT.interrupted;
+  return results.some((r) => r.status === 'not-run' || r.status === 'failed') ? EXIT.error : EXIT.ok;
+}
+
+export type Counts = Record<EntryStatus, number> & { total: number };
+
+export function countResults(results: readonly EntryResult[]): Counts {
+  const counts: Counts = { total: results.length, done: 0, skipped: 0, failed: 0, interrupted: 0, 'not-run': 0 };
+  for (const r of results) counts[r.status]++;
+  return counts;
+}
+
+export interface ReportInput {
+  manifest: string;
+  lock: string;
+  shard?: string;
+  results: readonly EntryResult[];
+  /** Ctrl-C was pressed (entries may have been left unrun rather than interrupted). */
+  interrupted?: boolean;
+  elapsedMs: number;
+  submits: number;
+  /** Turns a lock-relative path into one the user can open from the current directory. */
+  displayPath: (lockPath: string) => string;
+}
+
+export function batchReport(i: ReportInput): Record<string, unknown> {
+  const counts = countResults(i.results);
+  const code = batchExitCode(i.results, i.interrupted);
+  return {
+    status: code === EXIT.ok ? 'ok' : code === EXIT.interrupted ? 'interrupted' : 'failed',
+    exit_code: code,
+    manifest: i.manifest,
+    lock: i.lock,
+    shard: i.shard ?? null,
+    counts,
+    submits: i.submits,
+    elapsed_s: Math.round(i.elapsedMs / 100) / 10,
+    entries: i.results.map((r) => ({
+      key: r.key,
+      line: r.line,
+      status: r.status,
+      request_id: r.requestId ?? null,
+      seed: r.seed,
+      resumed: r.resumed ?? false,
+      files: r.files.map((f) => ({ path: i.displayPath(f.path), bytes: f.bytes, sha256: f.sha256 })),
+      error: r.error ?? null,
+    })),
+  };
+}

@@ -1,0 +1,112 @@
+/**
+ * What a person sees during a batch, on stderr: a spinner line with the counts and the elapsed
+ * time on a terminal, or one plain line per finished entry elsewhere (CI logs); at the end a
+ * summary table naming every entry that did not succeed and why.
+ */
+import type { BatchEvents, EntryResult } from '../batch/run-entry.js';
+import { countResults } from '../batch/report.js';
+import type { Ui } from './ui.js';
+
+/** Above this many entries, the final table lists only those that need attention. */
+const FULL_TABLE_MAX = 40;
+
+export class BatchReporter {
+  submits = 0;
+  private readonly ui: Ui;
+  private readonly total: number;
+  private readonly started = Date.now();
+  private readonly running = new Set<string>();
+  private finished = 0;
+  private counts = { done: 0, skipped: 0, failed: 0 };
+  private ticker?: NodeJS.Timeout;
+
+  constructor(ui: Ui, total: number) {
+    this.ui = ui;
+    this.total = total;
+  }
+
+  /** The rpm cap holds a submit back: said once per wait, so a long pause is never a mystery. */
+  readonly onGateWait = (ms: number, reason: 'rpm' | 'rate-limited'): void => {
+    if (reason === 'rpm' && ms >= 1000) this.ui.info(`--rpm cap reached: next submit in ${(ms / 1000).toFixed(1)}s`);
+  };
+
+  private elapsed(): string {
+    return `${((Date.now() - this.started) / 1000).toFixed(1)}s`;
+  }
+
+  line(): string {
+    const c = this.counts;
+    return `${this.finished}/${this.total} · done ${c.done} · running ${this.running.size} · failed ${c.failed} · skipped ${c.skipped} · ${this.elapsed()}`;
+  }
+
+  private refresh(): void {
+    if (!this.ui.interactive) return;
+    this.ui.progress(this.line());
+    if (!this.ticker) {
+      this.ticker = setInterval(() => this.ui.tick(this.line()), 200);
+      this.ticker.unref();
+    }
+  }
+
+  events(): BatchEvents {
+    return {
+      submitted: (key, id) => {
+        this.submits++;
+        this.running.add(key);
+        this.ui.debug(`${key}: submitted, request id ${id}`);
+        this.refresh();
+      },
+      resumed: (key, id) => {
+        this.running.add(key);
+        this.ui.info(`${key}: fetching job ${id} (already paid for)`);
+        this.refresh();
+      },
+      finished: (r) => {
+        this.running.delete(r.key);
+        this.finished++;
+        if (r.status === 'done' || r.status === 'skipped') this.counts[r.status]++;
+        else if (r.status === 'failed') this.counts.failed++;
+        if (r.status !== 'skipped') this.ui.info(`${this.mark(r)} ${r.key}${this.detail(r)}  [${this.line()}]`);
+        this.refresh();
+      },
+      rateLimited: (ms) => this.ui.warn(`rate limited (429): all submits wait ${(ms / 1000).toFixed(1)}s`),
+      retry: (i) => this.ui.warn(`${i.method} ${new URL(i.url).pathname}: ${i.reason}; retry ${i.attempt} in ${(i.delayMs / 1000).toFixed(1)}s`),
+      warning: (m) => this.ui.warn(m),
+    };
+  }
+
+  private mark(r: EntryResult): string {
+    const c = this.ui.color;
+    return r.status === 'done' ? c.green('done  ') : r.status === 'failed' ? c.red('failed') : c.yellow(r.status.padEnd(6));
+  }
+
+  private detail(r: EntryResult): string {
+    if (r.error) return `: ${r.error.message}${r.requestId ? ` (request ${r.requestId})` : ''}`;
+    return ` → ${r.files.length} file${r.files.length === 1 ? '' : 's'}${r.resumed ? ', fetched by request id' : ''}`;
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.ticker);
+    this.ticker = undefined;
+    await this.ui.stop();
+  }
+
+  summary(results: readonly EntryResult[], elapsedMs: number, lockPath: string): void {
+    const c = countResults(results);
+    const rows = results.length <= FULL_TABLE_MAX ? results : results.filter((r) => r.status !== 'done' && r.status !== 'skipped');
+    if (rows.length && !this.ui.quiet) {
+      const width = Math.min(40, Math.max(5, ...rows.map((r) => r.key.length)));
+      this.ui.info(`${'STATUS'.padEnd(12)}${'ENTRY'.padEnd(width + 2)}${'LINE'.padEnd(6)}${'FILES'.padEnd(7)}NOTE`);
+      for (const r of rows) {
+        const note = r.error ? `${r.error.message}${r.requestId ? ` (request ${r.requestId})` : ''}` : r.resumed ? 'fetched by request id' : '';
+        this.ui.info(`${r.status.padEnd(12)}${r.key.slice(0, width).padEnd(width + 2)}${String(r.line).padEnd(6)}${String(r.files.length).padEnd(7)}${note}`);
+      }
+    } else if (this.ui.quiet) {
+      for (const r of results) if (r.status === 'failed') this.ui.error(`${r.key} (line ${r.line}): ${r.error!.message}`);
+    }
+    this.ui.info(`batch: ${c.total} entries · ${c.done} done · ${c.skipped} skipped · ${c.failed} failed${c.interrupted ? ` · ${c.interrupted} interrupted` : ''}${c['not-run'] ? ` · ${c['not-run']} not run` : ''} · ${this.submits} submitted · ${(elapsedMs / 1000).toFixed(1)}s · lock ${lockPath}`);
+    if (c.interrupted || c['not-run'] || c.failed) {
+      this.ui.info('To resume, run the same command again: finished entries are skipped, and jobs already submitted are fetched by their request id, not paid for again.');
+    }
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * `flux-krea batch <manifest>`: many images from a list. Parses and presents; the work is in
+ * src/batch/, loaded only when the command runs.
+ */
+import { Command } from 'commander';
+import { addFieldOptions, collectFlags } from '../flags.js';
+import type { Context } from '../context.js';
+import { EXIT_CODE_HELP } from '../exit-codes.js';
+import { ALL_BATCH_FIELDS } from '../../batch/options.js';
+
+export const BATCH_HELP = `
+The manifest: JSON Lines (one object per line), a JSON array, or plain text (one prompt per
+line; blank lines and # comments are skipped). Each entry has a "prompt", any model parameter
+by its API or flag name ("aspect_ratio" or "aspect"), and optionally "name" (the file stem)
+and "out" (a directory, relative to -o). Flags are defaults for every entry; an entry's own
+values win. The whole manifest is checked before anything is sent.
+
+A lock file records each entry's request, request id and files (sizes, sha256): a rerun skips
+what is done, fetches jobs that were paid for but not downloaded, and regenerates only what
+changed. An entry without a seed gets one derived from its content, so reruns are stable.
+
+Examples:
+  $ flux-krea batch prompts.txt -o art/ --format png
+  $ flux-krea batch assets.jsonl --concurrency 8 --rpm 50 --metadata sidecar
+  $ flux-krea batch assets.jsonl --shard 2/4 --json     # one machine of a CI matrix
+  $ flux-krea batch assets.jsonl --dry-run              # what would run; sends nothing
+
+A prompts.jsonl line: {"name": "hero", "prompt": "a lighthouse at dusk", "aspect_ratio": "21:9"}
+
+Exit code: 0 when every entry is done or skipped; else the most serious failure's code
+(130 > 3 > 4 > 5 > 2 > 1 > 7 > 6), or 1 when entries were left unrun by --fail-fast.`;
+
+export function batchCommand(ctx: Context): Command {
+  const cmd = new Command('batch')
+    .description('Generate many images from a manifest, with concurrency, rate limits and free reruns')
+    .argument('<manifest>', 'a .jsonl, .json or .txt file of entries');
+  addFieldOptions(cmd, ALL_BATCH_FIELDS);
+  cmd.addHelpText('after', `${BATCH_HELP}\n\n${EXIT_CODE_HELP}`);
+  cmd.action(async (manifest: string) => {
+    const { runBatch } = await import('../run-batch.js');
+    await runBatch(ctx, manifest, collectFlags(cmd, ALL_BATCH_FIELDS));
+  });
+  return cmd;
+}

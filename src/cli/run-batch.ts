@@ -1,0 +1,109 @@
+/**
+ * The batch command's body: resolve settings, read and check the whole manifest (exit 2 and no
+ * request on any problem), plan against the lock file, run, present. Loaded lazily.
+ */
+import { readFile } from 'node:fs/promises';
+import { dirname, relative, resolve } from 'node:path';
+import { MODEL } from '../api/endpoints.js';
+import { resolveEntries } from '../batch/entries.js';
+import { LockFile } from '../batch/lock.js';
+import { parseManifest, type Problem } from '../batch/manifest.js';
+import { ALL_BATCH_FIELDS, BATCH_MODEL_FIELDS, type BatchOptions } from '../batch/options.js';
+import { planEntries, type PlannedEntry } from '../batch/plan.js';
+import { SubmitGate } from '../batch/rate-limiter.js';
+import { JobTimeEstimate } from '../batch/poll-schedule.js';
+import { batchExitCode, batchReport } from '../batch/report.js';
+import { runPlanned } from '../batch/runner.js';
+import { inShard, parseShard, shardLabel, type Shard } from '../batch/shard.js';
+import { resolveSettings, type FlagValues } from '../config/settings.js';
+import { openStore } from '../config/store.js';
+import { UsageError } from '../errors.js';
+import type { RunOptions } from '../params/run-options.js';
+import { BatchReporter } from './batch-reporter.js';
+import { makeClient, openJournal, printJson, type Context } from './context.js';
+
+export async function runBatch(ctx: Context, manifestPath: string, flags: FlagValues): Promise<void> {
+  const store = await openStore(ctx.env);
+  const resolved = await resolveSettings({ flags, env: ctx.env, userDefaults: store.get('defaults'), userConfigPath: store.path, fields: ALL_BATCH_FIELDS });
+  const run = resolved.values as unknown as RunOptions & BatchOptions;
+  ctx.ui.configure(run);
+  const shard = run.shard === undefined ? undefined : parseShard(run.shard);
+
+  const text = await readFile(manifestPath, 'utf8').catch((e: NodeJS.ErrnoException) => {
+    throw new UsageError(`Cannot read the manifest ${manifestPath} (${e.code ?? e.message}).`);
+  });
+  const parsed = parseManifest(manifestPath, text);
+  const defaults = Object.fromEntries(BATCH_MODEL_FIELDS.filter((f) => resolved.values[f.key] !== undefined).map((f) => [f.key, resolved.values[f.key]]));
+  const checked = await resolveEntries({ raw: parsed.entries, defaults, manifestDir: dirname(resolve(manifestPath)) });
+  const problems = [...parsed.problems, ...checked.problems].sort((a, b) => a.line - b.line);
+  if (problems.length) {
+    for (const p of problems) ctx.ui.error(where(manifestPath, p));
+    throw new UsageError(`${manifestPath}: ${problems.length} problem${problems.length === 1 ? '' : 's'} (listed above); nothing was sent.`, {
+      suggestion: 'Fix the lines named above and run again. `flux-krea batch --help` describes the manifest.',
+    });
+  }
+  if (checked.entries.length === 0) throw new UsageError(`${manifestPath} has no entries.`, { suggestion: 'Add one prompt per line, or one JSON object per line with a "prompt".' });
+  for (const w of checked.warnings) ctx.ui.warn(where(manifestPath, w));
+
+  const lockPath = run.lock ?? defaultLockPath(manifestPath, shard);
+  const lock = await LockFile.load(lockPath, MODEL);
+  const keys = new Set(checked.entries.map((e) => e.key));
+  // Entries gone from the manifest leave the lock; other shards' entries stay (a shared --lock).
+  const pruned = lock.prune((k) => keys.has(k));
+  const mine = checked.entries.filter((e) => inShard(e.key, shard));
+  const plans = await planEntries(mine, { lock, baseOut: run.out, force: run.force });
+
+  if (run.dry_run) return dryRun(ctx, run.json, plans, lockPath, shard);
+  if (pruned) await lock.save();
+
+  const journal = openJournal(ctx);
+  const client = await makeClient(ctx, { retries: run.retries, requestTimeoutSeconds: run.request_timeout });
+  const submitClient = await makeClient(ctx, { retries: 0, requestTimeoutSeconds: run.request_timeout });
+  const reporter = new BatchReporter(ctx.ui, plans.length);
+  const started = Date.now();
+  let results;
+  try {
+    results = await runPlanned(plans, {
+      client, submitClient, gate: new SubmitGate({ rpm: run.rpm, onWait: reporter.onGateWait }), lock, journal,
+      retries: run.retries, intervalMs: run.interval * 1000, timeoutMs: run.timeout * 1000,
+      metadata: run.metadata, signal: ctx.signal, events: reporter.events(), uploads: new Map(), jobTime: new JobTimeEstimate(),
+    }, { concurrency: run.concurrency, failFast: run.fail_fast });
+  } finally {
+    await reporter.stop();
+    await Promise.all([client.close(), submitClient.close()]);
+  }
+
+  const display = (p: string) => relative(process.cwd(), lock.absolutePath(p)) || '.';
+  const report = batchReport({
+    manifest: manifestPath, lock: relative(process.cwd(), lock.path), shard: shard && shardLabel(shard), results,
+    interrupted: ctx.signal.aborted, elapsedMs: Date.now() - started, submits: reporter.submits, displayPath: display,
+  });
+  if (run.json) printJson(ctx, report);
+  else for (const r of results) if (r.status === 'done') for (const f of r.files) ctx.stdout.write(`${display(f.path)}\n`);
+  reporter.summary(results, Date.now() - started, relative(process.cwd(), lock.path));
+  const code = batchExitCode(results, ctx.signal.aborted);
+  if (code !== 0) process.exitCode = code;
+}
+
+function where(manifest: string, p: Problem): string {
+  return `${manifest}:${p.line}: ${p.field && !p.message.startsWith(p.field) ? `${p.field}: ` : ''}${p.message}`;
+}
+
+/** `<manifest>.lock.json`; each shard of a CI matrix keeps its own, so runners never fight over one file. */
+export function defaultLockPath(manifest: string, shard?: Shard): string {
+  return shard ? `${manifest}.shard-${shard.index}-of-${shard.count}.lock.json` : `${manifest}.lock.json`;
+}
+
+function dryRun(ctx: Context, json: boolean, plans: PlannedEntry[], lockPath: string, shard?: Shard): void {
+  const rows = plans.map((p) => ({
+    key: p.entry.key, line: p.entry.line, action: p.action, seed: p.entry.params.seed,
+    out: relative(process.cwd(), p.outDir) || '.', request_id: p.action === 'resume' ? p.previous?.request_id ?? null : null, params: p.entry.params,
+  }));
+  if (json) {
+    printJson(ctx, { lock: lockPath, shard: shard ? shardLabel(shard) : null, entries: rows });
+    return;
+  }
+  for (const r of rows) ctx.stdout.write(`${r.action.padEnd(7)} ${r.key}  (line ${r.line}, seed ${r.seed}, -> ${r.out})\n`);
+  const count = (a: string) => rows.filter((r) => r.action === a).length;
+  ctx.ui.info(`dry run: ${count('submit')} to submit, ${count('resume')} to fetch by request id, ${count('skip')} unchanged; lock ${lockPath}. Nothing was sent.`);
+}

@@ -1,0 +1,18 @@
+/**
+ * Stands in for node:child_process inside the bundle (package.json build:js, esbuild
+ * --alias). commander requires node:child_process as it loads, for stand-alone executable
+ * subcommands that flux-krea does not use, and loading it (with net, dgram and the stream
+ * stack) costs about 5 ms of every start (issue 6). The real module loads on the first call.
+ * Only what the bundled code uses is here: an import of anything else fails the build.
+ */
+import { createRequire } from 'node:module';
+import type * as ChildProcess from 'node:child_process';
+
+let real: typeof ChildProcess | undefined;
+
+function load(): typeof ChildProcess {
+  real ??= createRequire(import.meta.url)('node:child_process') as typeof ChildProcess;
+  return real;
+}
+
+export const spawn = ((...args: unknown[]) => (load().spawn as (...a: unknown[]) => ChildProcess.ChildProcess)(...args)) as typeof ChildProcess.spawn;

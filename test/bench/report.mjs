@@ -1,0 +1,96 @@
+// The table on the terminal and BENCHMARKS.md.
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { cpus, totalmem, release, platform } from 'node:os';
+import { join } from 'node:path';
+import { ROOT } from './lib.mjs';
+
+const COLUMNS = [['case', 'case'], ['value', 'median'], ['ratio', 'ratio'], ['target', 'target'], ['result', 'result']];
+
+export function renderTable(sections) {
+  const rows = sections.flatMap((s) => [{ title: s.title }, ...s.rows]);
+  const width = COLUMNS.map(([k, h]) => Math.max(h.length, ...rows.filter((r) => !r.title).map((r) => String(r[k]).length)));
+  const line = (cells) => cells.map((c, i) => String(c).padEnd(width[i])).join('  ').trimEnd();
+  const out = [line(COLUMNS.map(([, h]) => h)), line(width.map((w) => '-'.repeat(w)))];
+  for (const r of rows) out.push(r.title ? `\n${r.title}` : line(COLUMNS.map(([k]) => r[k])));
+  return out.join('\n');
+}
+
+function markdownTable(rows) {
+  const esc = (s) => String(s).replace(/\|/g, '\\|').replace(/^ +/, (m) => '\u00a0'.repeat(m.length * 2));
+  return [
+    `| ${COLUMNS.map(([, h]) => h).join(' | ')} |`,
+    `|${COLUMNS.map(() => '---').join('|')}|`,
+    ...rows.map((r) => `| ${COLUMNS.map(([k]) => esc(r[k]) || ' ').join(' | ')} |`),
+  ].join('\n');
+}
+
+export function machine() {
+  const cpu = cpus();
+  let commit = '';
+  try {
+    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch { /* not a git checkout */ }
+  return {
+    cpu: cpu[0]?.model?.trim() ?? 'unknown',
+    cores: cpu.length,
+    memory: `${Math.round(totalmem() / 2 ** 30)} GiB`,
+    os: `${platform()} ${release()}`,
+    node: process.version,
+    date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+    commit,
+  };
+}
+
+export function writeReport(sections) {
+  const m = machine();
+  const text = `# Benchmarks
+
+Written by \`npm run bench\` (test/bench/run.mjs): rerun it to measure your own machine. Every
+ratio compares medians measured in the same run.
+
+- **Machine:** ${m.cpu}, ${m.cores} cores, ${m.memory} RAM, ${m.os}
+- **Node:** ${m.node}
+- **Date:** ${m.date}${m.commit ? `\n- **Commit:** ${m.commit} (plus any uncommitted changes)` : ''}
+
+${sections.map((s) => `## ${s.title}\n\n${markdownTable(s.rows)}`).join('\n\n')}
+
+## How each row is measured
+
+**Start-up.** \`node bin/flux-krea.js --version\`, \`--help\`, and \`"<prompt>" --dry-run\` (with a
+temp \`FLUX_KREA_CONFIG_DIR\` holding a saved default, so the user config is read), each
+against bare \`node -e 0\` as the floor. Wall time from spawn to exit, output to /dev/null; one
+warm-up round, then 20 rounds in which the four commands run in rotating order, so that
+machine noise falls on all of them alike. The ratio is median ÷ the floor's median.
+
+**Client overhead.** The emulator (dist/emulator/serve.js, in the benchmark's process) in
+\`time\` mode: a job stays QUEUED 500 ms and PROCESSING 1000 ms, so it completes 1500 ms after
+it was created. A default generation (\`--interval 1\`, two images) with \`--json\`. From the
+emulator's clock and request log: *notice lag* is the time from completion to the status poll
+that saw it; *wall − time completion was noticed* is from that poll to the CLI's exit (fetching
+the result, downloading, writing, exiting); *client overhead* is wall − job time − notice lag,
+that is start-up, submit and the tail: everything that is not waiting for the server.
+
+The polling schedule (src/api/retry-policy.ts \`pollDelay\`, used by \`SegmindClient.wait\`):
+the first poll 250 ms after submitting, the next 500 ms later, then one every \`--interval\`
+(default 1 s): the delay before poll *n* is \`min(interval, 250 ms · 2ⁿ)\`. A fast job is seen
+quickly, and a long one costs one request per interval. The notice lag is what that schedule
+costs: on average half an interval for a long job, and here the 1500 ms job is seen by the
+poll at about 1750 ms.
+
+**Batch throughput.** \`flux-krea batch <100-line prompts.txt> --concurrency 8 -n 1\` against
+the emulator with a 500 ms job (100 ms QUEUED, 400 ms PROCESSING), compared with the ideal
+\`ceil(100 / 8) × 0.5 s\` = 6.5 s of a client that adds nothing. The row is skipped when
+\`flux-krea batch --help\` does not exit 0 (batch not built).
+
+**Memory.** Peak RSS of the CLI process, read at exit from \`process.resourceUsage().maxRSS\`
+(getrusage; on Linux the same as VmHWM) by test/bench/rss-probe.mjs, which the benchmark loads
+into the CLI with \`node --import\`. The emulator pads each image to the size given (valid
+container padding streamed from a shared zero buffer), so the CLI downloads a real 200 MB file,
+or four 20 MB files at once. "Flat" means the peak grows by less than 16 MB over a run that
+downloads one small image.
+`;
+  const path = join(ROOT, 'BENCHMARKS.md');
+  writeFileSync(path, text);
+  return path;
+}

@@ -1,0 +1,57 @@
+#!/usr/bin/env node
+// `npm run bench`: builds first (in the npm script), then measures start-up, client overhead,
+// batch throughput and memory on this machine, prints a table with each row's target and
+// verdict, and writes it with the machine and the date to BENCHMARKS.md.
+//
+//   node test/bench/run.mjs [--only startup,client,batch,memory] [--no-write]
+//
+// Exit code: 0 when every row with a target passes (or is skipped), 1 otherwise.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { NODE_VARS, ROOT, startEmulator } from './lib.mjs';
+import { startup } from './startup.mjs';
+import { clientOverhead } from './client.mjs';
+import { batchThroughput } from './batch.mjs';
+import { memory } from './memory.mjs';
+import { renderTable, writeReport } from './report.mjs';
+
+const ALL = ['startup', 'client', 'batch', 'memory'];
+const { values } = parseArgs({ options: { only: { type: 'string' }, 'no-write': { type: 'boolean' } } });
+const only = values.only ? values.only.split(',') : ALL;
+for (const name of only) if (!ALL.includes(name)) throw new Error(`--only: unknown case "${name}" (${ALL.join(', ')})`);
+
+if (!existsSync(join(ROOT, 'dist', 'cli.js')) || !existsSync(join(ROOT, 'dist', 'emulator', 'serve.js'))) {
+  console.error('bench: dist/ is missing; run `npm run bench` (it builds first) or `npm run build`.');
+  process.exit(2);
+}
+
+const sections = [];
+const section = async (title, name, fn) => {
+  if (!only.includes(name)) return;
+  process.stderr.write(`bench: ${title}…\n`);
+  sections.push({ title, rows: await fn() });
+};
+
+await section('Start-up (median of 20 interleaved runs)', 'startup', () => startup());
+if (NODE_VARS.length) {
+  // Such variables move the floor; show what a machine without them sees, too.
+  await section(`Start-up without ${NODE_VARS.join(', ')} (PATH only; not judged)`, 'startup', () => startup({ bare: true }));
+}
+const needsEmulator = only.some((n) => n !== 'startup');
+const emu = needsEmulator ? await startEmulator(['--progress', 'time']) : undefined;
+try {
+  await section('Client overhead (median of 5 generations, --interval 1)', 'client', () => clientOverhead(emu));
+  await section('Batch throughput (median of 3 batches)', 'batch', () => batchThroughput(emu));
+  await section('Memory (median of 3 runs each)', 'memory', () => memory(emu));
+} finally {
+  await emu?.close();
+}
+
+process.stdout.write(`${renderTable(sections)}\n`);
+if (!values['no-write'] && only.length === ALL.length) {
+  const path = writeReport(sections);
+  process.stderr.write(`bench: wrote ${path}\n`);
+}
+const failed = sections.flatMap((s) => s.rows).filter((r) => r.result === 'FAIL');
+process.exitCode = failed.length ? 1 : 0;
