@@ -66,8 +66,9 @@ export class BatchReporter {
         this.finished++;
         if (r.status === 'done' || r.status === 'skipped') this.counts[r.status]++;
         else if (r.status === 'failed') this.counts.failed++;
-        if (r.status !== 'skipped') this.ui.info(`${this.mark(r)} ${r.key}${this.detail(r)}  [${this.line()}]`);
+        // The spinner first, so that it is redrawn with the new counts under the line.
         this.refresh();
+        if (r.status !== 'skipped') this.ui.info(`${this.mark(r)} ${r.key}${this.detail(r)}  [${this.line()}]`);
       },
       rateLimited: (ms) => this.ui.warn(`rate limited (429): all submits wait ${(ms / 1000).toFixed(1)}s`),
       retry: (i) => this.ui.warn(`${i.method} ${new URL(i.url).pathname}: ${i.reason}; retry ${i.attempt} in ${(i.delayMs / 1000).toFixed(1)}s`),

@@ -28,6 +28,7 @@ export async function runBatch(ctx: Context, manifestPath: string, flags: FlagVa
   const run = resolved.values as unknown as RunOptions & BatchOptions;
   ctx.ui.configure(run);
   const shard = run.shard === undefined ? undefined : parseShard(run.shard);
+  if (run.out === '-') throw new UsageError('-o -: a batch writes files, not stdout.', { suggestion: 'Give a directory with -o.' });
 
   const text = await readFile(manifestPath, 'utf8').catch((e: NodeJS.ErrnoException) => {
     throw new UsageError(`Cannot read the manifest ${manifestPath} (${e.code ?? e.message}).`);

@@ -30,11 +30,21 @@ A prompts.jsonl line: {"name": "hero", "prompt": "a lighthouse at dusk", "aspect
 Exit code: 0 when every entry is done or skipped; else the most serious failure's code
 (130 > 3 > 4 > 5 > 2 > 1 > 7 > 6), or 1 when entries were left unrun by --fail-fast.`;
 
+/** Where a shared flag means something else for a batch than for one generation. */
+const BATCH_MEANING: Record<string, string> = {
+  '--seed': 'Seed for every entry that gives none [default: derived from each entry\'s content, stable across reruns]',
+  '--out': 'Base directory for the images; an entry\'s "out" is relative to it [default: .]',
+  '--timeout': 'Give up waiting for one entry\'s job after this many seconds (it stays in the lock file and is fetched on the next run) [default: 600]',
+  '--dry-run': 'Show what each entry would do (submit, fetch by request id, skip); send nothing, need no key',
+  '--json': 'Print one report object on stdout (per entry: status, request id, files, seed, error) instead of paths',
+};
+
 export function batchCommand(ctx: Context): Command {
   const cmd = new Command('batch')
     .description('Generate many images from a manifest, with concurrency, rate limits and free reruns')
     .argument('<manifest>', 'a .jsonl, .json or .txt file of entries');
   addFieldOptions(cmd, ALL_BATCH_FIELDS);
+  for (const o of cmd.options) if (o.long && BATCH_MEANING[o.long]) o.description = BATCH_MEANING[o.long]!;
   cmd.addHelpText('after', `${BATCH_HELP}\n\n${EXIT_CODE_HELP}`);
   cmd.action(async (manifest: string) => {
     const { runBatch } = await import('../run-batch.js');
