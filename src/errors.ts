@@ -28,6 +28,8 @@ export class FluxKreaError extends Error {
   readonly kind: ErrorKind;
   suggestion?: string;
   requestId?: string;
+  /** Images that were saved before the failure: still results, printed on stdout. */
+  savedFiles?: string[];
 
   constructor(kind: ErrorKind, message: string, details: ErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });

@@ -55,6 +55,18 @@ export interface ClientOptions {
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
+export interface SubmitOptions {
+  /**
+   * Stops retry waits. A request already sent is not cut (see keepInFlight in http.ts): its
+   * answer carries the request id of a job that is billed either way.
+   */
+  signal?: AbortSignal;
+  /** Retry waits never run past this time (ms since epoch). */
+  deadline?: number;
+  /** For the sync call: cuts the request itself (the --timeout), where `signal` only stops waits. */
+  cutSignal?: AbortSignal;
+}
+
 export interface WaitOptions {
   intervalMs?: number;
   /** Absolute time (ms since epoch) after which waiting stops with DeadlineError. */
@@ -109,8 +121,10 @@ export class SegmindClient {
   }
 
   /** Submits an async job. Each successful call is a new billed job. */
-  async submit(params: ResolvedParams, opts: { signal?: AbortSignal } = {}): Promise<Job> {
-    const a = await this.http.send({ method: 'POST', url: this.endpoint(false), json: params, cls: 'submit', signal: opts.signal }).catch(mayHaveBilled);
+  async submit(params: ResolvedParams, opts: SubmitOptions = {}): Promise<Job> {
+    const a = await this.http.send({
+      method: 'POST', url: this.endpoint(false), json: params, cls: 'submit', signal: opts.signal, keepInFlight: true, deadline: opts.deadline,
+    }).catch(mayHaveBilled);
     let body: Record<string, unknown>;
     try {
       body = asObject(a, 'submit');
@@ -137,8 +151,8 @@ export class SegmindClient {
   async status(job: Job | string, opts: { signal?: AbortSignal } = {}): Promise<JobStatus> {
     const j = typeof job === 'string' ? this.jobFor(job) : job;
     const a = await this.http.send({ method: 'GET', url: j.statusUrl, cls: 'read', signal: opts.signal, requestId: j.requestId, maxBodyBytes: 1024 * 1024, expectJson: true });
-    const status = pickString(asObject(a, 'status'), 'status');
-    if (!status) throw new ProtocolError('Segmind sent a status answer without a status.', { requestId: j.requestId });
+    // A missing status is one more unknown state: still running. Case is not trusted either.
+    const status = (pickString(asObject(a, 'status'), 'status') ?? 'UNKNOWN').toUpperCase();
     if (status === 'FAILED') throw failed(a, j.requestId);
     return status;
   }
@@ -148,7 +162,7 @@ export class SegmindClient {
     const j = typeof job === 'string' ? this.jobFor(job) : job;
     const a = await this.http.send({ method: 'GET', url: j.responseUrl, cls: 'read', signal: opts.signal, requestId: j.requestId, expectJson: true });
     const body = asObject(a, 'result');
-    const status = pickString(body, 'status') ?? 'COMPLETED';
+    const status = (pickString(body, 'status') ?? 'COMPLETED').toUpperCase();
     if (status === 'FAILED') throw failed(a, j.requestId);
     return { requestId: j.requestId, status, images: extractImages(body), metrics: metricsFrom(body.metrics, a.headers), raw: body };
   }
@@ -179,6 +193,7 @@ export class SegmindClient {
     } catch (e) {
       if (deadlineCtl.signal.aborted && !o.signal?.aborted) throw new DeadlineError(seconds, job.requestId);
       if (o.signal?.aborted || (e as Error).name === 'AbortError') throw new InterruptedError(job.requestId);
+      if (e instanceof FluxKreaError) e.requestId ??= job.requestId;
       throw e;
     } finally {
       clearTimeout(timer);
@@ -186,9 +201,10 @@ export class SegmindClient {
   }
 
   /** The blocking v1 call: one request, the images in the answer. */
-  async runSync(params: ResolvedParams, opts: { signal?: AbortSignal } = {}): Promise<JobResult> {
+  async runSync(params: ResolvedParams, opts: SubmitOptions = {}): Promise<JobResult> {
     const a = await this.http.send({
       method: 'POST', url: this.endpoint(true), json: params, cls: 'submit', signal: opts.signal, headersTimeoutMs: this.syncTimeoutMs,
+      keepInFlight: true, requestSignal: opts.cutSignal, deadline: opts.deadline,
     }).catch(mayHaveBilled);
     const requestId = headerString(a.headers, 'x-request-id');
     const metrics = metricsFrom(undefined, a.headers);
@@ -204,9 +220,10 @@ export class SegmindClient {
   }
 
   /** Uploads a local image and returns its public URL. */
-  async upload(data: Buffer, mime: string, opts: { signal?: AbortSignal } = {}): Promise<string> {
+  async upload(data: Buffer, mime: string, opts: SubmitOptions = {}): Promise<string> {
     const dataUrl = `data:${mime};base64,${data.toString('base64')}`;
-    const a = await this.http.send({ method: 'POST', url: this.uploadUrl, json: { data_urls: [dataUrl] }, cls: 'submit', signal: opts.signal });
+    // An upload bills nothing: Ctrl-C may cut it.
+    const a = await this.http.send({ method: 'POST', url: this.uploadUrl, json: { data_urls: [dataUrl] }, cls: 'submit', signal: opts.signal, deadline: opts.deadline });
     const body = asObject(a, 'upload');
     for (const key of ['file_urls', 'urls', 'file_url', 'url']) {
       const v = body[key];

@@ -3,7 +3,7 @@
  * rule that the API key is only ever sent to Segmind's own origins.
  */
 import { Agent, request, type Dispatcher } from 'undici';
-import { InterruptedError, ProtocolError } from '../errors.js';
+import { FluxKreaError, InterruptedError, ProtocolError } from '../errors.js';
 import { apiErrorFor, ConnectionError, RequestTimeoutError, type Headers } from './errors.js';
 import { isRetryable, retryDelay, type Outcome, type RequestClass } from './retry-policy.js';
 import { abortableSleep } from '../util/sleep.js';
@@ -55,6 +55,15 @@ export interface SendOptions {
   requestId?: string;
   /** A 2xx answer must be JSON; anything else (an HTML page from a proxy) is a fault, retried on reads. */
   expectJson?: boolean;
+  /**
+   * The signal stops retry waits but not a request already on the wire: a billed submit must
+   * be allowed to return its request id, or the paid job is lost.
+   */
+  keepInFlight?: boolean;
+  /** With keepInFlight: what may still cut the request itself (e.g. the --timeout of a sync call). */
+  requestSignal?: AbortSignal;
+  /** No retry wait may end past this time (ms since epoch): the failure is thrown instead. */
+  deadline?: number;
 }
 
 export interface HttpAnswer {
@@ -69,7 +78,7 @@ export interface HttpAnswer {
 const REDACTED = '[redacted]';
 const DEFAULT_MAX_BODY = 128 * 1024 * 1024;
 // Errors that undici raises before a single byte of the request left this machine.
-const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_INVALID_ARG']);
 const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
 export function isAbort(e: unknown, signal?: AbortSignal): boolean {
@@ -106,8 +115,10 @@ export class Http {
 
   headersFor(url: string, json: boolean): Record<string, string> {
     const h: Record<string, string> = { 'user-agent': 'flux-krea', accept: 'application/json, image/*;q=0.9, */*;q=0.5' };
-    if (json) h['content-type'] = 'application/json';
-    if (this.opts.apiKey && this.mayReceiveKey(url)) h['x-api-key'] = this.opts.apiKey;
+    const segmind = this.mayReceiveKey(url);
+    // Segmind's gateway answers 406 without it, on any request; a 406 would read as "no credits".
+    if (json || segmind) h['content-type'] = 'application/json';
+    if (this.opts.apiKey && segmind) h['x-api-key'] = this.opts.apiKey;
     return h;
   }
 
@@ -129,7 +140,7 @@ export class Http {
         answerHeaders = answer.headers;
         failure = apiErrorFor(answer.status, answer.headers, answer.json ?? answer.bytes?.toString('utf8'), o.requestId);
       } catch (e) {
-        if (isAbort(e, o.signal)) throw new InterruptedError(o.requestId);
+        if (isAbort(e, o.signal) || isAbort(e, o.requestSignal)) throw new InterruptedError(o.requestId);
         if (e instanceof ProtocolError) {
           // A garbled answer (invalid JSON, an HTML page, an oversized body) to a read is as
           // transient as a dropped connection; to a submit it means the job may exist: no retry.
@@ -141,8 +152,10 @@ export class Http {
         }
         failure = e;
       }
+      if (failure instanceof FluxKreaError) failure.requestId ??= o.requestId;
       if (attempt >= this.opts.retries || !isRetryable(o.cls, outcome)) throw failure;
       const delayMs = retryDelay(attempt, answerHeaders);
+      if (o.deadline !== undefined && Date.now() + delayMs > o.deadline) throw failure;
       this.opts.onRetry?.({
         method: o.method, url: o.url, attempt: attempt + 1, delayMs,
         reason: outcome.type === 'status' ? `HTTP ${outcome.status}` : (failure as Error).message,
@@ -167,7 +180,7 @@ export class Http {
         method: o.method,
         headers,
         body,
-        signal: o.signal,
+        signal: o.keepInFlight ? o.requestSignal : o.signal,
         dispatcher: this.dispatcher,
         ...(o.headersTimeoutMs ? { headersTimeout: o.headersTimeoutMs, bodyTimeout: Math.max(o.headersTimeoutMs, this.opts.requestTimeoutMs) } : {}),
       });
@@ -192,7 +205,7 @@ export class Http {
       return answer;
     } catch (e) {
       exchange.error = (e as Error).message;
-      if (isAbort(e, o.signal) || e instanceof ProtocolError) throw e;
+      if (isAbort(e, o.signal) || isAbort(e, o.requestSignal) || e instanceof ProtocolError) throw e;
       throw toConnectionError(e, o.url);
     } finally {
       exchange.ms = Date.now() - started;

@@ -57,8 +57,9 @@ export function serverRequestedDelay(headers: Headers, now: number): number | un
   }
   const reset = header(headers, 'x-rate-limit-reset-at-utc');
   if (reset !== undefined) {
-    let t = reset.trim();
-    // An ISO time without a zone is UTC, as the header's name says.
+    // An ISO time without a zone is UTC, as the header's name says; a space may stand for the
+    // `T` (Python's str(datetime)). Date.parse would read either as local time.
+    let t = reset.trim().replace(/^(\d{4}-\d\d-\d\d) (\d)/, '$1T$2');
     if (/^\d{4}-\d\d-\d\dT[\d:.]+$/.test(t)) t += 'Z';
     const date = Date.parse(t);
     if (!Number.isNaN(date)) return Math.max(0, date - now);

@@ -4,7 +4,7 @@
  */
 import type { SegmindClient } from '../api/client.js';
 import { DEFAULT_BASE_URL, DEFAULT_UPLOAD_URL } from '../api/endpoints.js';
-import { MissingKeyError, UsageError } from '../errors.js';
+import { FluxKreaError, MissingKeyError, UsageError } from '../errors.js';
 import { findApiKey } from '../config/store.js';
 import { Journal } from '../journal/journal.js';
 import { stateDir } from '../util/paths.js';
@@ -25,7 +25,9 @@ export interface ClientSettings {
 
 export function endpoints(env: NodeJS.ProcessEnv): { baseUrl: string; uploadUrl: string } {
   const baseUrl = env.SEGMIND_BASE_URL || DEFAULT_BASE_URL;
-  const uploadUrl = env.SEGMIND_UPLOAD_URL || DEFAULT_UPLOAD_URL;
+  // With the API pointed elsewhere (the emulator, a proxy) and no upload URL, uploads go to the
+  // same place: a local image and the key must not leave for Segmind's real host unasked.
+  const uploadUrl = env.SEGMIND_UPLOAD_URL || (env.SEGMIND_BASE_URL ? `${baseUrl.replace(/\/+$/, '')}/upload-asset` : DEFAULT_UPLOAD_URL);
   for (const [name, url] of [['SEGMIND_BASE_URL', baseUrl], ['SEGMIND_UPLOAD_URL', uploadUrl]] as const) {
     if (!/^https?:\/\/[^/]/i.test(url)) throw new UsageError(`${name}: ${JSON.stringify(url)} is not an http(s) URL.`);
   }
@@ -36,6 +38,13 @@ export async function makeClient(ctx: Context, s: ClientSettings): Promise<Segmi
   const { baseUrl, uploadUrl } = endpoints(ctx.env);
   const found = await findApiKey(ctx.env);
   if (!found) throw new MissingKeyError();
+  // A key is sent in a header: a stray newline or non-ASCII character cannot be, and would
+  // otherwise surface as a confusing network error.
+  if (!/^[\x21-\x7e]+$/.test(found.key)) {
+    throw new FluxKreaError('auth', `The API key from ${found.source === 'env' ? 'SEGMIND_API_KEY' : found.path ?? 'the config'} has spaces or characters that cannot be sent.`, {
+      suggestion: 'Copy the key again (SG_ followed by letters and digits), or run `flux-krea auth login`.',
+    });
+  }
   // The HTTP stack loads only when a request will be made: --dry-run and --help never pay for it.
   const { SegmindClient } = await import('../api/client.js');
   return new SegmindClient({

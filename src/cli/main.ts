@@ -62,12 +62,17 @@ ${EXIT_CODE_HELP}`);
 /** Runs the CLI and resolves with the exit code; never calls process.exit itself. */
 export async function main(argv: string[] = process.argv, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const controller = new AbortController();
-  let interrupts = 0;
+  let firstInterrupt = 0;
   const onSigint = () => {
-    interrupts++;
-    // A second Ctrl-C while cleanup runs means "now".
-    if (interrupts > 1) process.exit(EXIT.interrupted);
-    controller.abort();
+    const now = Date.now();
+    if (!firstInterrupt) {
+      firstInterrupt = now;
+      controller.abort();
+      return;
+    }
+    // A second Ctrl-C while cleanup runs means "now". One that follows within a moment is not
+    // the user's: conf's write-file library re-sends SIGINT to the process from its exit hook.
+    if (now - firstInterrupt > 300) process.exit(EXIT.interrupted);
   };
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigint);
@@ -91,21 +96,29 @@ function report(ctx: Context, e: unknown, json: boolean): number {
     // Help and version end through here too, with exit code 0; commander printed the message.
     if (e.exitCode === 0 || e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return 0;
     if (e.code === 'commander.help') return 0;
+    if (json) printError(ctx, 'usage', e.message.replace(/^error: /, ''), EXIT.usage);
     return EXIT.usage;
   }
   if (isFluxKreaError(e)) {
     const code = exitCodeFor(e.kind);
     ctx.ui.error(e.message, e.suggestion);
     if (e.requestId) ctx.ui.info(`request id: ${e.requestId}`);
-    if (json) {
-      ctx.stdout.write(`${JSON.stringify({ status: 'error', error: { kind: e.kind, message: e.message, exit_code: code }, request_id: e.requestId ?? null }, null, 2)}\n`);
-    }
+    if (json) printError(ctx, e.kind, e.message, code, e.requestId, e.savedFiles);
+    // Images saved before the failure are still results.
+    else for (const f of e.savedFiles ?? []) ctx.stdout.write(`${f}\n`);
     return code;
   }
   const err = e as Error;
   ctx.ui.error(`Unexpected error: ${err?.message ?? String(e)}`, 'This is a bug in flux-krea; please report it with the output of --verbose.');
   if (ctx.ui.verbose && err?.stack) ctx.ui.debug(err.stack);
+  if (json) printError(ctx, 'internal', err?.message ?? String(e), EXIT.error);
   return EXIT.error;
+}
+
+/** With --json, failures are JSON on stdout too, so a script parses one shape. */
+function printError(ctx: Context, kind: string, message: string, code: number, requestId?: string, files?: string[]): void {
+  const body = { status: 'error', error: { kind, message, exit_code: code }, request_id: requestId ?? null, ...(files?.length ? { files } : {}) };
+  ctx.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
 }
 
 /** Entry for bin/flux-krea.js (which answers a bare --version itself, before loading this). */
@@ -115,5 +128,8 @@ export async function run(): Promise<void> {
     if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
     throw e;
   });
+  // A closed stderr (`|& head`, a log collector gone) must not abandon a paid job mid-wait:
+  // progress is lost, the images are still saved. Ui stops writing to a destroyed stream.
+  process.stderr.on('error', () => undefined);
   process.exitCode = await main();
 }

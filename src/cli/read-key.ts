@@ -1,5 +1,6 @@
 /** Reads an API key: a hidden prompt on a terminal, else all of stdin. Never echoes it. */
 import { readAll } from './stdin.js';
+import { InterruptedError } from '../errors.js';
 import type { Context } from './context.js';
 
 export async function readKey(ctx: Context, stdin: NodeJS.ReadStream = process.stdin): Promise<string> {
@@ -15,13 +16,13 @@ export async function readKey(ctx: Context, stdin: NodeJS.ReadStream = process.s
       const onData = (s: string) => {
         for (const ch of s) {
           if (ch === '\r' || ch === '\n' || ch === '\u0004') { out.write('\n'); resolve(key); return; }
-          if (ch === '\u0003') { out.write('\n'); reject(Object.assign(new Error('aborted'), { name: 'AbortError' })); return; }
+          if (ch === '\u0003') { out.write('\n'); reject(new InterruptedError()); return; }
           if (ch === '\u007f' || ch === '\b') key = key.slice(0, -1);
           else key += ch;
         }
       };
       stdin.on('data', onData);
-      ctx.signal.addEventListener('abort', () => reject(Object.assign(new Error('aborted'), { name: 'AbortError' })), { once: true });
+      ctx.signal.addEventListener('abort', () => reject(new InterruptedError()), { once: true });
     });
   } finally {
     stdin.setRawMode(false);

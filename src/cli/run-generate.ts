@@ -3,6 +3,7 @@
  * outcome. Kept apart from the command definition so that `--help` loads none of this, and
  * the core (with the HTTP stack) is loaded only past the dry run, which must start fast.
  */
+import { rm } from 'node:fs/promises';
 import type { GenerateOutcome } from '../core/generate.js';
 import { buildRequest } from '../core/params.js';
 import { resolveSettings, type FlagValues, type Resolved } from '../config/settings.js';
@@ -33,17 +34,24 @@ export async function runGenerate(ctx: Context, promptArg: string | undefined, f
     import('../core/generate.js'),
   ]);
   const reporter = new StatusReporter(ctx.ui);
-  const outDir = run.out === '-' ? await (await import('./stdout-image.js')).stagingDir() : run.out;
+  const toStdout = run.out === '-';
+  const outDir = toStdout ? await (await import('./stdout-image.js')).stagingDir() : run.out;
   let outcome: GenerateOutcome;
   try {
     outcome = await generate({
       client, params: built.params, localImage: built.localImage, sync: run.sync, outDir,
+      // A resumed `-o -` job lands in the current directory, never in the vanished staging dir.
+      journalOutDir: toStdout ? '.' : undefined,
       intervalMs: run.interval * 1000, deadline: Date.now() + run.timeout * 1000, retries: run.retries,
       journal: openJournal(ctx), signal: ctx.signal, events: reporter.events(), metadata: run.metadata,
     });
   } catch (e) {
     if (isFluxKreaError(e) && e.requestId && e.kind !== 'job-failed' && e.kind !== 'not-found') {
-      e.suggestion = `The job is kept on the server for an hour. Fetch its images with: ${resumeHint(e.requestId, run.out === '-' ? undefined : run.out)}`;
+      e.suggestion = `The job is kept on the server for an hour. Fetch its images with: ${resumeHint(e.requestId, toStdout ? undefined : run.out)}`;
+    }
+    if (toStdout) {
+      e = Object.assign(e as object, { savedFiles: undefined });
+      await rm(outDir, { recursive: true, force: true });
     }
     throw e;
   } finally {
@@ -51,7 +59,7 @@ export async function runGenerate(ctx: Context, promptArg: string | undefined, f
     await client.close();
   }
   for (const w of outcome.warnings) ctx.ui.warn(w);
-  if (run.out === '-') {
+  if (toStdout) {
     const { writeImageToStdout } = await import('./stdout-image.js');
     await writeImageToStdout(ctx, outcome.files, outDir);
   } else if (run.json) {
@@ -60,7 +68,7 @@ export async function runGenerate(ctx: Context, promptArg: string | undefined, f
     for (const f of outcome.files) ctx.stdout.write(`${f.path}\n`);
   }
   reporter.summary(outcome);
-  if (run.open && run.out !== '-') {
+  if (run.open && !toStdout) {
     const { openFiles } = await import('./open.js');
     await openFiles(ctx, outcome.files.map((f) => f.path));
   }

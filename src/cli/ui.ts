@@ -65,7 +65,9 @@ export class Ui {
     this.color = o.color ?? PLAIN;
     this.quiet = Boolean(o.quiet);
     this.verbose = Boolean(o.verbose);
-    this.interactive = tty && !(env.NO_COLOR) && env.TERM !== 'dumb' && env.CI !== 'true';
+    // A terminal that reports 0 columns (some containers before a resize) would send ora's
+    // line clearing into an endless loop: plain lines there.
+    this.interactive = tty && (this.stream.columns ?? 0) > 0 && !(env.NO_COLOR) && env.TERM !== 'dumb' && env.CI !== 'true';
   }
 
   /** Settings may turn quiet or verbose on after the UI exists (from a config file). */
@@ -75,6 +77,7 @@ export class Ui {
   }
 
   private write(line: string): void {
+    if (this.stream.destroyed) return;
     const wasSpinning = this.spinner?.isSpinning;
     if (wasSpinning) this.spinner!.clear();
     this.stream.write(`${line}\n`);

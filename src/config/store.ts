@@ -5,7 +5,7 @@
  */
 import { chmod, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { UsageError } from '../errors.js';
+import { OutputError, UsageError } from '../errors.js';
 import { configDir } from '../util/paths.js';
 
 export interface StoredConfig {
@@ -35,7 +35,12 @@ export async function readStore(env: NodeJS.ProcessEnv = process.env): Promise<S
   try {
     text = await readFile(path, 'utf8');
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT') {
+      throw new OutputError(`Cannot read the flux-krea config ${path} (${code ?? (e as Error).message}).`, {
+        suggestion: 'Fix its permissions, or point FLUX_KREA_CONFIG_DIR at another directory.',
+      });
+    }
     text = '{}';
   }
   let data: StoredConfig;

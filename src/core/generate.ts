@@ -28,6 +28,8 @@ export interface GenerateRequest {
   events?: ProgressEvents;
   /** Provenance for the saved images (issue 4): none, a `<file>.json` sidecar, or embedded. */
   metadata?: MetadataMode;
+  /** The output directory to record in the journal when it differs from outDir (`-o -` stages in a temp dir). */
+  journalOutDir?: string;
 }
 
 export interface GenerateOutcome {
@@ -46,9 +48,14 @@ async function runSyncWithin(g: GenerateRequest, params: ResolvedParams): Promis
   const deadline = AbortSignal.timeout(budgetMs);
   const signal = g.signal ? AbortSignal.any([g.signal, deadline]) : deadline;
   try {
-    return await g.client.runSync(params, { signal });
+    // Ctrl-C waits for the answer (its images are paid for); --timeout cuts the call.
+    return await g.client.runSync(params, { signal, cutSignal: deadline, deadline: g.deadline });
   } catch (e) {
-    if (deadline.aborted && !g.signal?.aborted) throw new DeadlineError(Math.round(budgetMs / 1000));
+    if (deadline.aborted && !g.signal?.aborted) {
+      const err = new DeadlineError(Math.round(budgetMs / 1000));
+      err.suggestion = 'A --sync call cannot be resumed and may still be billed; without --sync the job keeps a request id you can fetch later.';
+      throw err;
+    }
     throw e;
   }
 }
@@ -59,27 +66,43 @@ export async function generate(g: GenerateRequest): Promise<GenerateOutcome> {
   await ensureDir(g.outDir);
   if (g.localImage) {
     g.events?.uploading?.(g.localImage);
-    const data = await readFile(g.localImage);
+    const data = await readFile(g.localImage).catch((e: NodeJS.ErrnoException) => {
+      throw new UsageError(`--image: cannot read ${g.localImage} (${e.code ?? e.message}).`);
+    });
     const kind = sniffImage(data.subarray(0, 12));
     if (!kind) throw new UsageError(`--image: ${g.localImage} is not a PNG, JPEG, WebP or GIF file.`);
-    params.image = await g.client.upload(data, kind.mime, { signal: g.signal });
+    params.image = await g.client.upload(data, kind.mime, { signal: g.signal, deadline: g.deadline });
   }
 
   let result: JobResult;
   let requestId: string | undefined;
+  let journalId: string;
+  const outDir = g.journalOutDir ?? g.outDir;
+  // Ctrl-C during a submit lets it finish: its answer holds the id of a job billed either way.
+  const onAbort = () => g.events?.warning?.('Waiting for Segmind to answer the submit, so the paid job is not lost (Ctrl-C again to quit now).');
+  g.signal?.addEventListener('abort', onAbort, { once: true });
   if (g.sync) {
-    result = await runSyncWithin(g, params);
-    requestId = result.requestId;
+    try {
+      result = await runSyncWithin(g, params);
+    } finally {
+      g.signal?.removeEventListener('abort', onAbort);
+    }
+    journalId = result.requestId ?? `sync-${randomUUID()}`;
     await g.journal?.record({
-      id: requestId ?? `sync-${randomUUID()}`, createdAt: new Date().toISOString(), state: 'submitted',
-      mode: 'sync', prompt: params.prompt, params: { ...params }, outDir: g.outDir,
+      id: journalId, createdAt: new Date().toISOString(), state: 'submitted',
+      mode: 'sync', prompt: params.prompt, params: { ...params }, outDir,
     });
   } else {
-    const job = await g.client.submit(params, { signal: g.signal });
-    requestId = job.requestId;
+    let job;
+    try {
+      job = await g.client.submit(params, { signal: g.signal, deadline: g.deadline });
+    } finally {
+      g.signal?.removeEventListener('abort', onAbort);
+    }
+    requestId = journalId = job.requestId;
     await g.journal?.record({
       id: job.requestId, createdAt: new Date().toISOString(), state: 'submitted',
-      mode: 'async', prompt: params.prompt, params: { ...params }, outDir: g.outDir,
+      mode: 'async', prompt: params.prompt, params: { ...params }, outDir,
     });
     g.events?.submitted?.(job.requestId);
     try {
@@ -96,12 +119,12 @@ export async function generate(g: GenerateRequest): Promise<GenerateOutcome> {
   }
   const files = await saveResults({
     client: g.client, result, dir: g.outDir, prompt: params.prompt, seed: params.seed,
-    requestId, journal: g.journal, retries: g.retries, signal: g.signal, events: g.events,
+    requestId, journalId, journal: g.journal, retries: g.retries, signal: g.signal, events: g.events,
   });
-  await applyMetadata(files, g.metadata, { params, requestId }, g.events?.warning);
+  await applyMetadata(files, g.metadata, { params, requestId: requestId ?? result.requestId }, g.events?.warning);
   const warnings: string[] = [];
   if (files.length < params.num_outputs) {
     warnings.push(`Asked for ${params.num_outputs} images, got ${files.length}: the safety checker may have dropped some.`);
   }
-  return { requestId, status: result.status, files, seed: params.seed, params, metrics: result.metrics, warnings };
+  return { requestId: requestId ?? result.requestId, status: result.status, files, seed: params.seed, params, metrics: result.metrics, warnings };
 }

@@ -17,7 +17,10 @@ export interface SaveRequest {
   /** Names: `<slug(prompt)>-<seed>-<n>`. */
   prompt: string;
   seed: number | string;
+  /** The id to resume with (`flux-krea result`); absent for sync calls, which cannot be resumed. */
   requestId?: string;
+  /** The journal entry to update; defaults to requestId. */
+  journalId?: string;
   journal?: Journal;
   retries: number;
   signal?: AbortSignal;
@@ -60,9 +63,10 @@ export async function saveResults(r: SaveRequest): Promise<SavedImage[]> {
   };
   await Promise.all(Array.from({ length: Math.min(PARALLEL_DOWNLOADS, r.result.images.length) }, worker));
   const files = saved.filter((s): s is SavedImage => s !== undefined);
-  if (r.requestId && r.journal) {
+  const journalId = r.journalId ?? r.requestId;
+  if (journalId && r.journal) {
     await r.journal.record({
-      id: r.requestId,
+      id: journalId,
       state: errors.length ? 'partial' : 'saved',
       files: files.map((f) => f.path),
       ...(errors.length ? { error: (errors[0] as Error).message } : {}),
@@ -72,6 +76,7 @@ export async function saveResults(r: SaveRequest): Promise<SavedImage[]> {
     const first = errors.find((e) => e instanceof InterruptedError) ?? errors[0];
     if (isFluxKreaError(first) && files.length) {
       first.message = `${first.message} (${files.length} of ${r.result.images.length} images were saved)`;
+      first.savedFiles = files.map((f) => f.path);
     }
     throw first;
   }

@@ -10,10 +10,10 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { randomBytes } from 'node:crypto';
 import { request, type Dispatcher } from 'undici';
-import { InterruptedError, OutputError, ProtocolError } from '../errors.js';
+import { FluxKreaError, InterruptedError, OutputError, ProtocolError } from '../errors.js';
 import { sniffImage, SNIFF_BYTES, type ImageRef } from '../api/extract.js';
 import { toConnectionError, isAbort, type RetryInfo } from '../api/http.js';
-import { apiErrorFor, ConnectionError } from '../api/errors.js';
+import { ConnectionError } from '../api/errors.js';
 import { isRetryable, retryDelay } from '../api/retry-policy.js';
 import { claimName } from './naming.js';
 import { abortableSleep } from '../util/sleep.js';
@@ -68,6 +68,7 @@ export async function saveImage(ref: ImageRef, o: SaveOptions): Promise<SavedIma
     } catch (e) {
       await unlink(tmp).catch(() => undefined);
       if (isAbort(e, o.signal)) throw new InterruptedError(o.requestId);
+      if (isFileSystemError(e)) throw writeError(e, o);
       const status = (e as { status?: number }).status;
       const retryable = e instanceof BrokenDownload || e instanceof ConnectionError
         ? true
@@ -107,7 +108,7 @@ async function downloadTo(url: string, tmp: string, o: SaveOptions): Promise<{ b
   }
   if (res.statusCode >= 300) {
     const text = await res.body.text().catch(() => '');
-    throw apiErrorFor(res.statusCode, res.headers, text.slice(0, 2000), o.requestId);
+    throw new DownloadHttpError(res.statusCode, res.headers, `Downloading ${describeUrl(url)} failed: HTTP ${res.statusCode}${text && !/^\s*</.test(text) ? ` (${text.trim().slice(0, 120)})` : ''}.`, o.requestId);
   }
   const declared = Number(res.headers['content-length']);
   let seen = 0;
@@ -124,7 +125,7 @@ async function downloadTo(url: string, tmp: string, o: SaveOptions): Promise<{ b
     await pipeline(res.body, meter, createWriteStream(tmp, { flags: 'wx' }));
   } catch (e) {
     if (e instanceof BrokenDownload || isAbort(e, o.signal)) throw e;
-    if ((e as NodeJS.ErrnoException).syscall) throw writeError(e, o);
+    if (isFileSystemError(e)) throw writeError(e, o);
     throw new BrokenDownload(`The download from ${new URL(url).host} was cut off (${(e as Error).message}).`);
   }
   if (Number.isFinite(declared) && declared > 0 && seen !== declared) {
@@ -135,9 +136,39 @@ async function downloadTo(url: string, tmp: string, o: SaveOptions): Promise<{ b
   return { bytes: seen, format: kind.ext };
 }
 
+/**
+ * An error of our own file, not of the socket: a reset connection also carries a `syscall`
+ * (`read`), and must be retried as a broken download, not reported as a disk problem.
+ */
+function isFileSystemError(e: unknown): boolean {
+  const err = e as NodeJS.ErrnoException;
+  return FS_CODES.has(err?.code ?? '') && !/^(read|connect)$/.test(err.syscall ?? '');
+}
+const FS_CODES = new Set(['ENOSPC', 'EACCES', 'EPERM', 'EROFS', 'EDQUOT', 'EEXIST', 'ENOTDIR', 'EISDIR', 'EMFILE', 'ENFILE', 'ENOENT', 'EIO', 'EFBIG']);
+
+/** An image host's HTTP error: not the API's (a 404 here says nothing of the job's expiry). */
+export class DownloadHttpError extends FluxKreaError {
+  readonly status: number;
+  readonly headers: Record<string, unknown>;
+  constructor(status: number, headers: Record<string, unknown>, message: string, requestId?: string) {
+    super('server', message, { requestId });
+    this.status = status;
+    this.headers = headers;
+  }
+}
+
+function describeUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.host}${u.pathname.length > 40 ? `${u.pathname.slice(0, 40)}…` : u.pathname}`;
+  } catch {
+    return 'an image';
+  }
+}
+
 function writeError(e: unknown, o: SaveOptions): Error {
   const err = e as NodeJS.ErrnoException;
-  if (!err.syscall) return err;
+  if (!isFileSystemError(err)) return err;
   return new OutputError(`Cannot write an image in ${o.dir} (${err.code}).`, {
     requestId: o.requestId, cause: e,
     suggestion: o.requestId ? `Free space or fix permissions, then run \`flux-krea result ${o.requestId} -o <dir>\`.` : 'Free space or fix permissions, then try again.',

@@ -199,6 +199,20 @@ describe('downloads that cannot corrupt', () => {
     expect(billed()).toBe(1);
   });
 
+  it('an image host 404 for one of two images: the other is saved and printed, the job stays fetchable', async () => {
+    emu.fault({ route: 'image', kind: { type: 'status', status: 404, body: '<Error><Code>NoSuchKey</Code></Error>', contentType: 'application/xml' } });
+    const r = await cli(['half there', '-n', '2']);
+    expect(r.exitCode).toBe(1);
+    expect(String(r.stderr)).toMatch(/Downloading 127\.0\.0\.1:\d+\/images\/.* failed: HTTP 404/);
+    expect(String(r.stderr)).toContain('1 of 2 images were saved');
+    expect(String(r.stderr)).toMatch(/flux-krea result [0-9a-f-]{36}/);
+    expect(String(r.stderr)).not.toMatch(/expired/);
+    const saved = String(r.stdout).trim().split('\n');
+    expect(saved).toHaveLength(1);
+    await imageInfo(saved[0]!);
+    expect((await jobs())[0]).toMatchObject({ state: 'partial', files: saved, fetchable: true });
+  });
+
   it('an output directory that cannot be created: named in the error, nothing submitted', async () => {
     const file = join(sb.dir, 'a-file');
     await writeFile(file, 'x');

@@ -47,7 +47,11 @@ describe('generate (async, the default)', () => {
     const imageGets = emu.log.filter((l) => l.server === 'images');
     expect(imageGets).toHaveLength(2);
     for (const g of imageGets) expect(g.headers['x-api-key']).toBeUndefined();
-    for (const l of emu.log.filter((x) => x.server === 'api')) expect(l.headers['x-api-key']).toBe(emu.apiKey);
+    for (const l of emu.log.filter((x) => x.server === 'api')) {
+      expect(l.headers['x-api-key']).toBe(emu.apiKey);
+      // Segmind's gateway answers 406 without it, on polls too.
+      expect(l.headers['content-type']).toBe('application/json');
+    }
   });
 
   it('sends every flag under its API name, aliases included', async () => {
@@ -284,6 +288,26 @@ describe('exit codes', () => {
     const f = await runCli(['x', ...FAST], sb);
     expect(f.exitCode).toBe(3);
     expect(String(f.stderr)).toContain('403');
+  });
+  it('3 for a key that cannot be sent in a header, before any request', async () => {
+    const r = await runCli(['x'], { ...sb, env: { ...sb.env, SEGMIND_API_KEY: 'SG_bad key\u00e9' } });
+    expect(r.exitCode).toBe(3);
+    expect(String(r.stderr)).toContain('SEGMIND_API_KEY has spaces or characters');
+    expect(emu.log).toHaveLength(0);
+  });
+  it('--json failures are JSON on stdout, usage errors included', async () => {
+    const r = await runCli(['x', '--json', '--bogus'], sb);
+    expect(r.exitCode).toBe(2);
+    expect(JSON.parse(String(r.stdout))).toMatchObject({ status: 'error', error: { kind: 'usage', exit_code: 2 } });
+  });
+  it('-o - leaves no staging directory behind when it fails', async () => {
+    emu.configure({ queuedPolls: 1_000_000 });
+    const r = await runCli(['x', '-n', '1', '-o', '-', '--timeout', '1', ...FAST], { ...sb, env: { ...sb.env, TMPDIR: sb.dir } });
+    emu.configure({ queuedPolls: 1 });
+    expect(r.exitCode).toBe(7);
+    expect((await readdir(sb.dir)).filter((d) => d.startsWith('flux-krea-'))).toEqual([]);
+    const jobs = JSON.parse(String((await runCli(['jobs', '--json'], sb)).stdout));
+    expect(jobs[0].outDir).toBe('.');
   });
   it('4 when credits run out (406)', async () => {
     emu.configure({ credits: 0 });

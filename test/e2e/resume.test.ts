@@ -62,6 +62,24 @@ describe('resume', () => {
     expect(await readdir(sb.outDir)).toEqual([]);
   });
 
+  it('Ctrl-C during the submit waits for its answer: the billed job keeps its id and is journaled', async () => {
+    emu.fault({ route: 'submit', kind: { type: 'stall', ms: 1500 } });
+    const before = emu.submits();
+    const { execa } = await import('execa');
+    const child = execa(process.execPath, [BIN, 'interrupt the submit', '-o', sb.outDir, ...FAST], {
+      env: { PATH: process.env.PATH ?? '', ...sb.env }, extendEnv: false, reject: false, cwd: sb.dir, stdin: 'ignore',
+    });
+    await until(() => emu.log.some((l) => l.method === 'POST'), 'the submit to reach the emulator');
+    child.kill('SIGINT');
+    const r = await child;
+    expect(r.exitCode).toBe(130);
+    expect(emu.submits() - before).toBe(1);
+    const id = (await jobsJson())[0].id as string;
+    expect(String(r.stderr)).toContain('Waiting for Segmind to answer the submit');
+    expect(String(r.stderr)).toContain(`flux-krea result ${id}`);
+    expect((await jobsJson())[0]).toMatchObject({ id, state: 'submitted', fetchable: true });
+  });
+
   it('an unknown or expired id: a clear message, one request, no retry loop', async () => {
     const r = await runCli(['result', 'aaaaaaaa-0000-0000-0000-000000000000', ...FAST], sb);
     expect(r.exitCode).toBe(1);
