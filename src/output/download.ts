@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { randomBytes } from 'node:crypto';
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { Agent, request } from '../api/undici-lite.js';
 import { FluxKreaError, InterruptedError, OutputError, ProtocolError } from '../errors.js';
 import { sniffImage, SNIFF_BYTES, type ImageRef } from '../api/extract.js';
 import { toConnectionError, isAbort, type RetryInfo } from '../api/http.js';
@@ -34,6 +35,12 @@ export interface SaveOptions {
   signal?: AbortSignal;
   onRetry?: (r: RetryInfo) => void;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+let agent: Dispatcher | undefined;
+/** For library callers that pass no dispatcher: one keep-alive agent for all downloads. */
+function sharedAgent(): Dispatcher {
+  return (agent ??= new Agent({ keepAliveTimeout: 10_000 }));
 }
 
 /** A download that arrived broken: retried like a network error. */
@@ -101,7 +108,7 @@ async function downloadTo(url: string, tmp: string, o: SaveOptions): Promise<{ b
   let res: Dispatcher.ResponseData;
   try {
     // Image URLs are public: no API key, no cookies, nothing but a plain GET.
-    res = await request(url, { method: 'GET', headers: { 'user-agent': 'flux-krea' }, signal: o.signal, dispatcher: o.dispatcher });
+    res = await request(url, { method: 'GET', headers: { 'user-agent': 'flux-krea' }, signal: o.signal, dispatcher: o.dispatcher ?? sharedAgent() });
   } catch (e) {
     if (isAbort(e, o.signal)) throw e;
     throw toConnectionError(e, url);

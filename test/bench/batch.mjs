@@ -12,11 +12,15 @@ const TOLERANCE = 0.15;
 
 const NAME = `batch, ${ENTRIES} entries × ${JOB_MS} ms, concurrency ${CONCURRENCY}`;
 
-/** `flux-krea batch` may not be built yet: then the row says so instead of failing. */
+/**
+ * `flux-krea batch` may not be built yet: then the row says so instead of failing. (Without
+ * the command, `batch` is a prompt and --help shows the root's help, also with exit 0.)
+ */
 export async function batchAvailable() {
   const dir = tempDir('batch-help');
   try {
-    return (await run(process.execPath, [BIN, 'batch', '--help'], { env: cliEnv(dir), cwd: dir })).code === 0;
+    const r = await run(process.execPath, [BIN, 'batch', '--help'], { env: cliEnv(dir), cwd: dir, capture: true });
+    return r.code === 0 && r.stdout.startsWith('Usage: flux-krea batch');
   } finally {
     removeDir(dir);
   }

@@ -10,17 +10,24 @@ export const QUEUED_MS = 500;
 export const PROCESSING_MS = 1000;
 const JOB_MS = QUEUED_MS + PROCESSING_MS;
 
+/**
+ * The same prompt and seed every time: the emulator renders an image (a JPEG encoder in
+ * JavaScript, in this very process) the first time it is asked for and caches it, so an
+ * untimed first run leaves the timed ones measuring the client, as against Segmind, which
+ * serves finished files from storage.
+ */
+const ARGS = ['a wool raccoon explorer holding a sign', '--seed', '1234', '--interval', '1', '--json'];
+
 export async function clientOverhead(emu, { runs = 5 } = {}) {
   emu.configure({ progress: 'time', queuedMs: QUEUED_MS, processingMs: PROCESSING_MS, imagePadBytes: 0 });
   const samples = [];
-  for (let i = 0; i < runs; i++) {
+  for (let i = -1; i < runs; i++) {
     const dir = tempDir('client');
     try {
       const from = emu.log.length;
-      const r = await run(process.execPath, [BIN, 'a wool raccoon explorer holding a sign', '--interval', '1', '--json', '-o', join(dir, 'out')], {
-        env: emulatorEnv(dir, emu), cwd: dir, capture: true,
-      });
+      const r = await run(process.execPath, [BIN, ...ARGS, '-o', join(dir, 'out')], { env: emulatorEnv(dir, emu), cwd: dir, capture: true });
       if (r.code !== 0) throw new Error(`the generation exited with ${r.code}: ${r.stderr}`);
+      if (i < 0) continue;
       const id = JSON.parse(r.stdout).request_id;
       const job = emu.job(id);
       const doneAt = job.createdAt + JOB_MS;

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem, release, platform } from 'node:os';
 import { join } from 'node:path';
-import { ROOT } from './lib.mjs';
+import { NODE_VARS, ROOT } from './lib.mjs';
 
 const COLUMNS = [['case', 'case'], ['value', 'median'], ['ratio', 'ratio'], ['target', 'target'], ['result', 'result']];
 
@@ -52,6 +52,7 @@ ratio compares medians measured in the same run.
 - **Machine:** ${m.cpu}, ${m.cores} cores, ${m.memory} RAM, ${m.os}
 - **Node:** ${m.node}
 - **Date:** ${m.date}${m.commit ? `\n- **Commit:** ${m.commit} (plus any uncommitted changes)` : ''}
+- **Environment:** ${NODE_VARS.length ? `${NODE_VARS.join(', ')} set, which Node honours at every start, the floor's included` : 'no NODE_ variables set'}
 
 ${sections.map((s) => `## ${s.title}\n\n${markdownTable(s.rows)}`).join('\n\n')}
 
@@ -62,14 +63,23 @@ temp \`FLUX_KREA_CONFIG_DIR\` holding a saved default, so the user config is rea
 against bare \`node -e 0\` as the floor. Wall time from spawn to exit, output to /dev/null; one
 warm-up round, then 20 rounds in which the four commands run in rotating order, so that
 machine noise falls on all of them alike. The ratio is median ÷ the floor's median.
+Every command runs in the environment of the benchmark, as a user here runs it, less
+flux-krea's own variables (\`SEGMIND_*\`, \`FLUX_KREA_*\`: no real key or config leaks in).
+Variables such as \`NODE_EXTRA_CA_CERTS\` (Node reads that CA bundle at every start, about
+30 ms) raise the floor and every command alike, which flatters the ratios; when any
+\`NODE_*\` variable is set, the start-up rows are measured again with PATH alone, and shown
+without a verdict.
 
 **Client overhead.** The emulator (dist/emulator/serve.js, in the benchmark's process) in
 \`time\` mode: a job stays QUEUED 500 ms and PROCESSING 1000 ms, so it completes 1500 ms after
-it was created. A default generation (\`--interval 1\`, two images) with \`--json\`. From the
-emulator's clock and request log: *notice lag* is the time from completion to the status poll
-that saw it; *wall − time completion was noticed* is from that poll to the CLI's exit (fetching
-the result, downloading, writing, exiting); *client overhead* is wall − job time − notice lag,
-that is start-up, submit and the tail: everything that is not waiting for the server.
+it was created. A default generation (\`--interval 1\`, two 1 MP JPEGs) with \`--json\` and a
+fixed prompt and seed: an untimed first run fills the emulator's image cache, so that the
+timed runs do not wait for its JavaScript JPEG encoder (Segmind serves finished files). From
+the emulator's clock and request log: *notice lag* is the time from completion to the status
+poll that saw it; *wall − time completion was noticed* is from that poll to the CLI's exit
+(fetching the result, downloading, writing, exiting); *client overhead* is wall − job time −
+notice lag, that is start-up, submit and that tail: everything that is not waiting for the
+server.
 
 The polling schedule (src/api/retry-policy.ts \`pollDelay\`, used by \`SegmindClient.wait\`):
 the first poll 250 ms after submitting, the next 500 ms later, then one every \`--interval\`
@@ -80,15 +90,20 @@ poll at about 1750 ms.
 
 **Batch throughput.** \`flux-krea batch <100-line prompts.txt> --concurrency 8 -n 1\` against
 the emulator with a 500 ms job (100 ms QUEUED, 400 ms PROCESSING), compared with the ideal
-\`ceil(100 / 8) × 0.5 s\` = 6.5 s of a client that adds nothing. The row is skipped when
-\`flux-krea batch --help\` does not exit 0 (batch not built).
+\`ceil(100 / 8) × 0.5 s\` = 6.5 s of a client that adds nothing. A batch polls on its own
+schedule (src/batch/poll-schedule.ts): it learns the typical job time from the jobs that
+finished and polls each new job closely around that time, never later than the schedule
+above. The row is skipped when \`flux-krea batch --help\` does not show the batch command's
+help (batch not built).
 
 **Memory.** Peak RSS of the CLI process, read at exit from \`process.resourceUsage().maxRSS\`
 (getrusage; on Linux the same as VmHWM) by test/bench/rss-probe.mjs, which the benchmark loads
 into the CLI with \`node --import\`. The emulator pads each image to the size given (valid
 container padding streamed from a shared zero buffer), so the CLI downloads a real 200 MB file,
 or four 20 MB files at once. "Flat" means the peak grows by less than 16 MB over a run that
-downloads one small image.
+downloads one small image. Most of the baseline is undici's first request: compiling its
+llhttp WebAssembly parser briefly takes about 35 MB (\`node --liftoff-only\` avoids it); the
+JavaScript heap stays near 20 MB, and the downloads stream to disk.
 `;
   const path = join(ROOT, 'BENCHMARKS.md');
   writeFileSync(path, text);
