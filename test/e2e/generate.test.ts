@@ -3,6 +3,7 @@
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { readdir, stat, writeFile, mkdir } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { join, basename } from 'node:path';
 import { startEmulator, type Emulator } from '../emulator/index.js';
 import { FAST, runCli, sandbox, type Sandbox } from '../helpers/cli.js';
@@ -149,6 +150,27 @@ describe('generate (async, the default)', () => {
     const many = await runCli(['x', '-n', '2', '-o', '-'], sb);
     expect(many.exitCode).toBe(2);
     expect(String(many.stderr)).toContain('-n 1');
+  });
+});
+
+describe('--open', () => {
+  it('hands each saved file to the system viewer; without one it only warns', async () => {
+    const { mkdir, writeFile, chmod, readFile } = await import('node:fs/promises');
+    const bin = join(sb.dir, 'bin');
+    await mkdir(bin);
+    const log = join(sb.dir, 'opened.txt');
+    await writeFile(join(bin, 'xdg-open'), `#!/bin/sh\necho "$1" >> ${log}\n`);
+    await chmod(join(bin, 'xdg-open'), 0o755);
+    const r = await runCli(['open me', '-n', '2', '--open', '-o', sb.outDir, ...FAST], sb, { env: { ...sb.env, PATH: `${bin}:${process.env.PATH}` } });
+    expect(r.exitCode, String(r.stderr)).toBe(0);
+    const paths = String(r.stdout).trim().split('\n');
+    const { until } = await import('../helpers/wait.js');
+    await until(() => { try { return readFileSync(log, 'utf8').trim().split('\n').length === 2; } catch { return false; } }, 'the viewer to be started twice');
+    expect((await readFile(log, 'utf8')).trim().split('\n').sort()).toEqual(paths.sort());
+
+    const none = await runCli(['no viewer', '-n', '2', '--open', '-o', sb.outDir, ...FAST], sb, { env: { ...sb.env, PATH: '/nonexistent' } });
+    expect(none.exitCode).toBe(0);
+    expect(String(none.stderr).match(/no image viewer found/g)).toHaveLength(1);
   });
 });
 
