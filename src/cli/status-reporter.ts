@@ -15,7 +15,7 @@ export function formatBytes(n: number): string {
 
 /** One line per retry, so a slow run explains itself. */
 export function formatRetry(r: RetryInfo): string {
-  return `${r.method} ${new URL(r.url).pathname}: ${r.reason}; retry ${r.attempt} in ${(r.delayMs / 1000).toFixed(1)}s`;
+  return `${r.method} ${new URL(r.url).pathname}: ${r.reason.replace(/\.$/, '')}; retry ${r.attempt} in ${(r.delayMs / 1000).toFixed(1)}s`;
 }
 
 export class StatusReporter {
