@@ -4,7 +4,7 @@ import { InterruptedError } from '../errors.js';
 import type { Context } from './context.js';
 
 export async function readKey(ctx: Context, stdin: NodeJS.ReadStream = process.stdin): Promise<string> {
-  if (!stdin.isTTY) return readAll(stdin);
+  if (!stdin.isTTY) return readAll(stdin, ctx.signal);
   const out = process.stderr;
   out.write('Segmind API key (input hidden): ');
   stdin.setRawMode(true);

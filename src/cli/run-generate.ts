@@ -20,7 +20,7 @@ export async function runGenerate(ctx: Context, promptArg: string | undefined, f
   const resolved = await resolveSettings({ flags, env: ctx.env, userDefaults: store.get('defaults'), userConfigPath: store.path });
   const run = resolved.values as unknown as RunOptions;
   ctx.ui.configure(run);
-  const prompt = await readPrompt(promptArg);
+  const prompt = await readPrompt(promptArg, ctx.signal);
   const built = await buildRequest(resolved, prompt);
   if (run.out === '-' && built.params.num_outputs !== 1) {
     throw new UsageError(`-o -: writes one image to stdout, but --num-outputs is ${built.params.num_outputs}.`, { suggestion: 'Add -n 1, or give a directory with -o.' });

@@ -4,7 +4,7 @@
  * small append per event is atomic in practice, parallel jobs (batch) never rewrite each
  * other's lines, and a torn last line after a crash costs only that line.
  */
-import { appendFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 export type JobState = 'submitted' | 'saved' | 'partial' | 'failed' | 'expired';
@@ -41,7 +41,9 @@ export class Journal {
 
   /** Records an event; never throws (a journal problem must not lose the images). */
   record(event: JournalEvent): Promise<void> {
-    const line = `${JSON.stringify({ ...event, at: new Date().toISOString() })}\n`;
+    // The leading newline ends any line a crashed writer left torn, so a torn line never
+    // swallows the next record; blank lines are skipped on reading.
+    const line = `\n${JSON.stringify({ ...event, at: new Date().toISOString() })}\n`;
     const write = this.chain.then(async () => {
       try {
         await mkdir(join(this.path, '..'), { recursive: true });
@@ -65,7 +67,10 @@ export class Journal {
       this.onWarning?.(`Could not read the job journal ${this.path}: ${(e as Error).message}`);
       return [];
     }
-    const lines = text.split('\n').filter((l) => l.trim());
+    const all = text.split('\n');
+    // An unterminated last line may be another process's append in progress: not corrupt, not ours.
+    if (!text.endsWith('\n')) all.pop();
+    const lines = all.filter((l) => l.trim());
     const events: JournalEvent[] = [];
     let bad = 0;
     for (const line of lines) {
@@ -77,8 +82,10 @@ export class Journal {
       }
     }
     const jobs = fold(events);
-    if (bad > 0) await this.setAside(bad, jobs);
-    else if (lines.length > COMPACT_LINES) await this.rewrite(jobs.slice(0, KEEP_JOBS));
+    // Rewriting races with other processes' appends: only when the file is as we read it.
+    const unchanged = async () => (await stat(this.path).catch(() => undefined))?.size === Buffer.byteLength(text);
+    if (bad > 0 && await unchanged()) await this.setAside(bad, jobs);
+    else if (lines.length > COMPACT_LINES && await unchanged()) await this.rewrite(jobs.slice(0, KEEP_JOBS));
     return jobs;
   }
 

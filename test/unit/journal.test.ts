@@ -43,6 +43,19 @@ describe('Journal', () => {
     expect(warnings).toEqual([]);
   });
 
+  it('an unterminated last line is an append in progress, not corruption; a torn line never swallows the next record', async () => {
+    const warnings: string[] = [];
+    const j = new Journal(dir, (m) => warnings.push(m));
+    await j.record({ id: 'a', createdAt: '2026-01-01T00:00:00Z', state: 'submitted' });
+    await appendFile(j.path, '{"id": "b", "sta');
+    expect((await j.list()).map((e) => e.id)).toEqual(['a']);
+    expect(warnings).toEqual([]);
+    // The writer crashed; the next record still lands whole.
+    await j.record({ id: 'c', createdAt: '2026-01-03T00:00:00Z', state: 'submitted' });
+    expect((await j.list()).map((e) => e.id)).toEqual(['c', 'a']);
+    expect(warnings[0]).toMatch(/1 unreadable line/);
+  });
+
   it('an unwritable journal warns and does not throw', async () => {
     await writeFile(join(dir, 'blocker'), 'x');
     const warnings: string[] = [];
