@@ -127,7 +127,7 @@ _flux_krea_reply() {
   local -a candidates=()
   case $kind in
     values) read -ra candidates <<< "$values" ;;
-    config-key) read -ra candidates <<< 'aspect megapixels num-outputs guidance steps format quality prompt-strength seed go-fast disable-safety-checker sync out timeout interval retries request-timeout metadata quiet' ;;
+    config-key) read -ra candidates <<< 'aspect megapixels num-outputs guidance steps format quality prompt-strength seed go-fast disable-safety-checker sync out timeout interval retries request-timeout metadata quiet concurrency rpm' ;;
     request-id) while IFS= read -r line; do candidates+=("$line"); done < <(flux-krea __complete-ids 2>/dev/null) ;;
     dir|file)
       [[ $kind == dir ]] && flag=d

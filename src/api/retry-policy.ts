@@ -74,10 +74,15 @@ export function serverRequestedDelay(headers: Headers, now: number): number | un
  */
 export function retryDelay(attempt: number, headers: Headers = {}, now = Date.now(), random = Math.random): number {
   const asked = serverRequestedDelay(headers, now);
-  if (asked !== undefined) return Math.min(asked, SERVER_WAIT_CAP_MS);
+  // "Now" (Retry-After: 0, or a reset time already past because the clocks disagree) would make
+  // a burst of instant retries that burns the budget: back off as if nothing was said.
+  if (asked !== undefined && asked >= MIN_SERVER_WAIT_MS) return Math.min(asked, SERVER_WAIT_CAP_MS);
   const base = Math.min(BACKOFF_BASE_MS * 2 ** attempt, BACKOFF_CAP_MS);
   return Math.round(base * (1 - 0.25 * random()));
 }
+
+/** Below this, a server-requested wait is taken as "no advice". */
+export const MIN_SERVER_WAIT_MS = 100;
 
 /**
  * Polling schedule: quick first polls so that a fast job is noticed soon, then the user's

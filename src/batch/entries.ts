@@ -9,13 +9,13 @@
  * prompt twice asks for two images. An entry without a seed (and no --seed default) gets one
  * derived from that same content, so reruns ask for exactly the same image.
  */
-import { stat } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { isFluxKreaError, UsageError } from '../errors.js';
 import { coerce, didYouMean } from '../params/coerce.js';
 import { findField, MODEL_FIELDS, RUN_FIELDS, type FieldSpec } from '../params/fields.js';
 import type { ResolvedParams } from '../params/schema.js';
 import { slugify } from '../output/naming.js';
+import { checkLocalImage } from '../core/params.js';
 import { derivedSeed, sha256, stableStringify } from './hash.js';
 import type { Problem, RawEntry } from './manifest.js';
 
@@ -83,9 +83,9 @@ export async function resolveEntries(input: ResolveInput): Promise<Resolution> {
     if (out !== undefined) entry.out = out as string;
     if (typeof params.image === 'string' && !/^https?:\/\//i.test(params.image)) {
       entry.localImage = isAbsolute(params.image) ? params.image : resolve(input.manifestDir, params.image);
-      const info = await stat(entry.localImage).catch(() => undefined);
-      if (!info?.isFile()) {
-        problems.push({ line, field: own.names.image ?? 'image', message: `${JSON.stringify(params.image)} is not an http(s) URL or a readable file (relative paths are relative to the manifest)` });
+      const problem = await checkLocalImage(entry.localImage);
+      if (problem) {
+        problems.push({ line, field: own.names.image ?? 'image', message: `${JSON.stringify(params.image)} ${problem} (relative paths are relative to the manifest)` });
         continue;
       }
     }

@@ -55,6 +55,11 @@ export interface EntryRunContext {
   /** For submits, without retries of its own: the batch retries submits through the gate. */
   submitClient: SegmindClient;
   gate: SubmitGate;
+  /**
+   * Aborted by the runner after --fail-fast's first failure or an account-wide one: an entry
+   * still waiting at the gate then never submits (it would be paid for after the stop).
+   */
+  stopSubmits?: AbortSignal;
   lock: LockFile;
   journal?: Journal;
   retries: number;
@@ -69,6 +74,9 @@ export interface EntryRunContext {
   jobTime: JobTimeEstimate;
   sleep?: Sleep;
 }
+
+/** The batch stopped submitting before this entry's turn: it is reported as not run. */
+class SubmitsStopped extends Error {}
 
 /** A 429 never fails an entry quickly: the batch waits it out this many times per entry. */
 export const RATE_LIMIT_ROUNDS = 20;
@@ -121,6 +129,7 @@ export async function runEntry(plan: PlannedEntry, c: EntryRunContext, releaseSl
     }
     return { ...base, status: 'done', requestId, files, resumed };
   } catch (e) {
+    if (e instanceof SubmitsStopped) return { ...base, status: 'not-run', requestId: plan.previous?.request_id, files: [] };
     const kind: ErrorKind = isFluxKreaError(e) ? e.kind : 'internal';
     const message = (e as Error)?.message ?? String(e);
     if (kind === 'job-failed' && requestId) {
@@ -183,12 +192,15 @@ async function submitThroughGate(params: ResolvedParams, c: EntryRunContext): Pr
   const sleep = c.sleep ?? abortableSleep;
   let failures = 0;
   let limited = 0;
+  const waitSignal = c.stopSubmits ? AbortSignal.any([c.signal, c.stopSubmits]) : c.signal;
   for (;;) {
     try {
-      await c.gate.acquire(c.signal);
+      await c.gate.acquire(waitSignal);
     } catch {
+      if (c.stopSubmits?.aborted && !c.signal.aborted) throw new SubmitsStopped();
       throw new InterruptedError();
     }
+    if (c.stopSubmits?.aborted) throw new SubmitsStopped();
     try {
       return await c.submitClient.submit(params, { signal: c.signal });
     } catch (e) {

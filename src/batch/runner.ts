@@ -26,14 +26,15 @@ export async function runPlanned(plans: PlannedEntry[], c: EntryRunContext, o: R
     results.set(p.entry.key, r);
     c.events.finished?.(r);
   }
-  let stopped = false;
+  const stop = new AbortController();
+  const ctx: EntryRunContext = { ...c, stopSubmits: stop.signal };
   const todo = plans.filter((p) => p.action !== 'skip');
   await runPool(todo, o.concurrency, async (p, releaseSlot) => {
-    const r = await runEntry(p, c, releaseSlot);
+    const r = await runEntry(p, ctx, releaseSlot);
     results.set(p.entry.key, r);
-    if (r.status === 'failed' && (o.failFast || SYSTEMIC.has(r.error!.kind))) stopped = true;
+    if (r.status === 'failed' && (o.failFast || SYSTEMIC.has(r.error!.kind))) stop.abort();
     c.events.finished?.(r);
-  }, () => stopped || c.signal.aborted);
+  }, () => stop.signal.aborted || c.signal.aborted);
   return plans.map((p) => results.get(p.entry.key) ?? {
     key: p.entry.key, line: p.entry.line, status: 'not-run' as const, seed: p.entry.params.seed,
     requestId: p.previous?.request_id, files: [],

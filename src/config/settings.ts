@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { coerce } from '../params/coerce.js';
 import { CONFIG_FIELDS, ALL_FIELDS, envName, findField, flagName, type FieldSpec } from '../params/fields.js';
@@ -75,6 +75,15 @@ export function checkStored(values: Record<string, unknown>, where: string): Rec
   return out;
 }
 
+/**
+ * A directory in a project file means the same place from any subdirectory: it is relative to
+ * the file, as a repo's CI expects (and batch's lock hashes stay stable wherever it runs).
+ */
+function projectRelative(f: FieldSpec, value: unknown, projectPath: string): unknown {
+  if (f.complete !== 'dir' || typeof value !== 'string' || value === '-' || isAbsolute(value)) return value;
+  return join(dirname(projectPath), value);
+}
+
 export async function resolveSettings(input: SettingsInput): Promise<Resolved> {
   const env = input.env ?? process.env;
   const fields = input.fields ?? ALL_FIELDS;
@@ -93,7 +102,7 @@ export async function resolveSettings(input: SettingsInput): Promise<Resolved> {
       values[f.key] = coerce(f, envValue, envName(f));
       origins[f.key] = { source: 'env', where: envName(f) };
     } else if (f.key in project) {
-      values[f.key] = project[f.key];
+      values[f.key] = projectRelative(f, project[f.key], projectPath!);
       origins[f.key] = { source: 'project', where: projectPath! };
     } else if (f.key in user) {
       values[f.key] = user[f.key];

@@ -2,7 +2,8 @@
  * From resolved settings to the exact request body: cross-field checks, the random seed, and
  * the local input image (checked before anything is sent; uploaded by the caller).
  */
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
+import { sniffImage, SNIFF_BYTES } from '../api/extract.js';
 import { UsageError } from '../errors.js';
 import { MODEL_FIELDS } from '../params/fields.js';
 import type { ResolvedParams } from '../params/schema.js';
@@ -43,9 +44,9 @@ export async function buildRequest(resolved: Resolved, prompt: string): Promise<
   if (typeof params.image === 'string') {
     if (!/^https?:\/\//i.test(params.image)) {
       localImage = params.image;
-      const info = await stat(localImage).catch(() => undefined);
-      if (!info?.isFile()) {
-        throw new UsageError(`--image: ${JSON.stringify(localImage)} is not an http(s) URL or a readable file.`, {
+      const problem = await checkLocalImage(localImage);
+      if (problem) {
+        throw new UsageError(`--image: ${JSON.stringify(localImage)} ${problem}.`, {
           suggestion: 'Pass an image URL, or the path of a local PNG, JPEG or WebP file.',
         });
       }
@@ -54,4 +55,27 @@ export async function buildRequest(resolved: Resolved, prompt: string): Promise<
     warnings.push('--prompt-strength only applies with --image; it is sent but the model ignores it.');
   }
   return { params: { prompt: p, ...params } as ResolvedParams, localImage, warnings };
+}
+
+/**
+ * Why a local input image cannot be uploaded, or undefined when it can: checked before any
+ * request, so a bad path or a text file never costs a job (batch checks every entry this way).
+ */
+export async function checkLocalImage(path: string): Promise<string | undefined> {
+  const info = await stat(path).catch(() => undefined);
+  if (!info?.isFile()) return 'is not an http(s) URL or a readable file';
+  let head: Buffer;
+  try {
+    const fh = await open(path, 'r');
+    try {
+      head = Buffer.alloc(SNIFF_BYTES);
+      const { bytesRead } = await fh.read(head, 0, SNIFF_BYTES, 0);
+      head = head.subarray(0, bytesRead);
+    } finally {
+      await fh.close();
+    }
+  } catch (e) {
+    return `cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`;
+  }
+  return sniffImage(head) ? undefined : 'is not a PNG, JPEG, WebP or GIF file';
 }

@@ -12,6 +12,7 @@
 import type { z } from 'zod';
 import type { FlagMeta } from './schema.js';
 import { MODEL_FIELD_TABLE, RUN_FIELD_TABLE } from './field-table.js';
+import { BATCH_OPTION_TABLE } from '../batch/option-table.js';
 
 export type FieldKind = 'enum' | 'int' | 'number' | 'string' | 'boolean';
 
@@ -166,7 +167,9 @@ export const RUN_FIELDS: readonly FieldSpec[] = RUN_FIELD_TABLE;
 export const ALL_FIELDS: readonly FieldSpec[] = [...MODEL_FIELDS, ...RUN_FIELDS];
 
 /** Fields that `config set` and project files may hold. */
-export const CONFIG_FIELDS: readonly FieldSpec[] = ALL_FIELDS.filter((f) => f.configurable);
+// Batch's own settable options (--concurrency, --rpm) belong here too: a project file that sets
+// them for CI must not be refused by the other commands.
+export const CONFIG_FIELDS: readonly FieldSpec[] = [...ALL_FIELDS, ...BATCH_OPTION_TABLE].filter((f) => f.configurable);
 
 export function fieldByKey(key: string): FieldSpec | undefined {
   return ALL_FIELDS.find((f) => f.key === key);

@@ -130,6 +130,15 @@ describe('batch: running', () => {
     expect(emu.submits()).toBe(1);
   });
 
+  it('--fail-fast also stops entries already waiting at the rate gate: nothing is paid after the failure', async () => {
+    const path = await manifest('ff-gate.txt', ['explode first', 'second', 'third'].join('\n'));
+    // --rpm 1: the second and third entries wait at the gate (a minute) when the first fails.
+    const r = await batch([path, '--concurrency', '3', '--rpm', '1', '--fail-fast', '--json']);
+    expect(r.exitCode).toBe(6);
+    expect(report(r).entries.map((e) => e.status)).toEqual(['failed', 'not-run', 'not-run']);
+    expect(emu.submits()).toBe(1);
+  });
+
   it('a 429 slows the whole batch down instead of failing entries', async () => {
     emu.fault({ route: 'submit', times: 2, kind: { type: 'status', status: 429, headers: { 'retry-after-ms': '300' } } });
     const path = await manifest('rl.txt', ['one', 'two', 'three'].join('\n'));

@@ -133,6 +133,18 @@ describe('precedence: flag > environment > project file > user config > built-in
     expect([builtIn.body.output_format, builtIn.sources.output_format]).toEqual(['jpg', 'default']);
   });
 
+  it("a project file's out is relative to the file, from any subdirectory; batch options are settable there too", async () => {
+    await writeFile(join(sb.dir, 'flux-krea.config.json'), JSON.stringify({ out: 'art', rpm: 12 }));
+    const cwd = join(sb.dir, 'sub');
+    await mkdir(cwd, { recursive: true });
+    const out = await runCli(['config', 'get', 'out'], { ...sb, dir: cwd });
+    expect(out.exitCode, err(out)).toBe(0);
+    expect(String(out.stdout).trim()).toBe(join(sb.dir, 'art'));
+    expect(String((await runCli(['config', 'get', 'rpm'], { ...sb, dir: cwd })).stdout).trim()).toBe('12');
+    // The other commands accept the file too.
+    expect((await runCli(['x', '--dry-run'], { ...sb, dir: cwd })).exitCode).toBe(0);
+  });
+
   it('config set warns when a higher layer hides the saved value', async () => {
     await writeFile(join(sb.dir, 'flux-krea.config.json'), JSON.stringify({ format: 'webp' }));
     const r = await runCli(['config', 'set', 'format', 'png'], { ...sb, env: { ...sb.env, FLUX_KREA_FORMAT: 'jpg' } });

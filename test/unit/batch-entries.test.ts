@@ -74,12 +74,19 @@ describe('resolving entries', () => {
     expect(problems).toEqual([{ line: 2, field: 'name', message: expect.stringContaining('already used on line 1') }]);
   });
 
-  it('local images are relative to the manifest and must exist', async () => {
+  it('local images are relative to the manifest, must exist and be images: all checked before any request', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'flux-krea-entries-'));
-    await writeFile(join(dir, 'in.png'), 'x');
-    const r = await resolveEntries({ raw: raw({ prompt: 'a', image: 'in.png' }, { prompt: 'b', image: 'missing.png' }, { prompt: 'c', image: 'https://x.test/i.png' }), defaults: DEFAULTS, manifestDir: dir });
+    await writeFile(join(dir, 'in.png'), Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'));
+    await writeFile(join(dir, 'notes.txt'), 'not an image at all');
+    const r = await resolveEntries({
+      raw: raw({ prompt: 'a', image: 'in.png' }, { prompt: 'b', image: 'missing.png' }, { prompt: 'c', image: 'https://x.test/i.png' }, { prompt: 'd', image: 'notes.txt' }),
+      defaults: DEFAULTS, manifestDir: dir,
+    });
     expect(r.entries.map((e) => e.localImage)).toEqual([join(dir, 'in.png'), undefined]);
-    expect(r.problems).toEqual([{ line: 2, field: 'image', message: expect.stringContaining('"missing.png" is not an http(s) URL or a readable file') }]);
+    expect(r.problems).toEqual([
+      { line: 2, field: 'image', message: expect.stringContaining('"missing.png" is not an http(s) URL or a readable file') },
+      { line: 4, field: 'image', message: expect.stringContaining('"notes.txt" is not a PNG, JPEG, WebP or GIF file') },
+    ]);
   });
 
   it('warns about seed 0 and prompt_strength without an image', async () => {

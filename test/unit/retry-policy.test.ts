@@ -71,6 +71,12 @@ describe('retryDelay', () => {
     expect(retryDelay(5, { 'retry-after': '1' }, 0, () => 0.5)).toBe(1000);
     expect(retryDelay(0, { 'retry-after': '3600' })).toBe(SERVER_WAIT_CAP_MS);
   });
+  it('takes "now" (0, or a reset time already past) as no advice: the usual backoff, never a burst', () => {
+    const now = Date.parse('2026-11-24T12:00:00Z');
+    expect(retryDelay(2, { 'retry-after': '0' }, now, () => 0)).toBe(2000);
+    expect(retryDelay(1, { 'x-rate-limit-reset-at-utc': '2026-11-24T11:58:00Z' }, now, () => 0)).toBe(1000);
+    expect(retryDelay(0, { 'retry-after-ms': '20' }, now, () => 0)).toBe(500);
+  });
 });
 
 describe('pollDelay', () => {
