@@ -59,7 +59,7 @@ ${EXIT_CODE_HELP}`);
   return program;
 }
 
-/** Runs the CLI and resolves with the exit code; never calls process.exit itself. */
+/** Runs the CLI and resolves with the exit code; exits early only on a second Ctrl-C. */
 export async function main(argv: string[] = process.argv, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const controller = new AbortController();
   let firstInterrupt = 0;
