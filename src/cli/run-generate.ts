@@ -13,6 +13,7 @@ import type { RunOptions } from '../params/run-options.js';
 import { generationEndpoint } from '../api/endpoints.js';
 import { makeClient, openJournal, printJson, resumeHint, endpoints, type Context } from './context.js';
 import { readPrompt } from './stdin.js';
+import { filesJson, metricsJson } from './json-output.js';
 import { StatusReporter } from './status-reporter.js';
 
 export async function runGenerate(ctx: Context, promptArg: string | undefined, flags: FlagValues): Promise<void> {
@@ -78,14 +79,10 @@ export function toJson(o: GenerateOutcome): Record<string, unknown> {
   return {
     request_id: o.requestId ?? null,
     status: o.status,
-    files: o.files.map((f) => ({ path: f.path, bytes: f.bytes, format: f.format })),
+    files: filesJson(o.files),
     seed: o.seed,
     params: o.params,
-    metrics: {
-      inference_time: o.metrics.inferenceTime ?? null,
-      ...(o.metrics.cost !== undefined ? { cost: o.metrics.cost } : {}),
-      ...(o.metrics.remainingCredits !== undefined ? { remaining_credits: o.metrics.remainingCredits } : {}),
-    },
+    metrics: metricsJson(o.metrics),
     warnings: o.warnings,
   };
 }

@@ -8,6 +8,7 @@ import { makeClient, openJournal, printJson, resumeHint, type Context } from './
 import { StatusReporter } from './status-reporter.js';
 import { RESULT_FIELDS, STATUS_FIELDS } from './commands/result.js';
 import { EXIT } from './exit-codes.js';
+import { filesJson, metricsJson } from './json-output.js';
 
 /** Results live on the server for one hour. */
 export const RETENTION_MS = 60 * 60 * 1000;
@@ -42,7 +43,7 @@ export async function runResult(ctx: Context, rawId: string, flags: FlagValues):
     });
     await reporter.stop();
     if (run.json) {
-      printJson(ctx, { request_id: id, status: result.status, files: files.map((f) => ({ path: f.path, bytes: f.bytes, format: f.format })), metrics: result.metrics });
+      printJson(ctx, { request_id: id, status: result.status, files: filesJson(files), metrics: metricsJson(result.metrics) });
     } else {
       for (const f of files) ctx.stdout.write(`${f.path}\n`);
     }

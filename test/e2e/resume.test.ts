@@ -44,6 +44,10 @@ describe('resume', () => {
     expect(files[0]).toBe(`${sb.outDir}/slow-job-11-1.jpg`);
     for (const f of files) expect((await imageInfo(f)).format).toBe('jpg');
     expect((await jobsJson())[0]).toMatchObject({ id, state: 'saved', fetchable: false, files });
+    // --json prints the same shape as generate's: snake-case metrics.
+    const again = JSON.parse(String((await runCli(['result', id, '--json', '-o', `${sb.outDir}/json`, ...FAST], sb)).stdout));
+    expect(again.metrics).toEqual({ inference_time: expect.any(Number), cost: expect.any(Number), remaining_credits: expect.any(Number) });
+    expect(again.files[0]).toEqual({ path: expect.stringMatching(/slow-job-11-1\.jpg$/), bytes: expect.any(Number), format: 'jpg' });
   });
 
   it('Ctrl-C while waiting: exit 130, the request id and resume command, no temp files', async () => {
