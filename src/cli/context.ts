@@ -9,13 +9,14 @@ import { findApiKey } from '../config/store.js';
 import { Journal } from '../journal/journal.js';
 import { stateDir } from '../util/paths.js';
 import type { Ui } from './ui.js';
+import type { Output } from './output.js';
 import { formatRetry } from './status-reporter.js';
 
 export interface Context {
   ui: Ui;
   signal: AbortSignal;
   env: NodeJS.ProcessEnv;
-  stdout: NodeJS.WritableStream;
+  stdout: Output;
 }
 
 export interface ClientSettings {

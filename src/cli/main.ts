@@ -5,7 +5,11 @@
 import { Command, CommanderError } from 'commander';
 import { isFluxKreaError } from '../errors.js';
 import { exitCodeFor, EXIT, EXIT_CODE_HELP } from './exit-codes.js';
-import { createUi } from './ui.js';
+import { createUi, type Ui } from './ui.js';
+import { fdOutput, type Output } from './output.js';
+
+// For bin/write-code-cache.js, which runs main() with its output captured.
+export { streamOutput } from './output.js';
 import type { Context } from './context.js';
 import { generateCommand, configureGenerate } from './commands/generate.js';
 import { authCommand } from './commands/auth.js';
@@ -14,8 +18,14 @@ import { configCommand } from './commands/config.js';
 import { completionCommand, completeIdsCommand } from './commands/completion.js';
 import { batchCommand } from './commands/batch.js';
 import { VERSION } from '../version.js';
+import { completeTree, subcommandTerm } from './deferred-options.js';
 
-export function buildProgram(ctx: Context): Command {
+/**
+ * The whole command tree. With `argv`, the options of subcommands that the command line does
+ * not name are left out (deferred-options.ts): `--help` and a generation from the root never
+ * run them, and they cost a third of the start-up.
+ */
+export function buildProgram(ctx: Context, argv?: readonly string[]): Command {
   const program = new Command('flux-krea')
     .description('Generate images with FLUX.1 Krea [dev] on Segmind, from your terminal, scripts and CI.')
     .version(VERSION, '-V, --version')
@@ -23,10 +33,7 @@ export function buildProgram(ctx: Context): Command {
     // The root command has generate's flags (--json, -o ...): without this it would take them
     // from subcommands too, e.g. `flux-krea jobs --json`.
     .enablePositionalOptions()
-    .configureOutput({
-      writeOut: (s) => ctx.stdout.write(s),
-      writeErr: (s) => process.stderr.write(s),
-    })
+    .configureHelp({ subcommandTerm })
     .addHelpText('after', `
 Environment:
   SEGMIND_API_KEY       API key (wins over the one stored by \`auth login\`)
@@ -50,17 +57,30 @@ ${EXIT_CODE_HELP}`);
   program.addCommand(configCommand(ctx));
   program.addCommand(completionCommand(ctx));
   program.addCommand(completeIdsCommand(ctx), { hidden: true });
+  // Help goes to ctx.stdout, which knows without building process.stdout whether it is a
+  // terminal (output.ts); the help has no colour of its own for hasColors to strip.
+  const output = {
+    writeOut: (s: string) => ctx.stdout.write(s),
+    writeErr: (s: string) => process.stderr.write(s),
+    getOutHelpWidth: () => ctx.stdout.columns() ?? 80, // commander's own width off a terminal
+    getOutHasColors: () => ctx.stdout.hasColors(),
+  };
   // Commander errors (unknown option, missing argument) are usage errors: exit 2, not 1.
   const override = (cmd: Command) => {
     cmd.exitOverride();
+    cmd.configureOutput(output);
     cmd.commands.forEach(override);
   };
   override(program);
+  // Any word of the command line that names a subcommand (or `help`) may run it: then every
+  // option is added, whatever position the word is in. Only speed depends on this test.
+  const names = new Set(['help', ...program.commands.map((c) => c.name())]);
+  if (!argv || argv.slice(2).some((a) => names.has(a))) completeTree(program);
   return program;
 }
 
 /** Runs the CLI and resolves with the exit code; exits early only on a second Ctrl-C. */
-export async function main(argv: string[] = process.argv, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function main(argv: string[] = process.argv, env: NodeJS.ProcessEnv = process.env, stdout: Output = processStdout()): Promise<number> {
   const controller = new AbortController();
   let firstInterrupt = 0;
   const onSigint = () => {
@@ -76,41 +96,63 @@ export async function main(argv: string[] = process.argv, env: NodeJS.ProcessEnv
   };
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigint);
-  const ui = await createUi({ env, quiet: argv.includes('-q') || argv.includes('--quiet'), verbose: argv.includes('--verbose') });
-  const ctx: Context = { ui, signal: controller.signal, env, stdout: process.stdout };
+  // The Ui is made when a command's action is about to run, or an error is to be shown: it
+  // decides on colour and a spinner, which may mean building process.stderr (output.ts) and
+  // loading chalk, and `--help` needs neither (issue 6).
+  let ui: Ui | undefined;
+  const ensureUi = async (): Promise<Ui> => {
+    ui ??= await createUi({ env, quiet: argv.includes('-q') || argv.includes('--quiet'), verbose: argv.includes('--verbose') });
+    return ui;
+  };
+  const ctx: Context = {
+    get ui(): Ui {
+      if (!ui) throw new Error('the Ui was used before the preAction hook made it');
+      return ui;
+    },
+    signal: controller.signal,
+    env,
+    stdout,
+  };
   const json = argv.includes('--json');
   try {
-    await buildProgram(ctx).parseAsync(argv);
+    const program = buildProgram(ctx, argv);
+    program.hook('preAction', async () => {
+      await ensureUi();
+    });
+    await program.parseAsync(argv);
     return Number(process.exitCode ?? 0);
   } catch (e) {
-    await ui.stop();
-    return report(ctx, e, json);
+    // Help, version and usage errors: commander has printed them; no Ui is needed.
+    if (e instanceof CommanderError) return commanderExit(ctx, e, json);
+    await ui?.stop();
+    return report(ctx, await ensureUi(), e, json);
   } finally {
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
   }
 }
 
-function report(ctx: Context, e: unknown, json: boolean): number {
-  if (e instanceof CommanderError) {
-    // Help and version end through here too, with exit code 0; commander printed the message.
-    if (e.exitCode === 0 || e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return 0;
-    if (e.code === 'commander.help') return 0;
-    if (json) printError(ctx, 'usage', e.message.replace(/^error: /, ''), EXIT.usage);
-    return EXIT.usage;
-  }
+function commanderExit(ctx: Context, e: CommanderError, json: boolean): number {
+  // Help and version end through here too, with exit code 0; commander printed the message.
+  if (e.exitCode === 0 || e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return 0;
+  if (e.code === 'commander.help') return 0;
+  if (json) printError(ctx, 'usage', e.message.replace(/^error: /, ''), EXIT.usage);
+  return EXIT.usage;
+}
+
+function report(ctx: Context, ui: Ui, e: unknown, json: boolean): number {
   if (isFluxKreaError(e)) {
     const code = exitCodeFor(e.kind);
-    ctx.ui.error(e.message, e.suggestion);
-    if (e.requestId) ctx.ui.info(`request id: ${e.requestId}`);
+    ui.error(e.message, e.suggestion);
+    if (e.requestId) ui.info(`request id: ${e.requestId}`);
     if (json) printError(ctx, e.kind, e.message, code, e.requestId, e.savedFiles);
     // Images saved before the failure are still results.
     else for (const f of e.savedFiles ?? []) ctx.stdout.write(`${f}\n`);
     return code;
   }
   const err = e as Error;
-  ctx.ui.error(`Unexpected error: ${err?.message ?? String(e)}`, 'This is a bug in flux-krea; please report it with the output of --verbose.');
-  if (ctx.ui.verbose && err?.stack) ctx.ui.debug(err.stack);
+  ui.error(`Unexpected error: ${err?.message ?? String(e)}`, 'This is a bug in flux-krea; please report it with the output of --verbose.');
+  if (ui.verbose && err?.stack) ui.debug(err.stack);
   if (json) printError(ctx, 'internal', err?.message ?? String(e), EXIT.error);
   return EXIT.error;
 }
@@ -121,15 +163,20 @@ function printError(ctx: Context, kind: string, message: string, code: number, r
   ctx.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
 }
 
+/** The process's stdout. `flux-krea --help | head` closes the pipe early: that is the reader's choice, not an error. */
+function processStdout(): Output {
+  const closed = () => process.exit(process.exitCode ?? 0);
+  return fdOutput(1, {
+    onStream: (stream) =>
+      stream.on('error', (e: NodeJS.ErrnoException) => {
+        if (e.code === 'EPIPE') closed();
+        throw e;
+      }),
+    onClosed: closed,
+  });
+}
+
 /** Entry for bin/flux-krea.js (which answers a bare --version itself, before loading this). */
 export async function run(): Promise<void> {
-  // `flux-krea --help | head` closes the pipe early: that is the reader's choice, not an error.
-  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-    throw e;
-  });
-  // A closed stderr (`|& head`, a log collector gone) must not abandon a paid job mid-wait:
-  // progress is lost, the images are still saved. Ui stops writing to a destroyed stream.
-  process.stderr.on('error', () => undefined);
   process.exitCode = await main();
 }

@@ -3,7 +3,8 @@
  * outcome. Kept apart from the command definition so that `--help` loads none of this, and
  * the core (with the HTTP stack) is loaded only past the dry run, which must start fast.
  */
-import { rm } from 'node:fs/promises';
+// fs.promises at call time: the dry run, which must start fast, never removes anything.
+import { promises as fsp } from 'node:fs';
 import type { GenerateOutcome } from '../core/generate.js';
 import { buildRequest } from '../core/params.js';
 import { resolveSettings, type FlagValues, type Resolved } from '../config/settings.js';
@@ -52,7 +53,7 @@ export async function runGenerate(ctx: Context, promptArg: string | undefined, f
     }
     if (toStdout) {
       e = Object.assign(e as object, { savedFiles: undefined });
-      await rm(outDir, { recursive: true, force: true });
+      await fsp.rm(outDir, { recursive: true, force: true });
     }
     throw e;
   } finally {

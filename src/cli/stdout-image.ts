@@ -15,7 +15,7 @@ export function stagingDir(): Promise<string> {
 export async function writeImageToStdout(ctx: Context, files: SavedImage[], dir: string): Promise<void> {
   try {
     if (files.length !== 1) throw new UsageError(`-o -: ${files.length} images came back, stdout can take one.`);
-    await pipeline(createReadStream(files[0]!.path), ctx.stdout, { end: false });
+    await pipeline(createReadStream(files[0]!.path), ctx.stdout.stream(), { end: false });
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -5,12 +5,15 @@
  */
 import type { Ora } from 'ora';
 import type { ChalkInstance } from 'chalk';
+import { fdOutput, streamOutput, type Output } from './output.js';
 
 export interface UiOptions {
   quiet?: boolean;
   verbose?: boolean;
   env?: NodeJS.ProcessEnv;
+  /** Where to write instead of the process's stderr (tests). */
   stream?: NodeJS.WriteStream;
+  out?: Output;
   /** The styler to use; without it the output has no colour (createUi() brings chalk when colour is on). */
   color?: ChalkInstance;
 }
@@ -20,8 +23,12 @@ const PLAIN: ChalkInstance = new Proxy(((...text: unknown[]) => text.join(' ')) 
   get: (_target, prop) => (prop === 'level' ? 0 : PLAIN),
 });
 
-function stderrOf(o: UiOptions): NodeJS.WriteStream {
-  return o.stream ?? process.stderr;
+function outOf(o: UiOptions): Output {
+  if (o.out) return o.out;
+  if (o.stream) return streamOutput(o.stream);
+  // A closed stderr (`|& head`, a log collector gone) must not abandon a paid job mid-wait:
+  // progress is lost, the images are still saved. Writes stop once it is closed.
+  return fdOutput(2, { onStream: (stream) => stream.on('error', () => undefined) });
 }
 
 /**
@@ -30,10 +37,11 @@ function stderrOf(o: UiOptions): NodeJS.WriteStream {
  * NO_COLOR, every benchmark of start-up — do not pay for it (issue 6).
  */
 export async function createUi(o: UiOptions = {}): Promise<Ui> {
-  const level = colorLevel(o.env ?? process.env, Boolean(stderrOf(o).isTTY));
-  if (level === 0 || o.color) return new Ui(o);
-  const { Chalk } = await import('chalk');
-  return new Ui({ ...o, color: new Chalk({ level }) });
+  const out = outOf(o);
+  const level = colorLevel(o.env ?? process.env, out.isTTY());
+  if (level === 0 || o.color) return new Ui({ ...o, out });
+  const { Chalk } = await import('../vendor/chalk.js');
+  return new Ui({ ...o, out, color: new Chalk({ level }) });
 }
 
 export function colorLevel(env: NodeJS.ProcessEnv, isTTY: boolean): 0 | 1 | 2 | 3 {
@@ -53,21 +61,21 @@ export class Ui {
   verbose: boolean;
   /** A spinner is allowed: stderr is an interactive terminal and NO_COLOR is not set. */
   readonly interactive: boolean;
-  private readonly stream: NodeJS.WriteStream;
+  private readonly out: Output;
   private spinner?: Ora;
   private spinnerLoading?: Promise<void>;
   private lastText = '';
 
   constructor(o: UiOptions = {}) {
     const env = o.env ?? process.env;
-    this.stream = stderrOf(o);
-    const tty = Boolean(this.stream.isTTY);
+    this.out = outOf(o);
+    const tty = this.out.isTTY();
     this.color = o.color ?? PLAIN;
     this.quiet = Boolean(o.quiet);
     this.verbose = Boolean(o.verbose);
     // A terminal that reports 0 columns (some containers before a resize) would send ora's
     // line clearing into an endless loop: plain lines there.
-    this.interactive = tty && (this.stream.columns ?? 0) > 0 && !(env.NO_COLOR) && env.TERM !== 'dumb' && env.CI !== 'true';
+    this.interactive = tty && (this.out.columns() ?? 0) > 0 && !(env.NO_COLOR) && env.TERM !== 'dumb' && env.CI !== 'true';
   }
 
   /** Settings may turn quiet or verbose on after the UI exists (from a config file). */
@@ -77,10 +85,10 @@ export class Ui {
   }
 
   private write(line: string): void {
-    if (this.stream.destroyed) return;
+    if (this.out.closed()) return;
     const wasSpinning = this.spinner?.isSpinning;
     if (wasSpinning) this.spinner!.clear();
-    this.stream.write(`${line}\n`);
+    this.out.write(`${line}\n`);
     if (wasSpinning) this.spinner!.render();
   }
 
@@ -96,8 +104,8 @@ export class Ui {
       this.spinner.text = text;
       return;
     }
-    this.spinnerLoading ??= import('ora').then(({ default: ora }) => {
-      this.spinner = ora({ text: this.lastText, stream: this.stream, discardStdin: false }).start();
+    this.spinnerLoading ??= import('../vendor/ora.js').then(({ ora }) => {
+      this.spinner = ora({ text: this.lastText, stream: this.out.stream(), discardStdin: false }).start();
     });
   }
 

@@ -3,8 +3,7 @@
  * built-in default. Each value is checked with the same schema as the flag, and its source is
  * kept so that `--dry-run` can say where each value came from.
  */
-import { readFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { coerce } from '../params/coerce.js';
@@ -49,7 +48,7 @@ export function findProjectFile(cwd: string): string | undefined {
 export async function readProjectFile(path: string): Promise<Record<string, unknown>> {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(await readFile(path, 'utf8'));
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
   } catch (e) {
     throw new UsageError(`${path}: not valid JSON (${(e as Error).message}).`, { suggestion: 'Fix or remove the file.' });
   }

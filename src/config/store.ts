@@ -3,7 +3,9 @@
  * 0600. Writes go through conf; reads, which every generation makes, parse the same JSON file
  * directly, because loading conf (and ajv behind it) costs about 20 ms of start-up (issue 6).
  */
-import { chmod, readFile } from 'node:fs/promises';
+// fs.promises is read where used, not imported: node:fs/promises loads about 1 ms of Node
+// internals, and a dry run or --help must not pay for it (issue 6).
+import { promises as fsp, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { OutputError, UsageError } from '../errors.js';
 import { configDir } from '../util/paths.js';
@@ -33,7 +35,8 @@ export async function readStore(env: NodeJS.ProcessEnv = process.env): Promise<S
   const path = configPath(env);
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    // A small file, read once at start-up: the synchronous read is the cheap one.
+    text = readFileSync(path, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code !== 'ENOENT') {
@@ -54,7 +57,7 @@ export async function readStore(env: NodeJS.ProcessEnv = process.env): Promise<S
 
 /** The stored config for writing (conf: atomic writes, file mode 0600). */
 export async function openStore(env: NodeJS.ProcessEnv = process.env): Promise<Store> {
-  const { default: Conf } = await import('conf');
+  const { Conf } = await import('../vendor/conf.js');
   const conf = new Conf<StoredConfig>({
     cwd: configDir(env),
     configName: 'config',
@@ -64,7 +67,7 @@ export async function openStore(env: NodeJS.ProcessEnv = process.env): Promise<S
   });
   // conf applies the mode when it writes; also tighten a file that an older version or a
   // user left readable.
-  const tighten = () => chmod(conf.path, 0o600).catch(() => undefined);
+  const tighten = () => fsp.chmod(conf.path, 0o600).catch(() => undefined);
   return {
     path: conf.path,
     get: (key) => conf.get(key),

@@ -2,7 +2,8 @@
  * From resolved settings to the exact request body: cross-field checks, the random seed, and
  * the local input image (checked before anything is sent; uploaded by the caller).
  */
-import { open, stat } from 'node:fs/promises';
+// fs.promises at call time: only a local --image needs it, and loading it costs a dry run ~1 ms.
+import { promises as fsp } from 'node:fs';
 import { sniffImage, SNIFF_BYTES } from '../api/extract.js';
 import { UsageError } from '../errors.js';
 import { MODEL_FIELDS } from '../params/fields.js';
@@ -62,11 +63,11 @@ export async function buildRequest(resolved: Resolved, prompt: string): Promise<
  * request, so a bad path or a text file never costs a job (batch checks every entry this way).
  */
 export async function checkLocalImage(path: string): Promise<string | undefined> {
-  const info = await stat(path).catch(() => undefined);
+  const info = await fsp.stat(path).catch(() => undefined);
   if (!info?.isFile()) return 'is not an http(s) URL or a readable file';
   let head: Buffer;
   try {
-    const fh = await open(path, 'r');
+    const fh = await fsp.open(path, 'r');
     try {
       head = Buffer.alloc(SNIFF_BYTES);
       const { bytesRead } = await fh.read(head, 0, SNIFF_BYTES, 0);

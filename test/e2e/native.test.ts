@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Command } from 'commander';
 import { runCli, sandbox, type Sandbox } from '../helpers/cli.js';
 import { buildProgram } from '../../src/cli/main.js';
+import { streamOutput } from '../../src/cli/output.js';
 import { Ui } from '../../src/cli/ui.js';
 
 let sb: Sandbox;
@@ -57,7 +58,7 @@ function commandPaths(cmd: Command, prefix: string[] = []): string[][] {
 const WITHOUT_EXAMPLES: string[] = [];
 
 describe('--help', () => {
-  const program = buildProgram({ ui: new Ui({ env: {} }), signal: new AbortController().signal, env: {}, stdout: process.stdout });
+  const program = buildProgram({ ui: new Ui({ env: {} }), signal: new AbortController().signal, env: {}, stdout: streamOutput(process.stdout) });
   it.each(commandPaths(program).map((p) => [p.join(' ') || '(root)', p]))('flux-krea %s --help shows examples', async (name, path) => {
     const r = await runCli([...path, '--help'], sb);
     expect(r.exitCode).toBe(0);

@@ -35,8 +35,12 @@ afterAll(async () => {
 describe('the packed tarball', () => {
   it('holds only what runs: bin, dist (with source maps), completions, README', () => {
     expect(files).toContain('bin/flux-krea.js');
-    expect(files).toContain('dist/cli.js');
-    expect(files).toContain('dist/cli.js.map');
+    expect(files).toContain('dist/cli.cjs');
+    expect(files).toContain('dist/cli.cjs.map');
+    expect(files).toContain('dist/cli.cjs.cache');
+    for (const v of ['chalk', 'conf', 'ora']) expect(files).toContain(`dist/vendor/${v}.cjs`);
+    // The build's own step, not something that runs.
+    expect(files).not.toContain('bin/write-code-cache.js');
     expect(files).toContain('dist/index.js');
     expect(files).toContain('dist/types/index.d.ts');
     expect(files).toContain('README.md');
@@ -59,6 +63,17 @@ describe('the packed tarball', () => {
     expect(gen.exitCode, gen.stderr).toBe(0);
     expect(await readdir(out)).toHaveLength(2);
     for (const f of gen.stdout.trim().split('\n')) expect(await imageInfo(f)).toMatchObject({ format: 'png', width: 1536, height: 640 });
+    // conf, from the installed dist/vendor/: a saved default, then its source in a dry run.
+    const set = await execa(bin, ['config', 'set', 'format', 'webp'], { env, extendEnv: false, reject: false });
+    expect(set.exitCode, set.stderr).toBe(0);
+    const dry = await execa(bin, ['a cat', '--dry-run', '--json'], { env, extendEnv: false });
+    expect(JSON.parse(dry.stdout).body.output_format).toBe('webp');
+  });
+
+  it('starts from the installed code cache', async () => {
+    const shim = join(dir, 'prefix', 'lib', 'node_modules', 'flux-krea', 'bin', 'flux-krea.js');
+    const r = await execa(process.execPath, ['-e', `console.log(require(${JSON.stringify(shim)}).loadCli().cacheRejected)`]);
+    expect(r.stdout).toBe('false');
   });
 
   it('is importable as a library', async () => {

@@ -7,6 +7,7 @@ import { addFieldOptions, collectFlags } from '../flags.js';
 import type { Context } from '../context.js';
 import { EXIT_CODE_HELP } from '../exit-codes.js';
 import { ALL_BATCH_FIELDS } from '../../batch/options.js';
+import { deferOptions } from '../deferred-options.js';
 
 export const BATCH_HELP = `
 The manifest: JSON Lines (one object per line), a JSON array, or plain text (one prompt per
@@ -43,8 +44,10 @@ export function batchCommand(ctx: Context): Command {
   const cmd = new Command('batch')
     .description('Generate many images from a manifest, with concurrency, rate limits and free reruns')
     .argument('<manifest>', 'a .jsonl, .json or .txt file of entries');
-  addFieldOptions(cmd, ALL_BATCH_FIELDS);
-  for (const o of cmd.options) if (o.long && BATCH_MEANING[o.long]) o.description = BATCH_MEANING[o.long]!;
+  deferOptions(cmd, () => {
+    addFieldOptions(cmd, ALL_BATCH_FIELDS);
+    for (const o of cmd.options) if (o.long && BATCH_MEANING[o.long]) o.description = BATCH_MEANING[o.long]!;
+  });
   cmd.addHelpText('after', `${BATCH_HELP}\n\n${EXIT_CODE_HELP}`);
   cmd.action(async (manifest: string) => {
     const { runBatch } = await import('../run-batch.js');

@@ -6,6 +6,7 @@ import { Command } from 'commander';
 import { MODEL_FIELDS, RUN_FIELDS } from '../../params/fields.js';
 import { addFieldOptions, collectFlags } from '../flags.js';
 import type { Context } from '../context.js';
+import { deferOptions } from '../deferred-options.js';
 import { EXIT_CODE_HELP } from '../exit-codes.js';
 
 export const GENERATE_EXAMPLES = `
@@ -16,11 +17,18 @@ Examples:
   $ flux-krea "make it watercolor" --image photo.jpg --prompt-strength 0.6
   $ flux-krea "a cat" --dry-run          # show the exact request, send nothing`;
 
-/** Adds the prompt argument, every model and run flag, and the action to `cmd`. */
-export function configureGenerate(cmd: Command, ctx: Context): Command {
+/**
+ * Adds the prompt argument, every model and run flag, and the action to `cmd`; with `defer`,
+ * the flags wait for completeTree (deferred-options.ts).
+ */
+export function configureGenerate(cmd: Command, ctx: Context, defer = false): Command {
   cmd.argument('[prompt]', 'what to generate; `-` or a pipe reads it from stdin');
-  addFieldOptions(cmd, MODEL_FIELDS);
-  addFieldOptions(cmd, RUN_FIELDS);
+  const addOptions = () => {
+    addFieldOptions(cmd, MODEL_FIELDS);
+    addFieldOptions(cmd, RUN_FIELDS);
+  };
+  if (defer) deferOptions(cmd, addOptions);
+  else addOptions();
   cmd.addHelpText('after', GENERATE_EXAMPLES);
   cmd.action(async (prompt: string | undefined) => {
     const { runGenerate } = await import('../run-generate.js');
@@ -31,7 +39,7 @@ export function configureGenerate(cmd: Command, ctx: Context): Command {
 
 export function generateCommand(ctx: Context): Command {
   const cmd = new Command('generate').description('Generate images from a prompt (what `flux-krea [prompt]` does)');
-  configureGenerate(cmd, ctx);
+  configureGenerate(cmd, ctx, true);
   cmd.addHelpText('after', `\n${EXIT_CODE_HELP}`);
   return cmd;
 }

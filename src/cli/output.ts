@@ -1,0 +1,124 @@
+/**
+ * stdout and stderr as the CLI writes them. Node builds process.stdout and process.stderr the
+ * first time they are read (the stream stack, and for a pipe the net module): about 1.5 ms
+ * each, of a 20 ms start, more than `--help` spends drawing the help (issue 6). When a
+ * descriptor is surely not a terminal (a pipe, a file, /dev/null) text goes out with
+ * fs.writeSync instead, as Node itself writes to a file, and the stream is built only if it
+ * is needed: for bytes (`-o -`), for a spinner, or when a non-blocking descriptor is full.
+ */
+import { fstatSync, statSync, writeSync } from 'node:fs';
+
+export interface Output {
+  /** Writes text, in order with everything written before. */
+  write(text: string): void;
+  /** The stream, for piping bytes or a spinner; text written before it is already out. */
+  stream(): NodeJS.WritableStream;
+  isTTY(): boolean;
+  /** The terminal's width; undefined when this is not a terminal. */
+  columns(): number | undefined;
+  hasColors(): boolean;
+  /** The reader is gone (EPIPE) or the stream was destroyed: writing is pointless. */
+  closed(): boolean;
+}
+
+type TtyStream = NodeJS.WritableStream & { isTTY?: boolean; columns?: number; hasColors?: () => boolean; destroyed?: boolean };
+
+/** An Output over a stream (a terminal, or a test's capture). */
+export function streamOutput(stream: TtyStream): Output {
+  return {
+    write: (text) => {
+      stream.write(text);
+    },
+    stream: () => stream,
+    isTTY: () => Boolean(stream.isTTY),
+    columns: () => (stream.isTTY ? stream.columns : undefined),
+    hasColors: () => Boolean(stream.isTTY && stream.hasColors?.()),
+    closed: () => Boolean(stream.destroyed),
+  };
+}
+
+export interface FdOutputOptions {
+  /** Called once with the stream when it is first built (to attach error handling). */
+  onStream?: (stream: NodeJS.WriteStream) => void;
+  /** Called when a direct write finds the reader gone (EPIPE). */
+  onClosed?: () => void;
+  /** Stand-ins for tests: the descriptor's stream, fs.writeSync, and whether to write directly. */
+  stream?: () => NodeJS.WriteStream;
+  writeSync?: (fd: number, buffer: Uint8Array, offset: number) => number;
+  direct?: boolean;
+}
+
+/** Descriptor 1 or 2 of this process, written directly when it surely is no terminal. */
+export function fdOutput(fd: 1 | 2, o: FdOutputOptions = {}): Output {
+  const write = o.writeSync ?? writeSync;
+  let built: Output | undefined;
+  const viaStream = (): Output => {
+    if (!built) {
+      const stream = o.stream?.() ?? (fd === 1 ? process.stdout : process.stderr);
+      o.onStream?.(stream);
+      built = streamOutput(stream);
+    }
+    return built;
+  };
+  if (!(o.direct ?? surelyNoTerminal(fd))) {
+    return {
+      write: (text) => viaStream().write(text),
+      stream: () => viaStream().stream(),
+      isTTY: () => viaStream().isTTY(),
+      columns: () => viaStream().columns(),
+      hasColors: () => viaStream().hasColors(),
+      closed: () => viaStream().closed(),
+    };
+  }
+  let direct = true;
+  let gone = false;
+  return {
+    write: (text) => {
+      if (gone) return;
+      if (!direct) return viaStream().write(text);
+      const bytes = Buffer.from(text);
+      let off = 0;
+      while (off < bytes.length) {
+        try {
+          off += write(fd, bytes, off);
+        } catch (e) {
+          const code = (e as NodeJS.ErrnoException).code;
+          if (code === 'EPIPE') {
+            gone = true;
+            return o.onClosed?.();
+          }
+          if (code !== 'EAGAIN') throw e;
+          // A non-blocking pipe that is full: the stream queues the rest, and from now on
+          // everything goes through it, so the order holds.
+          direct = false;
+          viaStream().stream().write(bytes.subarray(off));
+          return;
+        }
+      }
+    },
+    stream: () => {
+      direct = false;
+      return viaStream().stream();
+    },
+    isTTY: () => false,
+    columns: () => undefined,
+    hasColors: () => false,
+    closed: () => gone || (!direct && viaStream().closed()),
+  };
+}
+
+/**
+ * A pipe, a socket, a regular file, or the null device. Any other character device may be a
+ * terminal, and finding out would load node:tty (and net), so those get the stream; so do
+ * Windows consoles and pipes.
+ */
+export function surelyNoTerminal(fd: number): boolean {
+  if (process.platform === 'win32') return false;
+  try {
+    const st = fstatSync(fd);
+    if (st.isFIFO() || st.isSocket() || st.isFile()) return true;
+    return st.isCharacterDevice() && st.rdev === statSync('/dev/null').rdev;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,157 @@
+/** src/cli/output.ts: direct writes to a descriptor that is no terminal, and their fallbacks. */
+import { describe, expect, it } from 'vitest';
+import { Writable } from 'node:stream';
+import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fdOutput, streamOutput, surelyNoTerminal } from '../../src/cli/output.js';
+
+/** A stream that records what it is given, as process.stdout would take it. */
+function sink() {
+  const chunks: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      chunks.push(chunk.toString());
+      done();
+    },
+  }) as unknown as NodeJS.WriteStream;
+  return { stream, text: () => chunks.join('') };
+}
+
+const errno = (code: string) => Object.assign(new Error(code), { code });
+
+describe('fdOutput, writing directly', () => {
+  it('loops over partial writes until every byte is out, multi-byte text included', () => {
+    const written: Buffer[] = [];
+    const out = fdOutput(1, {
+      direct: true,
+      // At most 3 bytes a call, as a full pipe may take.
+      writeSync: (_fd, buf, off) => {
+        const n = Math.min(3, buf.length - off);
+        written.push(Buffer.from(buf.subarray(off, off + n)));
+        return n;
+      },
+      stream: () => {
+        throw new Error('no stream should be built');
+      },
+    });
+    out.write('héllo → wörld\n');
+    out.write('second\n');
+    expect(Buffer.concat(written).toString()).toBe('héllo → wörld\nsecond\n');
+    expect(out.isTTY()).toBe(false);
+    expect(out.columns()).toBeUndefined();
+  });
+
+  it('on EAGAIN hands the rest to the stream and keeps using it, so the order holds', () => {
+    const direct: Buffer[] = [];
+    const s = sink();
+    let calls = 0;
+    let built = 0;
+    const out = fdOutput(1, {
+      direct: true,
+      writeSync: (_fd, buf, off) => {
+        calls++;
+        if (calls === 2) throw errno('EAGAIN');
+        const n = Math.min(4, buf.length - off);
+        direct.push(Buffer.from(buf.subarray(off, off + n)));
+        return n;
+      },
+      stream: () => s.stream,
+      onStream: () => built++,
+    });
+    out.write('abcdefgh');
+    out.write('ij');
+    expect(Buffer.concat(direct).toString()).toBe('abcd');
+    expect(s.text()).toBe('efghij');
+    expect(calls).toBe(2);
+    expect(built).toBe(1);
+  });
+
+  it('on EPIPE calls onClosed once and drops what follows', () => {
+    let closed = 0;
+    const out = fdOutput(2, {
+      direct: true,
+      writeSync: () => {
+        throw errno('EPIPE');
+      },
+      onClosed: () => closed++,
+    });
+    out.write('a\n');
+    out.write('b\n');
+    expect(closed).toBe(1);
+    expect(out.closed()).toBe(true);
+  });
+
+  it('other errors are not swallowed', () => {
+    const out = fdOutput(1, {
+      direct: true,
+      writeSync: () => {
+        throw errno('EIO');
+      },
+    });
+    expect(() => out.write('x')).toThrow('EIO');
+  });
+
+  it('stream() builds the stream once, after what was written directly', () => {
+    const s = sink();
+    const order: string[] = [];
+    const out = fdOutput(1, {
+      direct: true,
+      writeSync: (_fd, buf, off) => {
+        order.push(`direct:${Buffer.from(buf.subarray(off)).toString()}`);
+        return buf.length - off;
+      },
+      stream: () => s.stream,
+    });
+    out.write('text');
+    expect(out.stream()).toBe(s.stream);
+    out.write('more');
+    expect(order).toEqual(['direct:text']);
+    expect(s.text()).toBe('more');
+  });
+});
+
+describe('fdOutput, over the stream', () => {
+  it('builds nothing until used, then passes everything to the stream', () => {
+    const s = sink();
+    let built = 0;
+    const out = fdOutput(1, { direct: false, stream: () => s.stream, onStream: () => built++ });
+    expect(built).toBe(0);
+    out.write('a');
+    out.write('b');
+    expect(built).toBe(1);
+    expect(s.text()).toBe('ab');
+  });
+
+  it('streamOutput reports a terminal\'s width and colours, and none for a plain stream', () => {
+    const s = sink();
+    expect(streamOutput(s.stream).columns()).toBeUndefined();
+    const tty = Object.assign(sink().stream, { isTTY: true, columns: 120, hasColors: () => true });
+    const out = streamOutput(tty);
+    expect([out.isTTY(), out.columns(), out.hasColors()]).toEqual([true, 120, true]);
+  });
+});
+
+describe('surelyNoTerminal', () => {
+  it('is true for a regular file and /dev/null', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'flux-krea-out-'));
+    const file = openSync(join(dir, 'f'), 'w');
+    const nul = openSync('/dev/null', 'w');
+    try {
+      expect(surelyNoTerminal(file)).toBe(true);
+      expect(surelyNoTerminal(nul)).toBe(true);
+    } finally {
+      closeSync(file);
+      closeSync(nul);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('is false for a closed descriptor (the stream decides then)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'flux-krea-out-'));
+    const fd = openSync(join(dir, 'f'), 'w');
+    closeSync(fd);
+    rmSync(dir, { recursive: true, force: true });
+    expect(surelyNoTerminal(fd)).toBe(false);
+  });
+});
