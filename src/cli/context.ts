@@ -17,6 +17,8 @@ export interface Context {
   signal: AbortSignal;
   env: NodeJS.ProcessEnv;
   stdout: Output;
+  /** Where people read: the Ui writes here, and so do prompts and commander's usage errors. */
+  stderr: Output;
 }
 
 export interface ClientSettings {

@@ -57,13 +57,17 @@ ${EXIT_CODE_HELP}`);
   program.addCommand(configCommand(ctx));
   program.addCommand(completionCommand(ctx));
   program.addCommand(completeIdsCommand(ctx), { hidden: true });
-  // Help goes to ctx.stdout, which knows without building process.stdout whether it is a
-  // terminal (output.ts); the help has no colour of its own for hasColors to strip.
+  // Help and usage errors go to ctx.stdout and ctx.stderr, which know without building the
+  // process's streams whether they are terminals (output.ts); the help has no colour of its
+  // own for hasColors to strip.
   const output = {
     writeOut: (s: string) => ctx.stdout.write(s),
-    writeErr: (s: string) => process.stderr.write(s),
-    getOutHelpWidth: () => ctx.stdout.columns() ?? 80, // commander's own width off a terminal
+    writeErr: (s: string) => ctx.stderr.write(s),
+    // 80: commander's own width off a terminal.
+    getOutHelpWidth: () => ctx.stdout.columns() ?? 80,
+    getErrHelpWidth: () => ctx.stderr.columns() ?? 80,
     getOutHasColors: () => ctx.stdout.hasColors(),
+    getErrHasColors: () => ctx.stderr.hasColors(),
   };
   // Commander errors (unknown option, missing argument) are usage errors: exit 2, not 1.
   const override = (cmd: Command) => {
@@ -80,7 +84,12 @@ ${EXIT_CODE_HELP}`);
 }
 
 /** Runs the CLI and resolves with the exit code; exits early only on a second Ctrl-C. */
-export async function main(argv: string[] = process.argv, env: NodeJS.ProcessEnv = process.env, stdout: Output = processStdout()): Promise<number> {
+export async function main(
+  argv: string[] = process.argv,
+  env: NodeJS.ProcessEnv = process.env,
+  stdout: Output = fdOutput(1),
+  stderr: Output = fdOutput(2, { ignoreErrors: true }),
+): Promise<number> {
   const controller = new AbortController();
   let firstInterrupt = 0;
   const onSigint = () => {
@@ -101,7 +110,7 @@ export async function main(argv: string[] = process.argv, env: NodeJS.ProcessEnv
   // loading chalk, and `--help` needs neither (issue 6).
   let ui: Ui | undefined;
   const ensureUi = async (): Promise<Ui> => {
-    ui ??= await createUi({ env, quiet: argv.includes('-q') || argv.includes('--quiet'), verbose: argv.includes('--verbose') });
+    ui ??= await createUi({ env, out: stderr, quiet: argv.includes('-q') || argv.includes('--quiet'), verbose: argv.includes('--verbose') });
     return ui;
   };
   const ctx: Context = {
@@ -112,6 +121,7 @@ export async function main(argv: string[] = process.argv, env: NodeJS.ProcessEnv
     signal: controller.signal,
     env,
     stdout,
+    stderr,
   };
   const json = argv.includes('--json');
   try {
@@ -161,19 +171,6 @@ function report(ctx: Context, ui: Ui, e: unknown, json: boolean): number {
 function printError(ctx: Context, kind: string, message: string, code: number, requestId?: string, files?: string[]): void {
   const body = { status: 'error', error: { kind, message, exit_code: code }, request_id: requestId ?? null, ...(files?.length ? { files } : {}) };
   ctx.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
-}
-
-/** The process's stdout. `flux-krea --help | head` closes the pipe early: that is the reader's choice, not an error. */
-function processStdout(): Output {
-  const closed = () => process.exit(process.exitCode ?? 0);
-  return fdOutput(1, {
-    onStream: (stream) =>
-      stream.on('error', (e: NodeJS.ErrnoException) => {
-        if (e.code === 'EPIPE') closed();
-        throw e;
-      }),
-    onClosed: closed,
-  });
 }
 
 /** Entry for bin/flux-krea.js (which answers a bare --version itself, before loading this). */

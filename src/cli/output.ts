@@ -38,40 +38,41 @@ export function streamOutput(stream: TtyStream): Output {
 }
 
 export interface FdOutputOptions {
-  /** Called once with the stream when it is first built (to attach error handling). */
-  onStream?: (stream: NodeJS.WriteStream) => void;
-  /** Called when a direct write finds the reader gone (EPIPE). */
-  onClosed?: () => void;
+  /**
+   * stderr: any write error (EPIPE, ENOSPC, EIO) means "closed", and later writes are dropped.
+   * A paid job must not be abandoned because progress cannot be shown. stdout: only EPIPE
+   * does; other errors are thrown, as a result that cannot be written is a failure.
+   */
+  ignoreErrors?: boolean;
   /** Stand-ins for tests: the descriptor's stream, fs.writeSync, and whether to write directly. */
   stream?: () => NodeJS.WriteStream;
   writeSync?: (fd: number, buffer: Uint8Array, offset: number) => number;
   direct?: boolean;
 }
 
-/** Descriptor 1 or 2 of this process, written directly when it surely is no terminal. */
+/**
+ * Descriptor 1 or 2 of this process, written directly when it surely is no terminal. A reader
+ * that has gone (EPIPE, e.g. `flux-krea --help | head -1`) is the reader's choice, not an
+ * error: the output is marked closed, later text is dropped, and the run ends with its own
+ * exit code.
+ */
 export function fdOutput(fd: 1 | 2, o: FdOutputOptions = {}): Output {
   const write = o.writeSync ?? writeSync;
+  let gone = false;
+  const isClosing = (e: unknown) => o.ignoreErrors || (e as NodeJS.ErrnoException).code === 'EPIPE';
   let built: Output | undefined;
   const viaStream = (): Output => {
     if (!built) {
       const stream = o.stream?.() ?? (fd === 1 ? process.stdout : process.stderr);
-      o.onStream?.(stream);
+      stream.on('error', (e) => {
+        if (!isClosing(e)) throw e;
+        gone = true;
+      });
       built = streamOutput(stream);
     }
     return built;
   };
-  if (!(o.direct ?? surelyNoTerminal(fd))) {
-    return {
-      write: (text) => viaStream().write(text),
-      stream: () => viaStream().stream(),
-      isTTY: () => viaStream().isTTY(),
-      columns: () => viaStream().columns(),
-      hasColors: () => viaStream().hasColors(),
-      closed: () => viaStream().closed(),
-    };
-  }
-  let direct = true;
-  let gone = false;
+  let direct = o.direct ?? surelyNoTerminal(fd);
   return {
     write: (text) => {
       if (gone) return;
@@ -83,15 +84,15 @@ export function fdOutput(fd: 1 | 2, o: FdOutputOptions = {}): Output {
           off += write(fd, bytes, off);
         } catch (e) {
           const code = (e as NodeJS.ErrnoException).code;
-          if (code === 'EPIPE') {
-            gone = true;
-            return o.onClosed?.();
+          if (code === 'EAGAIN') {
+            // A non-blocking pipe that is full: the stream queues the rest, and from now on
+            // everything goes through it, so the order holds.
+            direct = false;
+            viaStream().stream().write(bytes.subarray(off));
+            return;
           }
-          if (code !== 'EAGAIN') throw e;
-          // A non-blocking pipe that is full: the stream queues the rest, and from now on
-          // everything goes through it, so the order holds.
-          direct = false;
-          viaStream().stream().write(bytes.subarray(off));
+          if (!isClosing(e)) throw e;
+          gone = true;
           return;
         }
       }
@@ -100,10 +101,10 @@ export function fdOutput(fd: 1 | 2, o: FdOutputOptions = {}): Output {
       direct = false;
       return viaStream().stream();
     },
-    isTTY: () => false,
-    columns: () => undefined,
-    hasColors: () => false,
-    closed: () => gone || (!direct && viaStream().closed()),
+    isTTY: () => !direct && viaStream().isTTY(),
+    columns: () => (direct ? undefined : viaStream().columns()),
+    hasColors: () => !direct && viaStream().hasColors(),
+    closed: () => gone || (built !== undefined && built.closed()),
   };
 }
 

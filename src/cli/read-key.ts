@@ -5,7 +5,7 @@ import type { Context } from './context.js';
 
 export async function readKey(ctx: Context, stdin: NodeJS.ReadStream = process.stdin): Promise<string> {
   if (!stdin.isTTY) return readAll(stdin, ctx.signal);
-  const out = process.stderr;
+  const out = ctx.stderr;
   out.write('Segmind API key (input hidden): ');
   stdin.setRawMode(true);
   stdin.resume();

@@ -26,9 +26,9 @@ const PLAIN: ChalkInstance = new Proxy(((...text: unknown[]) => text.join(' ')) 
 function outOf(o: UiOptions): Output {
   if (o.out) return o.out;
   if (o.stream) return streamOutput(o.stream);
-  // A closed stderr (`|& head`, a log collector gone) must not abandon a paid job mid-wait:
-  // progress is lost, the images are still saved. Writes stop once it is closed.
-  return fdOutput(2, { onStream: (stream) => stream.on('error', () => undefined) });
+  // A closed stderr (`|& head`, a log collector gone, a full disk) must not abandon a paid job
+  // mid-wait: progress is lost, the images are still saved. Writes stop once it is closed.
+  return fdOutput(2, { ignoreErrors: true });
 }
 
 /**

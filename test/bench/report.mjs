@@ -70,9 +70,9 @@ Variables such as \`NODE_EXTRA_CA_CERTS\` (Node reads that CA bundle at every st
 \`NODE_*\` variable is set, the start-up rows are measured again with PATH alone, and judged
 by the same targets.
 
-What makes the start cheap: the CLI is one CommonJS bundle (dist/cli.cjs; Node starts a
+What makes the start cheap: the CLI is one CommonJS bundle (dist/cli/index.cjs; Node starts a
 CommonJS file sooner than an ES module) that bin/flux-krea.js compiles with the V8 code cache
-written by the build (dist/cli.cjs.cache), so a start deserialises compiled code instead of
+written by the build (dist/cli/index.cjs.cache), so a start deserialises compiled code instead of
 parsing 330 kB; undici, conf, ora and chalk stay outside the bundle and load only on the paths
 that use them; \`generate\` and \`batch\` get their ~70 options only when the command line
 names a subcommand; and text goes to a stdout or stderr that is no terminal with

@@ -21,7 +21,7 @@ const { values } = parseArgs({ options: { only: { type: 'string' }, 'no-write': 
 const only = values.only ? values.only.split(',') : ALL;
 for (const name of only) if (!ALL.includes(name)) throw new Error(`--only: unknown case "${name}" (${ALL.join(', ')})`);
 
-if (!existsSync(join(ROOT, 'dist', 'cli.cjs')) || !existsSync(join(ROOT, 'dist', 'emulator', 'serve.js'))) {
+if (!existsSync(join(ROOT, 'dist', 'cli', 'index.cjs')) || !existsSync(join(ROOT, 'dist', 'emulator', 'serve.js'))) {
   console.error('bench: dist/ is missing; run `npm run bench` (it builds first) or `npm run build`.');
   process.exit(2);
 }

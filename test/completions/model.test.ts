@@ -12,7 +12,7 @@ import { buildModel, type CommandModel } from '../../src/completions/model.js';
 import { renderCompletion, SHELLS } from '../../src/completions/index.js';
 import { CONFIG_FIELDS, MODEL_FIELDS, RUN_FIELDS } from '../../src/params/fields.js';
 
-const program = () => buildProgram({ ui: new Ui({ env: {} }), signal: new AbortController().signal, env: {}, stdout: streamOutput(process.stdout) });
+const program = () => buildProgram({ ui: new Ui({ env: {} }), signal: new AbortController().signal, env: {}, stdout: streamOutput(process.stdout), stderr: streamOutput(process.stderr) });
 const names = (c: CommandModel) => c.options.flatMap((o) => o.names);
 
 describe('completion model', () => {

@@ -58,7 +58,7 @@ function commandPaths(cmd: Command, prefix: string[] = []): string[][] {
 const WITHOUT_EXAMPLES: string[] = [];
 
 describe('--help', () => {
-  const program = buildProgram({ ui: new Ui({ env: {} }), signal: new AbortController().signal, env: {}, stdout: streamOutput(process.stdout) });
+  const program = buildProgram({ ui: new Ui({ env: {} }), signal: new AbortController().signal, env: {}, stdout: streamOutput(process.stdout), stderr: streamOutput(process.stderr) });
   it.each(commandPaths(program).map((p) => [p.join(' ') || '(root)', p]))('flux-krea %s --help shows examples', async (name, path) => {
     const r = await runCli([...path, '--help'], sb);
     expect(r.exitCode).toBe(0);

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { execa } from 'execa';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { BIN, runCli, sandbox } from '../helpers/cli.js';
@@ -61,9 +61,8 @@ async function probe(args: string[]): Promise<Probe & { exitCode?: number; stdou
 // Node internals that betray a heavy path: the stream stack and net (process.stdout or stderr
 // built), node:tty, fs/promises, child processes, crypto, the ES module loader.
 const HEAVY_INTERNAL = /^NativeModule (net|tty|stream|internal\/streams\/|internal\/fs\/promises|child_process|crypto|internal\/crypto\/|internal\/modules\/esm\/)/;
-// What the bundle may require() lazily: the ESM-only packages (dist/vendor/, as the shim maps
-// them) and undici.
-const HEAVY_REQUIRE = /^(\.\/vendor\/|undici)/;
+// What the bundle may require() lazily: the ESM-only packages (dist/vendor/) and undici.
+const HEAVY_REQUIRE = /^(\.\.\/vendor\/|undici)/;
 
 describe('what each start loads', async () => {
   const floor = await probe(['-e', '0']);
@@ -94,19 +93,43 @@ describe('what each start loads', async () => {
     // Removing the stored key writes the config with conf.
     const p = await probe([BIN, 'auth', 'logout']);
     expect(p.exitCode).toBe(0);
-    expect(p.required).toContain('./vendor/conf.cjs');
+    expect(p.required).toContain('../vendor/conf.js');
     expect(p.internals.filter((m) => !baseline.has(m) && HEAVY_INTERNAL.test(m)).length).toBeGreaterThan(0);
   });
 });
 
 describe('the code cache', () => {
   it('is written by the build and accepted by this Node', async () => {
-    const r = await execa(process.execPath, ['-e', `const { loadCli } = require(${JSON.stringify(BIN)}); console.log(JSON.stringify(loadCli().cacheRejected))`]);
+    const r = await execa(process.execPath, ['-e', `globalThis.FLUX_KREA_LOAD_ONLY = true; const { loadCli } = require(${JSON.stringify(BIN)}); console.log(JSON.stringify(loadCli().cacheRejected))`]);
     expect(r.stdout).toBe('false');
   });
 
+  it('is not used for a bundle edited since, even at the same length', async () => {
+    // A copy of the built package, whose bundle is then patched in place.
+    const dir = await mkdtemp(join(tmpdir(), 'flux-krea-stale-'));
+    try {
+      await cp(resolve(root, 'bin'), join(dir, 'bin'), { recursive: true });
+      await cp(resolve(root, 'dist/cli'), join(dir, 'dist/cli'), { recursive: true });
+      await cp(resolve(root, 'dist/vendor'), join(dir, 'dist/vendor'), { recursive: true });
+      await cp(resolve(root, 'package.json'), join(dir, 'package.json'));
+      await symlink(resolve(root, 'node_modules'), join(dir, 'node_modules'));
+      const bundle = join(dir, 'dist/cli/index.cjs');
+      const text = await readFile(bundle, 'utf8');
+      const patched = text.replace('Generate images with FLUX.1 Krea', 'GENERATE IMAGES WITH FLUX.1 KREA');
+      expect(patched.length).toBe(text.length);
+      await writeFile(bundle, patched);
+      const shim = join(dir, 'bin/flux-krea.js');
+      const r = await execa(process.execPath, ['-e', `globalThis.FLUX_KREA_LOAD_ONLY = true; console.log(require(${JSON.stringify(shim)}).loadCli().cacheRejected)`]);
+      expect(r.stdout).toBe('undefined'); // no cache offered to V8
+      const help = await execa(process.execPath, [shim, '--help'], { env: { PATH: process.env.PATH ?? '' }, extendEnv: false });
+      expect(help.stdout).toContain('GENERATE IMAGES WITH FLUX.1 KREA');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('a missing cache only costs time: the bundle compiles from source', async () => {
-    const r = await execa(process.execPath, ['-e', `const { loadCli } = require(${JSON.stringify(BIN)}); const { cli, cacheRejected } = loadCli({ useCache: false }); console.log(typeof cli.run, cacheRejected)`]);
+    const r = await execa(process.execPath, ['-e', `globalThis.FLUX_KREA_LOAD_ONLY = true; const { loadCli } = require(${JSON.stringify(BIN)}); const { cli, cacheRejected } = loadCli({ useCache: false }); console.log(typeof cli.run, cacheRejected)`]);
     expect(r.stdout).toBe('function undefined');
   });
 });
@@ -123,6 +146,31 @@ describe('stdout written directly (src/cli/output.ts)', () => {
         });
         expect(r.stderr).toBe('');
         expect((await readFile(status, 'utf8')).trim()).toBe('0');
+      }
+    } finally {
+      await sb.cleanup();
+    }
+  });
+
+  it('a closed stdout or stderr changes no exit code', async () => {
+    const sb = await sandbox();
+    try {
+      const status = join(sb.dir, 'status');
+      const cases: [string, string][] = [
+        // A usage error whose --json report meets a closed stdout: still exit 2.
+        [`"${process.execPath}" "${BIN}" "a cat" --aspect 7:7 --json`, '2'],
+        // commander's own usage error, on a closed stderr.
+        [`"${process.execPath}" "${BIN}" --bogus 2>&1 >/dev/null`, '2'],
+        // No key: exit 3, its message on a closed stderr.
+        [`"${process.execPath}" "${BIN}" auth status 2>&1 >/dev/null`, '3'],
+      ];
+      for (const [cmd, code] of cases) {
+        const r = await execa('sh', ['-c', `(${cmd}; echo $? > "${status}") | true`], {
+          env: { PATH: process.env.PATH ?? '', ...sb.env }, extendEnv: false, cwd: sb.dir,
+        });
+        // No crash report where stderr went to the closed pipe.
+        if (cmd.includes('2>&1')) expect(r.stderr).toBe('');
+        expect((await readFile(status, 'utf8')).trim(), cmd).toBe(code);
       }
     } finally {
       await sb.cleanup();

@@ -56,8 +56,7 @@ describe('fdOutput, writing directly', () => {
         direct.push(Buffer.from(buf.subarray(off, off + n)));
         return n;
       },
-      stream: () => s.stream,
-      onStream: () => built++,
+      stream: () => (built++, s.stream),
     });
     out.write('abcdefgh');
     out.write('ij');
@@ -67,29 +66,40 @@ describe('fdOutput, writing directly', () => {
     expect(built).toBe(1);
   });
 
-  it('on EPIPE calls onClosed once and drops what follows', () => {
-    let closed = 0;
-    const out = fdOutput(2, {
-      direct: true,
-      writeSync: () => {
-        throw errno('EPIPE');
-      },
-      onClosed: () => closed++,
-    });
-    out.write('a\n');
-    out.write('b\n');
-    expect(closed).toBe(1);
-    expect(out.closed()).toBe(true);
-  });
-
-  it('other errors are not swallowed', () => {
+  it('on EPIPE marks the output closed and drops what follows, without throwing', () => {
+    let calls = 0;
     const out = fdOutput(1, {
       direct: true,
       writeSync: () => {
-        throw errno('EIO');
+        calls++;
+        throw errno('EPIPE');
       },
     });
-    expect(() => out.write('x')).toThrow('EIO');
+    out.write('a\n');
+    out.write('b\n');
+    expect(calls).toBe(1);
+    expect(out.closed()).toBe(true);
+  });
+
+  it('stdout throws other errors; stderr (ignoreErrors) treats any error as closed', () => {
+    const failing = () => {
+      throw errno('ENOSPC');
+    };
+    const stdout = fdOutput(1, { direct: true, writeSync: failing });
+    expect(() => stdout.write('x')).toThrow('ENOSPC');
+    const stderr = fdOutput(2, { direct: true, writeSync: failing, ignoreErrors: true });
+    expect(() => stderr.write('x')).not.toThrow();
+    expect(stderr.closed()).toBe(true);
+  });
+
+  it('an EPIPE on the stream, once built, closes it too', () => {
+    const s = sink();
+    const out = fdOutput(1, { direct: false, stream: () => s.stream });
+    out.write('a');
+    s.stream.emit('error', errno('EPIPE'));
+    expect(out.closed()).toBe(true);
+    out.write('b');
+    expect(s.text()).toBe('a');
   });
 
   it('stream() builds the stream once, after what was written directly', () => {
@@ -115,7 +125,7 @@ describe('fdOutput, over the stream', () => {
   it('builds nothing until used, then passes everything to the stream', () => {
     const s = sink();
     let built = 0;
-    const out = fdOutput(1, { direct: false, stream: () => s.stream, onStream: () => built++ });
+    const out = fdOutput(1, { direct: false, stream: () => (built++, s.stream) });
     expect(built).toBe(0);
     out.write('a');
     out.write('b');
