@@ -111,7 +111,12 @@ container padding streamed from a shared zero buffer), so the CLI downloads a re
 or four 20 MB files at once. "Flat" means the peak grows by less than 16 MB over a run that
 downloads one small image. Most of the baseline is undici's first request: compiling its
 llhttp WebAssembly parser briefly takes about 35 MB (\`node --liftoff-only\` avoids it); the
-JavaScript heap stays near 20 MB, and the downloads stream to disk.
+JavaScript heap stays near 20 MB, and the downloads stream to disk. While a big file streams,
+up to about 33 MB of already-written 64 kB chunks wait for V8 to collect them; V8 collects when
+that external memory grows, so it is bounded (an 800 MB image peaks as a 200 MB one does).
+About one run in four peaks some 10 MB higher than the others: glibc gives V8's background
+threads malloc arenas of their own (with \`MALLOC_ARENA_MAX=1\` no run does), so each row is
+the median of three runs.
 `;
   const path = join(ROOT, 'BENCHMARKS.md');
   writeFileSync(path, text);
