@@ -35,15 +35,26 @@ function cacheFor(bundle) {
   return file.subarray(4 + n);
 }
 
-/** Compiles and runs the bundle; `cli` is its exports (run, main, buildProgram). */
+/**
+ * Compiles and runs the bundle. `cli` is its exports (run, main, buildProgram); `how` says how
+ * it was compiled: 'shipped cache' (Node 20 and 21: V8 took the build's cache), 'compiled'
+ * (no cache it could take), 'node cache' (Node 22.1 on: Node's own compile cache), 'require'
+ * (--enable-source-maps).
+ */
 function loadCli({ useCache = true } = {}) {
+  const { createRequire, enableCompileCache } = require('node:module');
+  // Node 22.1 and later keep a compile cache of their own (in the temp dir, one per Node
+  // version), where the cache shipped for the Node that built the package would be rejected.
+  if (useCache && enableCompileCache) {
+    enableCompileCache();
+    return { cli: require(BUNDLE), how: 'node cache' };
+  }
   // With --enable-source-maps, a plain require(), so that stack traces point into src/: Node 20
   // maps no code compiled through vm.Script.
   if (process.sourceMapsEnabled ?? process.execArgv.includes('--enable-source-maps')) {
-    return { cli: require(BUNDLE), script: undefined, cacheRejected: undefined };
+    return { cli: require(BUNDLE), how: 'require' };
   }
   const vm = require('node:vm');
-  const { createRequire } = require('node:module');
   const bundle = fs.readFileSync(BUNDLE);
   const cachedData = useCache ? cacheFor(bundle) : undefined;
   // The wrapper shares the first line with the code, so stack traces keep the bundle's lines.
@@ -53,7 +64,7 @@ function loadCli({ useCache = true } = {}) {
   });
   const mod = { exports: {} };
   script.runInThisContext()(mod.exports, createRequire(BUNDLE), mod, BUNDLE, path.dirname(BUNDLE));
-  return { cli: mod.exports, script, cacheRejected: cachedData ? script.cachedDataRejected : undefined };
+  return { cli: mod.exports, script, how: cachedData && !script.cachedDataRejected ? 'shipped cache' : 'compiled' };
 }
 
 /** What bin/write-code-cache.js writes: the bundle's bytes, then V8's data for them. */

@@ -72,11 +72,12 @@ by the same targets.
 
 What makes the start cheap: the CLI is one CommonJS bundle (dist/cli/index.cjs; Node starts a
 CommonJS file sooner than an ES module) that bin/flux-krea.js compiles with the V8 code cache
-written by the build (dist/cli/index.cjs.cache), so a start deserialises compiled code instead of
-parsing 330 kB; undici, conf, ora and chalk stay outside the bundle and load only on the paths
-that use them; \`generate\` and \`batch\` get their ~70 options only when the command line
-names a subcommand; and text goes to a stdout or stderr that is no terminal with
-\`fs.writeSync\`, so that Node does not build its stream objects (src/cli/output.ts).
+written by the build (dist/cli/index.cjs.cache), so a start deserialises compiled code instead
+of parsing 330 kB (on Node 22.1 and later, Node's own compile cache does that); undici, conf,
+ora and chalk stay outside the bundle and load only on the paths that use them; \`generate\`
+and \`batch\` get their ~70 options only when the command line names a subcommand; and text
+goes to a stdout or stderr that is no terminal with \`fs.writeSync\`, so that Node does not
+build its stream objects (src/cli/output.ts).
 
 **Client overhead.** The emulator (dist/emulator/serve.js, in the benchmark's process) in
 \`time\` mode: a job stays QUEUED 500 ms and PROCESSING 1000 ms, so it completes 1500 ms after
