@@ -3,10 +3,10 @@
 // the tool, is answered here before anything else loads. Everything else runs in one bundle,
 // dist/cli/index.cjs, compiled with the V8 code cache that `npm run build` writes beside it
 // (index.cjs.cache): a start deserialises compiled code instead of parsing and compiling the
-// bundle again (issue 6). Node 20 has no compile cache of its own (module.enableCompileCache
-// came in Node 22.1) and caches nothing for ES modules, hence CommonJS and vm.Script. A cache
-// that V8 rejects (another Node version) costs only its read: the bundle then compiles from
-// source, as require() would. The loader is here rather than in a module of its own because
+// bundle again (issue 6). Node 20 caches nothing for ES modules and has no compile cache of its
+// own, hence CommonJS and vm.Script. On another Node version the shipped cache does not fit;
+// Node 22.1 and later then keep a compile cache of their own, and older ones compile from
+// source as require() would. The loader is here rather than in a module of its own because
 // each extra file costs a start about half a millisecond.
 'use strict';
 
@@ -15,63 +15,117 @@ const path = require('node:path');
 
 const BUNDLE = path.join(__dirname, '..', 'dist', 'cli', 'index.cjs');
 const CACHE = `${BUNDLE}.cache`;
+// The name V8 records for the bundle's code, the same at build time and at every start: Node
+// 20 keeps the name stored in a cache, so the build machine's path would show in users' stack
+// traces otherwise.
+const SCRIPT_NAME = 'flux-krea/dist/cli/index.cjs';
 
 /**
- * V8's compiled code for exactly these bytes of the bundle, or undefined. V8 itself rejects a
- * cache made by another V8 version, with other V8 flags, or for a source of another length,
- * but not one made for an edited bundle of the same length (patch-package, a bundle rebuilt
- * beside an old cache): it would run the old code. So the cache file holds the bundle it was
- * made from (4 bytes of length, the bytes, then V8's data), and comparing the two is a memcmp.
+ * The cache file: 1 byte n, the V8 version (n bytes) it was made by, 4 bytes of the bundle's
+ * length, the bundle it was made from, then V8's data. V8 itself rejects a cache of another
+ * version, flags or source length, but not one made for an edited bundle of the same length
+ * (patch-package, a bundle rebuilt beside an old cache): it would run the old code. Comparing
+ * the stored bundle with the real one is a memcmp.
  */
-function cacheFor(bundle) {
-  let file;
+function cacheFile(bundle, data) {
+  const version = Buffer.from(process.versions.v8, 'latin1');
+  const head = Buffer.alloc(1 + version.length + 4);
+  head[0] = version.length;
+  version.copy(head, 1);
+  head.writeUInt32LE(bundle.length, 1 + version.length);
+  return Buffer.concat([head, bundle, data]);
+}
+
+/** The shipped cache when this V8 made it: { file, at } (where the bundle copy starts), or undefined. */
+function shippedCache() {
+  let fd;
   try {
-    file = fs.readFileSync(CACHE);
+    fd = fs.openSync(CACHE, 'r');
   } catch {
     return undefined; // no cache: compile from source
   }
-  const n = file.length >= 4 ? file.readUInt32LE(0) : -1;
-  if (n !== bundle.length || !bundle.equals(file.subarray(4, 4 + n))) return undefined;
-  return file.subarray(4 + n);
+  try {
+    // The version first: on another Node the rest (about 0.5 MB) is not worth reading.
+    const head = Buffer.alloc(64);
+    const got = fs.readSync(fd, head, 0, head.length, 0);
+    const n = head[0];
+    if (got < 1 + n + 4 || head.toString('latin1', 1, 1 + n) !== process.versions.v8) return undefined;
+    return { file: fs.readFileSync(fd), at: 1 + n };
+  } catch {
+    return undefined;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** V8's data in `cache` if it was made from exactly these bytes of the bundle. */
+function dataFor(cache, bundle) {
+  const { file, at } = cache;
+  const start = at + 4;
+  if (file.readUInt32LE(at) !== bundle.length || file.length < start + bundle.length) return undefined;
+  return bundle.equals(file.subarray(start, start + bundle.length)) ? file.subarray(start + bundle.length) : undefined;
+}
+
+/**
+ * Node 22.1+'s compile cache, in a directory of the user's own (a shared temp dir would let
+ * another local user plant compiled code): $NODE_COMPILE_CACHE, else the user cache dir.
+ * False when it could not be turned on (NODE_DISABLE_COMPILE_CACHE, an unwritable dir...).
+ */
+function nodeCompileCache(mod) {
+  if (!mod.enableCompileCache) return false;
+  const home = () => require('node:os').homedir();
+  const dir =
+    process.env.NODE_COMPILE_CACHE ||
+    (process.platform === 'win32'
+      ? path.join(process.env.LOCALAPPDATA || path.join(home(), 'AppData', 'Local'), 'flux-krea', 'Cache', 'compile')
+      : process.platform === 'darwin'
+        ? path.join(home(), 'Library', 'Caches', 'flux-krea', 'compile')
+        : path.join(process.env.XDG_CACHE_HOME || path.join(home(), '.cache'), 'flux-krea', 'compile'));
+  try {
+    const { status } = mod.enableCompileCache(dir);
+    const { ENABLED, ALREADY_ENABLED } = mod.constants.compileCacheStatus;
+    return status === ENABLED || status === ALREADY_ENABLED;
+  } catch {
+    return false;
+  }
 }
 
 /**
  * Compiles and runs the bundle. `cli` is its exports (run, main, buildProgram); `how` says how
- * it was compiled: 'shipped cache' (Node 20 and 21: V8 took the build's cache), 'compiled'
- * (no cache it could take), 'node cache' (Node 22.1 on: Node's own compile cache), 'require'
- * (--enable-source-maps).
+ * it was compiled: 'shipped cache' (V8 took the build's cache), 'node cache' (Node 22.1+'s own
+ * compile cache, when the shipped one is for another V8), 'compiled' (no cache), 'require'
+ * (--enable-source-maps). `vm` forces compiling through vm.Script (the build needs `script`).
  */
-function loadCli({ useCache = true } = {}) {
-  const { createRequire, enableCompileCache } = require('node:module');
-  // Node 22.1 and later keep a compile cache of their own (in the temp dir, one per Node
-  // version), where the cache shipped for the Node that built the package would be rejected.
-  if (useCache && enableCompileCache) {
-    enableCompileCache();
-    return { cli: require(BUNDLE), how: 'node cache' };
-  }
+function loadCli({ useCache = true, vm = false } = {}) {
+  const mod = require('node:module');
+  const sourceMaps =
+    process.sourceMapsEnabled ?? (process.execArgv.includes('--enable-source-maps') || /--enable-source-maps/.test(process.env.NODE_OPTIONS ?? ''));
   // With --enable-source-maps, a plain require(), so that stack traces point into src/: Node 20
   // maps no code compiled through vm.Script.
-  if (process.sourceMapsEnabled ?? process.execArgv.includes('--enable-source-maps')) {
-    return { cli: require(BUNDLE), how: 'require' };
-  }
-  const vm = require('node:vm');
+  if (sourceMaps && !vm) return { cli: require(BUNDLE), how: 'require' };
+  const cache = useCache ? shippedCache() : undefined;
+  if (useCache && !cache && !vm && nodeCompileCache(mod)) return { cli: require(BUNDLE), how: 'node cache' };
   const bundle = fs.readFileSync(BUNDLE);
-  const cachedData = useCache ? cacheFor(bundle) : undefined;
+  const cachedData = cache && dataFor(cache, bundle);
   // The wrapper shares the first line with the code, so stack traces keep the bundle's lines.
-  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${bundle.toString()}\n})`, {
-    filename: BUNDLE,
+  const script = new (require('node:vm').Script)(`(function (exports, require, module, __filename, __dirname) {${bundle.toString()}\n})`, {
+    filename: SCRIPT_NAME,
     cachedData,
   });
-  const mod = { exports: {} };
-  script.runInThisContext()(mod.exports, createRequire(BUNDLE), mod, BUNDLE, path.dirname(BUNDLE));
-  return { cli: mod.exports, script, how: cachedData && !script.cachedDataRejected ? 'shipped cache' : 'compiled' };
+  const bundleModule = { exports: {} };
+  script.runInThisContext()(bundleModule.exports, mod.createRequire(BUNDLE), bundleModule, BUNDLE, path.dirname(BUNDLE));
+  return { cli: bundleModule.exports, script, how: cachedData && !script.cachedDataRejected ? 'shipped cache' : 'compiled' };
 }
 
-/** What bin/write-code-cache.js writes: the bundle's bytes, then V8's data for them. */
-function cacheFile(bundle, data) {
-  const n = Buffer.alloc(4);
-  n.writeUInt32LE(bundle.length, 0);
-  return Buffer.concat([n, bundle, data]);
+/** `--version` written whole, as commander would; a reader that has gone is not an error. */
+function printVersion() {
+  const text = `${require('../package.json').version}\n`;
+  try {
+    fs.writeSync(1, text);
+  } catch (e) {
+    if (e.code === 'EAGAIN') process.stdout.write(text);
+    else if (e.code !== 'EPIPE') throw e;
+  }
 }
 
 module.exports = { loadCli, cacheFile, BUNDLE, CACHE };
@@ -80,10 +134,7 @@ module.exports = { loadCli, cacheFile, BUNDLE, CACHE };
 // `require.main === module`: process managers that require() a script would then run nothing.)
 if (!globalThis.FLUX_KREA_LOAD_ONLY) {
   const args = process.argv.slice(2);
-  if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
-    // What commander prints for .version(VERSION, '-V, --version'); VERSION is built from the same field.
-    process.stdout.write(`${require('../package.json').version}\n`);
-  } else {
-    loadCli().cli.run();
-  }
+  // What commander prints for .version(VERSION, '-V, --version'); VERSION is built from the same field.
+  if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) printVersion();
+  else loadCli().cli.run();
 }

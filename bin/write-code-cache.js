@@ -21,7 +21,7 @@ async function writeCache() {
   for (const k of Object.keys(process.env)) if (/^(SEGMIND_|FLUX_KREA_)/.test(k)) delete process.env[k];
   process.env.FLUX_KREA_CONFIG_DIR = tmp;
   process.env.NO_COLOR = '1';
-  const { cli, script } = loadCli({ useCache: false });
+  const { cli, script } = loadCli({ useCache: false, vm: true });
   try {
     for (const args of RUNS) {
       let captured = '';
@@ -35,6 +35,11 @@ async function writeCache() {
   // Written whole, then renamed: a start never reads half a cache.
   fs.writeFileSync(`${CACHE}.tmp`, cacheFile(fs.readFileSync(BUNDLE), script.createCachedData()));
   fs.renameSync(`${CACHE}.tmp`, CACHE);
+  // The cache fits only the V8 that made it. Node 22.1 and later have a compile cache of their
+  // own; Node 20, which the project supports, has nothing else: publish from Node 20.
+  if (!process.versions.node.startsWith('20.')) {
+    process.stderr.write(`note: the code cache is for Node ${process.versions.node}; Node 20 users get one only from a package built on Node 20.\n`);
+  }
 }
 
 writeCache().catch((e) => {

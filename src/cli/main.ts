@@ -3,7 +3,7 @@
  * a message and an exit code.
  */
 import { Command, CommanderError } from 'commander';
-import { isFluxKreaError } from '../errors.js';
+import { isFluxKreaError, OutputError } from '../errors.js';
 import { exitCodeFor, EXIT, EXIT_CODE_HELP } from './exit-codes.js';
 import { createUi, type Ui } from './ui.js';
 import { fdOutput, type Output } from './output.js';
@@ -125,17 +125,32 @@ export async function main(
   };
   const json = argv.includes('--json');
   try {
-    const program = buildProgram(ctx, argv);
-    program.hook('preAction', async () => {
-      await ensureUi();
-    });
-    await program.parseAsync(argv);
-    return Number(process.exitCode ?? 0);
-  } catch (e) {
-    // Help, version and usage errors: commander has printed them; no Ui is needed.
-    if (e instanceof CommanderError) return commanderExit(ctx, e, json);
-    await ui?.stop();
-    return report(ctx, await ensureUi(), e, json);
+    let code: number;
+    try {
+      const program = buildProgram(ctx, argv);
+      program.hook('preAction', async () => {
+        await ensureUi();
+      });
+      await program.parseAsync(argv);
+      code = Number(process.exitCode ?? 0);
+    } catch (e) {
+      // Help, version and usage errors: commander has printed them; no Ui is needed.
+      if (e instanceof CommanderError) code = commanderExit(ctx, e, json);
+      else {
+        await ui?.stop();
+        code = report(ctx, await ensureUi(), e, json);
+      }
+    }
+    // Results that could not be written (a full disk behind `> file`) are a failure too.
+    await stdout.flush();
+    const failure = stdout.failure();
+    if (code === 0 && failure) {
+      const e = new OutputError(`Cannot write to stdout (${failure.code ?? failure.message}).`, {
+        suggestion: 'Free some space where stdout goes, or send it elsewhere; images already saved are listed by `flux-krea jobs`.',
+      });
+      code = report(ctx, await ensureUi(), e, json);
+    }
+    return code;
   } finally {
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);

@@ -17,8 +17,12 @@ export interface Output {
   /** The terminal's width; undefined when this is not a terminal. */
   columns(): number | undefined;
   hasColors(): boolean;
-  /** The reader is gone (EPIPE) or the stream was destroyed: writing is pointless. */
+  /** The reader is gone (EPIPE), a write failed, or the stream was destroyed: writing is pointless. */
   closed(): boolean;
+  /** The write error that closed it, other than a reader that has gone (ENOSPC, EIO...). */
+  failure(): NodeJS.ErrnoException | undefined;
+  /** Resolves when what was written has gone out or failed (a stream reports errors later). */
+  flush(): Promise<void>;
 }
 
 type TtyStream = NodeJS.WritableStream & { isTTY?: boolean; columns?: number; hasColors?: () => boolean; destroyed?: boolean };
@@ -34,14 +38,22 @@ export function streamOutput(stream: TtyStream): Output {
     columns: () => (stream.isTTY ? stream.columns : undefined),
     hasColors: () => Boolean(stream.isTTY && stream.hasColors?.()),
     closed: () => Boolean(stream.destroyed),
+    failure: () => undefined,
+    flush: () =>
+      new Promise<void>((done) => {
+        if (stream.destroyed) return done();
+        // An empty write's callback runs after every earlier write has finished or failed.
+        stream.write('', () => done());
+      }),
   };
 }
 
 export interface FdOutputOptions {
   /**
-   * stderr: any write error (EPIPE, ENOSPC, EIO) means "closed", and later writes are dropped.
-   * A paid job must not be abandoned because progress cannot be shown. stdout: only EPIPE
-   * does; other errors are thrown, as a result that cannot be written is a failure.
+   * A write never throws: any error closes the output and later writes are dropped, so that
+   * a paid job is not abandoned because its progress or paths cannot be shown. On stdout an
+   * error other than EPIPE is kept as failure() (main.ts turns it into exit 1, as results
+   * that could not be written); with ignoreErrors (stderr) it is not.
    */
   ignoreErrors?: boolean;
   /** Stand-ins for tests: the descriptor's stream, fs.writeSync, and whether to write directly. */
@@ -59,15 +71,17 @@ export interface FdOutputOptions {
 export function fdOutput(fd: 1 | 2, o: FdOutputOptions = {}): Output {
   const write = o.writeSync ?? writeSync;
   let gone = false;
-  const isClosing = (e: unknown) => o.ignoreErrors || (e as NodeJS.ErrnoException).code === 'EPIPE';
+  let failure: NodeJS.ErrnoException | undefined;
+  const close = (e: unknown) => {
+    gone = true;
+    const err = e as NodeJS.ErrnoException;
+    if (!o.ignoreErrors && err?.code !== 'EPIPE') failure ??= err;
+  };
   let built: Output | undefined;
   const viaStream = (): Output => {
     if (!built) {
       const stream = o.stream?.() ?? (fd === 1 ? process.stdout : process.stderr);
-      stream.on('error', (e) => {
-        if (!isClosing(e)) throw e;
-        gone = true;
-      });
+      stream.on('error', close);
       built = streamOutput(stream);
     }
     return built;
@@ -91,8 +105,7 @@ export function fdOutput(fd: 1 | 2, o: FdOutputOptions = {}): Output {
             viaStream().stream().write(bytes.subarray(off));
             return;
           }
-          if (!isClosing(e)) throw e;
-          gone = true;
+          close(e);
           return;
         }
       }
@@ -105,6 +118,12 @@ export function fdOutput(fd: 1 | 2, o: FdOutputOptions = {}): Output {
     columns: () => (direct ? undefined : viaStream().columns()),
     hasColors: () => !direct && viaStream().hasColors(),
     closed: () => gone || (built !== undefined && built.closed()),
+    failure: () => failure,
+    flush: async () => {
+      if (built && !gone) await built.flush();
+      // A failed write is reported on the stream after its callback.
+      if (built) await new Promise((done) => setImmediate(done));
+    },
   };
 }
 

@@ -15,7 +15,13 @@ export function stagingDir(): Promise<string> {
 export async function writeImageToStdout(ctx: Context, files: SavedImage[], dir: string): Promise<void> {
   try {
     if (files.length !== 1) throw new UsageError(`-o -: ${files.length} images came back, stdout can take one.`);
-    await pipeline(createReadStream(files[0]!.path), ctx.stdout.stream(), { end: false });
+    try {
+      await pipeline(createReadStream(files[0]!.path), ctx.stdout.stream(), { end: false });
+    } catch (e) {
+      // A reader that stopped early (`| head -c 100`) took what it wanted: not an error. A
+      // failed write is kept by ctx.stdout, and main() reports it.
+      if (!ctx.stdout.closed()) throw e;
+    }
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -6,7 +6,8 @@ import { readdir, stat, writeFile, mkdir } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { join, basename } from 'node:path';
 import { startEmulator, type Emulator } from '../emulator/index.js';
-import { FAST, runCli, sandbox, type Sandbox } from '../helpers/cli.js';
+import { BIN, FAST, runCli, sandbox, type Sandbox } from '../helpers/cli.js';
+import { execa } from 'execa';
 import { imageInfo } from '../helpers/images.js';
 
 let emu: Emulator;
@@ -150,6 +151,14 @@ describe('generate (async, the default)', () => {
     const many = await runCli(['x', '-n', '2', '-o', '-'], sb);
     expect(many.exitCode).toBe(2);
     expect(String(many.stderr)).toContain('-n 1');
+  });
+
+  it('-o - into a reader that stops early (`| head -c 10`) ends quietly with exit 0', async () => {
+    const status = join(sb.dir, 'status');
+    const cmd = `("${process.execPath}" "${BIN}" "to a short reader" -n 1 -o - ${FAST.join(' ')}; echo $? > "${status}") | head -c 10 > /dev/null`;
+    const r = await execa('sh', ['-c', cmd], { env: { PATH: process.env.PATH ?? '', HOME: sb.dir, ...sb.env }, extendEnv: false, cwd: sb.dir });
+    expect(r.stderr).not.toMatch(/error|bug/i);
+    expect(readFileSync(status, 'utf8').trim()).toBe('0');
   });
 });
 

@@ -6,7 +6,6 @@
  */
 import { describe, expect, it } from 'vitest';
 import { execa } from 'execa';
-import Module from 'node:module';
 import { cp, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -100,14 +99,19 @@ describe('what each start loads', async () => {
 });
 
 describe('the code cache', () => {
-  /** How bin/flux-krea.js compiles the bundle at `shim`, run by this test's Node. */
-  const how = async (shim: string, opts = '') =>
-    (await execa(process.execPath, ['-e', `globalThis.FLUX_KREA_LOAD_ONLY = true; console.log(require(${JSON.stringify(shim)}).loadCli(${opts}).how)`])).stdout;
-  // Node 22.1 and later use their own compile cache instead of the one shipped for Node 20.
-  const expected = 'enableCompileCache' in Module ? 'node cache' : 'shipped cache';
+  /** How bin/flux-krea.js compiles the bundle at `shim`, run by this test's Node (HOME: where Node 22's own cache may go). */
+  const how = async (shim: string, home: string, opts = '') =>
+    (await execa(process.execPath, ['-e', `globalThis.FLUX_KREA_LOAD_ONLY = true; console.log(require(${JSON.stringify(shim)}).loadCli(${opts}).how)`], {
+      env: { PATH: process.env.PATH ?? '', HOME: home }, extendEnv: false,
+    })).stdout;
 
-  it(`is written by the build and taken by this Node (${expected})`, async () => {
-    expect(await how(BIN)).toBe(expected);
+  it('is written by the build and taken by this Node', async () => {
+    const sb = await sandbox();
+    try {
+      expect(await how(BIN, sb.dir)).toBe('shipped cache');
+    } finally {
+      await sb.cleanup();
+    }
   });
 
   it('is not used for a bundle edited since, even at the same length', async () => {
@@ -125,8 +129,9 @@ describe('the code cache', () => {
       expect(patched.length).toBe(text.length);
       await writeFile(bundle, patched);
       const shim = join(dir, 'bin/flux-krea.js');
-      expect(await how(shim)).not.toBe('shipped cache');
-      const help = await execa(process.execPath, [shim, '--help'], { env: { PATH: process.env.PATH ?? '' }, extendEnv: false });
+      // Node 20 compiles from source; Node 22.1 and later use their own compile cache.
+      expect(['compiled', 'node cache']).toContain(await how(shim, dir));
+      const help = await execa(process.execPath, [shim, '--help'], { env: { PATH: process.env.PATH ?? '', HOME: dir }, extendEnv: false });
       expect(help.stdout).toContain('GENERATE IMAGES WITH FLUX.1 KREA');
     } finally {
       await rm(dir, { recursive: true, force: true });
@@ -134,7 +139,12 @@ describe('the code cache', () => {
   });
 
   it('a missing cache only costs time: the bundle compiles from source', async () => {
-    expect(await how(BIN, '{ useCache: false }')).toBe('compiled');
+    const sb = await sandbox();
+    try {
+      expect(await how(BIN, sb.dir, '{ useCache: false }')).toBe('compiled');
+    } finally {
+      await sb.cleanup();
+    }
   });
 });
 
@@ -153,7 +163,9 @@ describe('stdout written directly (src/cli/output.ts)', () => {
         // commander's own usage error, on a closed stderr.
         [`${cli} --bogus 2>&1 >/dev/null`, '2'],
         // No key: exit 3, its message on a closed stderr.
-        [`${cli} auth status 2>&1 >/dev/null`, '3'],
+        [`${cli} "a cat" 2>&1 >/dev/null`, '3'],
+        // Answered by the shim itself.
+        [`${cli} --version`, '0'],
       ];
       for (const [cmd, code] of cases) {
         const r = await execa('sh', ['-c', `(${cmd}; echo $? > "${status}") | true`], {
@@ -161,6 +173,27 @@ describe('stdout written directly (src/cli/output.ts)', () => {
         });
         expect(r.stderr, cmd).toBe('');
         expect((await readFile(status, 'utf8')).trim(), cmd).toBe(code);
+      }
+    } finally {
+      await sb.cleanup();
+    }
+  });
+
+  it('stdout that cannot be written (a full disk) is exit 1 with a message, not a crash', async () => {
+    const sb = await sandbox();
+    try {
+      const cli = `"${process.execPath}" "${BIN}"`;
+      const cases: [string, number][] = [
+        [`${cli} --help`, 1],
+        [`${cli} "a cat" --dry-run --json`, 1],
+        // The usage error stays the error that counts.
+        [`${cli} "a cat" --aspect 7:7 --json`, 2],
+      ];
+      for (const [cmd, code] of cases) {
+        const r = await execa('sh', ['-c', `${cmd} > /dev/full`], { env: { PATH: process.env.PATH ?? '', ...sb.env }, extendEnv: false, cwd: sb.dir, reject: false });
+        expect(r.exitCode, cmd).toBe(code);
+        expect(r.stderr, cmd).not.toMatch(/at .*\(|Unexpected error/);
+        if (code === 1) expect(r.stderr).toContain('Cannot write to stdout (ENOSPC)');
       }
     } finally {
       await sb.cleanup();

@@ -81,15 +81,29 @@ describe('fdOutput, writing directly', () => {
     expect(out.closed()).toBe(true);
   });
 
-  it('stdout throws other errors; stderr (ignoreErrors) treats any error as closed', () => {
+  it('never throws: stdout keeps a failure other than EPIPE, stderr (ignoreErrors) keeps none', () => {
     const failing = () => {
       throw errno('ENOSPC');
     };
     const stdout = fdOutput(1, { direct: true, writeSync: failing });
-    expect(() => stdout.write('x')).toThrow('ENOSPC');
+    expect(() => stdout.write('x')).not.toThrow();
+    expect(stdout.closed()).toBe(true);
+    expect(stdout.failure()?.code).toBe('ENOSPC');
     const stderr = fdOutput(2, { direct: true, writeSync: failing, ignoreErrors: true });
     expect(() => stderr.write('x')).not.toThrow();
     expect(stderr.closed()).toBe(true);
+    expect(stderr.failure()).toBeUndefined();
+    const piped = fdOutput(1, { direct: true, writeSync: () => { throw errno('EPIPE'); } });
+    piped.write('x');
+    expect(piped.failure()).toBeUndefined();
+  });
+
+  it('a stream error comes later: flush() waits for it', async () => {
+    const failing = new Writable({ write: (_c, _e, done) => done(errno('EIO')) }) as unknown as NodeJS.WriteStream;
+    const out = fdOutput(1, { direct: false, stream: () => failing });
+    out.write('x');
+    await out.flush();
+    expect(out.failure()?.code).toBe('EIO');
   });
 
   it('an EPIPE on the stream, once built, closes it too', () => {
