@@ -6,7 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { isFluxKreaError, OutputError } from '../errors.js';
 import { exitCodeFor, EXIT, EXIT_CODE_HELP } from './exit-codes.js';
 import { createUi, type Ui } from './ui.js';
-import { fdOutput, type Output } from './output.js';
+import { fdOutput, stderrOutput, type Output } from './output.js';
 
 // For bin/write-code-cache.js, which runs main() with its output captured.
 export { streamOutput } from './output.js';
@@ -88,7 +88,7 @@ export async function main(
   argv: string[] = process.argv,
   env: NodeJS.ProcessEnv = process.env,
   stdout: Output = fdOutput(1),
-  stderr: Output = fdOutput(2, { ignoreErrors: true }),
+  stderr: Output = stderrOutput(),
 ): Promise<number> {
   const controller = new AbortController();
   let firstInterrupt = 0;

@@ -128,6 +128,15 @@ export function fdOutput(fd: 1 | 2, o: FdOutputOptions = {}): Output {
 }
 
 /**
+ * The process's stderr, where people read. A closed stderr (`|& head`, a log collector gone, a
+ * full disk) must not abandon a paid job mid-wait: progress is lost, the images are still
+ * saved. So its write errors only close it.
+ */
+export function stderrOutput(): Output {
+  return fdOutput(2, { ignoreErrors: true });
+}
+
+/**
  * A pipe, a socket, a regular file, or the null device. Any other character device may be a
  * terminal, and finding out would load node:tty (and net), so those get the stream; so do
  * Windows consoles and pipes.

@@ -5,7 +5,7 @@
  */
 import type { Ora } from 'ora';
 import type { ChalkInstance } from 'chalk';
-import { fdOutput, streamOutput, type Output } from './output.js';
+import { stderrOutput, streamOutput, type Output } from './output.js';
 
 export interface UiOptions {
   quiet?: boolean;
@@ -26,9 +26,7 @@ const PLAIN: ChalkInstance = new Proxy(((...text: unknown[]) => text.join(' ')) 
 function outOf(o: UiOptions): Output {
   if (o.out) return o.out;
   if (o.stream) return streamOutput(o.stream);
-  // A closed stderr (`|& head`, a log collector gone, a full disk) must not abandon a paid job
-  // mid-wait: progress is lost, the images are still saved. Writes stop once it is closed.
-  return fdOutput(2, { ignoreErrors: true });
+  return stderrOutput();
 }
 
 /**
