@@ -34,7 +34,7 @@ export function exitCodeFor(kind: ErrorKind): number {
 
 export const EXIT_CODE_HELP = `Exit codes:
   0    done
-  1    unexpected, network or server error
+  1    unexpected, network or server error, or output that cannot be written
   2    usage or validation error (nothing was sent)
   3    auth: no key, key rejected (401), model not allowed (403)
   4    not enough credits (406)
