@@ -16,5 +16,5 @@ export { modelParamsSchema, ASPECT_RATIOS, MEGAPIXELS, OUTPUT_FORMATS, type Mode
 export { runOptionsSchema, type RunOptions } from './params/run-options.js';
 export { generate, type GenerateRequest, type GenerateOutcome } from './core/generate.js';
 export { saveImage, type SavedImage } from './output/download.js';
-export { Journal, type JournalEntry } from './journal/journal.js';
+export { Journal, type JournalEntry } from './store/journal.js';
 export { VERSION } from './version.js';

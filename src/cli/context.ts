@@ -5,8 +5,8 @@
 import type { SegmindClient } from '../api/client.js';
 import { DEFAULT_BASE_URL, DEFAULT_UPLOAD_URL, normalizeBaseUrl } from '../api/endpoints.js';
 import { FluxKreaError, MissingKeyError, UsageError } from '../errors.js';
-import { findApiKey } from '../config/store.js';
-import { Journal } from '../journal/journal.js';
+import { findApiKey } from '../store/store.js';
+import { Journal } from '../store/journal.js';
 import { stateDir } from '../util/paths.js';
 import type { Ui } from './ui.js';
 import type { Output } from './output.js';

@@ -4,7 +4,7 @@
  */
 import { Option, type Command } from 'commander';
 import { allowedText, type FieldSpec } from '../params/fields.js';
-import type { FlagValues } from '../config/settings.js';
+import type { FlagValues } from '../store/settings.js';
 import { UsageError } from '../errors.js';
 
 function defaultText(f: FieldSpec): string {

@@ -11,12 +11,12 @@ import { fdOutput, stderrOutput, type Output } from './output.js';
 // For bin/write-code-cache.js, which runs main() with its output captured.
 export { streamOutput } from './output.js';
 import type { Context } from './context.js';
-import { generateCommand, configureGenerate } from './commands/generate.js';
-import { authCommand } from './commands/auth.js';
-import { resultCommand, statusCommand, jobsCommand } from './commands/result.js';
-import { configCommand } from './commands/config.js';
-import { completionCommand, completeIdsCommand } from './commands/completion.js';
-import { batchCommand } from './commands/batch.js';
+import { generateCommand, configureGenerate } from '../commands/generate.js';
+import { authCommand } from '../commands/auth.js';
+import { resultCommand, statusCommand, jobsCommand } from '../commands/result.js';
+import { configCommand } from '../commands/config.js';
+import { completionCommand, completeIdsCommand } from '../commands/completion.js';
+import { batchCommand } from '../commands/batch.js';
 import { VERSION } from '../version.js';
 import { completeTree, subcommandTerm } from './deferred-options.js';
 

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { JobResult, Metrics, SegmindClient } from '../api/client.js';
 import { sniffImage } from '../api/extract.js';
 import { DeadlineError, UsageError } from '../errors.js';
-import type { Journal } from '../journal/journal.js';
+import type { Journal } from '../store/journal.js';
 import { ensureDir, type SavedImage } from '../output/download.js';
 import type { ResolvedParams } from '../params/schema.js';
 import type { ProgressEvents } from './events.js';

@@ -8,7 +8,7 @@ import { sniffImage, SNIFF_BYTES } from '../api/extract.js';
 import { UsageError } from '../errors.js';
 import { MODEL_FIELDS } from '../params/fields.js';
 import type { ResolvedParams } from '../params/schema.js';
-import type { Resolved } from '../config/settings.js';
+import type { Resolved } from '../store/settings.js';
 
 /**
  * Seeds are drawn from the positive int32 range: 0 means "random" upstream and some backends

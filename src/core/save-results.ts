@@ -7,7 +7,7 @@ import type { JobResult } from '../api/client.js';
 import type { SegmindClient } from '../api/client.js';
 import { ensureDir, saveImage, type SavedImage } from '../output/download.js';
 import { imageStem } from '../output/naming.js';
-import type { Journal } from '../journal/journal.js';
+import type { Journal } from '../store/journal.js';
 import type { ProgressEvents } from './events.js';
 
 export interface SaveRequest {

@@ -12,7 +12,7 @@
 import type { z } from 'zod';
 import type { FlagMeta } from './schema.js';
 import { MODEL_FIELD_TABLE, RUN_FIELD_TABLE } from './field-table.js';
-import { BATCH_OPTION_TABLE } from '../batch/option-table.js';
+import { BATCH_OPTION_TABLE } from '../core/batch/option-table.js';
 
 export type FieldKind = 'enum' | 'int' | 'number' | 'string' | 'boolean';
 

@@ -100,7 +100,7 @@ poll at about 1750 ms.
 **Batch throughput.** \`flux-krea batch <100-line prompts.txt> --concurrency 8 -n 1\` against
 the emulator with a 500 ms job (100 ms QUEUED, 400 ms PROCESSING), compared with the ideal
 \`ceil(100 / 8) × 0.5 s\` = 6.5 s of a client that adds nothing. A batch polls on its own
-schedule (src/batch/poll-schedule.ts): it learns the typical job time from the jobs that
+schedule (src/core/batch/poll-schedule.ts): it learns the typical job time from the jobs that
 finished and polls each new job closely around that time, never later than the schedule
 above. The row is skipped when \`flux-krea batch --help\` does not show the batch command's
 help (batch not built).

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { runCli, sandbox, type Sandbox } from '../helpers/cli.js';
-import { COMPLETION_FILES, SHELLS } from '../../src/completions/shells.js';
+import { COMPLETION_FILES, SHELLS } from '../../src/cli/completions/shells.js';
 
 const DIR = resolve(import.meta.dirname, '../../completions');
 let sb: Sandbox;

@@ -8,8 +8,8 @@ import { Argument, Command } from 'commander';
 import { buildProgram } from '../../src/cli/main.js';
 import { streamOutput } from '../../src/cli/output.js';
 import { Ui } from '../../src/cli/ui.js';
-import { buildModel, type CommandModel } from '../../src/completions/model.js';
-import { renderCompletion, SHELLS } from '../../src/completions/index.js';
+import { buildModel, type CommandModel } from '../../src/cli/completions/model.js';
+import { renderCompletion, SHELLS } from '../../src/cli/completions/index.js';
 import { CONFIG_FIELDS, MODEL_FIELDS, RUN_FIELDS } from '../../src/params/fields.js';
 
 const program = () => buildProgram({ ui: new Ui({ env: {} }), signal: new AbortController().signal, env: {}, stdout: streamOutput(process.stdout), stderr: streamOutput(process.stderr) });

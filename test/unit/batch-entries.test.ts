@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { resolveEntries } from '../../src/batch/entries.js';
-import type { RawEntry } from '../../src/batch/manifest.js';
+import { resolveEntries } from '../../src/core/batch/entries.js';
+import type { RawEntry } from '../../src/core/batch/manifest.js';
 
 const DEFAULTS = { aspect_ratio: '16:9', megapixels: '1', num_outputs: 2, guidance: 7, num_inference_steps: 40, output_format: 'jpg', output_quality: 90, go_fast: true, disable_safety_checker: false };
 const raw = (...values: unknown[]): RawEntry[] => values.map((value, i) => ({ line: i + 1, value }));

@@ -2,9 +2,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LockFile, type LockRecord } from '../../src/batch/lock.js';
-import { planEntries } from '../../src/batch/plan.js';
-import type { BatchEntry } from '../../src/batch/entries.js';
+import { LockFile, type LockRecord } from '../../src/store/lock.js';
+import { planEntries } from '../../src/core/batch/plan.js';
+import type { BatchEntry } from '../../src/core/batch/entries.js';
 import type { ResolvedParams } from '../../src/params/schema.js';
 import { UsageError } from '../../src/errors.js';
 

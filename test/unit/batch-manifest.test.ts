@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { detectFormat, elementOffsets, parseManifest } from '../../src/batch/manifest.js';
+import { detectFormat, elementOffsets, parseManifest } from '../../src/core/batch/manifest.js';
 
 describe('manifest formats', () => {
   it.each([

@@ -1,5 +1,5 @@
 /**
- * The batch flags are read from src/batch/option-table.ts so that the CLI starts without zod
+ * The batch flags are read from src/core/batch/option-table.ts so that the CLI starts without zod
  * (as src/params/field-table.ts does for the model flags). This keeps the table equal to the
  * schema and checkValue() in agreement with zod on edge values; `UPDATE_FIELDS=1 npx vitest
  * run test/unit/batch-options.test.ts` rewrites the table.
@@ -8,11 +8,11 @@ import { describe, expect, it } from 'vitest';
 import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { z } from 'zod';
-import { batchOptionsSchema } from '../../src/batch/options-schema.js';
-import { BATCH_FIELDS } from '../../src/batch/options.js';
+import { batchOptionsSchema } from '../../src/core/batch/options-schema.js';
+import { BATCH_FIELDS } from '../../src/core/batch/options.js';
 import { checkValue, describe as describeFields } from '../../src/params/fields.js';
 
-const path = resolve(import.meta.dirname, '../../src/batch/option-table.ts');
+const path = resolve(import.meta.dirname, '../../src/core/batch/option-table.ts');
 const shape = batchOptionsSchema.shape as Record<string, z.ZodType>;
 
 function renderTable(): string {
@@ -26,11 +26,11 @@ export const BATCH_OPTION_TABLE: readonly FieldSpec[] = ${JSON.stringify(describ
 }
 
 describe('the batch option table', () => {
-  it('is written out in src/batch/option-table.ts and equals describe() of the schema', async () => {
+  it('is written out in src/core/batch/option-table.ts and equals describe() of the schema', async () => {
     const current = await readFile(path, 'utf8').catch(() => '');
     const expected = renderTable();
     if (process.env.UPDATE_FIELDS === '1' && expected !== current) await writeFile(path, expected);
-    else expect(current, 'src/batch/option-table.ts is stale: rerun this test with UPDATE_FIELDS=1').toBe(expected);
+    else expect(current, 'src/core/batch/option-table.ts is stale: rerun this test with UPDATE_FIELDS=1').toBe(expected);
     expect(BATCH_FIELDS).toStrictEqual(describeFields(shape, 'run'));
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { batchPollDelay, JobTimeEstimate } from '../../src/batch/poll-schedule.js';
+import { batchPollDelay, JobTimeEstimate } from '../../src/core/batch/poll-schedule.js';
 import { pollDelay } from '../../src/api/retry-policy.js';
 
 describe('batchPollDelay', () => {

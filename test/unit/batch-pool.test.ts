@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runPool, Semaphore } from '../../src/batch/pool.js';
+import { runPool, Semaphore } from '../../src/core/batch/pool.js';
 
 /** A promise with its resolve, to drive work step by step without timers. */
 function deferred() {

@@ -1,6 +1,6 @@
 /** The submit gate on a fake clock: the waits themselves are asserted, not just the count. */
 import { describe, expect, it } from 'vitest';
-import { SubmitGate, waitTime, WINDOW_MS } from '../../src/batch/rate-limiter.js';
+import { SubmitGate, waitTime, WINDOW_MS } from '../../src/core/batch/rate-limiter.js';
 
 function fakeClock() {
   const clock = { now: 0, sleeps: [] as number[] };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { batchExitCode, batchReport } from '../../src/batch/report.js';
-import type { EntryResult } from '../../src/batch/run-entry.js';
+import { batchExitCode, batchReport } from '../../src/core/batch/report.js';
+import type { EntryResult } from '../../src/core/batch/run-entry.js';
 import type { ErrorKind } from '../../src/errors.js';
 
 const ok = (key: string): EntryResult => ({ key, line: 1, status: 'done', seed: 1, files: [] });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { inShard, parseShard, shardOf } from '../../src/batch/shard.js';
+import { inShard, parseShard, shardOf } from '../../src/core/batch/shard.js';
 import { UsageError } from '../../src/errors.js';
 
 describe('--shard', () => {

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { configPath, findApiKey, openStore, readStore } from '../../src/config/store.js';
+import { configPath, findApiKey, openStore, readStore } from '../../src/store/store.js';
 import { UsageError } from '../../src/errors.js';
 
 let dir: string;

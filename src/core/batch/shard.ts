@@ -7,7 +7,7 @@
  * even (a 100-entry manifest over 4 shards gives roughly 25 ± 5 each).
  */
 import { createHash } from 'node:crypto';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../../errors.js';
 
 export interface Shard {
   /** 1-based, as CI matrices count. */

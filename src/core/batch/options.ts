@@ -3,7 +3,7 @@
  * options that make sense for many jobs, and the batch's own options (options-schema.ts,
  * read here from the generated option-table.ts so that zod is not loaded at start-up).
  */
-import { RUN_FIELDS, MODEL_FIELDS, type FieldSpec } from '../params/fields.js';
+import { RUN_FIELDS, MODEL_FIELDS, type FieldSpec } from '../../params/fields.js';
 import { BATCH_OPTION_TABLE } from './option-table.js';
 
 export type { BatchOptions } from './options-schema.js';

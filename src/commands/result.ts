@@ -1,8 +1,8 @@
 /** `flux-krea result <id>`, `flux-krea status <id>`, `flux-krea jobs`: resume and inspect jobs without paying again. */
 import { Command } from 'commander';
-import { RUN_FIELDS, type FieldSpec } from '../../params/fields.js';
-import { addFieldOptions, collectFlags } from '../flags.js';
-import type { Context } from '../context.js';
+import { RUN_FIELDS, type FieldSpec } from '../params/fields.js';
+import { addFieldOptions, collectFlags } from '../cli/flags.js';
+import type { Context } from '../cli/context.js';
 
 const pick = (...keys: string[]): FieldSpec[] => RUN_FIELDS.filter((f) => keys.includes(f.key));
 export const RESULT_FIELDS = pick('out', 'json', 'timeout', 'interval', 'retries', 'request_timeout', 'quiet', 'verbose', 'open');
@@ -15,7 +15,7 @@ export function resultCommand(ctx: Context): Command {
   addFieldOptions(cmd, RESULT_FIELDS);
   cmd.addHelpText('after', '\nExamples:\n  $ flux-krea result 3f0c9a2e-... -o art/\n  $ flux-krea result 3f0c9a2e-... --json\n\nResults are kept on the server for 1 hour.');
   cmd.action(async (id: string) => {
-    const { runResult } = await import('../run-jobs.js');
+    const { runResult } = await import('./run-jobs.js');
     await runResult(ctx, id, collectFlags(cmd, RESULT_FIELDS));
   });
   return cmd;
@@ -28,7 +28,7 @@ export function statusCommand(ctx: Context): Command {
   addFieldOptions(cmd, STATUS_FIELDS);
   cmd.addHelpText('after', '\nExamples:\n  $ flux-krea status 3f0c9a2e-...\n  $ flux-krea status 3f0c9a2e-... --json\n\nA FAILED job exits 6 with the server\'s detail.');
   cmd.action(async (id: string) => {
-    const { runStatus } = await import('../run-jobs.js');
+    const { runStatus } = await import('./run-jobs.js');
     await runStatus(ctx, id, collectFlags(cmd, STATUS_FIELDS));
   });
   return cmd;
@@ -41,7 +41,7 @@ export function jobsCommand(ctx: Context): Command {
     .option('--limit <n>', 'how many jobs to show', '20')
     .addHelpText('after', '\nExamples:\n  $ flux-krea jobs\n  $ flux-krea jobs --json --limit 5\n\nJobs still fetchable (results live 1 hour) show their resume command.')
     .action(async (opts: { json?: boolean; limit: string }) => {
-      const { runJobs } = await import('../run-jobs.js');
+      const { runJobs } = await import('./run-jobs.js');
       await runJobs(ctx, opts);
     });
 }

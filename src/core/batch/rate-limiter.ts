@@ -6,7 +6,7 @@
  * `waitTime` is the pure decision; the clock and the sleep are injected so that the tests run
  * on a fake clock without real waiting.
  */
-import { abortableSleep, type Sleep } from '../util/sleep.js';
+import { abortableSleep, type Sleep } from '../../util/sleep.js';
 
 export const WINDOW_MS = 60_000;
 

@@ -3,11 +3,11 @@
  * core/generate.ts.
  */
 import { Command } from 'commander';
-import { MODEL_FIELDS, RUN_FIELDS } from '../../params/fields.js';
-import { addFieldOptions, collectFlags } from '../flags.js';
-import type { Context } from '../context.js';
-import { deferOptions } from '../deferred-options.js';
-import { EXIT_CODE_HELP } from '../exit-codes.js';
+import { MODEL_FIELDS, RUN_FIELDS } from '../params/fields.js';
+import { addFieldOptions, collectFlags } from '../cli/flags.js';
+import type { Context } from '../cli/context.js';
+import { deferOptions } from '../cli/deferred-options.js';
+import { EXIT_CODE_HELP } from '../cli/exit-codes.js';
 
 export const GENERATE_EXAMPLES = `
 Examples:
@@ -31,7 +31,7 @@ export function configureGenerate(cmd: Command, ctx: Context, defer = false): Co
   else addOptions();
   cmd.addHelpText('after', GENERATE_EXAMPLES);
   cmd.action(async (prompt: string | undefined) => {
-    const { runGenerate } = await import('../run-generate.js');
+    const { runGenerate } = await import('./run-generate.js');
     await runGenerate(ctx, prompt, collectFlags(cmd, [...MODEL_FIELDS, ...RUN_FIELDS]));
   });
   return cmd;

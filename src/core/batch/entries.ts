@@ -10,12 +10,12 @@
  * derived from that same content, so reruns ask for exactly the same image.
  */
 import { isAbsolute, resolve } from 'node:path';
-import { isFluxKreaError, UsageError } from '../errors.js';
-import { coerce, didYouMean } from '../params/coerce.js';
-import { findField, MODEL_FIELDS, RUN_FIELDS, type FieldSpec } from '../params/fields.js';
-import type { ResolvedParams } from '../params/schema.js';
-import { slugify } from '../output/naming.js';
-import { checkLocalImage } from '../core/params.js';
+import { isFluxKreaError, UsageError } from '../../errors.js';
+import { coerce, didYouMean } from '../../params/coerce.js';
+import { findField, MODEL_FIELDS, RUN_FIELDS, type FieldSpec } from '../../params/fields.js';
+import type { ResolvedParams } from '../../params/schema.js';
+import { slugify } from '../../output/naming.js';
+import { checkLocalImage } from '../params.js';
 import { derivedSeed, sha256, stableStringify } from './hash.js';
 import type { Problem, RawEntry } from './manifest.js';
 

@@ -1,7 +1,7 @@
 /** `flux-krea auth login|status|logout`: the stored API key. */
 import { Command } from 'commander';
-import type { Context } from '../context.js';
-import { UsageError } from '../../errors.js';
+import type { Context } from '../cli/context.js';
+import { UsageError } from '../errors.js';
 
 export function authCommand(ctx: Context): Command {
   const auth = new Command('auth').description('Store, show or remove your Segmind API key')
@@ -10,8 +10,8 @@ export function authCommand(ctx: Context): Command {
     .description('Store an API key (prompted without echo on a terminal; read from stdin when piped)')
     .addHelpText('after', '\nExamples:\n  $ flux-krea auth login\n  $ printf %s "$KEY" | flux-krea auth login\n\nThe key is never taken as an argument, so it stays out of shell history and process lists.')
     .action(async () => {
-      const { readKey } = await import('../read-key.js');
-      const { openStore, maskKey } = await import('../../config/store.js');
+      const { readKey } = await import('../cli/read-key.js');
+      const { openStore, maskKey } = await import('../store/store.js');
       const key = (await readKey(ctx)).trim();
       if (!key) throw new UsageError('No key given.', { suggestion: 'Paste the key from https://cloud.segmind.com/console/api-keys.' });
       if (/\s/.test(key)) throw new UsageError('The key contains spaces or line breaks; paste just the key.');
@@ -25,7 +25,7 @@ export function authCommand(ctx: Context): Command {
     .option('--json', 'print a JSON object')
     .addHelpText('after', '\nExamples:\n  $ flux-krea auth status\n  $ flux-krea auth status --json')
     .action(async (opts: { json?: boolean }) => {
-      const { findApiKey, maskKey, openStore } = await import('../../config/store.js');
+      const { findApiKey, maskKey, openStore } = await import('../store/store.js');
       const found = await findApiKey(ctx.env);
       const path = found?.path ?? (await openStore(ctx.env)).path;
       const info = found
@@ -44,7 +44,7 @@ export function authCommand(ctx: Context): Command {
     .description('Remove the stored key')
     .addHelpText('after', '\nExamples:\n  $ flux-krea auth logout\n\nSEGMIND_API_KEY, when set, is not affected.')
     .action(async () => {
-      const { openStore } = await import('../../config/store.js');
+      const { openStore } = await import('../store/store.js');
       const store = await openStore(ctx.env);
       const had = Boolean(store.get('apiKey'));
       await store.delete('apiKey');

@@ -1,14 +1,14 @@
 /** Bodies of `result`, `status` and `jobs`. */
-import { resolveSettings, type FlagValues } from '../config/settings.js';
+import { resolveSettings, type FlagValues } from '../store/settings.js';
 import { saveResults } from '../core/save-results.js';
 import { UsageError, isFluxKreaError } from '../errors.js';
 import type { RunOptions } from '../params/run-options.js';
-import type { JournalEntry } from '../journal/journal.js';
-import { makeClient, openJournal, printJson, resumeHint, type Context } from './context.js';
-import { StatusReporter } from './status-reporter.js';
-import { RESULT_FIELDS, STATUS_FIELDS } from './commands/result.js';
-import { EXIT } from './exit-codes.js';
-import { filesJson, metricsJson } from './json-output.js';
+import type { JournalEntry } from '../store/journal.js';
+import { makeClient, openJournal, printJson, resumeHint, type Context } from '../cli/context.js';
+import { StatusReporter } from '../cli/status-reporter.js';
+import { RESULT_FIELDS, STATUS_FIELDS } from './result.js';
+import { EXIT } from '../cli/exit-codes.js';
+import { filesJson, metricsJson } from '../cli/json-output.js';
 
 /** Results live on the server for one hour. */
 export const RETENTION_MS = 60 * 60 * 1000;

@@ -7,15 +7,15 @@
 import { promises as fsp } from 'node:fs';
 import type { GenerateOutcome } from '../core/generate.js';
 import { buildRequest } from '../core/params.js';
-import { resolveSettings, type FlagValues, type Resolved } from '../config/settings.js';
-import { readStore } from '../config/store.js';
+import { resolveSettings, type FlagValues, type Resolved } from '../store/settings.js';
+import { readStore } from '../store/store.js';
 import { UsageError, isFluxKreaError } from '../errors.js';
 import type { RunOptions } from '../params/run-options.js';
 import { generationEndpoint } from '../api/endpoints.js';
-import { makeClient, openJournal, printJson, resumeHint, endpoints, type Context } from './context.js';
-import { readPrompt } from './stdin.js';
-import { filesJson, metricsJson } from './json-output.js';
-import { StatusReporter } from './status-reporter.js';
+import { makeClient, openJournal, printJson, resumeHint, endpoints, type Context } from '../cli/context.js';
+import { readPrompt } from '../cli/stdin.js';
+import { filesJson, metricsJson } from '../cli/json-output.js';
+import { StatusReporter } from '../cli/status-reporter.js';
 
 export async function runGenerate(ctx: Context, promptArg: string | undefined, flags: FlagValues): Promise<void> {
   const store = await readStore(ctx.env);
@@ -37,7 +37,7 @@ export async function runGenerate(ctx: Context, promptArg: string | undefined, f
   ]);
   const reporter = new StatusReporter(ctx.ui);
   const toStdout = run.out === '-';
-  const outDir = toStdout ? await (await import('./stdout-image.js')).stagingDir() : run.out;
+  const outDir = toStdout ? await (await import('../cli/stdout-image.js')).stagingDir() : run.out;
   let outcome: GenerateOutcome;
   try {
     outcome = await generate({
@@ -62,7 +62,7 @@ export async function runGenerate(ctx: Context, promptArg: string | undefined, f
   }
   for (const w of outcome.warnings) ctx.ui.warn(w);
   if (toStdout) {
-    const { writeImageToStdout } = await import('./stdout-image.js');
+    const { writeImageToStdout } = await import('../cli/stdout-image.js');
     await writeImageToStdout(ctx, outcome.files, outDir);
   } else if (run.json) {
     printJson(ctx, toJson(outcome));
@@ -71,7 +71,7 @@ export async function runGenerate(ctx: Context, promptArg: string | undefined, f
   }
   reporter.summary(outcome);
   if (run.open && !toStdout) {
-    const { openFiles } = await import('./open.js');
+    const { openFiles } = await import('../cli/open.js');
     await openFiles(ctx, outcome.files.map((f) => f.path));
   }
 }

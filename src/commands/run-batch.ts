@@ -5,22 +5,22 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, relative, resolve } from 'node:path';
 import { MODEL } from '../api/endpoints.js';
-import { resolveEntries } from '../batch/entries.js';
-import { LockFile } from '../batch/lock.js';
-import { parseManifest, type Problem } from '../batch/manifest.js';
-import { ALL_BATCH_FIELDS, BATCH_MODEL_FIELDS, type BatchOptions } from '../batch/options.js';
-import { planEntries, type PlannedEntry } from '../batch/plan.js';
-import { SubmitGate } from '../batch/rate-limiter.js';
-import { JobTimeEstimate } from '../batch/poll-schedule.js';
-import { batchExitCode, batchReport } from '../batch/report.js';
-import { runPlanned } from '../batch/runner.js';
-import { inShard, parseShard, shardLabel, type Shard } from '../batch/shard.js';
-import { resolveSettings, type FlagValues } from '../config/settings.js';
-import { openStore } from '../config/store.js';
+import { resolveEntries } from '../core/batch/entries.js';
+import { LockFile } from '../store/lock.js';
+import { parseManifest, type Problem } from '../core/batch/manifest.js';
+import { ALL_BATCH_FIELDS, BATCH_MODEL_FIELDS, type BatchOptions } from '../core/batch/options.js';
+import { planEntries, type PlannedEntry } from '../core/batch/plan.js';
+import { SubmitGate } from '../core/batch/rate-limiter.js';
+import { JobTimeEstimate } from '../core/batch/poll-schedule.js';
+import { batchExitCode, batchReport } from '../core/batch/report.js';
+import { runPlanned } from '../core/batch/runner.js';
+import { inShard, parseShard, shardLabel, type Shard } from '../core/batch/shard.js';
+import { resolveSettings, type FlagValues } from '../store/settings.js';
+import { openStore } from '../store/store.js';
 import { UsageError } from '../errors.js';
 import type { RunOptions } from '../params/run-options.js';
-import { BatchReporter } from './batch-reporter.js';
-import { makeClient, openJournal, printJson, type Context } from './context.js';
+import { BatchReporter } from '../cli/batch-reporter.js';
+import { makeClient, openJournal, printJson, type Context } from '../cli/context.js';
 
 export async function runBatch(ctx: Context, manifestPath: string, flags: FlagValues): Promise<void> {
   const store = await openStore(ctx.env);

@@ -3,9 +3,9 @@
  * command tree; `flux-krea __complete-ids` (hidden) feeds request ids to those scripts.
  */
 import { Argument, Command } from 'commander';
-import type { Context } from '../context.js';
-import { SHELLS, type Shell } from '../../completions/shells.js';
-import { IDS_COMMAND_NAME } from '../../completions/hints.js';
+import type { Context } from '../cli/context.js';
+import { SHELLS, type Shell } from '../cli/completions/shells.js';
+import { IDS_COMMAND_NAME } from '../cli/completions/hints.js';
 
 const EXAMPLES = `
 Examples:
@@ -22,7 +22,7 @@ export function completionCommand(ctx: Context): Command {
     .addArgument(new Argument('<shell>', 'the shell to complete in').choices(SHELLS))
     .addHelpText('after', EXAMPLES);
   cmd.action(async (shell: Shell) => {
-    const { runCompletion } = await import('../run-completion.js');
+    const { runCompletion } = await import('./run-completion.js');
     // The script describes the whole program, not just this subcommand.
     let root: Command = cmd;
     while (root.parent) root = root.parent;
@@ -36,7 +36,7 @@ export function completeIdsCommand(ctx: Context): Command {
   return new Command(IDS_COMMAND_NAME)
     .description('Request ids from the job journal, for shell completion')
     .action(async () => {
-      const { runCompleteIds } = await import('../run-completion.js');
+      const { runCompleteIds } = await import('./run-completion.js');
       await runCompleteIds(ctx);
     });
 }

@@ -1,8 +1,8 @@
 /** `flux-krea config set|get|unset|list|path`: saved defaults for flags. */
 import { Argument, Command } from 'commander';
-import type { Context } from '../context.js';
-import { CONFIG_FIELDS } from '../../params/fields.js';
-import { completeAs } from '../../completions/hints.js';
+import type { Context } from '../cli/context.js';
+import { CONFIG_FIELDS } from '../params/fields.js';
+import { completeAs } from '../cli/completions/hints.js';
 
 const KEYS = CONFIG_FIELDS.map((f) => f.flag).join(', ');
 
@@ -23,7 +23,7 @@ a project file (flux-krea.config.json in the current directory or a parent, e.g.
 value came from.`;
 
 async function body() {
-  return import('../run-config.js');
+  return import('./run-config.js');
 }
 
 export function configCommand(ctx: Context): Command {

@@ -1,9 +1,9 @@
 /** Bodies of `completion` and the hidden `__complete-ids`. */
 import type { Command } from 'commander';
-import { renderCompletion, type Shell } from '../completions/index.js';
-import { Journal } from '../journal/journal.js';
+import { renderCompletion, type Shell } from '../cli/completions/index.js';
+import { Journal } from '../store/journal.js';
 import { stateDir } from '../util/paths.js';
-import type { Context } from './context.js';
+import type { Context } from '../cli/context.js';
 
 export async function runCompletion(ctx: Context, shell: Shell, program: Command): Promise<void> {
   ctx.stdout.write(renderCompletion(shell, program));

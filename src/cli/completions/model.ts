@@ -4,7 +4,7 @@
  * regenerating) and from the schema's FieldSpecs (allowed values, file and directory hints).
  */
 import { Help, type Argument, type Command, type Option } from 'commander';
-import { ALL_FIELDS, CONFIG_FIELDS, findField, type FieldSpec } from '../params/fields.js';
+import { ALL_FIELDS, CONFIG_FIELDS, findField, type FieldSpec } from '../../params/fields.js';
 import { hintFor, IDS_COMMAND_NAME } from './hints.js';
 
 export type ValueHint =

@@ -2,12 +2,12 @@
  * Bodies of `config set|get|unset|list|path`. Values are checked with `coerce`, the same code
  * that checks a flag, under the flag's name, so a bad value is refused with the same message.
  */
-import { findProjectFile, readProjectFile, resolveSettings, type Resolved } from '../config/settings.js';
-import { openStore, type Store } from '../config/store.js';
+import { findProjectFile, readProjectFile, resolveSettings, type Resolved } from '../store/settings.js';
+import { openStore, type Store } from '../store/store.js';
 import { UsageError } from '../errors.js';
 import { coerce, distance } from '../params/coerce.js';
 import { ALL_FIELDS, CONFIG_FIELDS, envName, findField, flagName, type FieldSpec } from '../params/fields.js';
-import { printJson, type Context } from './context.js';
+import { printJson, type Context } from '../cli/context.js';
 
 /** The field for a key typed as a flag name, an alias or the API name. */
 export function configField(name: string): FieldSpec {

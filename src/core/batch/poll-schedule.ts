@@ -5,7 +5,7 @@
  * 0.75 s: half the batch's throughput lost on fast jobs). Never later than the usual schedule,
  * so a slow or unusual job costs nothing; on long jobs (Segmind's ~24 s) it changes little.
  */
-import { pollDelay } from '../api/retry-policy.js';
+import { pollDelay } from '../../api/retry-policy.js';
 
 /** Finished jobs remembered for the estimate: recent ones reflect the current queue. */
 const WINDOW = 16;

@@ -5,20 +5,20 @@
  * values so that one entry never stops the others.
  */
 import { readFile } from 'node:fs/promises';
-import type { Job, JobResult, SegmindClient } from '../api/client.js';
-import { ApiError, ConnectionError, RateLimitError } from '../api/errors.js';
-import { sniffImage } from '../api/extract.js';
-import type { RetryInfo } from '../api/http.js';
-import { isRetryable, retryDelay, type Outcome } from '../api/retry-policy.js';
-import { saveResults } from '../core/save-results.js';
-import { InterruptedError, UsageError, isFluxKreaError, type ErrorKind } from '../errors.js';
-import type { Journal } from '../journal/journal.js';
-import { ensureDir } from '../output/download.js';
-import { applyMetadata, type MetadataMode } from '../output/metadata.js';
-import { imageStem } from '../output/naming.js';
-import type { ResolvedParams } from '../params/schema.js';
-import { abortableSleep, type Sleep } from '../util/sleep.js';
-import type { LockedFile, LockFile } from './lock.js';
+import type { Job, JobResult, SegmindClient } from '../../api/client.js';
+import { ApiError, ConnectionError, RateLimitError } from '../../api/errors.js';
+import { sniffImage } from '../../api/extract.js';
+import type { RetryInfo } from '../../api/http.js';
+import { isRetryable, retryDelay, type Outcome } from '../../api/retry-policy.js';
+import { saveResults } from '../save-results.js';
+import { InterruptedError, UsageError, isFluxKreaError, type ErrorKind } from '../../errors.js';
+import type { Journal } from '../../store/journal.js';
+import { ensureDir } from '../../output/download.js';
+import { applyMetadata, type MetadataMode } from '../../output/metadata.js';
+import { imageStem } from '../../output/naming.js';
+import type { ResolvedParams } from '../../params/schema.js';
+import { abortableSleep, type Sleep } from '../../util/sleep.js';
+import type { LockedFile, LockFile } from '../../store/lock.js';
 import type { PlannedEntry } from './plan.js';
 import { batchPollDelay, type JobTimeEstimate } from './poll-schedule.js';
 import type { SubmitGate } from './rate-limiter.js';

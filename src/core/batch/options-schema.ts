@@ -5,7 +5,7 @@
  * keeps the two equal.
  */
 import { z } from 'zod';
-import type { FlagMeta } from '../params/schema.js';
+import type { FlagMeta } from '../../params/schema.js';
 
 const meta = (m: FlagMeta & { configurable?: boolean }): Record<string, unknown> => ({ api: false, ...m });
 

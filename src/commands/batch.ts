@@ -3,11 +3,11 @@
  * src/batch/, loaded only when the command runs.
  */
 import { Command } from 'commander';
-import { addFieldOptions, collectFlags } from '../flags.js';
-import type { Context } from '../context.js';
-import { EXIT_CODE_HELP } from '../exit-codes.js';
-import { ALL_BATCH_FIELDS } from '../../batch/options.js';
-import { deferOptions } from '../deferred-options.js';
+import { addFieldOptions, collectFlags } from '../cli/flags.js';
+import type { Context } from '../cli/context.js';
+import { EXIT_CODE_HELP } from '../cli/exit-codes.js';
+import { ALL_BATCH_FIELDS } from '../core/batch/options.js';
+import { deferOptions } from '../cli/deferred-options.js';
 
 export const BATCH_HELP = `
 The manifest: JSON Lines (one object per line), a JSON array, or plain text (one prompt per
@@ -50,7 +50,7 @@ export function batchCommand(ctx: Context): Command {
   });
   cmd.addHelpText('after', `${BATCH_HELP}\n\n${EXIT_CODE_HELP}`);
   cmd.action(async (manifest: string) => {
-    const { runBatch } = await import('../run-batch.js');
+    const { runBatch } = await import('./run-batch.js');
     await runBatch(ctx, manifest, collectFlags(cmd, ALL_BATCH_FIELDS));
   });
   return cmd;

@@ -11,7 +11,7 @@
 import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { OutputError, UsageError } from '../errors.js';
-import { fileDigest, stableStringify } from './hash.js';
+import { fileDigest, stableStringify } from '../core/batch/hash.js';
 
 export const LOCK_VERSION = 1;
 
