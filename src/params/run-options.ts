@@ -3,9 +3,7 @@
  * so that flags, config keys, completions and docs derive from one place.
  */
 import { z } from 'zod';
-import type { FlagMeta } from './schema.js';
-
-const meta = (m: FlagMeta & { configurable?: boolean }): Record<string, unknown> => ({ api: false, ...m });
+import { flagMeta as meta } from './schema.js';
 
 export const runOptionsSchema = z.strictObject({
   sync: z.boolean().default(false)

@@ -43,7 +43,7 @@ describe.skipIf(!hasShell('fish'))(`fish completion${skipMessage('fish')}`, () =
     expect(format!.sort()).toEqual(['jpg', 'png', 'webp']);
     expect(mp!.sort()).toEqual(['0.25', '1']);
     expect(cmds).toEqual(expect.arrayContaining(['generate', 'auth', 'result', 'status', 'jobs', 'config', 'completion']));
-    expect(cmds).not.toContain('__complete-ids');
+    expect(cmds).not.toContain('__complete');
     expect(auth).toEqual(expect.arrayContaining(['login', 'status', 'logout']));
     expect(shells!.sort()).toEqual(['bash', 'fish', 'zsh']);
     expect(flags).toEqual(expect.arrayContaining(['--aspect', '--aspect-ratio', '--format', '--output-format', '--no-go-fast', '--out', '--help']));

@@ -53,7 +53,7 @@ describe.skipIf(!hasZsh)(`zsh completion${skipMessage('zsh')}`, () => {
     expect(format).toEqual(['webp', 'jpg', 'png']);
     expect(mp).toEqual(['1', '0.25']);
     expect(cmds).toEqual(expect.arrayContaining(['generate', 'auth', 'result', 'status', 'jobs', 'config', 'completion']));
-    expect(cmds).not.toContain('__complete-ids');
+    expect(cmds).not.toContain('__complete');
     expect(auth).toEqual(expect.arrayContaining(['login', 'status', 'logout']));
     expect(shells).toEqual(['bash', 'zsh', 'fish']);
     expect(flags).toEqual(expect.arrayContaining(['--aspect', '--aspect-ratio', '--format', '--output-format', '--no-go-fast', '--out', '--help']));
