@@ -4,7 +4,7 @@
  * schemas (not in core/batch) because config keys include --concurrency and --rpm, and params
  * is the bottom layer.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { flagMeta as meta } from './schema.js';
 
 export const batchOptionsSchema = z.strictObject({

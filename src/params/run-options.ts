@@ -2,7 +2,7 @@
  * Run options: flags that steer the CLI rather than the model. Same shape as the model schema
  * so that flags, config keys, completions and docs derive from one place.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { flagMeta as meta } from './schema.js';
 
 export const runOptionsSchema = z.strictObject({
