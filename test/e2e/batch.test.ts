@@ -7,6 +7,7 @@ import { readFile, writeFile, readdir, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startEmulator, type Emulator } from '../emulator/index.js';
 import { BIN, FAST, runCli, sandbox, type Sandbox } from '../helpers/cli.js';
+import { runMain } from '../helpers/main.js';
 import { imageInfo } from '../helpers/images.js';
 import { until } from '../helpers/wait.js';
 import { readEmbedded, readSidecar } from '../../src/output/metadata.js';
@@ -31,7 +32,7 @@ async function manifest(name: string, text: string): Promise<string> {
   return path;
 }
 
-const batch = (args: string[]) => runCli(['batch', ...args, '-o', sb.outDir, '-n', '1', ...FAST], sb);
+const batch = (args: string[]) => runMain(['batch', ...args, '-o', sb.outDir, '-n', '1', ...FAST], sb);
 const report = (r: { stdout: unknown }) => JSON.parse(String(r.stdout)) as {
   status: string; exit_code: number; counts: Record<string, number>; submits: number;
   entries: { key: string; line: number; status: string; request_id: string | null; seed: number; files: { path: string; bytes: number; sha256: string }[]; error: { kind: string; message: string } | null }[];
@@ -278,7 +279,7 @@ describe('batch: sharding', () => {
 describe('provenance', () => {
   for (const format of ['png', 'jpg', 'webp'] as const) {
     it(`--metadata embed: readable back from ${format}, image still valid`, async () => {
-      const r = await runCli(['a fox in the snow', '--format', format, '-n', '1', '--seed', '7', '--metadata', 'embed', '-o', sb.outDir, '--json', ...FAST], sb);
+      const r = await runMain(['a fox in the snow', '--format', format, '-n', '1', '--seed', '7', '--metadata', 'embed', '-o', sb.outDir, '--json', ...FAST], sb);
       expect(r.exitCode, String(r.stderr)).toBe(0);
       const out = JSON.parse(String(r.stdout));
       const file = out.files[0].path as string;

@@ -6,9 +6,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Result } from 'execa';
 import { startEmulator, type Emulator } from '../emulator/index.js';
 import { FAST, runCli, sandbox, type Sandbox } from '../helpers/cli.js';
+import { runMain, type MainResult as Result } from '../helpers/main.js';
 import { imageInfo } from '../helpers/images.js';
 
 let emu: Emulator;
@@ -16,13 +16,13 @@ let sb: Sandbox;
 const outputs: string[] = [];
 
 async function cli(args: string[]): Promise<Result> {
-  const r = await runCli([...args, '-o', sb.outDir, ...FAST], sb);
+  const r = await runMain([...args, '-o', sb.outDir, ...FAST], sb);
   outputs.push(String(r.stdout), String(r.stderr));
   return r;
 }
 const posts = (path = '/v2/flux-krea-dev') => emu.log.filter((l) => l.method === 'POST' && l.path === path);
 const gets = (suffix: string) => emu.log.filter((l) => l.method === 'GET' && l.path.endsWith(suffix));
-const jobs = async () => JSON.parse(String((await runCli(['jobs', '--json'], sb)).stdout));
+const jobs = async () => JSON.parse(String((await runMain(['jobs', '--json'], sb)).stdout));
 
 async function expectSaved(r: Result, n: number): Promise<string[]> {
   expect(r.exitCode, String(r.stderr)).toBe(0);
@@ -194,7 +194,7 @@ describe('downloads that cannot corrupt', () => {
     const id = (await jobs())[0].id as string;
     expect(String(r.stderr)).toContain(`flux-krea result ${id}`);
     expect(await readdir(sb.outDir)).toEqual([]);
-    const again = await runCli(['result', id, ...FAST], sb);
+    const again = await runMain(['result', id, ...FAST], sb);
     expect(again.exitCode, String(again.stderr)).toBe(0);
     expect(billed()).toBe(1);
   });
@@ -216,7 +216,7 @@ describe('downloads that cannot corrupt', () => {
   it('an output directory that cannot be created: named in the error, nothing submitted', async () => {
     const file = join(sb.dir, 'a-file');
     await writeFile(file, 'x');
-    const r = await runCli(['x', '-o', join(file, 'sub'), ...FAST], sb);
+    const r = await runMain(['x', '-o', join(file, 'sub'), ...FAST], sb);
     expect(r.exitCode).toBe(1);
     expect(String(r.stderr)).toContain(join(file, 'sub'));
     expect(posts()).toHaveLength(0);
