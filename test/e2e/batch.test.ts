@@ -251,6 +251,33 @@ describe('batch: idempotent reruns', () => {
     expect(emu.submits()).toBe(3);
     expect(report(again).counts.done).toBe(3);
   });
+
+  it('killed outright (SIGKILL, no cleanup): the paid jobs are in the lock log; the rerun fetches them without paying again', async () => {
+    emu.configure({ queuedPolls: 1_000_000 });
+    const path = await manifest('killed.txt', ['doomed one', 'doomed two', 'doomed three'].join('\n'));
+    const { execa } = await import('execa');
+    const child = execa(process.execPath, [BIN, 'batch', path, '--concurrency', '2', '-n', '1', '-o', sb.outDir, ...FAST], {
+      env: { PATH: process.env.PATH ?? '', ...sb.env }, extendEnv: false, reject: false, cwd: sb.dir, stdin: 'ignore',
+    });
+    // A job is polled only after its request id was recorded: both are on disk by now.
+    await until(() => emu.log.filter((l) => l.path.endsWith('/status')).length >= 4, 'both jobs to be polled');
+    child.kill('SIGKILL');
+    await child;
+    expect(emu.submits()).toBe(2);
+    // Nothing folded the log into a lock: the records live in the log alone.
+    const log = (await readFile(`${path}.lock.json.log`, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { record: { state: string } });
+    expect(log.map((l) => l.record.state)).toEqual(['submitted', 'submitted']);
+
+    emu.configure({ queuedPolls: 0, processingPolls: 0 });
+    const again = await batch([path, '--json']);
+    expect(again.exitCode, String(again.stderr)).toBe(0);
+    expect(emu.submits()).toBe(3);
+    expect(report(again).counts.done).toBe(3);
+    // The run ended by folding the log into the lock.
+    expect((await readdir(sb.dir)).filter((f) => f.startsWith('killed.txt')).sort()).toEqual(['killed.txt', 'killed.txt.lock.json']);
+    const lock = JSON.parse(await readFile(`${path}.lock.json`, 'utf8'));
+    expect(Object.values(lock.entries as Record<string, { state: string }>).map((e) => e.state)).toEqual(['done', 'done', 'done']);
+  });
 });
 
 describe('batch: sharding', () => {
