@@ -1,6 +1,6 @@
 /**
- * `config set|get|unset|list|path` and the precedence of saved defaults, run through the built
- * CLI. Precedence is read from `--dry-run --json`, which needs neither a key nor a server.
+ * `config set|get|unset|list|path` and the precedence of saved defaults, run through main()
+ * in-process (runMain). Precedence is read from `--dry-run --json`, which needs neither a key nor a server.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';

@@ -1,5 +1,5 @@
 /**
- * Fault injection: the built CLI against an emulator scripted to misbehave. Each case asserts
+ * Fault injection: the CLI against an emulator scripted to misbehave. Each case asserts
  * the exit code, the message, that files are complete and valid, the journal, and the number
  * of billed submits (exactly one paid job per generation, never two).
  *

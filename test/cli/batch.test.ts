@@ -1,6 +1,7 @@
 /**
- * `flux-krea batch` end to end: the built CLI against the emulator. Counts come from the
- * emulator's own log (submits, concurrency), never from the CLI's word.
+ * `flux-krea batch` through main() in-process against the emulator (runMain); Ctrl-C and
+ * SIGKILL run the built CLI as a real process. Counts come from the emulator's own log
+ * (submits, concurrency), never from the CLI's word.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readFile, writeFile, readdir, mkdir } from 'node:fs/promises';

@@ -1,5 +1,6 @@
 /**
- * The generate command end to end: the built CLI against the emulator, as a user runs it.
+ * The generate command against the emulator, through main() in-process (runMain). A real
+ * process (runCli) where it is the point: stdin, pipes, a viewer found on PATH, TMPDIR.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { readdir, stat, writeFile, mkdir } from 'node:fs/promises';
