@@ -88,24 +88,24 @@ describe('the lock file', () => {
   it('rewrites the lock only as the log outgrows it: bytes written stay linear in the entries', async () => {
     const path = join(dir, 'l.json');
     const lock = await LockFile.load(path, 'm');
-    const fs = await import('node:fs/promises');
+    const { existsSync, statSync } = await import('node:fs');
     let lockWrites = 0;
     let lockBytes = 0;
-    const n = 3000;
+    const n = 1500;
     for (let i = 0; i < n; i++) {
       await lock.set(`key-${i}`, record({ params: { seed: i, prompt: `prompt number ${i}` } }));
       // A rewrite removes the log: count them by watching it disappear.
-      if (!(await fs.stat(`${path}.log`).catch(() => undefined))) {
+      if (!existsSync(`${path}.log`)) {
         lockWrites++;
-        lockBytes += (await fs.stat(path)).size;
+        lockBytes += statSync(path).size;
       }
     }
     await lock.close();
-    const final = (await fs.stat(path)).size;
+    const final = statSync(path).size;
     // A geometric series: a handful of rewrites, not one per entry, and their bytes within
     // twice the final lock.
-    expect(lockWrites).toBeGreaterThan(0);
-    expect(lockWrites).toBeLessThan(12);
+    expect(lockWrites).toBeGreaterThan(1);
+    expect(lockWrites).toBeLessThan(10);
     expect(lockBytes).toBeLessThan(2 * final);
     expect(Object.keys(JSON.parse(await readFile(path, 'utf8')).entries)).toHaveLength(n);
   });
