@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dirname, join } from 'node:path';
 import { fixture, hasShell, JOB_IDS, RATIOS, runShell, skipMessage, type Fixture } from './harness.js';
+import { toolTestsRun } from '../helpers/tools.js';
 
 const CAPTURE = join(import.meta.dirname, 'zsh-capture.zsh');
 let f: Fixture;
@@ -27,7 +28,7 @@ async function complete(...lines: string[]): Promise<string[][]> {
 
 const hasZsh = hasShell('zsh');
 
-describe.skipIf(!hasZsh)(`zsh completion${skipMessage('zsh')}`, () => {
+describe.skipIf(!toolTestsRun(hasZsh))(`zsh completion${skipMessage('zsh')}`, () => {
   beforeAll(async () => { f = await fixture('zsh'); });
   afterAll(async () => { await f?.cleanup(); });
 
