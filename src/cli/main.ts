@@ -7,9 +7,6 @@ import { isFluxKreaError, OutputError } from '../errors.js';
 import { exitCodeFor, EXIT, EXIT_CODE_HELP } from './exit-codes.js';
 import { createUi, type Ui } from './ui.js';
 import { fdOutput, stderrOutput, type Output } from './output.js';
-
-// For bin/write-code-cache.js, which runs main() with its output captured.
-export { streamOutput } from './output.js';
 import type { Context } from './context.js';
 import { generateCommand, configureGenerate } from '../commands/generate.js';
 import { authCommand } from '../commands/auth.js';

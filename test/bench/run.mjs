@@ -3,26 +3,26 @@
 // batch throughput and memory on this machine, prints a table with each row's target and
 // verdict, and writes it with the machine and the date to BENCHMARKS.md.
 //
-//   node test/bench/run.mjs [--only startup,client,batch,scale,memory] [--no-write]
+//   node test/bench/run.mjs [--only startup,footprint,client,batch,scale,memory] [--no-write]
 //
 // Exit code: 0 when every row with a target passes (or is skipped), 1 otherwise.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { NODE_VARS, ROOT, startEmulator } from './lib.mjs';
-import { startup } from './startup.mjs';
+import { installFootprint, startup } from './startup.mjs';
 import { clientOverhead } from './client.mjs';
 import { batchThroughput } from './batch.mjs';
 import { batchScale } from './batch-scale.mjs';
 import { memory } from './memory.mjs';
 import { renderTable, writeReport } from './report.mjs';
 
-const ALL = ['startup', 'client', 'batch', 'scale', 'memory'];
+const ALL = ['startup', 'footprint', 'client', 'batch', 'scale', 'memory'];
 const { values } = parseArgs({ options: { only: { type: 'string' }, 'no-write': { type: 'boolean' } } });
 const only = values.only ? values.only.split(',') : ALL;
 for (const name of only) if (!ALL.includes(name)) throw new Error(`--only: unknown case "${name}" (${ALL.join(', ')})`);
 
-if (!existsSync(join(ROOT, 'dist', 'cli', 'index.cjs')) || !existsSync(join(ROOT, 'dist', 'emulator', 'serve.js'))) {
+if (!existsSync(join(ROOT, 'dist', 'cli.js')) || !existsSync(join(ROOT, 'dist', 'emulator', 'serve.js'))) {
   console.error('bench: dist/ is missing; run `npm run bench` (it builds first) or `npm run build`.');
   process.exit(2);
 }
@@ -40,7 +40,8 @@ if (NODE_VARS.length) {
   // rows are judged again as a machine without them sees them.
   await section(`Start-up without ${NODE_VARS.join(', ')} (PATH only)`, 'startup', () => startup({ bare: true }));
 }
-const needsEmulator = only.some((n) => n !== 'startup');
+await section('Install footprint (npm pack, then npm install -g of the tarball)', 'footprint', () => installFootprint());
+const needsEmulator = only.some((n) => n !== 'startup' && n !== 'footprint');
 const emu = needsEmulator ? await startEmulator(['--progress', 'time']) : undefined;
 try {
   await section('Client overhead (median of 5 generations, --interval 1)', 'client', () => clientOverhead(emu));
