@@ -132,7 +132,7 @@ export class Http {
       const answer = await this.once(o);
       if (answer.status < 300 && o.expectJson && answer.json === undefined) {
         throw new ProtocolError(`Segmind sent ${answer.contentType || 'an untyped answer'} instead of JSON from ${new URL(o.url).pathname}.`, {
-          requestId: o.requestId, suggestion: 'Try again; if it persists, run with --verbose and report it.',
+          requestId: o.requestId, suggestion: 'Try again; if it persists, report it with the exchange log.',
         });
       }
       if (answer.status < 300) return answer;
