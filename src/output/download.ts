@@ -33,6 +33,8 @@ export interface SaveOptions {
   retries?: number;
   signal?: AbortSignal;
   onRetry?: (r: RetryInfo) => void;
+  /** Size limit of one image (default MAX_IMAGE_BYTES, 64 MB). */
+  maxBytes?: number;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
@@ -97,6 +99,9 @@ export async function saveImage(ref: ImageRef, o: SaveOptions): Promise<SavedIma
 async function saveBytes(data: Buffer, o: SaveOptions): Promise<SavedImage> {
   const kind = sniffImage(data.subarray(0, SNIFF_BYTES));
   if (!kind) throw new ProtocolError('Segmind sent image data that is not a PNG, JPEG, WebP or GIF.', { requestId: o.requestId });
+  if (!isWholeImage(kind.ext, data.subarray(0, SNIFF_BYTES), data.subarray(-TAIL_BYTES), data.length)) {
+    throw new ProtocolError(`Segmind sent an incomplete ${kind.ext} image (${data.length} bytes).`, { requestId: o.requestId });
+  }
   const tmp = tempPath(o.dir);
   try {
     await writeFile(tmp, data, { flag: 'wx' });
@@ -151,12 +156,21 @@ async function downloadTo(url: string, tmp: string, o: SaveOptions): Promise<{ b
     throw new DownloadHttpError(res.statusCode, res.headers, `Downloading ${describeUrl(at)} failed: HTTP ${res.statusCode}.`, o.requestId);
   }
   const declared = Number(res.headers['content-length']);
+  const maxBytes = o.maxBytes ?? MAX_IMAGE_BYTES;
+  const host = safeHost(at);
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    await res.body.dump({ limit: 0 }).catch(() => undefined);
+    throw new TooLargeDownload(`The image from ${host} is ${declared} bytes, over the ${maxBytes}-byte limit; not saved.`, o.requestId);
+  }
   let seen = 0;
   let head = Buffer.alloc(0);
+  let tail = Buffer.alloc(0);
   const meter = new Transform({
     transform(chunk: Buffer, _enc, cb) {
       seen += chunk.length;
+      if (seen > maxBytes) return cb(new TooLargeDownload(`The image from ${host} is over the ${maxBytes}-byte limit; not saved.`, o.requestId));
       if (head.length < SNIFF_BYTES) head = Buffer.concat([head, chunk.subarray(0, SNIFF_BYTES - head.length)]);
+      tail = Buffer.concat([tail, chunk.subarray(-TAIL_BYTES)]).subarray(-TAIL_BYTES);
       if (head.length >= SNIFF_BYTES && !sniffImage(head)) return cb(new BrokenDownload(`The download from ${new URL(url).host} is not an image.`));
       cb(null, chunk);
     },
@@ -164,7 +178,7 @@ async function downloadTo(url: string, tmp: string, o: SaveOptions): Promise<{ b
   try {
     await pipeline(res.body, meter, createWriteStream(tmp, { flags: 'wx' }));
   } catch (e) {
-    if (e instanceof BrokenDownload || isAbort(e, o.signal)) throw e;
+    if (e instanceof BrokenDownload || e instanceof TooLargeDownload || isAbort(e, o.signal)) throw e;
     if (isFileSystemError(e)) throw writeError(e, o);
     throw new BrokenDownload(`The download from ${new URL(url).host} was cut off (${(e as Error).message}).`);
   }
@@ -172,8 +186,40 @@ async function downloadTo(url: string, tmp: string, o: SaveOptions): Promise<{ b
     throw new BrokenDownload(`The download from ${new URL(url).host} was cut off: ${seen} of ${declared} bytes.`);
   }
   const kind = sniffImage(head);
-  if (!kind) throw new BrokenDownload(`The download from ${new URL(url).host} is not an image (${seen} bytes).`);
+  if (!kind) throw new BrokenDownload(`The download from ${host} is not an image (${seen} bytes).`);
+  // Without a Content-Length a cut-off body looks complete: the image's own end marker says.
+  if (!isWholeImage(kind.ext, head, tail, seen)) throw new BrokenDownload(`The download from ${host} was cut off: the ${kind.ext} image is incomplete (${seen} bytes).`);
   return { bytes: seen, format: kind.ext };
+}
+
+/** An image of this model is a few MB; anything far larger is a broken or hostile answer. */
+export const MAX_IMAGE_BYTES = 64 * 1024 * 1024;
+const TAIL_BYTES = 12;
+
+/** Over the size limit: not retried, the same host would send the same. */
+class TooLargeDownload extends ProtocolError {
+  constructor(message: string, requestId?: string) {
+    super(message, { requestId });
+  }
+}
+
+/**
+ * Whether an image ends as its format says: PNG with its IEND chunk, JPEG with EOI (FF D9),
+ * WebP with as many bytes as its RIFF header declares, GIF with its trailer (0x3B).
+ */
+export function isWholeImage(ext: string, head: Buffer, tail: Buffer, size: number): boolean {
+  switch (ext) {
+    case 'png':
+      return tail.length >= 8 && tail.toString('latin1', tail.length - 8, tail.length - 4) === 'IEND';
+    case 'jpg':
+      return tail.length >= 2 && tail[tail.length - 2] === 0xff && tail[tail.length - 1] === 0xd9;
+    case 'webp':
+      return head.length >= 8 && head.readUInt32LE(4) + 8 === size;
+    case 'gif':
+      return tail.length >= 1 && tail[tail.length - 1] === 0x3b;
+    default:
+      return true;
+  }
 }
 
 /**
