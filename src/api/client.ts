@@ -43,8 +43,9 @@ export interface JobResult {
   metrics: Metrics;
   raw: unknown;
   /**
-   * How long the job ran, as polling saw it (ms from submit to the middle of the last poll
-   * that saw it running and the first that saw it done). Only for jobs submitted in this process.
+   * How long the job ran (ms): Segmind's `metrics.total_time` (or queue + inference time), else
+   * as polling saw it, from submit to the middle of the last poll that saw it running and the
+   * first that saw it done (only for jobs submitted in this process).
    */
   runMs?: number;
 }
@@ -232,7 +233,10 @@ export class SegmindClient {
         const result = await this.result(job, { signal, patient });
         // The status and result endpoints may briefly disagree; keep polling until both agree.
         if (result.status === 'COMPLETED') {
-          if (job.submittedAt !== undefined) result.runMs = Math.round((lastRunning + polledAt) / 2 - since);
+          // The server's own measure when it gives one; else the middle of what polling saw.
+          const measured = serverRunMs(result.metrics);
+          if (measured !== undefined) result.runMs = measured;
+          else if (job.submittedAt !== undefined) result.runMs = Math.round((lastRunning + polledAt) / 2 - since);
           return result;
         }
       }
@@ -315,6 +319,14 @@ function failed(a: HttpAnswer, requestId: string): JobFailedError {
   const detail = errorText(body) ?? 'no detail given';
   return new JobFailedError('job-failed', 422, `The generation failed: ${detail}`, a.headers, body, requestId,
     'Change the prompt or parameters and try again; a blocked prompt will keep failing.');
+}
+
+/** How long the job took by Segmind's metrics (`total_time`, else queue + inference time), in ms. */
+function serverRunMs(m: Metrics): number | undefined {
+  const total = num(m.total_time);
+  const parts = [num(m.queue_time), num(m.inference_time ?? m.inferenceTime)];
+  const seconds = total ?? (parts.every((p) => p !== undefined) ? parts[0]! + parts[1]! : undefined);
+  return seconds !== undefined && seconds > 0 ? Math.round(seconds * 1000) : undefined;
 }
 
 /** Request ids of a safe shape: the real ones are 32 hex characters, the docs show UUIDs. */

@@ -14,9 +14,10 @@ import { startup } from './startup.mjs';
 import { clientOverhead } from './client.mjs';
 import { batchThroughput } from './batch.mjs';
 import { memory } from './memory.mjs';
+import { polling } from './polling.mjs';
 import { renderTable, writeReport } from './report.mjs';
 
-const ALL = ['startup', 'client', 'batch', 'memory'];
+const ALL = ['startup', 'client', 'batch', 'memory', 'polling'];
 const { values } = parseArgs({ options: { only: { type: 'string' }, 'no-write': { type: 'boolean' } } });
 const only = values.only ? values.only.split(',') : ALL;
 for (const name of only) if (!ALL.includes(name)) throw new Error(`--only: unknown case "${name}" (${ALL.join(', ')})`);
@@ -45,6 +46,7 @@ try {
   await section('Client overhead (median of 5 generations, --interval 1)', 'client', () => clientOverhead(emu));
   await section('Batch throughput (median of 3 batches)', 'batch', () => batchThroughput(emu));
   await section('Memory (median of 3 runs each)', 'memory', () => memory(emu));
+  await section('Polling (default, adaptive schedule)', 'polling', () => polling(emu));
 } finally {
   await emu?.close();
 }
