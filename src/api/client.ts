@@ -175,13 +175,13 @@ export class SegmindClient {
 
   /**
    * One status check. A FAILED job throws JobFailedError (Segmind serves it as 422).
-   * `patient`: retry 429s and network errors until `signal` fires, not just `retries` times.
+   * `patient`: 429s and network errors are retried until `signal` fires, beyond the retry budget.
    */
   async status(job: Job | string, opts: { signal?: AbortSignal; patient?: boolean } = {}): Promise<JobStatus> {
     const j = typeof job === 'string' ? this.jobFor(job) : job;
     const a = await this.http.send({
       method: 'GET', url: j.statusUrl, cls: 'read', signal: opts.signal, requestId: j.requestId, maxBodyBytes: 1024 * 1024, expectJson: true,
-      retries: opts.patient ? Infinity : undefined,
+      patient: opts.patient,
     });
     // A missing status is one more unknown state: still running. Case is not trusted either.
     const status = (pickString(asObject(a, 'status'), 'status') ?? 'UNKNOWN').toUpperCase();
@@ -194,7 +194,7 @@ export class SegmindClient {
     const j = typeof job === 'string' ? this.jobFor(job) : job;
     const a = await this.http.send({
       method: 'GET', url: j.responseUrl, cls: 'read', signal: opts.signal, requestId: j.requestId, expectJson: true,
-      retries: opts.patient ? Infinity : undefined,
+      patient: opts.patient,
     });
     const body = asObject(a, 'result');
     const status = (pickString(body, 'status') ?? 'COMPLETED').toUpperCase();

@@ -5,7 +5,7 @@
 import type { Dispatcher } from 'undici';
 import { Agent, request } from './undici-lite.js';
 import { FluxKreaError, InterruptedError, ProtocolError } from '../errors.js';
-import { ApiError, apiErrorFor, ModelFailedError, ConnectionError, RequestTimeoutError, type Headers } from './errors.js';
+import { ApiError, apiErrorFor, ModelFailedError, RateLimitError, ConnectionError, RequestTimeoutError, type Headers } from './errors.js';
 import type { RequestClass } from './retry-policy.js';
 import { withRetries, type AttemptFailure } from './retry.js';
 import { abortableSleep } from '../util/sleep.js';
@@ -66,8 +66,11 @@ export interface SendOptions {
   requestSignal?: AbortSignal;
   /** No retry wait may end past this time (ms since epoch): the failure is thrown instead. */
   deadline?: number;
-  /** Overrides the client's retry budget (`Infinity`: until `deadline` or `signal`, for polls). */
-  retries?: number;
+  /**
+   * For polls of a paid job: 429s and network errors do not spend the retry budget, they are
+   * waited out until `signal` (the caller's deadline) fires. 5xx and garbled answers still do.
+   */
+  patient?: boolean;
 }
 
 export interface HttpAnswer {
@@ -141,7 +144,8 @@ export class Http {
     try {
       return await withRetries(attempt, {
         cls: o.cls,
-        retries: o.retries ?? this.opts.retries,
+        retries: this.opts.retries,
+        unbudgeted: o.patient ? (e) => e instanceof RateLimitError || (e instanceof ConnectionError && !(e instanceof ProtocolError)) : undefined,
         classify: (e) => classifyFailure(e, o),
         signal: o.signal,
         deadline: o.deadline,

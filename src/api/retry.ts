@@ -32,6 +32,11 @@ export interface RetryOptions {
   cls: RequestClass;
   /** Retries after the first attempt; `Infinity` keeps trying until `deadline` or `signal`. */
   retries: number;
+  /**
+   * Failures that do not spend the budget: retried until `deadline` or `signal` (waiting on a
+   * paid job outlasts a rate limit or a dropped connection). The policy still decides.
+   */
+  unbudgeted?: (error: unknown) => boolean;
   /** Describes a failure for the policy; `undefined` rethrows it at once (not retryable). */
   classify: (error: unknown) => AttemptFailure | undefined;
   /** Stops waits: the engine rejects with the AbortError of the sleep. */
@@ -51,12 +56,14 @@ export interface RetryOptions {
 export async function withRetries<T>(attempt: (n: number) => Promise<T>, o: RetryOptions): Promise<T> {
   const sleep = o.sleep ?? abortableSleep;
   const now = o.now ?? Date.now;
+  let spent = 0;
   for (let n = 0; ; n++) {
     try {
       return await attempt(n);
     } catch (error) {
       const failure = o.classify(error);
-      if (!failure || n >= o.retries || !isRetryable(o.cls, failure.outcome)) throw error;
+      if (!failure || !isRetryable(o.cls, failure.outcome)) throw error;
+      if (!o.unbudgeted?.(error) && spent++ >= o.retries) throw error;
       // Past the first few retries the backoff stays at its cap (8 s), also for an endless budget.
       const delayMs = retryDelay(Math.min(n, 10), failure.headers ?? {}, now());
       if (o.deadline !== undefined && now() + delayMs > o.deadline) throw error;

@@ -73,3 +73,16 @@ describe('withRetries', () => {
     expect(s.calls()).toBe(1);
   });
 });
+
+describe('withRetries: unbudgeted failures', () => {
+  it('do not spend the budget, and budgeted ones still do', async () => {
+    const waits: number[] = [];
+    const s = script([status(429), status(429), status(429), status(502), status(429), status(502)]);
+    const p = withRetries(s.run, {
+      cls: 'read', retries: 1, classify, sleep: async (ms) => { waits.push(ms); },
+      unbudgeted: (e) => e instanceof Fail && e.f.outcome.type === 'status' && e.f.outcome.status === 429,
+    });
+    await expect(p).rejects.toThrow('HTTP 502');
+    expect(s.calls()).toBe(6);
+  });
+});
