@@ -41,7 +41,7 @@ function fromString(s: string): string | undefined {
   if (/^<(!doctype|html|\?xml)/i.test(text)) return undefined; // a whole page says nothing in a terminal
   if (/<\/?[a-z][^>]*>/i.test(text)) text = text.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
   // Control characters (escape sequences) never reach the terminal.
-  text = text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim();
+  text = text.replace(/\u001b\[[0-9;?]*[ -\/]*[@-~]/g, '').replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').replace(/ {2,}/g, ' ').trim();
   if (!text) return undefined;
   return text.length > MAX_LENGTH ? `${text.slice(0, MAX_LENGTH)}…` : text;
 }
