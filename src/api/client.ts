@@ -331,7 +331,8 @@ function serverRunMs(m: Metrics): number | undefined {
 
 /** Request ids of a safe shape: the real ones are 32 hex characters, the docs show UUIDs. */
 export function isSafeRequestId(id: string): boolean {
-  return /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/.test(id);
+  // A subset of what `result` accepts, so a job is always fetchable by the id it was given.
+  return /^[A-Za-z0-9][A-Za-z0-9_-]{3,127}$/.test(id);
 }
 
 function parseJsonObject(text: string): Record<string, unknown> | undefined {
