@@ -39,7 +39,9 @@ export function blockDepth(env: NodeJS.ProcessEnv): 'truecolor' | 'ansi256' | un
   const term = env.TERM ?? '';
   if (!term || term === 'dumb') return undefined;
   if (/^(truecolor|24bit)$/i.test(env.COLORTERM ?? '') || /-direct$/.test(term)) return 'truecolor';
-  if (['iTerm.app', 'WezTerm', 'vscode', 'ghostty'].includes(env.TERM_PROGRAM ?? '') || env.KITTY_WINDOW_ID || term === 'xterm-kitty') return 'truecolor';
+  // The outer terminal's variables leak into tmux and screen, whose own colour depth is what counts there.
+  const outer = !inMultiplexer(env) && (['iTerm.app', 'WezTerm', 'vscode', 'ghostty'].includes(env.TERM_PROGRAM ?? '') || env.KITTY_WINDOW_ID || term === 'xterm-kitty');
+  if (outer) return 'truecolor';
   if (/256/.test(term) || /^(xterm|tmux|screen|rxvt|alacritty|foot|st-|vte)/.test(term)) return 'ansi256';
   return undefined;
 }
