@@ -487,6 +487,24 @@ export const RUN_FIELD_TABLE: readonly FieldSpec[] = [
   },
   {
     "api": false,
+    "flag": "preview",
+    "valueName": "when",
+    "configurable": true,
+    "help": "Draw the saved images on stderr: auto (in terminals known to show pictures: kitty, Ghostty, Konsole, iTerm2, WezTerm), always (also sixel, else coloured blocks), never",
+    "key": "preview",
+    "kind": "enum",
+    "optional": true,
+    "checks": [],
+    "group": "run",
+    "values": [
+      "auto",
+      "always",
+      "never"
+    ],
+    "default": "auto"
+  },
+  {
+    "api": false,
     "flag": "open",
     "help": "Open the saved images with the system viewer",
     "key": "open",

@@ -63,10 +63,8 @@ describe('the terminal query', () => {
   });
 
   it('asks once, reads the answer in raw mode, hands the input back paused', async () => {
-    const input = new PassThrough() as unknown as NodeJS.ReadStream & { setRawMode: (b: boolean) => void; isRaw: boolean };
     const raw: boolean[] = [];
-    input.setRawMode = (b) => { raw.push(b); };
-    input.isRaw = false;
+    const input = Object.assign(new PassThrough(), { isRaw: false, setRawMode: (b: boolean) => { raw.push(b); } }) as unknown as NodeJS.ReadStream;
     let sent = '';
     const p = queryTerminal({ input, write: (s) => { sent += s; (input as unknown as PassThrough).write(`${ESC}[?62;4c`); } }, 5000);
     expect(await p).toEqual({ sixel: true, kitty: false });
@@ -95,8 +93,8 @@ describe('layout', () => {
   });
 
   it('shrinks an image wider than the terminal to its width', () => {
-    const [[p]] = layout([{ width: 1536, height: 640 }], { columns: 40, rows: 50 }) as [[{ cols: number; rows: number }]];
-    expect(p).toMatchObject({ cols: 40, rows: 8 });
+    const rows = layout([{ width: 1536, height: 640 }], { columns: 40, rows: 50 });
+    expect(rows[0]![0]).toMatchObject({ cols: 40, rows: 8 });
   });
 
   it('labels are exactly the image width', () => {
@@ -156,9 +154,16 @@ describe('protocols', () => {
 });
 
 describe('when to preview', () => {
-  const tty = { json: false, quiet: false, toStdout: false, stderrIsTTY: true };
+  const tty = { json: false, quiet: false, toStdout: false, stderrIsTTY: true, env: { TERM: 'xterm-kitty' } };
   it.each([
     ['auto', tty, true],
+    ['auto', { ...tty, env: { TERM: 'xterm-256color', TERM_PROGRAM: 'iTerm.app' } }, true],
+    // auto stays silent where only a query or coloured blocks could show something...
+    ['auto', { ...tty, env: { TERM: 'xterm-256color', COLORTERM: 'truecolor' } }, false],
+    ['auto', { ...tty, env: { TERM: 'tmux-256color', TMUX: 'x', KITTY_WINDOW_ID: '1' } }, false],
+    // ...unless a protocol is named.
+    ['auto', { ...tty, env: { TERM: 'xterm', FLUX_KREA_PREVIEW_PROTOCOL: 'ansi256' } }, true],
+    ['always', { ...tty, env: { TERM: 'xterm-256color' } }, true],
     ['always', tty, true],
     ['never', tty, false],
     [undefined, tty, false],
@@ -166,7 +171,7 @@ describe('when to preview', () => {
     ['always', { ...tty, json: true }, false],
     ['always', { ...tty, quiet: true }, false],
     ['always', { ...tty, toStdout: true }, false],
-  ] as const)('%s %o → %s', (mode, c, expected) => {
+  ] as const)('%s %j → %s', (mode, c, expected) => {
     expect(previewWanted(mode, c)).toBe(expected);
   });
 });

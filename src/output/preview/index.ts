@@ -21,7 +21,7 @@ export interface PreviewOptions {
   write: (s: string) => void;
   columns: number;
   rows?: number;
-  /** `auto` draws only real pictures (kitty, iTerm2, sixel); `always` falls back to coloured blocks. */
+  /** `auto` draws only real pictures (kitty, iTerm2, sixel) and never queries; `always` asks the terminal and falls back to coloured blocks. */
   mode: 'auto' | 'always';
   /** False under NO_COLOR: no coloured blocks. */
   colour: boolean;
@@ -36,7 +36,8 @@ export interface PreviewOptions {
 const DEFAULT_CELL = { width: 10, height: 20 };
 
 export async function previewImages(o: PreviewOptions): Promise<{ protocol?: Protocol; shown: number }> {
-  const input = worthQuerying(o.env) && !o.reply ? o.input?.() : undefined;
+  // Only `always` asks the terminal: `auto` must never write a byte that is not a picture.
+  const input = o.mode === 'always' && worthQuerying(o.env) && !o.reply ? o.input?.() : undefined;
   const reply = o.reply ?? (input ? await queryTerminal({ input, write: o.write }) : {});
   const protocol = chooseProtocol(o.env, reply, o.colour);
   if (!protocol) return { shown: 0 };
