@@ -17,6 +17,7 @@ import { resultCommand, statusCommand, jobsCommand } from '../commands/result.js
 import { configCommand } from '../commands/config.js';
 import { completionCommand, completeIdsCommand } from '../commands/completion.js';
 import { batchCommand } from '../commands/batch.js';
+import { galleryCommand } from '../commands/gallery.js';
 import { VERSION } from '../version.js';
 import { completeTree, subcommandTerm } from './deferred-options.js';
 
@@ -54,6 +55,7 @@ ${EXIT_CODE_HELP}`);
   program.addCommand(statusCommand(ctx));
   program.addCommand(jobsCommand(ctx));
   program.addCommand(batchCommand(ctx));
+  program.addCommand(galleryCommand(ctx));
   program.addCommand(configCommand(ctx));
   program.addCommand(completionCommand(ctx));
   program.addCommand(completeIdsCommand(ctx), { hidden: true });
