@@ -83,18 +83,24 @@ describe('the terminal query', () => {
 
 describe('layout', () => {
   it('puts images side by side when they fit, else in rows', () => {
-    // 16:9 at 14 rows (24-row terminal) is 50 columns wide.
+    // 16:9 at 14 rows (24-row terminal) is 49 columns wide: four fit in 202 columns.
     expect(maxImageRows(24)).toBe(14);
     const four = Array(4).fill({ width: 1344, height: 768 });
     const wide = layout(four, { columns: 202, rows: 24 });
     expect(wide.map((r) => r.map((p) => [p.col, p.cols, p.rows]))).toEqual([[[0, 49, 14], [51, 49, 14], [102, 49, 14], [153, 49, 14]]]);
-    const narrow = layout(four, { columns: 110, rows: 24 });
-    expect(narrow.map((r) => r.length)).toEqual([2, 2]);
+    // 150 columns: all four in one row at 10 rows (the readable minimum) rather than one per row at 14.
+    const shrunk = layout(four, { columns: 150, rows: 24 });
+    expect(shrunk.map((r) => r.map((p) => [p.col, p.cols, p.rows]))).toEqual([[[0, 35, 10], [37, 35, 10], [74, 35, 10], [111, 35, 10]]]);
+    // 80 columns: two per row.
+    expect(layout(four, { columns: 80, rows: 24 }).map((r) => r.length)).toEqual([2, 2]);
+    // Mixed shapes share one height.
+    const mixed = layout([{ width: 1344, height: 768 }, { width: 768, height: 1344 }], { columns: 200, rows: 40 });
+    expect(mixed[0]!.map((p) => p.rows)).toEqual([24, 24]);
   });
 
   it('shrinks an image wider than the terminal to its width', () => {
     const rows = layout([{ width: 1536, height: 640 }], { columns: 40, rows: 50 });
-    expect(rows[0]![0]).toMatchObject({ cols: 40, rows: 8 });
+    expect(rows[0]![0]).toMatchObject({ cols: 38, rows: 8 });
   });
 
   it('labels are exactly the image width', () => {

@@ -102,6 +102,24 @@ export const BATCH_OPTION_TABLE: readonly FieldSpec[] = [
   },
   {
     "api": false,
+    "flag": "gallery",
+    "valueName": "file",
+    "complete": "file",
+    "help": "At the end, write a self-contained HTML gallery of the batch (as `flux-krea gallery <lock>`)",
+    "key": "gallery",
+    "kind": "string",
+    "optional": true,
+    "checks": [
+      {
+        "type": "min-length",
+        "value": 1
+      }
+    ],
+    "group": "run",
+    "configurable": false
+  },
+  {
+    "api": false,
     "flag": "shard",
     "valueName": "i/n",
     "help": "Run only share i of n (1-based), for a CI matrix; shares are disjoint and together complete",

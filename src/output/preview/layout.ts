@@ -27,23 +27,37 @@ export function maxImageRows(termRows: number | undefined): number {
   return Math.max(8, Math.min(30, Math.floor((termRows ?? 24) * 0.6)));
 }
 
+/**
+ * One height for all images, chosen so that as many as possible sit in one row while staying
+ * readable (at least 10 rows tall, or the maximum when that is lower); then greedy rows.
+ */
 export function layout(sizes: readonly { width: number; height: number }[], o: LayoutOptions): Placement[][] {
   const aspect = o.cellAspect ?? 2;
   const gap = o.gap ?? GAP;
   const maxRows = maxImageRows(o.rows);
   const columns = Math.max(1, o.columns);
+  const widest = Math.max(...sizes.map((s) => s.width / s.height));
+  // Rows an image of the widest shape may take when `k` share the width.
+  const rowsFor = (k: number) => Math.min(maxRows, Math.max(1, Math.floor((Math.floor((columns - gap * (k - 1)) / k)) / (widest * aspect))));
+  const readable = Math.min(maxRows, 10);
+  let height = rowsFor(1);
+  for (let k = sizes.length; k > 1; k--) {
+    if (rowsFor(k) >= readable) {
+      height = rowsFor(k);
+      break;
+    }
+  }
   const rows: Placement[][] = [];
   let current: Placement[] = [];
   let used = 0;
   sizes.forEach((s, index) => {
-    let r = maxRows;
+    let r = height;
     let c = Math.max(1, Math.round((r * aspect * s.width) / s.height));
     if (c > columns) {
       c = columns;
       r = Math.max(1, Math.round((c * s.height) / (s.width * aspect)));
     }
-    const start = current.length ? used + gap : 0;
-    if (current.length && start + c > columns) {
+    if (current.length && used + gap + c > columns) {
       rows.push(current);
       current = [];
       used = 0;
