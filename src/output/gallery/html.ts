@@ -43,7 +43,7 @@ h2 { font-size: 16px; margin: 28px 0 10px; overflow-wrap: anywhere; }
 header p, .note { color: var(--muted); margin: 0; }
 .cards { display: flex; flex-wrap: wrap; gap: 14px; align-items: flex-start; }
 .card { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 10px; width: 300px; }
-.card img { display: block; max-width: 100%; height: auto; border-radius: 4px; background: var(--line); }
+.card img { display: block; width: 100%; height: auto; border-radius: 4px; background: var(--line); }
 .missing { display: grid; place-items: center; height: 120px; border-radius: 4px; background: var(--line); color: var(--muted); }
 .name { display: block; margin: 6px 0 2px; font-weight: 600; overflow-wrap: anywhere; }
 .prompt { margin: 4px 0; white-space: pre-wrap; overflow-wrap: anywhere; }
