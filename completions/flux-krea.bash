@@ -6,8 +6,8 @@
 # Sets opts, valopts (options that take a value) and cmds for a command path.
 _flux_krea_spec() {
   case $1 in
-    'flux-krea') opts='-V --version -a --aspect --aspect-ratio -m --megapixels -n --num-outputs -g --guidance -s --steps --num-inference-steps -f --format --output-format --quality --output-quality --prompt-strength -i --image --seed --go-fast --no-go-fast --disable-safety-checker --no-disable-safety-checker --sync --no-sync -o --out --timeout --interval --retries --request-timeout --metadata --json --no-json --dry-run --no-dry-run -q --quiet --no-quiet --verbose --no-verbose --open --no-open -h --help' valopts='-a --aspect --aspect-ratio -m --megapixels -n --num-outputs -g --guidance -s --steps --num-inference-steps -f --format --output-format --quality --output-quality --prompt-strength -i --image --seed -o --out --timeout --interval --retries --request-timeout --metadata' cmds='generate auth result status jobs batch config completion' ;;
-    'flux-krea generate') opts='-a --aspect --aspect-ratio -m --megapixels -n --num-outputs -g --guidance -s --steps --num-inference-steps -f --format --output-format --quality --output-quality --prompt-strength -i --image --seed --go-fast --no-go-fast --disable-safety-checker --no-disable-safety-checker --sync --no-sync -o --out --timeout --interval --retries --request-timeout --metadata --json --no-json --dry-run --no-dry-run -q --quiet --no-quiet --verbose --no-verbose --open --no-open -h --help' valopts='-a --aspect --aspect-ratio -m --megapixels -n --num-outputs -g --guidance -s --steps --num-inference-steps -f --format --output-format --quality --output-quality --prompt-strength -i --image --seed -o --out --timeout --interval --retries --request-timeout --metadata' cmds='' ;;
+    'flux-krea') opts='-V --version -a --aspect --aspect-ratio -m --megapixels -n --num-outputs -g --guidance -s --steps --num-inference-steps -f --format --output-format --quality --output-quality --prompt-strength -i --image --seed --go-fast --no-go-fast --disable-safety-checker --no-disable-safety-checker --sync --no-sync -o --out --timeout --interval --retries --request-timeout --metadata --json --no-json --dry-run --no-dry-run -q --quiet --no-quiet --verbose --no-verbose --preview --open --no-open -h --help' valopts='-a --aspect --aspect-ratio -m --megapixels -n --num-outputs -g --guidance -s --steps --num-inference-steps -f --format --output-format --quality --output-quality --prompt-strength -i --image --seed -o --out --timeout --interval --retries --request-timeout --metadata --preview' cmds='generate auth result status jobs batch gallery config completion' ;;
+    'flux-krea generate') opts='-a --aspect --aspect-ratio -m --megapixels -n --num-outputs -g --guidance -s --steps --num-inference-steps -f --format --output-format --quality --output-quality --prompt-strength -i --image --seed --go-fast --no-go-fast --disable-safety-checker --no-disable-safety-checker --sync --no-sync -o --out --timeout --interval --retries --request-timeout --metadata --json --no-json --dry-run --no-dry-run -q --quiet --no-quiet --verbose --no-verbose --preview --open --no-open -h --help' valopts='-a --aspect --aspect-ratio -m --megapixels -n --num-outputs -g --guidance -s --steps --num-inference-steps -f --format --output-format --quality --output-quality --prompt-strength -i --image --seed -o --out --timeout --interval --retries --request-timeout --metadata --preview' cmds='' ;;
     'flux-krea auth') opts='-h --help' valopts='' cmds='login status logout help' ;;
     'flux-krea auth login') opts='-h --help' valopts='' cmds='' ;;
     'flux-krea auth status') opts='--json -h --help' valopts='' cmds='' ;;
@@ -16,7 +16,8 @@ _flux_krea_spec() {
     'flux-krea result') opts='-o --out --timeout --interval --retries --request-timeout --json --no-json -q --quiet --no-quiet --verbose --no-verbose --open --no-open -h --help' valopts='-o --out --timeout --interval --retries --request-timeout' cmds='' ;;
     'flux-krea status') opts='--retries --request-timeout --json --no-json --verbose --no-verbose -h --help' valopts='--retries --request-timeout' cmds='' ;;
     'flux-krea jobs') opts='--json --limit -h --help' valopts='--limit' cmds='' ;;
-    'flux-krea batch') opts='-a --aspect --aspect-ratio -m --megapixels -n --num-outputs -g --guidance -s --steps --num-inference-steps -f --format --output-format --quality --output-quality --prompt-strength -i --image --seed --go-fast --no-go-fast --disable-safety-checker --no-disable-safety-checker -o --out --timeout --interval --retries --request-timeout --metadata --json --no-json --dry-run --no-dry-run -q --quiet --no-quiet --verbose --no-verbose --concurrency --rpm --fail-fast --no-fail-fast --force --no-force --lock --shard -h --help' valopts='-a --aspect --aspect-ratio -m --megapixels -n --num-outputs -g --guidance -s --steps --num-inference-steps -f --format --output-format --quality --output-quality --prompt-strength -i --image --seed -o --out --timeout --interval --retries --request-timeout --metadata --concurrency --rpm --lock --shard' cmds='' ;;
+    'flux-krea batch') opts='-a --aspect --aspect-ratio -m --megapixels -n --num-outputs -g --guidance -s --steps --num-inference-steps -f --format --output-format --quality --output-quality --prompt-strength -i --image --seed --go-fast --no-go-fast --disable-safety-checker --no-disable-safety-checker -o --out --timeout --interval --retries --request-timeout --metadata --json --no-json --dry-run --no-dry-run -q --quiet --no-quiet --verbose --no-verbose --concurrency --rpm --fail-fast --no-fail-fast --force --no-force --lock --gallery --shard -h --help' valopts='-a --aspect --aspect-ratio -m --megapixels -n --num-outputs -g --guidance -s --steps --num-inference-steps -f --format --output-format --quality --output-quality --prompt-strength -i --image --seed -o --out --timeout --interval --retries --request-timeout --metadata --concurrency --rpm --lock --gallery --shard' cmds='' ;;
+    'flux-krea gallery') opts='-o --out --title --thumb-size -h --help' valopts='-o --out --title --thumb-size' cmds='' ;;
     'flux-krea config') opts='-h --help' valopts='' cmds='set get unset list path help' ;;
     'flux-krea config set') opts='-h --help' valopts='' cmds='' ;;
     'flux-krea config get') opts='-h --help' valopts='' cmds='' ;;
@@ -41,6 +42,7 @@ _flux_krea_option_value() {
     'flux-krea|-i'|'flux-krea|--image') kind=file ;;
     'flux-krea|-o'|'flux-krea|--out') kind=dir ;;
     'flux-krea|--metadata') kind=values values='none sidecar embed' ;;
+    'flux-krea|--preview') kind=values values='auto always never' ;;
     'flux-krea generate|-a'|'flux-krea generate|--aspect') kind=values values='1:1 16:9 21:9 3:2 2:3 4:5 5:4 3:4 4:3 9:16 9:21' ;;
     'flux-krea generate|--aspect-ratio') kind=values values='1:1 16:9 21:9 3:2 2:3 4:5 5:4 3:4 4:3 9:16 9:21' ;;
     'flux-krea generate|-m'|'flux-krea generate|--megapixels') kind=values values='1 0.25' ;;
@@ -49,6 +51,7 @@ _flux_krea_option_value() {
     'flux-krea generate|-i'|'flux-krea generate|--image') kind=file ;;
     'flux-krea generate|-o'|'flux-krea generate|--out') kind=dir ;;
     'flux-krea generate|--metadata') kind=values values='none sidecar embed' ;;
+    'flux-krea generate|--preview') kind=values values='auto always never' ;;
     'flux-krea result|-o'|'flux-krea result|--out') kind=dir ;;
     'flux-krea batch|-a'|'flux-krea batch|--aspect') kind=values values='1:1 16:9 21:9 3:2 2:3 4:5 5:4 3:4 4:3 9:16 9:21' ;;
     'flux-krea batch|--aspect-ratio') kind=values values='1:1 16:9 21:9 3:2 2:3 4:5 5:4 3:4 4:3 9:16 9:21' ;;
@@ -59,6 +62,8 @@ _flux_krea_option_value() {
     'flux-krea batch|-o'|'flux-krea batch|--out') kind=dir ;;
     'flux-krea batch|--metadata') kind=values values='none sidecar embed' ;;
     'flux-krea batch|--lock') kind=file ;;
+    'flux-krea batch|--gallery') kind=file ;;
+    'flux-krea gallery|-o'|'flux-krea gallery|--out') kind=dir ;;
   esac
 }
 
@@ -72,6 +77,7 @@ _flux_krea_argument() {
     'flux-krea result|0') kind=request-id ;;
     'flux-krea status|0') kind=request-id ;;
     'flux-krea batch|0') kind=file ;;
+    'flux-krea gallery|'*) kind=none ;;
     'flux-krea config set|0') kind=config-key ;;
     'flux-krea config set|1') kind=config-value ;;
     'flux-krea config get|0') kind=config-key ;;
@@ -94,6 +100,7 @@ _flux_krea_config_value() {
     'out') kind=dir ;;
     'metadata') kind=values values='none sidecar embed' ;;
     'quiet') kind=values values='true false' ;;
+    'preview') kind=values values='auto always never' ;;
   esac
 }
 
@@ -127,7 +134,7 @@ _flux_krea_reply() {
   local -a candidates=()
   case $kind in
     values) read -ra candidates <<< "$values" ;;
-    config-key) read -ra candidates <<< 'aspect megapixels num-outputs guidance steps format quality prompt-strength seed go-fast disable-safety-checker sync out timeout interval retries request-timeout metadata quiet concurrency rpm' ;;
+    config-key) read -ra candidates <<< 'aspect megapixels num-outputs guidance steps format quality prompt-strength seed go-fast disable-safety-checker sync out timeout interval retries request-timeout metadata quiet preview concurrency rpm' ;;
     request-id) while IFS= read -r line; do candidates+=("$line"); done < <(flux-krea __complete-ids 2>/dev/null) ;;
     dir|file)
       [[ $kind == dir ]] && flag=d

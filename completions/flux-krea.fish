@@ -7,9 +7,9 @@
 function __flux_krea_valopts
     switch $argv[1]
         case 'flux-krea'
-            printf '%s\n' '-a' '--aspect' '--aspect-ratio' '-m' '--megapixels' '-n' '--num-outputs' '-g' '--guidance' '-s' '--steps' '--num-inference-steps' '-f' '--format' '--output-format' '--quality' '--output-quality' '--prompt-strength' '-i' '--image' '--seed' '-o' '--out' '--timeout' '--interval' '--retries' '--request-timeout' '--metadata'
+            printf '%s\n' '-a' '--aspect' '--aspect-ratio' '-m' '--megapixels' '-n' '--num-outputs' '-g' '--guidance' '-s' '--steps' '--num-inference-steps' '-f' '--format' '--output-format' '--quality' '--output-quality' '--prompt-strength' '-i' '--image' '--seed' '-o' '--out' '--timeout' '--interval' '--retries' '--request-timeout' '--metadata' '--preview'
         case 'flux-krea generate'
-            printf '%s\n' '-a' '--aspect' '--aspect-ratio' '-m' '--megapixels' '-n' '--num-outputs' '-g' '--guidance' '-s' '--steps' '--num-inference-steps' '-f' '--format' '--output-format' '--quality' '--output-quality' '--prompt-strength' '-i' '--image' '--seed' '-o' '--out' '--timeout' '--interval' '--retries' '--request-timeout' '--metadata'
+            printf '%s\n' '-a' '--aspect' '--aspect-ratio' '-m' '--megapixels' '-n' '--num-outputs' '-g' '--guidance' '-s' '--steps' '--num-inference-steps' '-f' '--format' '--output-format' '--quality' '--output-quality' '--prompt-strength' '-i' '--image' '--seed' '-o' '--out' '--timeout' '--interval' '--retries' '--request-timeout' '--metadata' '--preview'
         case 'flux-krea result'
             printf '%s\n' '-o' '--out' '--timeout' '--interval' '--retries' '--request-timeout'
         case 'flux-krea status'
@@ -17,14 +17,16 @@ function __flux_krea_valopts
         case 'flux-krea jobs'
             printf '%s\n' '--limit'
         case 'flux-krea batch'
-            printf '%s\n' '-a' '--aspect' '--aspect-ratio' '-m' '--megapixels' '-n' '--num-outputs' '-g' '--guidance' '-s' '--steps' '--num-inference-steps' '-f' '--format' '--output-format' '--quality' '--output-quality' '--prompt-strength' '-i' '--image' '--seed' '-o' '--out' '--timeout' '--interval' '--retries' '--request-timeout' '--metadata' '--concurrency' '--rpm' '--lock' '--shard'
+            printf '%s\n' '-a' '--aspect' '--aspect-ratio' '-m' '--megapixels' '-n' '--num-outputs' '-g' '--guidance' '-s' '--steps' '--num-inference-steps' '-f' '--format' '--output-format' '--quality' '--output-quality' '--prompt-strength' '-i' '--image' '--seed' '-o' '--out' '--timeout' '--interval' '--retries' '--request-timeout' '--metadata' '--concurrency' '--rpm' '--lock' '--gallery' '--shard'
+        case 'flux-krea gallery'
+            printf '%s\n' '-o' '--out' '--title' '--thumb-size'
     end
 end
 
 function __flux_krea_cmds
     switch $argv[1]
         case 'flux-krea'
-            printf '%s\n' 'generate' 'auth' 'result' 'status' 'jobs' 'batch' 'config' 'completion'
+            printf '%s\n' 'generate' 'auth' 'result' 'status' 'jobs' 'batch' 'gallery' 'config' 'completion'
         case 'flux-krea auth'
             printf '%s\n' 'login' 'status' 'logout' 'help'
         case 'flux-krea config'
@@ -101,6 +103,8 @@ function __flux_krea_config_values
             printf '%s\n' 'none' 'sidecar' 'embed'
         case 'quiet'
             printf '%s\n' 'true' 'false'
+        case 'preview'
+            printf '%s\n' 'auto' 'always' 'never'
     end
 end
 
@@ -113,6 +117,7 @@ complete -c flux-krea -n "__flux_krea_at 'flux-krea' 0" -a 'result' -d 'Wait for
 complete -c flux-krea -n "__flux_krea_at 'flux-krea' 0" -a 'status' -d 'Check a job once: QUEUED, PROCESSING, COMPLETED or FAILED'
 complete -c flux-krea -n "__flux_krea_at 'flux-krea' 0" -a 'jobs' -d 'Recent jobs from the local journal, and which still have images to fetch'
 complete -c flux-krea -n "__flux_krea_at 'flux-krea' 0" -a 'batch' -d 'Generate many images from a manifest, with concurrency, rate limits and free reruns'
+complete -c flux-krea -n "__flux_krea_at 'flux-krea' 0" -a 'gallery' -d 'Write one self-contained HTML page of images: thumbnails, prompts, parameters, seeds, commands to make them again'
 complete -c flux-krea -n "__flux_krea_at 'flux-krea' 0" -a 'config' -d 'Save defaults for flags in your user config, and see where each value comes from'
 complete -c flux-krea -n "__flux_krea_at 'flux-krea' 0" -a 'completion' -d 'Print the shell completion script for bash, zsh or fish'
 complete -c flux-krea -n "__flux_krea_at 'flux-krea'" -s 'V' -l 'version' -d 'output the version number'
@@ -150,6 +155,7 @@ complete -c flux-krea -n "__flux_krea_at 'flux-krea'" -s 'q' -l 'quiet' -d 'No p
 complete -c flux-krea -n "__flux_krea_at 'flux-krea'" -l 'no-quiet' -d 'Turn off --quiet'
 complete -c flux-krea -n "__flux_krea_at 'flux-krea'" -l 'verbose' -d 'Show each HTTP exchange on stderr'
 complete -c flux-krea -n "__flux_krea_at 'flux-krea'" -l 'no-verbose' -d 'Turn off --verbose'
+complete -c flux-krea -n "__flux_krea_at 'flux-krea'" -l 'preview' -x -a 'auto always never' -d 'Draw the saved images on stderr: auto'
 complete -c flux-krea -n "__flux_krea_at 'flux-krea'" -l 'open' -d 'Open the saved images with the system viewer'
 complete -c flux-krea -n "__flux_krea_at 'flux-krea'" -l 'no-open' -d 'Turn off --open'
 complete -c flux-krea -n "__flux_krea_at 'flux-krea'" -s 'h' -l 'help' -d 'display help for command'
@@ -188,6 +194,7 @@ complete -c flux-krea -n "__flux_krea_at 'flux-krea generate'" -s 'q' -l 'quiet'
 complete -c flux-krea -n "__flux_krea_at 'flux-krea generate'" -l 'no-quiet' -d 'Turn off --quiet'
 complete -c flux-krea -n "__flux_krea_at 'flux-krea generate'" -l 'verbose' -d 'Show each HTTP exchange on stderr'
 complete -c flux-krea -n "__flux_krea_at 'flux-krea generate'" -l 'no-verbose' -d 'Turn off --verbose'
+complete -c flux-krea -n "__flux_krea_at 'flux-krea generate'" -l 'preview' -x -a 'auto always never' -d 'Draw the saved images on stderr: auto'
 complete -c flux-krea -n "__flux_krea_at 'flux-krea generate'" -l 'open' -d 'Open the saved images with the system viewer'
 complete -c flux-krea -n "__flux_krea_at 'flux-krea generate'" -l 'no-open' -d 'Turn off --open'
 complete -c flux-krea -n "__flux_krea_at 'flux-krea generate'" -s 'h' -l 'help' -d 'display help for command'
@@ -274,9 +281,15 @@ complete -c flux-krea -n "__flux_krea_at 'flux-krea batch'" -l 'no-fail-fast' -d
 complete -c flux-krea -n "__flux_krea_at 'flux-krea batch'" -l 'force' -d 'Regenerate every entry, even those the lock file says are done'
 complete -c flux-krea -n "__flux_krea_at 'flux-krea batch'" -l 'no-force' -d 'Turn off --force'
 complete -c flux-krea -n "__flux_krea_at 'flux-krea batch'" -l 'lock' -r -F -d 'Lock file [default: <manifest>.lock.json'
+complete -c flux-krea -n "__flux_krea_at 'flux-krea batch'" -l 'gallery' -r -F -d 'At the end, write a self-contained HTML gallery of the batch'
 complete -c flux-krea -n "__flux_krea_at 'flux-krea batch'" -l 'shard' -x -d 'Run only share i of n'
 complete -c flux-krea -n "__flux_krea_at 'flux-krea batch'" -s 'h' -l 'help' -d 'display help for command'
 complete -c flux-krea -n "__flux_krea_at 'flux-krea batch' 0" -F
+# flux-krea gallery
+complete -c flux-krea -n "__flux_krea_at 'flux-krea gallery'" -s 'o' -l 'out' -x -a '(__fish_complete_directories)' -d 'Directory for the images'
+complete -c flux-krea -n "__flux_krea_at 'flux-krea gallery'" -l 'title' -x -d 'The page title'
+complete -c flux-krea -n "__flux_krea_at 'flux-krea gallery'" -l 'thumb-size' -x -d 'Longest side of each thumbnail, 64–1024'
+complete -c flux-krea -n "__flux_krea_at 'flux-krea gallery'" -s 'h' -l 'help' -d 'display help for command'
 # flux-krea config
 complete -c flux-krea -n "__flux_krea_at 'flux-krea config' 0" -a 'set' -d 'Save a default'
 complete -c flux-krea -n "__flux_krea_at 'flux-krea config' 0" -a 'get' -d 'Print the value a run would use'
@@ -306,6 +319,7 @@ complete -c flux-krea -n "__flux_krea_at 'flux-krea config set' 0" -a 'retries' 
 complete -c flux-krea -n "__flux_krea_at 'flux-krea config set' 0" -a 'request-timeout' -d 'Per-request limit for connecting and for silence while reading an answer'
 complete -c flux-krea -n "__flux_krea_at 'flux-krea config set' 0" -a 'metadata' -d 'Provenance: a <file>.json sidecar, or embedded in the image'
 complete -c flux-krea -n "__flux_krea_at 'flux-krea config set' 0" -a 'quiet' -d 'No progress or summary on stderr'
+complete -c flux-krea -n "__flux_krea_at 'flux-krea config set' 0" -a 'preview' -d 'Draw the saved images on stderr: auto'
 complete -c flux-krea -n "__flux_krea_at 'flux-krea config set' 0" -a 'concurrency' -d 'Jobs in flight at once'
 complete -c flux-krea -n "__flux_krea_at 'flux-krea config set' 0" -a 'rpm' -d 'Most submits per minute'
 complete -c flux-krea -n "__flux_krea_at 'flux-krea config set' 1" -a '(__flux_krea_config_values)'
@@ -330,6 +344,7 @@ complete -c flux-krea -n "__flux_krea_at 'flux-krea config get' 0" -a 'retries' 
 complete -c flux-krea -n "__flux_krea_at 'flux-krea config get' 0" -a 'request-timeout' -d 'Per-request limit for connecting and for silence while reading an answer'
 complete -c flux-krea -n "__flux_krea_at 'flux-krea config get' 0" -a 'metadata' -d 'Provenance: a <file>.json sidecar, or embedded in the image'
 complete -c flux-krea -n "__flux_krea_at 'flux-krea config get' 0" -a 'quiet' -d 'No progress or summary on stderr'
+complete -c flux-krea -n "__flux_krea_at 'flux-krea config get' 0" -a 'preview' -d 'Draw the saved images on stderr: auto'
 complete -c flux-krea -n "__flux_krea_at 'flux-krea config get' 0" -a 'concurrency' -d 'Jobs in flight at once'
 complete -c flux-krea -n "__flux_krea_at 'flux-krea config get' 0" -a 'rpm' -d 'Most submits per minute'
 # flux-krea config unset
@@ -353,6 +368,7 @@ complete -c flux-krea -n "__flux_krea_at 'flux-krea config unset' 0" -a 'retries
 complete -c flux-krea -n "__flux_krea_at 'flux-krea config unset' 0" -a 'request-timeout' -d 'Per-request limit for connecting and for silence while reading an answer'
 complete -c flux-krea -n "__flux_krea_at 'flux-krea config unset' 0" -a 'metadata' -d 'Provenance: a <file>.json sidecar, or embedded in the image'
 complete -c flux-krea -n "__flux_krea_at 'flux-krea config unset' 0" -a 'quiet' -d 'No progress or summary on stderr'
+complete -c flux-krea -n "__flux_krea_at 'flux-krea config unset' 0" -a 'preview' -d 'Draw the saved images on stderr: auto'
 complete -c flux-krea -n "__flux_krea_at 'flux-krea config unset' 0" -a 'concurrency' -d 'Jobs in flight at once'
 complete -c flux-krea -n "__flux_krea_at 'flux-krea config unset' 0" -a 'rpm' -d 'Most submits per minute'
 # flux-krea config list

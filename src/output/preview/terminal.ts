@@ -1,8 +1,8 @@
 /**
  * Which way of drawing an image the terminal on stderr understands. Environment variables
  * answer for the terminals that set them; a query (kitty's graphics query, the cell size and
- * DA1, whose attribute 4 is sixel) answers for the rest, with a short timeout so that a
- * terminal that never replies costs a fraction of a second, not a hang.
+ * DA1, whose attribute 4 is sixel) answers for the rest, with a timeout so that a terminal
+ * that never replies costs a second at most, not a hang.
  */
 export type Protocol = 'kitty' | 'iterm' | 'sixel' | 'truecolor' | 'ansi256';
 export const PROTOCOLS: readonly Protocol[] = ['kitty', 'iterm', 'sixel', 'truecolor', 'ansi256'];
@@ -92,9 +92,11 @@ export interface QueryStreams {
 
 /**
  * Asks the terminal and waits at most `timeoutMs` for the answer. The input is put in raw
- * mode only for the query and handed back paused, so the process can still exit.
+ * mode only for the query and handed back paused, so the process can still exit. Every real
+ * terminal answers DA1 at once; the wait is long enough for one over a slow ssh link, whose
+ * late answer would otherwise be typed into the shell after we exit.
  */
-export function queryTerminal(s: QueryStreams, timeoutMs = 300): Promise<TerminalReply> {
+export function queryTerminal(s: QueryStreams, timeoutMs = 1000): Promise<TerminalReply> {
   const { input } = s;
   return new Promise((resolve) => {
     let text = '';
