@@ -62,7 +62,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the gallery in Chromium', () => {
       expect(requests).toEqual([url]);
       // The inline style is allowed by its hash: a mismatch would be a CSP error here.
       expect(problems).toEqual([]);
-      expect(await page.$eval('.card', (el) => getComputedStyle(el).borderRadius)).toBe('8px');
+      expect(await page.$eval('.card', (el) => el.ownerDocument.defaultView!.getComputedStyle(el).borderRadius)).toBe('8px');
 
       const text = await page.innerText('body');
       for (const p of fx.prompts) expect(text).toContain(p);
