@@ -132,7 +132,7 @@ export class SegmindClient {
       mayHaveBilled(e);
     }
     const requestId = pickString(body, 'request_id', 'requestId', 'id');
-    if (!requestId) throw new ProtocolError('Segmind accepted the job but sent no request id.', { suggestion: 'Check `flux-krea jobs` and your Segmind dashboard before submitting again.' });
+    if (!requestId) throw new ProtocolError('Segmind accepted the job but sent no request id.', { jobMayExist: true });
     return {
       requestId,
       status: pickString(body, 'status') ?? 'QUEUED',
@@ -193,8 +193,7 @@ export class SegmindClient {
     } catch (e) {
       if (deadlineCtl.signal.aborted && !o.signal?.aborted) throw new DeadlineError(seconds, job.requestId);
       if (o.signal?.aborted || (e as Error).name === 'AbortError') throw new InterruptedError(job.requestId);
-      if (e instanceof FluxKreaError) e.requestId ??= job.requestId;
-      throw e;
+      throw e instanceof FluxKreaError && !e.requestId ? e.with({ requestId: job.requestId }) : e;
     } finally {
       clearTimeout(timer);
     }
@@ -230,7 +229,7 @@ export class SegmindClient {
       const url = Array.isArray(v) ? v[0] : v;
       if (typeof url === 'string' && /^https?:\/\//.test(url)) return url;
     }
-    throw new ProtocolError('The upload answer held no file URL.', { suggestion: 'Pass --image as an http(s) URL instead.' });
+    throw new ProtocolError('The upload answer held no file URL.');
   }
 
   async credits(opts: { signal?: AbortSignal } = {}): Promise<{ credits?: number; freeCredits?: number }> {
@@ -254,24 +253,18 @@ export class SegmindClient {
  */
 function mayHaveBilled(e: unknown): never {
   const sent = e instanceof ConnectionError ? e.sent : e instanceof ProtocolError || (e instanceof ApiError && (e.status === 504 || e.status === 408));
-  if (sent && e instanceof FluxKreaError) {
-    e.suggestion = 'The job may have been created (and billed) even so: check `flux-krea jobs` and your Segmind dashboard before submitting again.';
-  }
-  throw e;
+  throw sent && e instanceof FluxKreaError ? e.with({ jobMayExist: true }) : e;
 }
 
 function failed(a: HttpAnswer, requestId: string): JobFailedError {
   const body = (a.json ?? {}) as Record<string, unknown>;
   const detail = pickString(body, 'error', 'message', 'detail') ?? 'no detail given';
-  return new JobFailedError('job-failed', 422, `The generation failed: ${detail}`, a.headers, body, requestId,
-    'Change the prompt or parameters and try again; a blocked prompt will keep failing.');
+  return new JobFailedError('job-failed', 422, `The generation failed: ${detail}`, a.headers, body, requestId);
 }
 
 function asObject(a: HttpAnswer, what: string): Record<string, unknown> {
   if (a.json && typeof a.json === 'object' && !Array.isArray(a.json)) return a.json as Record<string, unknown>;
-  throw new ProtocolError(`Segmind sent an unexpected ${what} answer (${a.contentType || 'no content type'}).`, {
-    suggestion: 'Try again; if it persists, run with --verbose and report it.',
-  });
+  throw new ProtocolError(`Segmind sent an unexpected ${what} answer (${a.contentType || 'no content type'}).`);
 }
 
 function pickString(o: Record<string, unknown>, ...keys: string[]): string | undefined {

@@ -133,7 +133,7 @@ export class Http {
         const answer = await this.once(o);
         if (answer.status < 300 && o.expectJson && answer.json === undefined) {
           throw new ProtocolError(`Segmind sent ${answer.contentType || 'an untyped answer'} instead of JSON from ${new URL(o.url).pathname}.`, {
-            requestId: o.requestId, suggestion: 'Try again; if it persists, run with --verbose and report it.',
+            requestId: o.requestId,
           });
         }
         if (answer.status < 300) return answer;
@@ -153,7 +153,7 @@ export class Http {
         }
         failure = e;
       }
-      if (failure instanceof FluxKreaError) failure.requestId ??= o.requestId;
+      if (failure instanceof FluxKreaError && !failure.requestId && o.requestId) failure = failure.with({ requestId: o.requestId });
       if (attempt >= this.opts.retries || !isRetryable(o.cls, outcome)) throw failure;
       const delayMs = retryDelay(attempt, answerHeaders);
       if (o.deadline !== undefined && Date.now() + delayMs > o.deadline) throw failure;
@@ -194,7 +194,7 @@ export class Http {
         } catch {
           if (res.statusCode < 300) {
             throw new ProtocolError(`Segmind sent invalid JSON from ${new URL(o.url).pathname}.`, {
-              requestId: o.requestId, suggestion: 'Try again; if it persists the service may be having problems.',
+              requestId: o.requestId,
             });
           }
           answer.bytes = raw;

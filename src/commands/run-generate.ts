@@ -49,7 +49,7 @@ export async function runGenerate(ctx: Context, promptArg: string | undefined, f
     });
   } catch (e) {
     if (isFluxKreaError(e) && e.requestId && e.kind !== 'job-failed' && e.kind !== 'not-found') {
-      e.suggestion = `The job is kept on the server for an hour. Fetch its images with: ${resumeHint(e.requestId, toStdout ? undefined : run.out)}`;
+      e = e.with({ suggestion: `The job is kept on the server for an hour. Fetch its images with: ${resumeHint(e.requestId, toStdout ? undefined : run.out)}` });
     }
     if (toStdout) {
       e = Object.assign(e as object, { savedFiles: undefined });

@@ -75,8 +75,10 @@ export async function saveResults(r: SaveRequest): Promise<SavedImage[]> {
   if (errors.length) {
     const first = errors.find((e) => e instanceof InterruptedError) ?? errors[0];
     if (isFluxKreaError(first) && files.length) {
-      first.message = `${first.message} (${files.length} of ${r.result.images.length} images were saved)`;
-      first.savedFiles = files.map((f) => f.path);
+      throw first.with({
+        message: `${first.message} (${files.length} of ${r.result.images.length} images were saved)`,
+        savedFiles: files.map((f) => f.path),
+      });
     }
     throw first;
   }

@@ -47,13 +47,12 @@ function sharedAgent(): Dispatcher {
 class BrokenDownload extends Error {}
 
 export async function ensureDir(dir: string, requestId?: string): Promise<void> {
-  const hint = requestId ? `Fix it, then fetch the images with \`flux-krea result ${requestId} -o <dir>\`.` : 'Choose another directory with -o.';
   try {
     await mkdir(dir, { recursive: true });
     await access(dir, constants.W_OK);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new OutputError(`Cannot write to the output directory ${dir} (${code ?? (e as Error).message}).`, { requestId, suggestion: hint, cause: e });
+    throw new OutputError(`Cannot write to the output directory ${dir} (${code ?? (e as Error).message}).`, { requestId, cause: e });
   }
 }
 
@@ -178,18 +177,13 @@ function writeError(e: unknown, o: SaveOptions): Error {
   if (!isFileSystemError(err)) return err;
   return new OutputError(`Cannot write an image in ${o.dir} (${err.code}).`, {
     requestId: o.requestId, cause: e,
-    suggestion: o.requestId ? `Free space or fix permissions, then run \`flux-krea result ${o.requestId} -o <dir>\`.` : 'Free space or fix permissions, then try again.',
   });
 }
 
 function finalError(e: unknown, url: string, requestId?: string): Error {
   if (e instanceof BrokenDownload) {
-    return new ProtocolError(e.message, { requestId, suggestion: requestId ? `Try again with \`flux-krea result ${requestId}\`.` : undefined });
-  }
-  if (e instanceof ConnectionError) {
-    e.requestId = requestId;
-    e.suggestion = requestId ? `Check the network, then fetch the images with \`flux-krea result ${requestId}\`.` : e.suggestion;
+    return new ProtocolError(e.message, { requestId });
   }
   void url;
-  return e as Error;
+  return e instanceof ConnectionError && requestId ? e.with({ requestId }) : (e as Error);
 }
