@@ -18,7 +18,12 @@
  * }
  */
 
-/** What went wrong, coarsely: the CLI maps each kind to one exit code. */
+/**
+ * What went wrong, coarsely: the CLI maps each kind to one exit code.
+ *
+ * @example
+ * if (isFluxKreaError(e) && e.kind === 'rate-limit') await later();
+ */
 export type ErrorKind =
   | 'usage'        // bad input: nothing was sent
   | 'auth'         // no key, 401, 403
@@ -33,7 +38,12 @@ export type ErrorKind =
   | 'output'       // cannot write files
   | 'internal';
 
-/** Facts an error may carry besides its message. All optional. */
+/**
+ * Facts an error may carry besides its message. All optional.
+ *
+ * @example
+ * new OutputError('Cannot write art/', { requestId: 'abc', cause: err });
+ */
 export interface ErrorFacts {
   /** The job this concerns: it may exist on the server and be fetched later. */
   requestId?: string;
@@ -49,7 +59,12 @@ export interface ErrorFacts {
   cause?: unknown;
 }
 
-/** Accepted by `error.with()`: more facts, or a message that includes them. */
+/**
+ * Accepted by `error.with()`: more facts, or a message that includes them.
+ *
+ * @example
+ * const update: ErrorUpdate = { savedFiles: ['art/a-1.png'] };
+ */
 export interface ErrorUpdate extends Omit<ErrorFacts, 'cause'> {
   message?: string;
 }
@@ -175,7 +190,12 @@ export class ProtocolError extends FluxKreaError {
   }
 }
 
-/** Response headers as Node gives them. */
+/**
+ * Response headers as Node gives them.
+ *
+ * @example
+ * const id = (e as ApiError).headers['x-request-id'];
+ */
 export type Headers = Record<string, string | string[] | undefined>;
 
 /**
@@ -200,23 +220,68 @@ export class ApiError extends FluxKreaError {
     this.detail = serverMessage(body);
   }
 }
-/** 400: the request body was rejected. */
+/**
+ * 400: the request body was rejected.
+ *
+ * @example
+ * if (e instanceof BadRequestError) console.error(e.detail);
+ */
 export class BadRequestError extends ApiError {}
-/** 401: the key is missing or invalid. */
+/**
+ * 401: the key is missing or invalid.
+ *
+ * @example
+ * if (e instanceof AuthenticationError) console.error('check SEGMIND_API_KEY');
+ */
 export class AuthenticationError extends ApiError {}
-/** 403: the account may not use the model. */
+/**
+ * 403: the account may not use the model.
+ *
+ * @example
+ * if (e instanceof PermissionDeniedError) console.error(e.detail);
+ */
 export class PermissionDeniedError extends ApiError {}
-/** 404: unknown model, or unknown or expired request id (results are kept one hour). */
+/**
+ * 404: unknown model, or unknown or expired request id (results are kept one hour).
+ *
+ * @example
+ * await client.job(id).wait().catch((e) => { if (e instanceof NotFoundError) return undefined; throw e; });
+ */
 export class NotFoundError extends ApiError {}
-/** 402 (v2) or 406 (v1, spend limit): not enough credits. Never retried, never billed. */
+/**
+ * 402 (v2) or 406 (v1, spend limit): not enough credits. Never retried, never billed.
+ *
+ * @example
+ * if (e instanceof InsufficientCreditsError) console.error('top up:', e.detail);
+ */
 export class InsufficientCreditsError extends ApiError {}
-/** 410: the model is retired. */
+/**
+ * 410: the model is retired.
+ *
+ * @example
+ * if (e instanceof ModelRetiredError) console.error(e.message);
+ */
 export class ModelRetiredError extends ApiError {}
-/** 422: the job ran and FAILED (a blocked prompt, a model error); not billed. */
+/**
+ * 422: the job ran and FAILED (a blocked prompt, a model error); not billed.
+ *
+ * @example
+ * if (e instanceof JobFailedError) console.error(e.requestId, e.detail); // e.g. 'NSFW content detected'
+ */
 export class JobFailedError extends ApiError {}
-/** 429: rate limited, after the client's retries. */
+/**
+ * 429: rate limited, after the client's retries.
+ *
+ * @example
+ * if (e instanceof RateLimitError) console.error(e.headers['x-rate-limit-reset-at-utc']);
+ */
 export class RateLimitError extends ApiError {}
-/** 5xx or any other status. */
+/**
+ * 5xx or any other status.
+ *
+ * @example
+ * if (e instanceof ServerError && e.status >= 500) retryLater();
+ */
 export class ServerError extends ApiError {}
 
 /**
@@ -237,7 +302,12 @@ export class ConnectionError extends FluxKreaError {
   }
 }
 
-/** A single request took too long (connect, headers or a silent body). */
+/**
+ * A single request took too long (connect, headers or a silent body).
+ *
+ * @example
+ * new SegmindClient({ requestTimeoutMs: 10_000 }); // a RequestTimeoutError after 10 s of silence
+ */
 export class RequestTimeoutError extends ConnectionError {}
 
 /**

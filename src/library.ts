@@ -17,11 +17,26 @@ import { applyMetadata, readEmbedded as readEmbeddedFile, readSidecar as readSid
 import { ASPECT_RATIOS as SCHEMA_ASPECT_RATIOS, MEGAPIXELS as SCHEMA_MEGAPIXELS, OUTPUT_FORMATS as SCHEMA_OUTPUT_FORMATS, modelParamsSchema } from './params/schema.js';
 import type { ResolvedParams as SchemaResolvedParams } from './params/schema.js';
 
-/** An aspect ratio the model accepts. */
+/**
+ * An aspect ratio the model accepts.
+ *
+ * @example
+ * const wide: AspectRatio = '21:9';
+ */
 export type AspectRatio = '1:1' | '16:9' | '21:9' | '3:2' | '2:3' | '4:5' | '5:4' | '3:4' | '4:3' | '9:16' | '9:21';
-/** Image size in megapixels, as the API takes it: a string. */
+/**
+ * Image size in megapixels, as the API takes it: a string.
+ *
+ * @example
+ * const small: Megapixels = '0.25';
+ */
 export type Megapixels = '1' | '0.25';
-/** The image file format. */
+/**
+ * The image file format.
+ *
+ * @example
+ * const format: OutputFormat = 'png';
+ */
 export type OutputFormat = 'webp' | 'jpg' | 'png';
 
 /**
@@ -31,9 +46,19 @@ export type OutputFormat = 'webp' | 'jpg' | 'png';
  * if (!ASPECT_RATIOS.includes(answer as AspectRatio)) throw new Error(`pick one of ${ASPECT_RATIOS.join(', ')}`);
  */
 export const ASPECT_RATIOS: readonly AspectRatio[] = SCHEMA_ASPECT_RATIOS;
-/** The sizes the model accepts, in megapixels. */
+/**
+ * The sizes the model accepts, in megapixels.
+ *
+ * @example
+ * console.log(MEGAPIXELS); // ['1', '0.25']
+ */
 export const MEGAPIXELS: readonly Megapixels[] = SCHEMA_MEGAPIXELS;
-/** The image formats the model can return. */
+/**
+ * The image formats the model can return.
+ *
+ * @example
+ * console.log(OUTPUT_FORMATS); // ['webp', 'jpg', 'png']
+ */
 export const OUTPUT_FORMATS: readonly OutputFormat[] = SCHEMA_OUTPUT_FORMATS;
 
 /**
@@ -95,10 +120,21 @@ export interface ResolvedParams {
   disable_safety_checker: boolean;
 }
 
-/** A job's state. Anything but COMPLETED and FAILED means "still running". */
+/**
+ * A job's state. Anything but COMPLETED and FAILED means "still running".
+ *
+ * @example
+ * const done = (s: JobStatus) => s === 'COMPLETED';
+ */
 export type JobStatus = 'QUEUED' | 'PROCESSING' | 'COMPLETED' | 'FAILED' | (string & {});
 
-/** What Segmind reported about a finished job (all optional: the service may omit any). */
+/**
+ * What Segmind reported about a finished job (all optional: the service may omit any).
+ *
+ * @example
+ * const { metrics } = await client.generate({ prompt: 'a fox' });
+ * console.log(metrics.cost, metrics.remainingCredits);
+ */
 export interface Metrics {
   /** Seconds of inference. */
   inferenceTime?: number;
@@ -110,12 +146,23 @@ export interface Metrics {
   [key: string]: unknown;
 }
 
-/** One image of a result: a URL on Segmind's image host (kept 7 days), or the bytes themselves. */
+/**
+ * One image of a result: a URL on Segmind's image host (kept 7 days), or the bytes themselves.
+ *
+ * @example
+ * for (const image of result.images) if (image.kind === 'url') console.log(image.url);
+ */
 export type ImageRef =
   | { kind: 'url'; url: string; contentType?: string; fileName?: string }
   | { kind: 'bytes'; data: Buffer; contentType?: string };
 
-/** An image written to disk. */
+/**
+ * An image written to disk.
+ *
+ * @example
+ * const [first] = await result.save({ out: 'art' });
+ * console.log(first.path, first.bytes, first.format);
+ */
 export interface SavedImage {
   path: string;
   bytes: number;
@@ -125,7 +172,12 @@ export interface SavedImage {
   url?: string;
 }
 
-/** Provenance written beside (`sidecar`) or into (`embed`) each image; `none` by default. */
+/**
+ * Provenance written beside (`sidecar`) or into (`embed`) each image; `none` by default.
+ *
+ * @example
+ * await client.generate({ prompt: 'a fox' }, { metadata: 'embed' });
+ */
 export type MetadataMode = 'none' | 'sidecar' | 'embed';
 
 /**

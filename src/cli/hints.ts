@@ -48,7 +48,9 @@ function hintFor(e: FluxKreaError): string | undefined {
       : 'Free space or fix permissions, or choose another directory with -o.';
   }
   if (e instanceof ProtocolError) {
-    return id ? `Try again with \`flux-krea result ${id}\`.` : 'Try again; if it persists, run with --verbose and report it.';
+    return id
+      ? `Try \`flux-krea result ${id}\` in a moment; if it keeps failing, generate again.`
+      : 'Try again; if it persists, run with --verbose and report it.';
   }
   return undefined;
 }

@@ -33,10 +33,7 @@ const PARALLEL_DOWNLOADS = 4;
 
 export async function saveResults(r: SaveRequest): Promise<SavedImage[]> {
   if (r.result.images.length === 0) {
-    throw new ProtocolError('The job completed but Segmind returned no image.', {
-      requestId: r.requestId,
-      suggestion: r.requestId ? `Try \`flux-krea result ${r.requestId}\` in a moment; if it stays empty, generate again.` : 'Generate again.',
-    });
+    throw new ProtocolError('The job completed but Segmind returned no image.', { requestId: r.requestId });
   }
   await ensureDir(r.dir, r.requestId);
   r.events?.downloading?.(r.result.images.length);
