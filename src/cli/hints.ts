@@ -52,6 +52,9 @@ function hintFor(e: FluxKreaError): string | undefined {
       ? `Try \`flux-krea result ${id}\` in a moment; if it keeps failing, generate again.`
       : 'Try again; if it persists, run with --verbose and report it.';
   }
+  // An error that wraps another (e.g. a partial save around the download that failed) gets
+  // the advice for the failure it carries.
+  if (e.cause instanceof FluxKreaError) return e.cause.suggestion ?? hintFor(e.cause);
   return undefined;
 }
 

@@ -62,6 +62,11 @@ describe('CLI hints from facts', () => {
     expect(presentError(e).message).toBe('Still running after 7s (--timeout).');
   });
 
+  it('a wrapper without advice of its own gets the advice for the error it wraps', () => {
+    const inner = new ConnectionError('reset', 'ECONNRESET', true).with({ requestId: 'abc' });
+    expect(presentError(new FluxKreaError('network', 'reset (1 of 2 images were saved)', { cause: inner })).hint).toMatch(/flux-krea result abc/);
+  });
+
   it("an error's own suggestion (made by the CLI) wins over the derived hint", () => {
     const e = apiErrorFor(401, {}, {}).with({ suggestion: 'Try another key.' });
     expect(presentError(e).hint).toBe('Try another key.');
