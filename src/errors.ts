@@ -18,6 +18,8 @@
  * }
  */
 
+import { errorText } from './api/error-text.js';
+
 /**
  * What went wrong, coarsely: the CLI maps each kind to one exit code.
  *
@@ -270,6 +272,13 @@ export class ModelRetiredError extends ApiError {}
  */
 export class JobFailedError extends ApiError {}
 /**
+ * A v1 (sync) call whose model ran and failed: Segmind serves it as 500. Not worth re-running.
+ *
+ * @example
+ * if (e instanceof ModelFailedError) console.error(e.detail);
+ */
+export class ModelFailedError extends ApiError {}
+/**
  * 429: rate limited, after the client's retries.
  *
  * @example
@@ -320,28 +329,16 @@ export function isFluxKreaError(e: unknown): e is FluxKreaError {
   return e instanceof FluxKreaError;
 }
 
-/** The server's own message, from JSON `{error|message|detail}` or a short plain-text body. */
+/** The server's own message: the most specific text under any known key (see api/error-text.ts). */
 export function serverMessage(body: unknown): string | undefined {
-  if (body && typeof body === 'object') {
-    const o = body as Record<string, unknown>;
-    for (const k of ['error', 'message', 'detail']) {
-      const v = o[k];
-      if (typeof v === 'string' && v.trim()) return v.trim();
-      if (v && typeof v === 'object') return JSON.stringify(v).slice(0, 300);
-    }
-    return undefined;
-  }
-  if (typeof body === 'string') {
-    const text = body.trim();
-    // An HTML error page says nothing useful in a terminal.
-    if (!text || /^<(!doctype|html)/i.test(text)) return undefined;
-    return text.length > 300 ? `${text.slice(0, 300)}…` : text;
-  }
-  return undefined;
+  return errorText(body);
 }
 
-/** The error for an HTTP error answer: one class per status meaning. */
-export function apiErrorFor(status: number, headers: Headers, body: unknown, requestId?: string): ApiError {
+/**
+ * The error for an HTTP error answer: one class per status meaning. `api` tells v1 from v2
+ * where a status means different things (a v1 500 is the model failing).
+ */
+export function apiErrorFor(status: number, headers: Headers, body: unknown, requestId?: string, api?: 'v1' | 'v2'): ApiError {
   const detail = serverMessage(body);
   const say = (fallback: string) => (detail ? `${fallback}: ${detail}` : fallback);
   switch (status) {
@@ -353,14 +350,18 @@ export function apiErrorFor(status: number, headers: Headers, body: unknown, req
       return new PermissionDeniedError('auth', status, say('This account may not use flux-krea-dev (403)'), headers, body, requestId);
     case 404:
       return new NotFoundError('not-found', status, say('Not found (404)'), headers, body, requestId);
-    case 406:
-      return new InsufficientCreditsError('credits', status, say('Not enough credits, or the request was refused (406)'), headers, body, requestId);
+    case 402: // v2's "not enough credits" (observed)
+    case 406: // v1's, and a team spend limit
+      return new InsufficientCreditsError('credits', status, say(`Not enough credits (${status})`), headers, body, requestId);
     case 410:
       return new ModelRetiredError('server', status, say('The model is retired (410)'), headers, body, requestId);
     case 422:
       return new JobFailedError('job-failed', status, say('The generation failed'), headers, body, requestId);
     case 429:
       return new RateLimitError('rate-limit', status, say('Rate limited by Segmind (429)'), headers, body, requestId);
+    case 500:
+      if (api === 'v1') return new ModelFailedError('job-failed', status, say('The model failed (500)'), headers, body, requestId);
+      return new ServerError('server', status, say(`Segmind answered HTTP ${status}`), headers, body, requestId);
     default:
       return new ServerError('server', status, say(`Segmind answered HTTP ${status}`), headers, body, requestId);
   }

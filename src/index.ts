@@ -15,7 +15,7 @@ export type {
 export {
   FluxKreaError, UsageError, MissingKeyError, DeadlineError, InterruptedError, OutputError, ProtocolError,
   ApiError, BadRequestError, AuthenticationError, PermissionDeniedError, NotFoundError, InsufficientCreditsError,
-  ModelRetiredError, JobFailedError, RateLimitError, ServerError, ConnectionError, RequestTimeoutError, isFluxKreaError,
+  ModelRetiredError, ModelFailedError, JobFailedError, RateLimitError, ServerError, ConnectionError, RequestTimeoutError, isFluxKreaError,
 } from './errors.js';
 export type { ErrorKind, ErrorFacts, ErrorUpdate, Headers } from './errors.js';
 export { VERSION } from './version.js';

@@ -4,7 +4,7 @@
  * flag. Called from the one top-level handler, `report()` in main.ts.
  */
 import {
-  ApiError, ConnectionError, DeadlineError, FluxKreaError, InterruptedError, MissingKeyError, OutputError, ProtocolError,
+  ApiError, ConnectionError, DeadlineError, FluxKreaError, InterruptedError, MissingKeyError, ModelFailedError, OutputError, ProtocolError,
 } from '../errors.js';
 
 export interface PresentedError {
@@ -31,6 +31,7 @@ function hintFor(e: FluxKreaError): string | undefined {
     return 'The job may have been created (and billed) even so: check `flux-krea jobs` and your Segmind dashboard before submitting again.';
   }
   if (e instanceof MissingKeyError) return `Set SEGMIND_API_KEY, or run \`flux-krea auth login\` to store one. Get a key at ${KEY_PAGE}`;
+  if (e instanceof ModelFailedError) return 'Change the prompt or parameters and try again.';
   if (e instanceof ApiError) return apiHint(e);
   if (e instanceof DeadlineError) {
     if (e.sync) return 'A --sync call cannot be resumed and may still be billed; without --sync the job keeps a request id you can fetch later.';

@@ -131,7 +131,7 @@ describe('the library', () => {
   it('exports the curated surface only: no internals', () => {
     expect(Object.keys(library).sort()).toEqual([
       'ASPECT_RATIOS', 'ApiError', 'AuthenticationError', 'BadRequestError', 'ConnectionError', 'DeadlineError', 'FluxKreaError',
-      'InsufficientCreditsError', 'InterruptedError', 'JobFailedError', 'MEGAPIXELS', 'MissingKeyError', 'ModelRetiredError',
+      'InsufficientCreditsError', 'InterruptedError', 'JobFailedError', 'MEGAPIXELS', 'MissingKeyError', 'ModelFailedError', 'ModelRetiredError',
       'NotFoundError', 'OUTPUT_FORMATS', 'OutputError', 'PermissionDeniedError', 'ProtocolError', 'RateLimitError',
       'RequestTimeoutError', 'SegmindClient', 'ServerError', 'UsageError', 'VERSION', 'isFluxKreaError', 'readEmbedded', 'readSidecar',
     ]);
