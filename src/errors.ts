@@ -27,17 +27,17 @@ import { errorText } from './api/error-text.js';
  * if (isFluxKreaError(e) && e.kind === 'rate-limit') await later();
  */
 export type ErrorKind =
-  | 'usage'        // bad input: nothing was sent
-  | 'auth'         // no key, 401, 403
-  | 'credits'      // 402, 406
-  | 'rate-limit'   // 429 after retrying
-  | 'job-failed'   // 422 FAILED
-  | 'deadline'     // the overall deadline ran out while the job still ran
-  | 'interrupted'  // aborted (Ctrl-C, an AbortSignal)
-  | 'not-found'    // unknown or expired request id
-  | 'network'      // connection, timeouts
-  | 'server'       // 5xx, malformed answers
-  | 'output'       // cannot write files
+  | 'usage' // bad input: nothing was sent
+  | 'auth' // no key, 401, 403
+  | 'credits' // 402, 406
+  | 'rate-limit' // 429 after retrying
+  | 'job-failed' // 422 FAILED
+  | 'deadline' // the overall deadline ran out while the job still ran
+  | 'interrupted' // aborted (Ctrl-C, an AbortSignal)
+  | 'not-found' // unknown or expired request id
+  | 'network' // connection, timeouts
+  | 'server' // 5xx, malformed answers
+  | 'output' // cannot write files
   | 'internal';
 
 /**
@@ -338,7 +338,13 @@ export function serverMessage(body: unknown): string | undefined {
  * The error for an HTTP error answer: one class per status meaning. `api` tells v1 from v2
  * where a status means different things (a v1 500 is the model failing).
  */
-export function apiErrorFor(status: number, headers: Headers, body: unknown, requestId?: string, api?: 'v1' | 'v2'): ApiError {
+export function apiErrorFor(
+  status: number,
+  headers: Headers,
+  body: unknown,
+  requestId?: string,
+  api?: 'v1' | 'v2',
+): ApiError {
   const detail = serverMessage(body);
   const say = (fallback: string) => (detail ? `${fallback}: ${detail}` : fallback);
   switch (status) {
@@ -347,12 +353,26 @@ export function apiErrorFor(status: number, headers: Headers, body: unknown, req
     case 401:
       return new AuthenticationError('auth', status, say('The API key was rejected (401)'), headers, body, requestId);
     case 403:
-      return new PermissionDeniedError('auth', status, say('This account may not use flux-krea-dev (403)'), headers, body, requestId);
+      return new PermissionDeniedError(
+        'auth',
+        status,
+        say('This account may not use flux-krea-dev (403)'),
+        headers,
+        body,
+        requestId,
+      );
     case 404:
       return new NotFoundError('not-found', status, say('Not found (404)'), headers, body, requestId);
     case 402: // v2's "not enough credits" (observed)
     case 406: // v1's, and a team spend limit
-      return new InsufficientCreditsError('credits', status, say(`Not enough credits (${status})`), headers, body, requestId);
+      return new InsufficientCreditsError(
+        'credits',
+        status,
+        say(`Not enough credits (${status})`),
+        headers,
+        body,
+        requestId,
+      );
     case 410:
       return new ModelRetiredError('server', status, say('The model is retired (410)'), headers, body, requestId);
     case 422:
@@ -360,7 +380,8 @@ export function apiErrorFor(status: number, headers: Headers, body: unknown, req
     case 429:
       return new RateLimitError('rate-limit', status, say('Rate limited by Segmind (429)'), headers, body, requestId);
     case 500:
-      if (api === 'v1') return new ModelFailedError('job-failed', status, say('The model failed (500)'), headers, body, requestId);
+      if (api === 'v1')
+        return new ModelFailedError('job-failed', status, say('The model failed (500)'), headers, body, requestId);
       return new ServerError('server', status, say(`Segmind answered HTTP ${status}`), headers, body, requestId);
     default:
       return new ServerError('server', status, say(`Segmind answered HTTP ${status}`), headers, body, requestId);

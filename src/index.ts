@@ -9,13 +9,47 @@
  */
 export { SegmindClient, ASPECT_RATIOS, MEGAPIXELS, OUTPUT_FORMATS, readEmbedded, readSidecar } from './library.js';
 export type {
-  SegmindClientOptions, GenerateParams, ResolvedParams, GenerateOptions, GenerateResult, WaitOptions, SaveOptions,
-  Job, JobResult, JobStatus, Metrics, ImageRef, SavedImage, MetadataMode, AspectRatio, Megapixels, OutputFormat, Provenance,
-} from './library.js';
+  SegmindClientOptions,
+  GenerateParams,
+  ResolvedParams,
+  GenerateOptions,
+  GenerateResult,
+  WaitOptions,
+  SaveOptions,
+  Job,
+  JobResult,
+  JobStatus,
+  Metrics,
+  ImageRef,
+  SavedImage,
+  MetadataMode,
+  AspectRatio,
+  Megapixels,
+  OutputFormat,
+  Provenance,
+} from './library-types.js';
 export {
-  FluxKreaError, UsageError, MissingKeyError, DeadlineError, InterruptedError, OutputError, ProtocolError,
-  ApiError, BadRequestError, AuthenticationError, PermissionDeniedError, NotFoundError, InsufficientCreditsError,
-  ModelRetiredError, ModelFailedError, JobFailedError, RateLimitError, ServerError, ConnectionError, RequestTimeoutError, isFluxKreaError,
+  FluxKreaError,
+  UsageError,
+  MissingKeyError,
+  DeadlineError,
+  InterruptedError,
+  OutputError,
+  ProtocolError,
+  ApiError,
+  BadRequestError,
+  AuthenticationError,
+  PermissionDeniedError,
+  NotFoundError,
+  InsufficientCreditsError,
+  ModelRetiredError,
+  ModelFailedError,
+  JobFailedError,
+  RateLimitError,
+  ServerError,
+  ConnectionError,
+  RequestTimeoutError,
+  isFluxKreaError,
 } from './errors.js';
 export type { ErrorKind, ErrorFacts, ErrorUpdate, Headers } from './errors.js';
 export { VERSION } from './version.js';

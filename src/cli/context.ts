@@ -4,7 +4,7 @@
  */
 import type { SegmindClient } from '../api/client.js';
 import { resolveEndpoints } from '../api/endpoints.js';
-import { FluxKreaError, MissingKeyError, UsageError } from '../errors.js';
+import { FluxKreaError, MissingKeyError } from '../errors.js';
 import { findApiKey } from '../store/store.js';
 import { Journal } from '../store/journal.js';
 import { stateDir } from '../util/paths.js';

@@ -4,7 +4,15 @@
  * flag. Called from the one top-level handler, `report()` in main.ts.
  */
 import {
-  ApiError, ConnectionError, DeadlineError, FluxKreaError, InterruptedError, MissingKeyError, ModelFailedError, OutputError, ProtocolError,
+  ApiError,
+  ConnectionError,
+  DeadlineError,
+  FluxKreaError,
+  InterruptedError,
+  MissingKeyError,
+  ModelFailedError,
+  OutputError,
+  ProtocolError,
 } from '../errors.js';
 
 export interface PresentedError {
@@ -30,14 +38,17 @@ function hintFor(e: FluxKreaError): string | undefined {
   if (e.jobMayExist) {
     return 'The job may have been created (and billed) even so: check `flux-krea jobs` and your Segmind dashboard before submitting again.';
   }
-  if (e instanceof MissingKeyError) return `Set SEGMIND_API_KEY, or run \`flux-krea auth login\` to store one. Get a key at ${KEY_PAGE}`;
+  if (e instanceof MissingKeyError)
+    return `Set SEGMIND_API_KEY, or run \`flux-krea auth login\` to store one. Get a key at ${KEY_PAGE}`;
   if (e instanceof ModelFailedError) return 'Change the prompt or parameters and try again.';
   if (e instanceof ApiError) return apiHint(e);
   if (e instanceof DeadlineError) {
-    if (e.sync) return 'A --sync call cannot be resumed and may still be billed; without --sync the job keeps a request id you can fetch later.';
+    if (e.sync)
+      return 'A --sync call cannot be resumed and may still be billed; without --sync the job keeps a request id you can fetch later.';
     return id ? `The job keeps running on the server; fetch its images with \`flux-krea result ${id}\`.` : undefined;
   }
-  if (e instanceof InterruptedError) return id ? `The job keeps running on the server; fetch its images with \`flux-krea result ${id}\`.` : undefined;
+  if (e instanceof InterruptedError)
+    return id ? `The job keeps running on the server; fetch its images with \`flux-krea result ${id}\`.` : undefined;
   if (e instanceof ConnectionError) {
     return id
       ? `Check the network, then fetch the images with \`flux-krea result ${id}\`.`
@@ -71,7 +82,9 @@ function apiHint(e: ApiError): string | undefined {
     case 403:
       return 'Check the model access of your Segmind account.';
     case 404:
-      return e.requestId ? 'Results are kept for 1 hour; after that the job cannot be fetched.' : 'Check SEGMIND_BASE_URL.';
+      return e.requestId
+        ? 'Results are kept for 1 hour; after that the job cannot be fetched.'
+        : 'Check SEGMIND_BASE_URL.';
     case 422:
       return 'Change the prompt or parameters and try again; a blocked prompt will keep failing.';
     case 429:

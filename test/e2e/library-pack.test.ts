@@ -36,26 +36,39 @@ beforeAll(async () => {
   project = join(dir, 'project');
   await mkdir(project);
   await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'script', private: true, type: 'module' }));
-  await execa('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', tarball], { cwd: project });
+  await execa('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', tarball], {
+    cwd: project,
+  });
   // The bundle carries zod and undici: they are not dependencies, so npm installs neither (the
   // first test checks), and the packed types must not need them.
   // A TypeScript user of a Node library has Node's types.
   await symlink(join(root, 'node_modules', '@types'), join(project, 'node_modules', '@types'), 'dir');
-  await writeFile(join(project, 'tsconfig.json'), JSON.stringify({
-    compilerOptions: {
-      target: 'es2022', module: 'nodenext', moduleResolution: 'nodenext', strict: true,
-      // Our .d.ts files are checked too: a type that needs zod or undici fails here.
-      skipLibCheck: false, types: ['node'], outDir: 'out',
-    },
-    files: ['snippet.ts', 'wrong.ts'],
-  }));
+  await writeFile(
+    join(project, 'tsconfig.json'),
+    JSON.stringify({
+      compilerOptions: {
+        target: 'es2022',
+        module: 'nodenext',
+        moduleResolution: 'nodenext',
+        strict: true,
+        // Our .d.ts files are checked too: a type that needs zod or undici fails here.
+        skipLibCheck: false,
+        types: ['node'],
+        outDir: 'out',
+      },
+      files: ['snippet.ts', 'wrong.ts'],
+    }),
+  );
   await writeFile(join(project, 'snippet.ts'), await readmeSnippet());
   // Mistakes the types must catch. tsc still emits out/snippet.js (noEmitOnError is off).
-  await writeFile(join(project, 'wrong.ts'), [
-    "import { SegmindClient } from 'flux-krea';",
-    "await new SegmindClient().submit({ prompt: 'x', aspect_ratio: '22:9' });",
-    'await new SegmindClient().submit({});',
-  ].join('\n'));
+  await writeFile(
+    join(project, 'wrong.ts'),
+    [
+      "import { SegmindClient } from 'flux-krea';",
+      "await new SegmindClient().submit({ prompt: 'x', aspect_ratio: '22:9' });",
+      'await new SegmindClient().submit({});',
+    ].join('\n'),
+  );
   // One tsc run for every check: it is the slow part of this file.
   compiled = await execa(process.execPath, [tsc, '-p', '.', '--listFiles'], { cwd: project, reject: false });
   emu = await startEmulator();
@@ -71,22 +84,41 @@ describe('the packed library', () => {
     expect(existsSync(join(project, 'node_modules', 'undici'))).toBe(false);
     const errors = compiled.stdout.split('\n').filter((l) => /error TS/.test(l));
     // Only wrong.ts may fail: not the snippet, not our declarations.
-    expect(errors.filter((l) => !l.startsWith('wrong.ts(')), compiled.stdout).toEqual([]);
+    expect(
+      errors.filter((l) => !l.startsWith('wrong.ts(')),
+      compiled.stdout,
+    ).toEqual([]);
     const ours = compiled.stdout.split('\n').filter((f) => f.includes('node_modules/flux-krea/'));
     // Only the public modules are reachable from the entry: none of the internals' types.
-    expect(ours.map((f) => f.replace(/.*dist\/types\//, '')).sort()).toEqual(['errors.d.ts', 'index.d.ts', 'library.d.ts', 'version.d.ts']);
+    expect(ours.map((f) => f.replace(/.*dist\/types\//, '')).sort()).toEqual([
+      'errors.d.ts',
+      'index.d.ts',
+      'library-types.d.ts',
+      'library.d.ts',
+      'version.d.ts',
+    ]);
   });
 
   it('a wrong parameter fails to compile: every parameter but prompt is optional, and typed', () => {
     expect(compiled.exitCode).not.toBe(0);
-    expect(compiled.stdout).toMatch(/wrong\.ts\(2,\d+\): error TS2322: Type '"22:9"' is not assignable to type 'AspectRatio/);
+    expect(compiled.stdout).toMatch(
+      /wrong\.ts\(2,\d+\): error TS2322: Type '"22:9"' is not assignable to type 'AspectRatio/,
+    );
     expect(compiled.stdout).toMatch(/wrong\.ts\(3,\d+\): error[^\n]*\n[^\n]*Property 'prompt' is missing/);
   });
 
   it('the compiled snippet runs against the emulator: generate saves, submit → wait → save', async () => {
     const r = await execa(process.execPath, ['out/snippet.js'], {
-      cwd: project, reject: false, extendEnv: false,
-      env: { PATH: process.env.PATH ?? '', HOME: dir, SEGMIND_API_KEY: emu.apiKey, SEGMIND_BASE_URL: emu.url, SEGMIND_UPLOAD_URL: emu.uploadUrl },
+      cwd: project,
+      reject: false,
+      extendEnv: false,
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: dir,
+        SEGMIND_API_KEY: emu.apiKey,
+        SEGMIND_BASE_URL: emu.url,
+        SEGMIND_UPLOAD_URL: emu.uploadUrl,
+      },
     });
     expect(r.exitCode, r.stderr).toBe(0);
     // generate's 2 images and the job's 2, all in art/.

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import {
-  apiErrorFor, ConnectionError, DeadlineError, FluxKreaError, JobFailedError, MissingKeyError, OutputError, ProtocolError, RateLimitError,
+  apiErrorFor,
+  ConnectionError,
+  DeadlineError,
+  FluxKreaError,
+  JobFailedError,
+  MissingKeyError,
+  OutputError,
+  ProtocolError,
+  RateLimitError,
 } from '../../src/errors.js';
 import { presentError } from '../../src/cli/hints.js';
 
@@ -12,7 +20,13 @@ describe('error values', () => {
     const copy = original.with({ requestId: 'abc123', message: 'Connection refused (1 of 2 images were saved)' });
     expect(copy).toBeInstanceOf(ConnectionError);
     expect(copy).not.toBe(original);
-    expect(copy).toMatchObject({ requestId: 'abc123', code: 'ECONNREFUSED', sent: false, kind: 'network', name: 'ConnectionError' });
+    expect(copy).toMatchObject({
+      requestId: 'abc123',
+      code: 'ECONNREFUSED',
+      sent: false,
+      kind: 'network',
+      name: 'ConnectionError',
+    });
     expect(copy.message).toBe('Connection refused (1 of 2 images were saved)');
     expect(copy.stack).toBe(original.stack);
     expect(original.requestId).toBeUndefined();
@@ -23,13 +37,26 @@ describe('error values', () => {
   it('apiErrorFor picks the class and keeps the facts: status, body, the server words, request id', () => {
     const e = apiErrorFor(429, { 'x-rate-limit-reset-at-utc': '2026-01-01T00:00:00Z' }, { error: 'slow down' }, 'req1');
     expect(e).toBeInstanceOf(RateLimitError);
-    expect(e).toMatchObject({ kind: 'rate-limit', status: 429, detail: 'slow down', requestId: 'req1', body: { error: 'slow down' } });
+    expect(e).toMatchObject({
+      kind: 'rate-limit',
+      status: 429,
+      detail: 'slow down',
+      requestId: 'req1',
+      body: { error: 'slow down' },
+    });
     expect(apiErrorFor(422, {}, '<html>x</html>').detail).toBeUndefined();
   });
 
   it.each([
-    apiErrorFor(400, {}, {}), apiErrorFor(401, {}, {}), apiErrorFor(404, {}, {}, 'r'), apiErrorFor(406, {}, {}),
-    apiErrorFor(422, {}, {}), apiErrorFor(429, {}, {}), apiErrorFor(503, {}, {}), new MissingKeyError(), new DeadlineError(5, 'r', false),
+    apiErrorFor(400, {}, {}),
+    apiErrorFor(401, {}, {}),
+    apiErrorFor(404, {}, {}, 'r'),
+    apiErrorFor(406, {}, {}),
+    apiErrorFor(422, {}, {}),
+    apiErrorFor(429, {}, {}),
+    apiErrorFor(503, {}, {}),
+    new MissingKeyError(),
+    new DeadlineError(5, 'r', false),
     new ConnectionError('x', 'ECONNRESET', true),
   ])('a library error names no flag or command: %s', (e) => {
     expect(e.message).not.toMatch(FLAG_OR_COMMAND);
@@ -64,7 +91,9 @@ describe('CLI hints from facts', () => {
 
   it('a wrapper without advice of its own gets the advice for the error it wraps', () => {
     const inner = new ConnectionError('reset', 'ECONNRESET', true).with({ requestId: 'abc' });
-    expect(presentError(new FluxKreaError('network', 'reset (1 of 2 images were saved)', { cause: inner })).hint).toMatch(/flux-krea result abc/);
+    expect(
+      presentError(new FluxKreaError('network', 'reset (1 of 2 images were saved)', { cause: inner })).hint,
+    ).toMatch(/flux-krea result abc/);
   });
 
   it("an error's own suggestion (made by the CLI) wins over the derived hint", () => {

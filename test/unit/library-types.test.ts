@@ -1,12 +1,29 @@
 /**
  * The library's public types are written by hand so that its declarations need no zod
- * (src/library.ts). These assertions make `npm run typecheck` fail when they drift from the
+ * (src/library-types.ts). These assertions make `npm run typecheck` fail when they drift from the
  * schema or from the internal types they stand for.
  */
 import { describe, expectTypeOf, it } from 'vitest';
 import type { z } from 'zod';
-import type { modelParamsSchema, ASPECT_RATIOS, MEGAPIXELS, OUTPUT_FORMATS, ResolvedParams as SchemaResolved } from '../../src/params/schema.js';
-import type { GenerateParams, ResolvedParams, AspectRatio, Megapixels, OutputFormat, Provenance, ImageRef, SavedImage, Metrics, JobStatus } from '../../src/library.js';
+import type {
+  modelParamsSchema,
+  ASPECT_RATIOS,
+  MEGAPIXELS,
+  OUTPUT_FORMATS,
+  ResolvedParams as SchemaResolved,
+} from '../../src/params/schema.js';
+import type {
+  GenerateParams,
+  ResolvedParams,
+  AspectRatio,
+  Megapixels,
+  OutputFormat,
+  Provenance,
+  ImageRef,
+  SavedImage,
+  Metrics,
+  JobStatus,
+} from '../../src/library-types.js';
 import type { Provenance as InternalProvenance } from '../../src/output/metadata.js';
 import type { ImageRef as InternalImageRef } from '../../src/api/extract.js';
 import type { SavedImage as InternalSavedImage } from '../../src/output/download.js';

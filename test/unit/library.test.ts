@@ -9,7 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator, type Emulator } from '../emulator/index.js';
 import {
-  DeadlineError, MissingKeyError, SegmindClient, UsageError, JobFailedError, readEmbedded, type JobStatus,
+  DeadlineError,
+  MissingKeyError,
+  SegmindClient,
+  UsageError,
+  JobFailedError,
+  readEmbedded,
+  type JobStatus,
 } from '../../src/index.js';
 import * as library from '../../src/index.js';
 
@@ -51,8 +57,17 @@ describe('the library', () => {
     expect(submits()[0]!.headers['x-api-key']).toBe(emu.apiKey);
     // Exactly the schema's defaults, and the seed that was picked, went on the wire.
     expect(submits()[0]!.body).toEqual({
-      prompt: 'a paper boat', aspect_ratio: '21:9', megapixels: '1', num_outputs: 2, guidance: 7, num_inference_steps: 40,
-      output_format: 'jpg', output_quality: 90, go_fast: true, disable_safety_checker: false, seed,
+      prompt: 'a paper boat',
+      aspect_ratio: '21:9',
+      megapixels: '1',
+      num_outputs: 2,
+      guidance: 7,
+      num_inference_steps: 40,
+      output_format: 'jpg',
+      output_quality: 90,
+      go_fast: true,
+      disable_safety_checker: false,
+      seed,
     });
     expect(params.seed).toBe(seed);
     expect(emu.job(requestId!)?.params).toMatchObject({ aspect_ratio: '21:9' });
@@ -90,9 +105,12 @@ describe('the library', () => {
   it.each([
     [{ prompt: 'x', num_outputs: 9 }, /num_outputs = 9: Too big/],
     [{ prompt: 'x', aspect_ratio: '22:9' }, /aspect_ratio = "22:9": .*"21:9"/],
-    [{ prompt: '  ' }, /prompt = "  ": must not be empty/],
+    [{ prompt: '  ' }, /prompt = " {2}": must not be empty/],
     [{ prompt: 'x', steps: 3 }, /unknown parameter "steps" \(known: prompt, aspect_ratio/],
-    [{ prompt: 'x', image: join(import.meta.dirname, 'library.test.ts') }, /image = ".*library\.test\.ts": is not a PNG, JPEG, WebP or GIF file/],
+    [
+      { prompt: 'x', image: join(import.meta.dirname, 'library.test.ts') },
+      /image = ".*library\.test\.ts": is not a PNG, JPEG, WebP or GIF file/,
+    ],
   ])('rejects %j with a UsageError naming the parameter, before any request', async (params, message) => {
     const client = new SegmindClient();
     const err = await client.submit(params as never).catch((e: unknown) => e);
@@ -122,7 +140,15 @@ describe('the library', () => {
     }
     const client = new SegmindClient();
     const failing = await client.submit({ prompt: 'x', num_outputs: 1, guidance: 10 });
-    emu.fault({ route: 'status', kind: { type: 'status', status: 422, body: JSON.stringify({ status: 'FAILED', error: 'NSFW content' }), contentType: 'application/json' } });
+    emu.fault({
+      route: 'status',
+      kind: {
+        type: 'status',
+        status: 422,
+        body: JSON.stringify({ status: 'FAILED', error: 'NSFW content' }),
+        contentType: 'application/json',
+      },
+    });
     const failed = await failing.wait({ intervalMs: 5 }).catch((e: unknown) => e);
     expect(failed).toBeInstanceOf(JobFailedError);
     expect(failed).toMatchObject({ status: 422, detail: 'NSFW content', requestId: failing.requestId });
@@ -130,10 +156,34 @@ describe('the library', () => {
 
   it('exports the curated surface only: no internals', () => {
     expect(Object.keys(library).sort()).toEqual([
-      'ASPECT_RATIOS', 'ApiError', 'AuthenticationError', 'BadRequestError', 'ConnectionError', 'DeadlineError', 'FluxKreaError',
-      'InsufficientCreditsError', 'InterruptedError', 'JobFailedError', 'MEGAPIXELS', 'MissingKeyError', 'ModelFailedError', 'ModelRetiredError',
-      'NotFoundError', 'OUTPUT_FORMATS', 'OutputError', 'PermissionDeniedError', 'ProtocolError', 'RateLimitError',
-      'RequestTimeoutError', 'SegmindClient', 'ServerError', 'UsageError', 'VERSION', 'isFluxKreaError', 'readEmbedded', 'readSidecar',
+      'ASPECT_RATIOS',
+      'ApiError',
+      'AuthenticationError',
+      'BadRequestError',
+      'ConnectionError',
+      'DeadlineError',
+      'FluxKreaError',
+      'InsufficientCreditsError',
+      'InterruptedError',
+      'JobFailedError',
+      'MEGAPIXELS',
+      'MissingKeyError',
+      'ModelFailedError',
+      'ModelRetiredError',
+      'NotFoundError',
+      'OUTPUT_FORMATS',
+      'OutputError',
+      'PermissionDeniedError',
+      'ProtocolError',
+      'RateLimitError',
+      'RequestTimeoutError',
+      'SegmindClient',
+      'ServerError',
+      'UsageError',
+      'VERSION',
+      'isFluxKreaError',
+      'readEmbedded',
+      'readSidecar',
     ]);
     const client = new SegmindClient();
     expect(Object.keys(client)).toEqual([]);
