@@ -72,6 +72,7 @@ export async function runGenerate(ctx: Context, promptArg: string | undefined, f
   } else {
     for (const f of outcome.files) ctx.stdout.write(`${f.path}\n`);
   }
+  if (!toStdout) await (await import('../cli/preview.js')).showPreview(ctx, run, outcome.files.map((f) => f.path));
   reporter.summary(outcome);
   if (run.open && !toStdout) {
     const { openFiles } = await import('../cli/open.js');
