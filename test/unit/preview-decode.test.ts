@@ -1,8 +1,7 @@
 /** Decoding every format flux-krea saves, downscaling, and the PNG encoder the protocols use (issue 16). */
 import { describe, expect, it } from 'vitest';
 import { deflateSync } from 'node:zlib';
-import { renderImage } from '../emulator/images/index.js';
-import { renderPattern } from '../emulator/images/pattern.js';
+import { renderImage, sourcePixels } from '../emulator/images/index.js';
 import { decodeImage, DecodeError } from '../../src/output/preview/decode.js';
 import { decodePng, encodePng } from '../../src/output/preview/png.js';
 import { fitSize, flatten, resize } from '../../src/output/preview/resize.js';
@@ -18,13 +17,13 @@ function meanError(a: Uint8Array, rgb: Uint8Array): number {
 describe('decodeImage', () => {
   const W = 40;
   const H = 24;
-  const rgb = renderPattern(W, H, 'decode').data;
+  const rgb = (format: 'png' | 'jpg' | 'webp') => sourcePixels({ format, width: W, height: H, key: 'decode' }).data;
 
   it.each(['png', 'webp'] as const)('%s: exact pixels (lossless)', async (format) => {
     const img = renderImage({ format, width: W, height: H, quality: 90, key: 'decode' });
     const p = await decodeImage(img.bytes);
     expect([p.width, p.height]).toEqual([W, H]);
-    expect(meanError(p.data, rgb)).toBe(0);
+    expect(meanError(p.data, rgb(format))).toBe(0);
     expect(p.data[3]).toBe(255);
   });
 
@@ -32,7 +31,7 @@ describe('decodeImage', () => {
     const img = renderImage({ format: 'jpg', width: W, height: H, quality: 95, key: 'decode' });
     const p = await decodeImage(img.bytes);
     expect([p.width, p.height]).toEqual([W, H]);
-    expect(meanError(p.data, rgb)).toBeLessThan(12);
+    expect(meanError(p.data, rgb('jpg'))).toBeLessThan(12);
   });
 
   it('reads images that carry embedded metadata', async () => {
