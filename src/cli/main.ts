@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { isFluxKreaError, OutputError } from '../errors.js';
 import { exitCodeFor, EXIT, EXIT_CODE_HELP } from './exit-codes.js';
+import { presentError } from './hints.js';
 import { createUi, type Ui } from './ui.js';
 import { fdOutput, stderrOutput, type Output } from './output.js';
 import type { Context } from './context.js';
@@ -154,12 +155,14 @@ function commanderExit(ctx: Context, e: CommanderError, json: boolean): number {
   return EXIT.usage;
 }
 
+/** The one place where an error becomes a message, a hint (hints.ts) and an exit code. */
 function report(ctx: Context, ui: Ui, e: unknown, json: boolean): number {
   if (isFluxKreaError(e)) {
     const code = exitCodeFor(e.kind);
-    ui.error(e.message, e.suggestion);
+    const { message, hint } = presentError(e);
+    ui.error(message, hint);
     if (e.requestId) ui.info(`request id: ${e.requestId}`);
-    if (json) printError(ctx, e.kind, e.message, code, e.requestId, e.savedFiles);
+    if (json) printError(ctx, e.kind, message, code, e.requestId, e.savedFiles);
     // Images saved before the failure are still results.
     else for (const f of e.savedFiles ?? []) ctx.stdout.write(`${f}\n`);
     return code;
@@ -172,7 +175,7 @@ function report(ctx: Context, ui: Ui, e: unknown, json: boolean): number {
 }
 
 /** With --json, failures are JSON on stdout too, so a script parses one shape. */
-function printError(ctx: Context, kind: string, message: string, code: number, requestId?: string, files?: string[]): void {
+function printError(ctx: Context, kind: string, message: string, code: number, requestId?: string, files?: readonly string[]): void {
   const body = { status: 'error', error: { kind, message, exit_code: code }, request_id: requestId ?? null, ...(files?.length ? { files } : {}) };
   ctx.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
 }

@@ -49,14 +49,16 @@ export async function runGenerate(ctx: Context, promptArg: string | undefined, f
       journal: openJournal(ctx), signal: ctx.signal, events: reporter.events(), metadata: run.metadata,
     });
   } catch (e) {
-    if (isFluxKreaError(e) && e.requestId && e.kind !== 'job-failed' && e.kind !== 'not-found') {
-      e.suggestion = `The job is kept on the server for an hour. Fetch its images with: ${resumeHint(e.requestId, toStdout ? undefined : run.out)}`;
+    let err = e;
+    if (isFluxKreaError(err) && err.requestId && err.kind !== 'job-failed' && err.kind !== 'not-found') {
+      err = err.with({ suggestion: `The job is kept on the server for an hour. Fetch its images with: ${resumeHint(err.requestId, toStdout ? undefined : run.out)}` });
     }
     if (toStdout) {
-      e = Object.assign(e as object, { savedFiles: undefined });
+      // The staged images are deleted below: they are no longer results to print.
+      if (isFluxKreaError(err)) err = err.with({ savedFiles: undefined });
       await fsp.rm(outDir, { recursive: true, force: true });
     }
-    throw e;
+    throw err;
   } finally {
     await reporter.stop();
     await client.close();

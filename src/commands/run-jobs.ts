@@ -53,12 +53,14 @@ export async function runResult(ctx: Context, rawId: string, flags: FlagValues):
     if (isFluxKreaError(e)) {
       if (e.kind === 'not-found') {
         await journal.record({ id, state: 'expired' });
-        e.message = `Request ${id} is unknown or expired on the server.`;
-        e.suggestion = 'Results are kept for 1 hour after the job; after that the job must be generated again.';
+        throw e.with({
+          message: `Request ${id} is unknown or expired on the server.`,
+          suggestion: 'Results are kept for 1 hour after the job; after that the job must be generated again.',
+        });
       } else if (e.kind === 'job-failed') {
         await journal.record({ id, state: 'failed', error: e.message });
       } else if (e.kind !== 'usage' && e.kind !== 'auth') {
-        e.suggestion = `Try again: ${resumeHint(id, outDir)}`;
+        throw e.with({ suggestion: `Try again: ${resumeHint(id, outDir)}` });
       }
     }
     throw e;

@@ -54,9 +54,7 @@ async function runSyncWithin(g: GenerateRequest, params: ResolvedParams): Promis
     return await g.client.runSync(params, { signal, cutSignal: deadline, deadline: g.deadline });
   } catch (e) {
     if (deadline.aborted && !g.signal?.aborted) {
-      const err = new DeadlineError(Math.round(budgetMs / 1000));
-      err.suggestion = 'A --sync call cannot be resumed and may still be billed; without --sync the job keeps a request id you can fetch later.';
-      throw err;
+      throw new DeadlineError(Math.round(budgetMs / 1000), undefined, true);
     }
     throw e;
   }
