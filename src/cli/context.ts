@@ -11,6 +11,7 @@ import { stateDir } from '../util/paths.js';
 import type { Ui } from './ui.js';
 import type { Output } from './output.js';
 import { formatRetry } from './status-reporter.js';
+import { formatJson } from '../commands/shared/json-document.js';
 
 export interface Context {
   ui: Ui;
@@ -66,8 +67,9 @@ export function openJournal(ctx: Context): Journal {
   return new Journal(stateDir(ctx.env), (m) => ctx.ui.warn(m));
 }
 
-export function printJson(ctx: Context, value: unknown): void {
-  ctx.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+/** A `--json` result document: schema_version first (json-document.ts). */
+export function printJson(ctx: Context, value: object): void {
+  ctx.stdout.write(formatJson(value));
 }
 
 export function resumeHint(requestId: string, outDir?: string): string {

@@ -16,7 +16,9 @@ import { configCommand } from '../commands/config.js';
 import { completionCommand, completeCommand } from '../commands/completion.js';
 import { batchCommand } from '../commands/batch.js';
 import { galleryCommand } from '../commands/gallery.js';
+import { schemaCommand } from '../commands/schema.js';
 import { VERSION } from '../version.js';
+import { formatJsonLine } from '../commands/shared/json-document.js';
 
 /** The whole command tree, every option registered. */
 export function buildProgram(ctx: Context): Command {
@@ -48,6 +50,7 @@ ${EXIT_CODE_HELP}`);
   program.addCommand(jobsCommand(ctx));
   program.addCommand(batchCommand(ctx));
   program.addCommand(galleryCommand(ctx));
+  program.addCommand(schemaCommand(ctx));
   program.addCommand(configCommand(ctx));
   program.addCommand(completionCommand(ctx));
   program.addCommand(completeCommand(ctx), { hidden: true });
@@ -174,10 +177,13 @@ function report(ctx: Context, ui: Ui, e: unknown, json: boolean): number {
   return EXIT.error;
 }
 
-/** With --json, failures are JSON on stdout too, so a script parses one shape. */
+/**
+ * With --json, failures are JSON on stdout too, so a script parses one shape. On one line, so
+ * that it can also end a JSON Lines stream (batch --json) and still be its last line.
+ */
 function printError(ctx: Context, kind: string, message: string, code: number, requestId?: string, files?: readonly string[]): void {
   const body = { status: 'error', error: { kind, message, exit_code: code }, request_id: requestId ?? null, ...(files?.length ? { files } : {}) };
-  ctx.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
+  ctx.stdout.write(formatJsonLine(body));
 }
 
 /** Entry for bin/flux-krea.js (which answers a bare --version itself, before loading this). */

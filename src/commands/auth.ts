@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import type { Context } from '../cli/context.js';
 import { UsageError } from '../errors.js';
+import { formatJson } from './shared/json-document.js';
 
 export function authCommand(ctx: Context): Command {
   const auth = new Command('auth').description('Store, show or remove your Segmind API key')
@@ -32,7 +33,7 @@ export function authCommand(ctx: Context): Command {
         ? { logged_in: true, source: found.source === 'env' ? 'SEGMIND_API_KEY' : 'config', key: maskKey(found.key), config_path: path }
         : { logged_in: false, source: null, key: null, config_path: path };
       if (opts.json) {
-        ctx.stdout.write(`${JSON.stringify(info, null, 2)}\n`);
+        ctx.stdout.write(formatJson(info));
       } else if (found) {
         ctx.stdout.write(`key ${info.key} from ${found.source === 'env' ? 'the SEGMIND_API_KEY environment variable' : path}\n`);
       } else {

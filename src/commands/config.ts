@@ -48,8 +48,8 @@ export function configCommand(ctx: Context): Command {
     .action(async (key: string) => (await body()).runConfigUnset(ctx, key));
   config.command('list')
     .description('Every key with its value and where that value comes from')
-    .option('--json', 'print a JSON object keyed by flag name')
-    .addHelpText('after', '\nExamples:\n  $ flux-krea config list\n  $ flux-krea config list --json | jq -r .format.value')
+    .option('--json', 'print a JSON object: settings keyed by flag name')
+    .addHelpText('after', '\nExamples:\n  $ flux-krea config list\n  $ flux-krea config list --json | jq -r .settings.format.value')
     .action(async (opts: { json?: boolean }) => (await body()).runConfigList(ctx, Boolean(opts.json)));
   config.command('path')
     .description('Print the path of the user config file')

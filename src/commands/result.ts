@@ -38,7 +38,7 @@ export function statusCommand(ctx: Context): Command {
 export function jobsCommand(ctx: Context): Command {
   return new Command('jobs')
     .description('Recent jobs from the local journal, and which still have images to fetch')
-    .option('--json', 'print a JSON array')
+    .option('--json', 'print a JSON object: jobs, newest first')
     .option('--limit <n>', 'how many jobs to show', '20')
     .addHelpText('after', '\nExamples:\n  $ flux-krea jobs\n  $ flux-krea jobs --json --limit 5\n\nJobs still fetchable (results live 1 hour) show their resume command.')
     .action(async (opts: { json?: boolean; limit: string }) => {

@@ -89,7 +89,7 @@ export async function runConfigList(ctx: Context, json: boolean): Promise<void> 
     return { f, value: resolved.values[f.key], source: origin?.source ?? null, where: origin?.where ?? null };
   });
   if (json) {
-    printJson(ctx, Object.fromEntries(rows.map((r) => [r.f.flag, { value: r.value ?? null, source: r.source, where: r.where, api_name: r.f.key }])));
+    printJson(ctx, { settings: Object.fromEntries(rows.map((r) => [r.f.flag, { value: r.value ?? null, source: r.source, where: r.where, api_name: r.f.key }])) });
     return;
   }
   const width = Math.max(...rows.map((r) => r.f.flag.length)) + 2;

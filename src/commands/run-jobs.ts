@@ -99,13 +99,33 @@ export function fetchable(j: JournalEntry, now = Date.now()): boolean {
   return (j.state === 'submitted' || j.state === 'partial') && j.mode !== 'sync' && now - Date.parse(j.createdAt) < RETENTION_MS;
 }
 
+/** A journal entry as `jobs --json` shows it: snake case, like every other document. */
+export function jobJson(j: JournalEntry, now = Date.now()): Record<string, unknown> {
+  const canFetch = fetchable(j, now);
+  return {
+    request_id: j.id,
+    state: j.state,
+    mode: j.mode ?? 'async',
+    created_at: j.createdAt,
+    updated_at: j.updatedAt,
+    prompt: j.prompt ?? null,
+    params: j.params ?? null,
+    out_dir: j.outDir ?? null,
+    files: j.files ?? [],
+    error: j.error ?? null,
+    run_ms: j.runMs ?? null,
+    fetchable: canFetch,
+    resume: canFetch ? resumeHint(j.id, j.outDir) : null,
+  };
+}
+
 export async function runJobs(ctx: Context, opts: { json?: boolean; limit: string }): Promise<void> {
   const limit = Number(opts.limit);
   if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit: ${JSON.stringify(opts.limit)} is not allowed; use a whole number of at least 1.`);
   const journal = openJournal(ctx);
   const jobs = (await journal.list()).slice(0, limit);
   if (opts.json) {
-    printJson(ctx, jobs.map((j) => ({ ...j, fetchable: fetchable(j) })));
+    printJson(ctx, { jobs: jobs.map((j) => jobJson(j)) });
     return;
   }
   if (jobs.length === 0) {

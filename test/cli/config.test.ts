@@ -60,7 +60,7 @@ describe('config', () => {
     expect(out(text)).toMatch(/^format +jpg +default$/m);
     expect(out(text)).toMatch(/^seed +- +not set$/m);
 
-    const json = JSON.parse(out(await runMain(['config', 'list', '--json'], { ...sb, env: { ...sb.env, FLUX_KREA_FORMAT: 'webp' } })));
+    const json = JSON.parse(out(await runMain(['config', 'list', '--json'], { ...sb, env: { ...sb.env, FLUX_KREA_FORMAT: 'webp' } }))).settings;
     expect(json.aspect).toEqual({ value: '1:1', source: 'user', where: configFile(), api_name: 'aspect_ratio' });
     expect(json.format).toMatchObject({ value: 'webp', source: 'env', where: 'FLUX_KREA_FORMAT' });
     expect(json.out).toMatchObject({ value: '.', source: 'default' });

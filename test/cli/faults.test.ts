@@ -36,7 +36,7 @@ async function cli(args: string[]): Promise<Result> {
 }
 const posts = (path = '/v2/flux-krea-dev') => emu.log.filter((l) => l.method === 'POST' && l.path === path);
 const gets = (suffix: string) => emu.log.filter((l) => l.method === 'GET' && l.path.endsWith(suffix));
-const jobs = async () => JSON.parse(String((await runMain(['jobs', '--json'], sb)).stdout));
+const jobs = async () => JSON.parse(String((await runMain(['jobs', '--json'], sb)).stdout)).jobs;
 
 async function expectSaved(r: Result, n: number): Promise<string[]> {
   expect(r.exitCode, String(r.stderr)).toBe(0);
@@ -144,7 +144,7 @@ describe('5xx and HTML errors', () => {
     emu.fault({ route: 'status', times: 50, kind: { type: 'status', status: 500, headers: { 'retry-after': '0' } } });
     const r = await cli(['broken polls', '--retries', '2']);
     expect(r.exitCode).toBe(1);
-    const id = (await jobs())[0].id as string;
+    const id = (await jobs())[0].request_id as string;
     expect(String(r.stderr)).toContain(`flux-krea result ${id} -o ${sb.outDir}`);
     expect(gets('/status')).toHaveLength(3);
     expect((await jobs())[0]).toMatchObject({ state: 'submitted' });
@@ -208,7 +208,7 @@ describe('downloads that cannot corrupt', () => {
     emu.fault({ route: 'image', times: 2, kind: { type: 'truncate' } });
     const r = await cli(['always cut', '-n', '1', '--retries', '1']);
     expect(r.exitCode).toBe(1);
-    const id = (await jobs())[0].id as string;
+    const id = (await jobs())[0].request_id as string;
     expect(String(r.stderr)).toContain(`flux-krea result ${id}`);
     expect(await readdir(sb.outDir)).toEqual([]);
     const again = await runMain(['result', id, ...FAST], sb);

@@ -340,8 +340,8 @@ describe('exit codes', () => {
     emu.configure({ queuedPolls: 1 });
     expect(r.exitCode).toBe(7);
     expect((await readdir(sb.dir)).filter((d) => d.startsWith('flux-krea-'))).toEqual([]);
-    const jobs = JSON.parse(String((await runMain(['jobs', '--json'], sb)).stdout));
-    expect(jobs[0].outDir).toBe('.');
+    const { jobs } = JSON.parse(String((await runMain(['jobs', '--json'], sb)).stdout));
+    expect(jobs[0].out_dir).toBe('.');
   });
   it('4 when credits run out (406)', async () => {
     emu.configure({ credits: 0 });
@@ -355,8 +355,8 @@ describe('exit codes', () => {
     expect(String(r.stderr)).toContain('CUDA out of memory');
     const o = JSON.parse(String(r.stdout));
     expect(o).toMatchObject({ status: 'error', error: { kind: 'job-failed', exit_code: 6 } });
-    const jobs = JSON.parse(String((await runMain(['jobs', '--json'], sb)).stdout));
-    expect(jobs[0]).toMatchObject({ id: o.request_id, state: 'failed' });
+    const { jobs } = JSON.parse(String((await runMain(['jobs', '--json'], sb)).stdout));
+    expect(jobs[0]).toMatchObject({ request_id: o.request_id, state: 'failed' });
   });
   it('6 when every image is blocked by the safety checker', async () => {
     const r = await runMain(['forbidden thing', ...FAST], sb);

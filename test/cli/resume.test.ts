@@ -23,7 +23,7 @@ beforeEach(async () => {
 afterEach(async () => { await sb.cleanup(); });
 
 const statusPolls = () => emu.log.filter((l) => l.path.endsWith('/status')).length;
-const jobsJson = async () => JSON.parse(String((await runMain(['jobs', '--json'], sb)).stdout));
+const jobsJson = async () => JSON.parse(String((await runMain(['jobs', '--json'], sb)).stdout)).jobs;
 
 describe('resume', () => {
   it('--timeout ends with exit 7 and the resume command; `result` then saves the images without a new submit', async () => {
@@ -33,7 +33,7 @@ describe('resume', () => {
     const id = emu.log.find((l) => l.path.endsWith('/status'))!.path.split('/')[3]!;
     expect(String(r.stderr)).toContain(`flux-krea result ${id} -o ${sb.outDir}`);
     expect(String(r.stderr)).toContain('--timeout');
-    expect((await jobsJson())[0]).toMatchObject({ id, state: 'submitted', fetchable: true, prompt: 'slow job', outDir: sb.outDir });
+    expect((await jobsJson())[0]).toMatchObject({ request_id: id, state: 'submitted', fetchable: true, prompt: 'slow job', out_dir: sb.outDir });
 
     emu.configure({ queuedPolls: 0, processingPolls: 0 });
     const res = await runMain(['result', id, ...FAST], sb);
@@ -44,7 +44,7 @@ describe('resume', () => {
     // Named as the original run would have named them, in the original run's directory.
     expect(files[0]).toBe(`${sb.outDir}/slow-job-11-1.jpg`);
     for (const f of files) expect((await imageInfo(f)).format).toBe('jpg');
-    expect((await jobsJson())[0]).toMatchObject({ id, state: 'saved', fetchable: false, files });
+    expect((await jobsJson())[0]).toMatchObject({ request_id: id, state: 'saved', fetchable: false, files });
     // --json prints the same shape as generate's: snake-case metrics.
     const again = JSON.parse(String((await runMain(['result', id, '--json', '-o', `${sb.outDir}/json`, ...FAST], sb)).stdout));
     expect(again.metrics).toEqual({ inference_time: expect.any(Number), cost: expect.any(Number), remaining_credits: expect.any(Number) });
@@ -63,7 +63,7 @@ describe('resume', () => {
     expect(r.exitCode).toBe(130);
     const id = emu.log.find((l) => l.path.endsWith('/status'))!.path.split('/')[3]!;
     expect(String(r.stderr)).toContain(`flux-krea result ${id}`);
-    expect((await jobsJson())[0]).toMatchObject({ id, state: 'submitted' });
+    expect((await jobsJson())[0]).toMatchObject({ request_id: id, state: 'submitted' });
     expect(await readdir(sb.outDir)).toEqual([]);
   });
 
@@ -79,10 +79,10 @@ describe('resume', () => {
     const r = await child;
     expect(r.exitCode).toBe(130);
     expect(emu.submits() - before).toBe(1);
-    const id = (await jobsJson())[0].id as string;
+    const id = (await jobsJson())[0].request_id as string;
     expect(String(r.stderr)).toContain('Waiting for Segmind to answer the submit');
     expect(String(r.stderr)).toContain(`flux-krea result ${id}`);
-    expect((await jobsJson())[0]).toMatchObject({ id, state: 'submitted', fetchable: true });
+    expect((await jobsJson())[0]).toMatchObject({ request_id: id, state: 'submitted', fetchable: true });
   });
 
   it('an unknown or expired id: a clear message, one request, no retry loop', async () => {
@@ -96,11 +96,11 @@ describe('resume', () => {
   it('an expired job is marked so in the journal', async () => {
     emu.configure({ queuedPolls: 1_000_000 });
     await runMain(['expiring', '--timeout', '1', '-o', sb.outDir, ...FAST], sb);
-    const id = (await jobsJson())[0].id as string;
+    const id = (await jobsJson())[0].request_id as string;
     emu.expire(id);
     const r = await runMain(['result', id], sb);
     expect(r.exitCode).toBe(1);
-    expect((await jobsJson())[0]).toMatchObject({ id, state: 'expired', fetchable: false });
+    expect((await jobsJson())[0]).toMatchObject({ request_id: id, state: 'expired', fetchable: false });
   });
 });
 
@@ -108,17 +108,17 @@ describe('status and jobs', () => {
   it('status prints the state once; FAILED exits 6 with the detail', async () => {
     emu.configure({ queuedPolls: 1_000_000 });
     await runMain(['one', '--timeout', '1', ...FAST, '-o', sb.outDir], sb);
-    const id = (await jobsJson())[0].id as string;
+    const id = (await jobsJson())[0].request_id as string;
     const s = await runMain(['status', id], sb);
     expect(s.exitCode).toBe(0);
     expect(String(s.stdout).trim()).toBe('QUEUED');
     const j = await runMain(['status', id, '--json'], sb);
-    expect(JSON.parse(String(j.stdout))).toEqual({ request_id: id, status: 'QUEUED' });
+    expect(JSON.parse(String(j.stdout))).toEqual({ schema_version: 1, request_id: id, status: 'QUEUED' });
 
     emu.configure({ queuedPolls: 1 });
     const failed = await runMain(['explode now', ...FAST, '-o', sb.outDir], sb);
     expect(failed.exitCode).toBe(6);
-    const fid = (await jobsJson())[0].id as string;
+    const fid = (await jobsJson())[0].request_id as string;
     const fs = await runMain(['status', fid], sb);
     expect(fs.exitCode).toBe(6);
     expect(String(fs.stdout).trim()).toBe('FAILED');

@@ -20,7 +20,7 @@ afterEach(async () => {
   await emu.close();
 });
 
-const jobs = async () => JSON.parse(String((await runCli(['jobs', '--json'], sb)).stdout));
+const jobs = async () => JSON.parse(String((await runCli(['jobs', '--json'], sb)).stdout)).jobs;
 
 describe('the real Segmind, end to end', () => {
   it('out of credits on v2 (402): exit 4, the server text, nothing billed', async () => {
@@ -91,6 +91,6 @@ describe('the real Segmind, end to end', () => {
     emu.configure({ queuedPolls: 0, processingPolls: 0 });
     await runCli(['first', '-n', '1', '-o', sb.outDir], sb);
     const [entry] = await jobs();
-    expect(entry.runMs).toBeGreaterThan(0);
+    expect(entry.run_ms).toBeGreaterThan(0);
   });
 });

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startEmulator, type Emulator } from '../emulator/index.js';
 import { imageInfo } from '../helpers/images.js';
+import { SCHEMA_NAMES } from '../../src/commands/schema.js';
 
 const root = resolve(import.meta.dirname, '../..');
 let dir: string;
@@ -54,7 +55,7 @@ afterAll(async () => {
 });
 
 describe('the packed tarball', () => {
-  it('holds only what runs: bin, dist (with source maps and types), completions, README', () => {
+  it('holds only what runs: bin, dist (with source maps and types), completions, schemas, README, SKILL.md', () => {
     expect(files).toContain('bin/flux-krea.js');
     expect(files).toContain('bin/package.json');
     expect(files).toContain('dist/cli.js');
@@ -66,6 +67,8 @@ describe('the packed tarball', () => {
     expect(files.filter((f) => /^dist\/chunks\/.*\.js$/.test(f)).length).toBeGreaterThan(1);
     expect(files).toContain('README.md');
     expect(files.some((f) => f.startsWith('completions/'))).toBe(true);
+    expect(files).toContain('SKILL.md');
+    expect(files.filter((f) => f.startsWith('schemas/')).sort()).toEqual(SCHEMA_NAMES.map((n) => `schemas/${n}.json`).sort());
     expect(files.filter((f) => /^(src|test|\.ci)\//.test(f) || f.startsWith('dist/emulator'))).toEqual([]);
   });
 
@@ -104,6 +107,9 @@ describe('the packed tarball', () => {
     expect(set.exitCode, set.stderr).toBe(0);
     const dry = await execa(bin, ['a cat', '--dry-run', '--json'], { env, extendEnv: false });
     expect(JSON.parse(dry.stdout).body.output_format).toBe('webp');
+    // The schemas it prints are the files it ships.
+    const schema = await execa(bin, ['schema', 'batch'], { env, extendEnv: false });
+    expect(JSON.parse(schema.stdout)).toEqual(JSON.parse(await readFile(join(installed(), 'schemas', 'batch.json'), 'utf8')));
   });
 
   // zod and undici are bundled, not installed, so the library's types must not import them.
