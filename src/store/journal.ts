@@ -8,6 +8,7 @@
 // imports this module, a dry run included, and that import costs about 1 ms (issue 6).
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
+import { appendNoFollow, writeFileAtomic } from '../util/atomic-file.js';
 
 export type JobState = 'submitted' | 'saved' | 'partial' | 'failed' | 'expired';
 
@@ -48,8 +49,8 @@ export class Journal {
     const line = `\n${JSON.stringify({ ...event, at: new Date().toISOString() })}\n`;
     const write = this.chain.then(async () => {
       try {
-        await fsp.mkdir(join(this.path, '..'), { recursive: true });
-        await fsp.appendFile(this.path, line, { mode: 0o600 });
+        await fsp.mkdir(join(this.path, '..'), { recursive: true, mode: 0o700 });
+        await appendNoFollow(this.path, line);
       } catch (e) {
         this.onWarning?.(`Could not write the job journal ${this.path}: ${(e as Error).message}`);
       }
@@ -108,10 +109,8 @@ export class Journal {
 
   /** Atomic rewrite: a temp file renamed over the journal. */
   private async rewrite(jobs: JournalEntry[]): Promise<void> {
-    const tmp = `${this.path}.${process.pid}.tmp`;
     const body = jobs.slice().reverse().map((j) => JSON.stringify(j)).join('\n');
-    await fsp.writeFile(tmp, body ? `${body}\n` : '', { mode: 0o600 });
-    await fsp.rename(tmp, this.path);
+    await writeFileAtomic(this.path, body ? `${body}\n` : '');
   }
 }
 

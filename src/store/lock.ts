@@ -6,12 +6,13 @@
  *
  * Commit-friendly: keys sorted at every depth, paths relative to the lock file with `/`, and
  * no timestamps, so an unchanged entry never changes a byte. Every update rewrites the file
- * atomically (temp file + rename), as entries finish, so Ctrl-C or a crash loses nothing.
+ * atomically (util/atomic-file.ts), as entries finish, so Ctrl-C or a crash loses nothing.
  */
-import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { OutputError, UsageError } from '../errors.js';
-import { fileDigest, stableStringify } from '../core/batch/hash.js';
+import { fileDigest, stableStringify } from '../util/hash.js';
+import { writeFileAtomic } from '../util/atomic-file.js';
 
 export const LOCK_VERSION = 1;
 
@@ -117,13 +118,11 @@ export class LockFile {
   }
 
   private async writeNow(): Promise<void> {
-    const tmp = `${this.path}.${process.pid}.tmp`;
     try {
       await mkdir(this.dir, { recursive: true });
-      await writeFile(tmp, this.serialize());
-      await rename(tmp, this.path);
+      // The umask decides: the lock is meant to be committed and shared, it holds no secret.
+      await writeFileAtomic(this.path, this.serialize(), { mode: 0o666 });
     } catch (e) {
-      await unlink(tmp).catch(() => undefined);
       throw new OutputError(`Cannot write the lock file ${this.path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`, {
         suggestion: 'Check the directory permissions, or choose another place with --lock.',
       });
