@@ -4,7 +4,7 @@
  * summary table naming every entry that did not succeed and why.
  */
 import type { BatchEvents, EntryResult } from '../core/batch/run-entry.js';
-import { countResults } from '../core/batch/report.js';
+import { countResults } from './batch-report.js';
 import type { Ui } from './ui.js';
 
 /** Above this many entries, the final table lists only those that need attention. */

@@ -12,7 +12,7 @@ import { ALL_BATCH_FIELDS, BATCH_MODEL_FIELDS, type BatchOptions } from '../core
 import { planEntries, type PlannedEntry } from '../core/batch/plan.js';
 import { SubmitGate } from '../core/batch/rate-limiter.js';
 import { JobTimeEstimate } from '../core/batch/poll-schedule.js';
-import { batchExitCode, batchReport } from '../core/batch/report.js';
+import { batchExitCode, batchReport } from '../cli/batch-report.js';
 import { runPlanned } from '../core/batch/runner.js';
 import { inShard, parseShard, shardLabel, type Shard } from '../core/batch/shard.js';
 import { resolveSettings, type FlagValues } from '../store/settings.js';

@@ -1,8 +1,8 @@
 /**
  * Saves a finished job's images: in parallel, each one atomically, with the journal updated.
- * Shared by `generate` and `result`.
+ * One step of the job pipeline (job.ts).
  */
-import { InterruptedError, ProtocolError, isFluxKreaError } from '../errors.js';
+import { FluxKreaError, InterruptedError, ProtocolError, isFluxKreaError } from '../errors.js';
 import type { JobResult } from '../api/client.js';
 import type { SegmindClient } from '../api/client.js';
 import { ensureDir, saveImage, type SavedImage } from '../output/download.js';
@@ -74,11 +74,22 @@ export async function saveResults(r: SaveRequest): Promise<SavedImage[]> {
   }
   if (errors.length) {
     const first = errors.find((e) => e instanceof InterruptedError) ?? errors[0];
-    if (isFluxKreaError(first) && files.length) {
-      first.message = `${first.message} (${files.length} of ${r.result.images.length} images were saved)`;
-      first.savedFiles = files.map((f) => f.path);
-    }
+    if (isFluxKreaError(first) && files.length) throw new PartialSaveError(first, files, r.result.images.length);
     throw first;
   }
   return files;
+}
+
+/**
+ * Some images of a job were saved, then one failed: the failure's kind (hence exit code),
+ * request id and advice, with the count in the message and the saved files, which are still
+ * results. Built whole instead of amending the failure (errors are not mutated once thrown).
+ */
+export class PartialSaveError extends FluxKreaError {
+  constructor(failure: FluxKreaError, saved: readonly SavedImage[], total: number) {
+    super(failure.kind, `${failure.message} (${saved.length} of ${total} images were saved)`, {
+      requestId: failure.requestId, suggestion: failure.suggestion, cause: failure,
+    });
+    this.savedFiles = saved.map((f) => f.path);
+  }
 }
