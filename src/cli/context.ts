@@ -19,6 +19,11 @@ export interface Context {
   stdout: Output;
   /** Where people read: the Ui writes here, and so do prompts and commander's usage errors. */
   stderr: Output;
+  /**
+   * Hands the command's exit code to main(), which returns it (commander drops what an action
+   * returns). Absent where the command tree is only built, never run (completion scripts).
+   */
+  done?(code: number): void;
 }
 
 export interface ClientSettings {

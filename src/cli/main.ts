@@ -3,8 +3,9 @@
  * a message and an exit code.
  */
 import { Command, CommanderError } from 'commander';
-import { isFluxKreaError, OutputError } from '../errors.js';
-import { exitCodeFor, EXIT, EXIT_CODE_HELP } from './exit-codes.js';
+import { OutputError } from '../errors.js';
+import { EXIT, EXIT_CODE_HELP } from './exit-codes.js';
+import { printError, reportError } from './report-error.js';
 import { createUi, type Ui } from './ui.js';
 import { fdOutput, stderrOutput, type Output } from './output.js';
 
@@ -113,6 +114,9 @@ export async function main(
     ui ??= await createUi({ env, out: stderr, quiet: argv.includes('-q') || argv.includes('--quiet'), verbose: argv.includes('--verbose') });
     return ui;
   };
+  const json = argv.includes('--json');
+  // Commander drops what an action returns: the action hands its exit code over through done().
+  let commandCode = EXIT.ok as number;
   const ctx: Context = {
     get ui(): Ui {
       if (!ui) throw new Error('the Ui was used before the preAction hook made it');
@@ -122,8 +126,14 @@ export async function main(
     env,
     stdout,
     stderr,
+    done: (code) => {
+      commandCode = code;
+    },
   };
-  const json = argv.includes('--json');
+  const fail = async (e: unknown): Promise<number> => {
+    await ui?.stop();
+    return reportError(ctx, await ensureUi(), e, json);
+  };
   try {
     let code: number;
     try {
@@ -132,14 +142,11 @@ export async function main(
         await ensureUi();
       });
       await program.parseAsync(argv);
-      code = Number(process.exitCode ?? 0);
+      code = commandCode;
     } catch (e) {
       // Help, version and usage errors: commander has printed them; no Ui is needed.
       if (e instanceof CommanderError) code = commanderExit(ctx, e, json);
-      else {
-        await ui?.stop();
-        code = report(ctx, await ensureUi(), e, json);
-      }
+      else code = await fail(e);
     }
     // Results that could not be written (a full disk behind `> file`) are a failure too.
     await stdout.flush();
@@ -148,7 +155,7 @@ export async function main(
       const e = new OutputError(`Cannot write to stdout (${failure.code ?? failure.message}).`, {
         suggestion: 'Free some space where stdout goes, or send it elsewhere; images already saved are listed by `flux-krea jobs`.',
       });
-      code = report(ctx, await ensureUi(), e, json);
+      code = await fail(e);
     }
     return code;
   } finally {
@@ -163,29 +170,6 @@ function commanderExit(ctx: Context, e: CommanderError, json: boolean): number {
   if (e.code === 'commander.help') return 0;
   if (json) printError(ctx, 'usage', e.message.replace(/^error: /, ''), EXIT.usage);
   return EXIT.usage;
-}
-
-function report(ctx: Context, ui: Ui, e: unknown, json: boolean): number {
-  if (isFluxKreaError(e)) {
-    const code = exitCodeFor(e.kind);
-    ui.error(e.message, e.suggestion);
-    if (e.requestId) ui.info(`request id: ${e.requestId}`);
-    if (json) printError(ctx, e.kind, e.message, code, e.requestId, e.savedFiles);
-    // Images saved before the failure are still results.
-    else for (const f of e.savedFiles ?? []) ctx.stdout.write(`${f}\n`);
-    return code;
-  }
-  const err = e as Error;
-  ui.error(`Unexpected error: ${err?.message ?? String(e)}`, 'This is a bug in flux-krea; please report it with the output of --verbose.');
-  if (ui.verbose && err?.stack) ui.debug(err.stack);
-  if (json) printError(ctx, 'internal', err?.message ?? String(e), EXIT.error);
-  return EXIT.error;
-}
-
-/** With --json, failures are JSON on stdout too, so a script parses one shape. */
-function printError(ctx: Context, kind: string, message: string, code: number, requestId?: string, files?: string[]): void {
-  const body = { status: 'error', error: { kind, message, exit_code: code }, request_id: requestId ?? null, ...(files?.length ? { files } : {}) };
-  ctx.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
 }
 
 /** Entry for bin/flux-krea.js (which answers a bare --version itself, before loading this). */

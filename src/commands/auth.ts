@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import type { Context } from '../cli/context.js';
 import { UsageError } from '../errors.js';
+import { EXIT } from '../cli/exit-codes.js';
 
 export function authCommand(ctx: Context): Command {
   const auth = new Command('auth').description('Store, show or remove your Segmind API key')
@@ -38,7 +39,8 @@ export function authCommand(ctx: Context): Command {
       } else {
         ctx.stdout.write('no key: set SEGMIND_API_KEY or run `flux-krea auth login`\n');
       }
-      if (!found) process.exitCode = 3;
+      // 3, as for a run without a key: scripts test `auth status` before they spend.
+      ctx.done?.(found ? EXIT.ok : EXIT.auth);
     });
   auth.command('logout')
     .description('Remove the stored key')

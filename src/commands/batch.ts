@@ -51,7 +51,7 @@ export function batchCommand(ctx: Context): Command {
   cmd.addHelpText('after', `${BATCH_HELP}\n\n${EXIT_CODE_HELP}`);
   cmd.action(async (manifest: string) => {
     const { runBatch } = await import('./run-batch.js');
-    await runBatch(ctx, manifest, collectFlags(cmd, ALL_BATCH_FIELDS));
+    ctx.done?.(await runBatch(ctx, manifest, collectFlags(cmd, ALL_BATCH_FIELDS)));
   });
   return cmd;
 }

@@ -32,7 +32,7 @@ export function configureGenerate(cmd: Command, ctx: Context, defer = false): Co
   cmd.addHelpText('after', GENERATE_EXAMPLES);
   cmd.action(async (prompt: string | undefined) => {
     const { runGenerate } = await import('./run-generate.js');
-    await runGenerate(ctx, prompt, collectFlags(cmd, [...MODEL_FIELDS, ...RUN_FIELDS]));
+    ctx.done?.(await runGenerate(ctx, prompt, collectFlags(cmd, [...MODEL_FIELDS, ...RUN_FIELDS])));
   });
   return cmd;
 }

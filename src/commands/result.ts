@@ -16,7 +16,7 @@ export function resultCommand(ctx: Context): Command {
   cmd.addHelpText('after', '\nExamples:\n  $ flux-krea result 3f0c9a2e-... -o art/\n  $ flux-krea result 3f0c9a2e-... --json\n\nResults are kept on the server for 1 hour.');
   cmd.action(async (id: string) => {
     const { runResult } = await import('./run-jobs.js');
-    await runResult(ctx, id, collectFlags(cmd, RESULT_FIELDS));
+    ctx.done?.(await runResult(ctx, id, collectFlags(cmd, RESULT_FIELDS)));
   });
   return cmd;
 }
@@ -29,7 +29,7 @@ export function statusCommand(ctx: Context): Command {
   cmd.addHelpText('after', '\nExamples:\n  $ flux-krea status 3f0c9a2e-...\n  $ flux-krea status 3f0c9a2e-... --json\n\nA FAILED job exits 6 with the server\'s detail.');
   cmd.action(async (id: string) => {
     const { runStatus } = await import('./run-jobs.js');
-    await runStatus(ctx, id, collectFlags(cmd, STATUS_FIELDS));
+    ctx.done?.(await runStatus(ctx, id, collectFlags(cmd, STATUS_FIELDS)));
   });
   return cmd;
 }

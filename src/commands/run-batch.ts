@@ -20,9 +20,11 @@ import { openStore } from '../store/store.js';
 import { UsageError } from '../errors.js';
 import type { RunOptions } from '../params/run-options.js';
 import { BatchReporter } from '../cli/batch-reporter.js';
+import { EXIT } from '../cli/exit-codes.js';
 import { makeClient, openJournal, printJson, type Context } from '../cli/context.js';
 
-export async function runBatch(ctx: Context, manifestPath: string, flags: FlagValues): Promise<void> {
+/** Resolves with the exit code: 0 when every entry is done or skipped, else the worst failure's (batch-report.ts). */
+export async function runBatch(ctx: Context, manifestPath: string, flags: FlagValues): Promise<number> {
   const store = await openStore(ctx.env);
   const resolved = await resolveSettings({ flags, env: ctx.env, userDefaults: store.get('defaults'), userConfigPath: store.path, fields: ALL_BATCH_FIELDS });
   const run = resolved.values as unknown as RunOptions & BatchOptions;
@@ -54,7 +56,10 @@ export async function runBatch(ctx: Context, manifestPath: string, flags: FlagVa
   const mine = checked.entries.filter((e) => inShard(e.key, shard));
   const plans = await planEntries(mine, { lock, baseOut: run.out, force: run.force });
 
-  if (run.dry_run) return dryRun(ctx, run.json, plans, lockPath, shard);
+  if (run.dry_run) {
+    dryRun(ctx, run.json, plans, lockPath, shard);
+    return EXIT.ok;
+  }
   if (pruned) await lock.save();
 
   const journal = openJournal(ctx);
@@ -82,8 +87,7 @@ export async function runBatch(ctx: Context, manifestPath: string, flags: FlagVa
   if (run.json) printJson(ctx, report);
   else for (const r of results) if (r.status === 'done') for (const f of r.files) ctx.stdout.write(`${display(f.path)}\n`);
   reporter.summary(results, Date.now() - started, relative(process.cwd(), lock.path));
-  const code = batchExitCode(results, ctx.signal.aborted);
-  if (code !== 0) process.exitCode = code;
+  return batchExitCode(results, ctx.signal.aborted);
 }
 
 function where(manifest: string, p: Problem): string {

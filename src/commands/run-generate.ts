@@ -16,8 +16,11 @@ import { makeClient, openJournal, printJson, resumeHint, endpoints, type Context
 import { readPrompt } from '../cli/stdin.js';
 import { filesJson, metricsJson } from '../cli/json-output.js';
 import { StatusReporter } from '../cli/status-reporter.js';
+import { EXIT } from '../cli/exit-codes.js';
+import { reportError, type Advice } from '../cli/report-error.js';
 
-export async function runGenerate(ctx: Context, promptArg: string | undefined, flags: FlagValues): Promise<void> {
+/** Resolves with the exit code; a failed generation is shown here, with this run's resume command. */
+export async function runGenerate(ctx: Context, promptArg: string | undefined, flags: FlagValues): Promise<number> {
   const store = await readStore(ctx.env);
   const resolved = await resolveSettings({ flags, env: ctx.env, userDefaults: store.get('defaults'), userConfigPath: store.path });
   const run = resolved.values as unknown as RunOptions;
@@ -29,7 +32,10 @@ export async function runGenerate(ctx: Context, promptArg: string | undefined, f
   }
   for (const w of built.warnings) ctx.ui.warn(w);
 
-  if (run.dry_run) return dryRun(ctx, run, resolved, built.params, built.localImage);
+  if (run.dry_run) {
+    dryRun(ctx, run, resolved, built.params, built.localImage);
+    return EXIT.ok;
+  }
 
   const [client, { generate }] = await Promise.all([
     makeClient(ctx, { retries: run.retries, requestTimeoutSeconds: run.request_timeout }),
@@ -38,7 +44,8 @@ export async function runGenerate(ctx: Context, promptArg: string | undefined, f
   const reporter = new StatusReporter(ctx.ui);
   const toStdout = run.out === '-';
   const outDir = toStdout ? await (await import('../cli/stdout-image.js')).stagingDir() : run.out;
-  let outcome: GenerateOutcome;
+  let outcome: GenerateOutcome | undefined;
+  let failure: unknown;
   try {
     outcome = await generate({
       client, params: built.params, localImage: built.localImage, sync: run.sync, outDir,
@@ -48,17 +55,15 @@ export async function runGenerate(ctx: Context, promptArg: string | undefined, f
       journal: openJournal(ctx), signal: ctx.signal, events: reporter.events(), metadata: run.metadata,
     });
   } catch (e) {
-    if (isFluxKreaError(e) && e.requestId && e.kind !== 'job-failed' && e.kind !== 'not-found') {
-      e.suggestion = `The job is kept on the server for an hour. Fetch its images with: ${resumeHint(e.requestId, toStdout ? undefined : run.out)}`;
-    }
-    if (toStdout) {
-      e = Object.assign(e as object, { savedFiles: undefined });
-      await fsp.rm(outDir, { recursive: true, force: true });
-    }
-    throw e;
+    failure = e;
   } finally {
     await reporter.stop();
     await client.close();
+  }
+  if (!outcome) {
+    // Staged images are gone with the staging dir: the journal points at the job, not at them.
+    if (toStdout) await fsp.rm(outDir, { recursive: true, force: true });
+    return reportError(ctx, ctx.ui, failure, run.json, { ...adviceFor(failure, run), ...(toStdout ? { savedFiles: [] } : {}) });
   }
   for (const w of outcome.warnings) ctx.ui.warn(w);
   if (toStdout) {
@@ -74,6 +79,19 @@ export async function runGenerate(ctx: Context, promptArg: string | undefined, f
     const { openFiles } = await import('../cli/open.js');
     await openFiles(ctx, outcome.files.map((f) => f.path));
   }
+  return EXIT.ok;
+}
+
+/** The next step for a failed run, which only the CLI knows how to spell. */
+function adviceFor(e: unknown, run: RunOptions): Advice {
+  if (!isFluxKreaError(e)) return {};
+  if (e.requestId && e.kind !== 'job-failed' && e.kind !== 'not-found') {
+    return { suggestion: `The job is kept on the server for an hour. Fetch its images with: ${resumeHint(e.requestId, run.out === '-' ? undefined : run.out)}` };
+  }
+  if (e.kind === 'deadline' && run.sync) {
+    return { suggestion: 'A --sync call cannot be resumed and may still be billed; without --sync the job keeps a request id you can fetch later.' };
+  }
+  return {};
 }
 
 export function toJson(o: GenerateOutcome): Record<string, unknown> {
