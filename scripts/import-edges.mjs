@@ -2,15 +2,17 @@
 /**
  * Prints the import edges between the top-level layers of src/ (cli, commands, core, api,
  * output, store, params, util), with a count, and marks those that point against
- * cli → commands → core → api / output / store → params. Type-only imports count too: they
- * still tie the layers together. Usage: node scripts/import-edges.mjs [--against]
+ * cli → commands → core → api / output / store → params: AGAINST (upward), PEER (between
+ * api, output and store). Type-only imports are listed with (type): they tie the layers
+ * together at compile time only. src/index.ts, the library's entry, sits on top beside cli.
+ * Usage: node scripts/import-edges.mjs [--against] [--files]
  */
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 
 const SRC = resolve(import.meta.dirname, '..', 'src');
 // Lower number = higher layer. Peers share a rank; util and the root files are leaves.
-const RANK = { cli: 0, commands: 1, core: 2, api: 3, output: 3, store: 3, params: 4, util: 5, vendor: 5, types: 5, '(root)': 5 };
+const RANK = { 'index.ts': 0, cli: 0, commands: 1, core: 2, api: 3, output: 3, store: 3, params: 4, util: 5, vendor: 5, types: 5, '(root)': 5 };
 
 function files(dir) {
   return readdirSync(dir).flatMap((n) => {
@@ -20,26 +22,30 @@ function files(dir) {
 }
 const layerOf = (file) => {
   const first = relative(SRC, file).split('/')[0];
+  if (first === 'index.ts') return first;
   return first.endsWith('.ts') ? '(root)' : first;
 };
 
 const edges = new Map();
 for (const file of files(SRC)) {
   const text = readFileSync(file, 'utf8');
-  for (const m of text.matchAll(/(?:from|import)\s*\(?\s*'(\.{1,2}\/[^']+)'/g)) {
-    const target = resolve(dirname(file), m[1]).replace(/\.js$/, '.ts');
+  for (const m of text.matchAll(/(import\s+type\b[^;]*?from|export\s+type\b[^;]*?from|from|import)\s*\(?\s*'(\.{1,2}\/[^']+)'/g)) {
+    const typeOnly = /^(import|export)\s+type/.test(m[1]);
+    const target = resolve(dirname(file), m[2]).replace(/\.js$/, '.ts');
     const [a, b] = [layerOf(file), layerOf(target)];
     if (a === b) continue;
     const key = `${a} -> ${b}`;
     const e = edges.get(key) ?? { a, b, files: new Set() };
-    e.files.add(`${relative(SRC, file)} -> ${relative(SRC, target)}`);
+    e.files.add(`${relative(SRC, file)} -> ${relative(SRC, target)}${typeOnly ? ' (type)' : ''}`);
     edges.set(key, e);
   }
 }
 const against = process.argv.includes('--against');
 for (const [key, e] of [...edges].sort()) {
-  const bad = (RANK[e.a] ?? 9) > (RANK[e.b] ?? 9) || ((RANK[e.a] === RANK[e.b]) && e.a !== e.b && RANK[e.a] < 5);
+  const [ra, rb] = [RANK[e.a] ?? 9, RANK[e.b] ?? 9];
+  const mark = ra > rb ? 'AGAINST ' : ra === rb && ra > 0 && ra < 5 ? 'PEER    ' : '';
+  const bad = mark !== '';
   if (against && !bad) continue;
-  console.log(`${bad ? 'AGAINST ' : '        '}${key.padEnd(22)} ${e.files.size}`);
+  console.log(`${mark || '        '}${key.padEnd(22)} ${e.files.size}`);
   if (bad || process.argv.includes('--files')) for (const f of [...e.files].sort()) console.log(`           ${f}`);
 }

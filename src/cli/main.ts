@@ -4,14 +4,14 @@
  */
 import { Command, CommanderError } from 'commander';
 import { OutputError } from '../errors.js';
-import { EXIT, EXIT_CODE_HELP } from './exit-codes.js';
-import { printError, reportError } from './report-error.js';
+import { EXIT, EXIT_CODE_HELP } from '../commands/shared/exit-codes.js';
+import { printError, reportError } from '../commands/shared/report-error.js';
 import { createUi, type Ui } from './ui.js';
 import { fdOutput, stderrOutput, type Output } from './output.js';
 
 // For bin/write-code-cache.js, which runs main() with its output captured.
 export { streamOutput } from './output.js';
-import type { Context } from './context.js';
+import type { Context } from '../commands/shared/context.js';
 import { generateCommand, configureGenerate } from '../commands/generate.js';
 import { authCommand } from '../commands/auth.js';
 import { resultCommand, statusCommand, jobsCommand } from '../commands/result.js';

@@ -4,8 +4,8 @@
  */
 import { Command } from 'commander';
 import { addFieldOptions, collectFlags } from '../cli/flags.js';
-import type { Context } from '../cli/context.js';
-import { EXIT_CODE_HELP } from '../cli/exit-codes.js';
+import type { Context } from './shared/context.js';
+import { EXIT_CODE_HELP } from './shared/exit-codes.js';
 import { ALL_BATCH_FIELDS } from '../core/batch/options.js';
 import { deferOptions } from '../cli/deferred-options.js';
 

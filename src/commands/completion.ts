@@ -3,7 +3,7 @@
  * command tree; `flux-krea __complete-ids` (hidden) feeds request ids to those scripts.
  */
 import { Argument, Command } from 'commander';
-import type { Context } from '../cli/context.js';
+import type { Context } from './shared/context.js';
 import { SHELLS, type Shell } from '../cli/completions/shells.js';
 import { IDS_COMMAND_NAME } from '../cli/completions/hints.js';
 

@@ -5,9 +5,9 @@
 import { Command } from 'commander';
 import { MODEL_FIELDS, RUN_FIELDS } from '../params/fields.js';
 import { addFieldOptions, collectFlags } from '../cli/flags.js';
-import type { Context } from '../cli/context.js';
+import type { Context } from './shared/context.js';
 import { deferOptions } from '../cli/deferred-options.js';
-import { EXIT_CODE_HELP } from '../cli/exit-codes.js';
+import { EXIT_CODE_HELP } from './shared/exit-codes.js';
 
 export const GENERATE_EXAMPLES = `
 Examples:

@@ -2,7 +2,7 @@
 import { Command } from 'commander';
 import { RUN_FIELDS, type FieldSpec } from '../params/fields.js';
 import { addFieldOptions, collectFlags } from '../cli/flags.js';
-import type { Context } from '../cli/context.js';
+import type { Context } from './shared/context.js';
 
 const pick = (...keys: string[]): FieldSpec[] => RUN_FIELDS.filter((f) => keys.includes(f.key));
 export const RESULT_FIELDS = pick('out', 'json', 'timeout', 'interval', 'retries', 'request_timeout', 'quiet', 'verbose', 'open');

@@ -12,16 +12,16 @@ import { ALL_BATCH_FIELDS, BATCH_MODEL_FIELDS, type BatchOptions } from '../core
 import { planEntries, type PlannedEntry } from '../core/batch/plan.js';
 import { SubmitGate } from '../core/batch/rate-limiter.js';
 import { JobTimeEstimate } from '../core/batch/poll-schedule.js';
-import { batchExitCode, batchReport } from '../cli/batch-report.js';
+import { batchExitCode, batchReport } from './shared/batch-report.js';
 import { runPlanned } from '../core/batch/runner.js';
 import { inShard, parseShard, shardLabel, type Shard } from '../core/batch/shard.js';
 import { resolveSettings, type FlagValues } from '../store/settings.js';
 import { openStore } from '../store/store.js';
 import { UsageError } from '../errors.js';
 import type { RunOptions } from '../params/run-options.js';
-import { BatchReporter } from '../cli/batch-reporter.js';
-import { EXIT } from '../cli/exit-codes.js';
-import { makeClient, openJournal, printJson, type Context } from '../cli/context.js';
+import { BatchReporter } from './shared/batch-reporter.js';
+import { EXIT } from './shared/exit-codes.js';
+import { makeClient, openJournal, printJson, type Context } from './shared/context.js';
 
 /** Resolves with the exit code: 0 when every entry is done or skipped, else the worst failure's (batch-report.ts). */
 export async function runBatch(ctx: Context, manifestPath: string, flags: FlagValues): Promise<number> {

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { renderCompletion, type Shell } from '../cli/completions/index.js';
 import { Journal } from '../store/journal.js';
 import { stateDir } from '../util/paths.js';
-import type { Context } from '../cli/context.js';
+import type { Context } from './shared/context.js';
 
 export async function runCompletion(ctx: Context, shell: Shell, program: Command): Promise<void> {
   ctx.stdout.write(renderCompletion(shell, program));

@@ -12,12 +12,12 @@ import { readStore } from '../store/store.js';
 import { UsageError, isFluxKreaError } from '../errors.js';
 import type { RunOptions } from '../params/run-options.js';
 import { generationEndpoint } from '../api/endpoints.js';
-import { makeClient, openJournal, printJson, resumeHint, endpoints, type Context } from '../cli/context.js';
-import { readPrompt } from '../cli/stdin.js';
-import { filesJson, metricsJson } from '../cli/json-output.js';
-import { StatusReporter } from '../cli/status-reporter.js';
-import { EXIT } from '../cli/exit-codes.js';
-import { reportError, type Advice } from '../cli/report-error.js';
+import { makeClient, openJournal, printJson, resumeHint, endpoints, type Context } from './shared/context.js';
+import { readPrompt } from './shared/stdin.js';
+import { filesJson, metricsJson } from './shared/json-output.js';
+import { StatusReporter } from './shared/status-reporter.js';
+import { EXIT } from './shared/exit-codes.js';
+import { reportError, type Advice } from './shared/report-error.js';
 
 /** Resolves with the exit code; a failed generation is shown here, with this run's resume command. */
 export async function runGenerate(ctx: Context, promptArg: string | undefined, flags: FlagValues): Promise<number> {
@@ -43,7 +43,7 @@ export async function runGenerate(ctx: Context, promptArg: string | undefined, f
   ]);
   const reporter = new StatusReporter(ctx.ui);
   const toStdout = run.out === '-';
-  const outDir = toStdout ? await (await import('../cli/stdout-image.js')).stagingDir() : run.out;
+  const outDir = toStdout ? await (await import('./shared/stdout-image.js')).stagingDir() : run.out;
   let outcome: GenerateOutcome | undefined;
   let failure: unknown;
   try {
@@ -67,7 +67,7 @@ export async function runGenerate(ctx: Context, promptArg: string | undefined, f
   }
   for (const w of outcome.warnings) ctx.ui.warn(w);
   if (toStdout) {
-    const { writeImageToStdout } = await import('../cli/stdout-image.js');
+    const { writeImageToStdout } = await import('./shared/stdout-image.js');
     await writeImageToStdout(ctx, outcome.files, outDir);
   } else if (run.json) {
     printJson(ctx, toJson(outcome));
@@ -76,7 +76,7 @@ export async function runGenerate(ctx: Context, promptArg: string | undefined, f
   }
   reporter.summary(outcome);
   if (run.open && !toStdout) {
-    const { openFiles } = await import('../cli/open.js');
+    const { openFiles } = await import('./shared/open.js');
     await openFiles(ctx, outcome.files.map((f) => f.path));
   }
   return EXIT.ok;

@@ -2,15 +2,15 @@
 import { resolveSettings, type FlagValues } from '../store/settings.js';
 import { runJob, type JobOutcome } from '../core/job.js';
 import type { ResolvedParams } from '../params/schema.js';
-import { reportError, type Advice } from '../cli/report-error.js';
+import { reportError, type Advice } from './shared/report-error.js';
 import { UsageError, isFluxKreaError } from '../errors.js';
 import type { RunOptions } from '../params/run-options.js';
 import type { JournalEntry } from '../store/journal.js';
-import { makeClient, openJournal, printJson, resumeHint, type Context } from '../cli/context.js';
-import { StatusReporter } from '../cli/status-reporter.js';
+import { makeClient, openJournal, printJson, resumeHint, type Context } from './shared/context.js';
+import { StatusReporter } from './shared/status-reporter.js';
 import { RESULT_FIELDS, STATUS_FIELDS } from './result.js';
-import { EXIT } from '../cli/exit-codes.js';
-import { filesJson, metricsJson } from '../cli/json-output.js';
+import { EXIT } from './shared/exit-codes.js';
+import { filesJson, metricsJson } from './shared/json-output.js';
 
 /** Results live on the server for one hour. */
 export const RETENTION_MS = 60 * 60 * 1000;

@@ -9,7 +9,6 @@
  * planted link must not redirect state (or an API key) into another file (issue 12, item 14).
  */
 import { constants, promises as fsp } from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 
 // O_NOFOLLOW does not exist on Windows, where symbolic links need privileges to create.
@@ -36,7 +35,9 @@ export async function assertNotLink(path: string): Promise<void> {
 export async function writeFileAtomic(path: string, data: string | Uint8Array, o: AtomicWriteOptions = {}): Promise<void> {
   await assertNotLink(path);
   const dir = dirname(path);
-  const tmp = join(dir, `.${basename(path)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+  // Unpredictable enough; O_EXCL is what guarantees no other file is touched. (Not node:crypto:
+  // the journal loads this module, a dry run included, and crypto costs it ~7 ms, issue 6.)
+  const tmp = join(dir, `.${basename(path)}.${process.pid}-${Math.random().toString(36).slice(2, 10)}.tmp`);
   const file = await fsp.open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | NOFOLLOW, o.mode ?? 0o600);
   try {
     try {

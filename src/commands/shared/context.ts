@@ -2,14 +2,14 @@
  * What every command shares: the UI, the interrupt signal, the client built from the
  * environment and the key, the journal.
  */
-import type { SegmindClient } from '../api/client.js';
-import { DEFAULT_BASE_URL, DEFAULT_UPLOAD_URL, normalizeBaseUrl } from '../api/endpoints.js';
-import { FluxKreaError, MissingKeyError, UsageError } from '../errors.js';
-import { findApiKey } from '../store/store.js';
-import { Journal } from '../store/journal.js';
-import { stateDir } from '../util/paths.js';
-import type { Ui } from './ui.js';
-import type { Output } from './output.js';
+import type { SegmindClient } from '../../api/client.js';
+import { DEFAULT_BASE_URL, DEFAULT_UPLOAD_URL, normalizeBaseUrl } from '../../api/endpoints.js';
+import { FluxKreaError, MissingKeyError, UsageError } from '../../errors.js';
+import { findApiKey } from '../../store/store.js';
+import { Journal } from '../../store/journal.js';
+import { stateDir } from '../../util/paths.js';
+import type { Ui } from '../../cli/ui.js';
+import type { Output } from '../../cli/output.js';
 import { formatRetry } from './status-reporter.js';
 
 export interface Context {
@@ -54,7 +54,7 @@ export async function makeClient(ctx: Context, s: ClientSettings): Promise<Segmi
     });
   }
   // The HTTP stack loads only when a request will be made: --dry-run and --help never pay for it.
-  const { SegmindClient } = await import('../api/client.js');
+  const { SegmindClient } = await import('../../api/client.js');
   return new SegmindClient({
     apiKey: found.key,
     baseUrl,

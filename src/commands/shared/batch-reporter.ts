@@ -3,9 +3,9 @@
  * time on a terminal, or one plain line per finished entry elsewhere (CI logs); at the end a
  * summary table naming every entry that did not succeed and why.
  */
-import type { BatchEvents, EntryResult } from '../core/batch/run-entry.js';
+import type { BatchEvents, EntryResult } from '../../core/batch/run-entry.js';
 import { countResults } from './batch-report.js';
-import type { Ui } from './ui.js';
+import type { Ui } from '../../cli/ui.js';
 
 /** Above this many entries, the final table lists only those that need attention. */
 const FULL_TABLE_MAX = 40;

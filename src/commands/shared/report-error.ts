@@ -4,10 +4,10 @@
  * --json one error object on stdout. Errors are never amended once thrown: a command that
  * knows more than the error (the resume command with this run's -o) passes it as advice.
  */
-import { isFluxKreaError } from '../errors.js';
+import { isFluxKreaError } from '../../errors.js';
 import type { Context } from './context.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
-import type { Ui } from './ui.js';
+import type { Ui } from '../../cli/ui.js';
 
 export interface Advice {
   /** Says what happened better than the error's own message. */

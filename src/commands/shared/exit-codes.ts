@@ -1,5 +1,5 @@
 /** Exit codes: the one place where error kinds become numbers. Documented in the README and --help. */
-import type { ErrorKind } from '../errors.js';
+import type { ErrorKind } from '../../errors.js';
 
 export const EXIT = {
   ok: 0,
