@@ -84,6 +84,11 @@ ${EXIT_CODE_HELP}`);
   return program;
 }
 
+/** Their POSIX numbers, the same on every platform Node runs on (os.constants would cost a load). */
+const SIGNALS = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGTERM: 15 } as const;
+// Windows has no SIGQUIT to listen for.
+const SIGNAL_NAMES = (Object.keys(SIGNALS) as NodeJS.Signals[]).filter((s) => process.platform !== 'win32' || s !== 'SIGQUIT');
+
 /** Runs the CLI and resolves with the exit code; exits early only on a second Ctrl-C. */
 export async function main(
   argv: string[] = process.argv,
@@ -93,19 +98,23 @@ export async function main(
 ): Promise<number> {
   const controller = new AbortController();
   let firstInterrupt = 0;
-  const onSigint = () => {
+  // The exit code of an interrupted run: 128 + the first signal's number, as shells expect.
+  let interruptCode: number = EXIT.interrupted;
+  const onSignal = (signal: NodeJS.Signals) => {
     const now = Date.now();
     if (!firstInterrupt) {
       firstInterrupt = now;
+      interruptCode = 128 + SIGNALS[signal as keyof typeof SIGNALS];
       controller.abort();
       return;
     }
     // A second Ctrl-C while cleanup runs means "now". One that follows within a moment is not
     // the user's: conf's write-file library re-sends SIGINT to the process from its exit hook.
-    if (now - firstInterrupt > 300) process.exit(EXIT.interrupted);
+    if (now - firstInterrupt > 300) process.exit(interruptCode);
   };
-  process.on('SIGINT', onSigint);
-  process.on('SIGTERM', onSigint);
+  // A closed terminal or SSH session (SIGHUP) and SIGQUIT end a run like Ctrl-C: the paid job
+  // is journaled and its request id shown, never abandoned mid-submit (issue 12, item 3).
+  for (const signal of SIGNAL_NAMES) process.on(signal, onSignal);
   // The Ui is made when a command's action is about to run, or an error is to be shown: it
   // decides on colour and a spinner, which may mean building process.stderr (output.ts) and
   // loading chalk, and `--help` needs neither (issue 6).
@@ -157,10 +166,9 @@ export async function main(
       });
       code = await fail(e);
     }
-    return code;
+    return code === EXIT.interrupted ? interruptCode : code;
   } finally {
-    process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onSigint);
+    for (const signal of SIGNAL_NAMES) process.off(signal, onSignal);
   }
 }
 
