@@ -60,11 +60,19 @@ export async function runBatch(ctx: Context, manifestPath: string, flags: FlagVa
     dryRun(ctx, run.json, plans, lockPath, shard);
     return EXIT.ok;
   }
-  if (pruned) await lock.save();
-
   const journal = openJournal(ctx);
   const client = await makeClient(ctx, { retries: run.retries, requestTimeoutSeconds: run.request_timeout });
   const submitClient = await makeClient(ctx, { retries: 0, requestTimeoutSeconds: run.request_timeout });
+  // The lock must be writable before anything is paid for: otherwise every rerun would pay for
+  // every entry again (issue 12, item 1). Unchanged entries write the same bytes.
+  if (pruned || plans.some((p) => p.action !== 'skip')) {
+    try {
+      await lock.save();
+    } catch (e) {
+      await Promise.all([client.close(), submitClient.close()]);
+      throw e;
+    }
+  }
   const reporter = new BatchReporter(ctx.ui, plans.length);
   const started = Date.now();
   let results;

@@ -110,6 +110,14 @@ export async function runJob(spec: JobSpec): Promise<JobOutcome> {
     result = await waitFor(spec, job, Boolean(spec.requestId));
   }
 
+  const warnings: string[] = [];
+  // More images than asked were never paid for as such, and a flood would fill the disk: keep
+  // what was asked (a job fetched by id without its parameters keeps all), say so.
+  const asked = typeof sent.num_outputs === 'number' ? sent.num_outputs : undefined;
+  if (asked !== undefined && result.images.length > asked) {
+    warnings.push(`Segmind sent ${result.images.length} images for ${asked} asked; kept the first ${asked}.`);
+    result = { ...result, images: result.images.slice(0, asked) };
+  }
   const files = await saveResults({
     client: spec.client, result, dir: spec.outDir, prompt: sent.prompt, seed: spec.nameSeed ?? sent.seed,
     requestId, journalId, journal: spec.journal, retries: spec.retries, signal: spec.signal, events: spec.events, stem: spec.stem,
@@ -117,7 +125,6 @@ export async function runJob(spec: JobSpec): Promise<JobOutcome> {
   await hooks.saved?.(files);
   await applyMetadata(files, spec.metadata, { params: sent, requestId: requestId ?? result.requestId }, spec.events?.warning);
   if (later) throw later;
-  const warnings: string[] = [];
   // A resumed job of unknown parameters cannot say how many images were asked for.
   if (!spec.requestId && files.length < sent.num_outputs) {
     warnings.push(`Asked for ${sent.num_outputs} images, got ${files.length}: the safety checker may have dropped some.`);

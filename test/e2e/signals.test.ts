@@ -34,7 +34,7 @@ describe('signals', () => {
       const sb = await sandbox(undefined, { SEGMIND_BASE_URL: url, SEGMIND_UPLOAD_URL: `${url}/upload`, SEGMIND_API_KEY: 'SG_0123456789abcdef' });
       try {
         const firstPoll = new Promise<void>((r) => { polled = r; });
-        const child = runCli(['result', 'abcdef0123456789abcdef0123456789', '--interval', '0.01'], sb);
+        const child = runCli(['result', 'abcdef0123456789abcdef0123456789', '--interval', '0.01'], sb) as ReturnType<typeof runCli> & { kill(signal: string): boolean };
         await firstPoll;
         child.kill(signal);
         const r = await child;

@@ -139,3 +139,14 @@ describe('runJob', () => {
     expect(await readdir(join(dir, 'out'))).toHaveLength(1);
   });
 });
+
+describe('runJob keeps at most the images asked for', () => {
+  it('saves num_outputs images of a larger answer and warns about the rest', async () => {
+    const s: Script = { log: [], images: Array.from({ length: 5 }, () => ({ kind: 'bytes' as const, data: png() })) };
+    const { dir, spec } = await setup(s);
+    const out = await runJob(spec);
+    expect(out.files).toHaveLength(2);
+    expect(await readdir(join(dir, 'out'))).toHaveLength(2);
+    expect(out.warnings).toEqual(['Segmind sent 5 images for 2 asked; kept the first 2.']);
+  });
+});

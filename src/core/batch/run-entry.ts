@@ -114,7 +114,7 @@ export async function runEntry(plan: PlannedEntry, c: EntryRunContext, releaseSl
     }
     const files = (await Promise.all(outcome.files.map((f) => c.lock.describeFile(f.path)))).filter((f): f is LockedFile => f !== undefined);
     await c.lock.set(entry.key, { hash: plan.hash, state: 'done', request_id: requestId, params: entry.params, files });
-    for (const w of outcome.warnings) c.events.warning?.(`${entry.key}: ${w.charAt(0).toLowerCase()}${w.slice(1)}`);
+    for (const w of outcome.warnings) c.events.warning?.(`${entry.key}: ${w}`);
     return { ...base, status: 'done', requestId, files, resumed };
   } catch (e) {
     if (e instanceof SubmitsStopped) return { ...base, status: 'not-run', requestId: plan.previous?.request_id, files: [] };
