@@ -4,21 +4,19 @@
  * job exists, put the new files in the place of the old ones, and record a FAILED job; then the
  * files go in the lock. Failures are returned as values so that one entry never stops the others.
  */
-import type { Job, SegmindClient } from '../../api/client.js';
-import { ApiError, ConnectionError, RateLimitError } from '../../api/errors.js';
+import type { SegmindClient } from '../../api/client.js';
 import type { RetryInfo } from '../../api/http.js';
-import { isRetryable, retryDelay, type Outcome } from '../../api/retry-policy.js';
 import { runJob, uploadLocalImage, type JobHooks, type JobOutcome, type JobSpec } from '../job.js';
-import { InterruptedError, isFluxKreaError, type ErrorKind } from '../../errors.js';
+import { isFluxKreaError, type ErrorKind } from '../../errors.js';
 import type { Journal } from '../../store/journal.js';
 import type { MetadataMode } from '../../output/metadata.js';
 import { imageStem } from '../../output/naming.js';
-import type { ResolvedParams } from '../../params/schema.js';
-import { abortableSleep, type Sleep } from '../../util/sleep.js';
+import type { Sleep } from '../../util/sleep.js';
 import type { LockedFile, LockFile } from '../../store/lock.js';
 import type { PlannedEntry } from './plan.js';
 import { batchPollDelay, type JobTimeEstimate } from './poll-schedule.js';
 import type { SubmitGate } from './rate-limiter.js';
+import { SubmitsStopped, submitThroughGate } from './submit-gate.js';
 import { fileStem, replacePrevious } from './replace.js';
 
 export type EntryStatus = 'done' | 'skipped' | 'failed' | 'interrupted' | 'not-run';
@@ -71,12 +69,6 @@ export interface EntryRunContext {
   jobTime: JobTimeEstimate;
   sleep?: Sleep;
 }
-
-/** The batch stopped submitting before this entry's turn: it is reported as not run. */
-class SubmitsStopped extends Error {}
-
-/** A 429 never fails an entry quickly: the batch waits it out this many times per entry. */
-export const RATE_LIMIT_ROUNDS = 20;
 
 /** `releaseSlot` is called once the job is finished on the server: the pool may then submit the next one. */
 export async function runEntry(plan: PlannedEntry, c: EntryRunContext, releaseSlot: () => void = () => undefined): Promise<EntryResult> {
@@ -166,7 +158,10 @@ function entryHooks(plan: PlannedEntry, c: EntryRunContext): JobHooks {
   const stem = fileStem(entry.name, entry.params.num_outputs, (i) => imageStem(entry.params.prompt, entry.params.seed, i));
   return {
     upload: (path) => uploadOnce(path, plan, c),
-    submit: (params) => submitThroughGate(params, c),
+    submit: (params) => submitThroughGate(params, {
+      gate: c.gate, submitClient: c.submitClient, retries: c.retries, signal: c.signal, stopSubmits: c.stopSubmits,
+      sleep: c.sleep, onRateLimited: c.events.rateLimited, onRetry: c.events.retry,
+    }),
     saved: (files) => replacePrevious(files, plan.previous, c.lock, stem),
     failed: (requestId, message) => c.lock.set(entry.key, {
       hash: plan.hash, state: 'failed', request_id: requestId, params: entry.params, files: plan.previous?.files ?? [], error: message,
@@ -182,51 +177,4 @@ function uploadOnce(path: string, plan: PlannedEntry, c: EntryRunContext): Promi
     c.uploads.set(path, url);
   }
   return url;
-}
-
-function outcomeOf(e: unknown): Outcome | undefined {
-  if (e instanceof ApiError) return { type: 'status', status: e.status };
-  if (e instanceof ConnectionError) return { type: 'network', sent: e.sent };
-  return undefined;
-}
-
-/**
- * Submits through the gate. A 429 pauses every submit of the batch for the time the server
- * asked (Retry-After or x-rate-limit-reset-at-utc, through the shared retry policy); other
- * retryable failures back off this entry alone. A 429 surely created no job, so retrying it
- * never bills twice; the policy refuses retries that could.
- */
-async function submitThroughGate(params: ResolvedParams, c: EntryRunContext): Promise<Job> {
-  const sleep = c.sleep ?? abortableSleep;
-  let failures = 0;
-  let limited = 0;
-  const waitSignal = c.stopSubmits ? AbortSignal.any([c.signal, c.stopSubmits]) : c.signal;
-  for (;;) {
-    try {
-      await c.gate.acquire(waitSignal);
-    } catch {
-      if (c.stopSubmits?.aborted && !c.signal.aborted) throw new SubmitsStopped();
-      throw new InterruptedError();
-    }
-    if (c.stopSubmits?.aborted) throw new SubmitsStopped();
-    try {
-      return await c.submitClient.submit(params, { signal: c.signal });
-    } catch (e) {
-      if (e instanceof RateLimitError && limited < RATE_LIMIT_ROUNDS) {
-        const ms = retryDelay(limited++, e.headers);
-        c.gate.pause(ms);
-        c.events.rateLimited?.(ms);
-        continue;
-      }
-      const outcome = outcomeOf(e);
-      if (!outcome || e instanceof RateLimitError || failures >= c.retries || !isRetryable('submit', outcome)) throw e;
-      const delayMs = retryDelay(failures++, (e as { headers?: Record<string, string> }).headers ?? {});
-      c.events.retry?.({ method: 'POST', url: c.submitClient.endpoint(false), attempt: failures, delayMs, reason: (e as Error).message });
-      try {
-        await sleep(delayMs, c.signal);
-      } catch {
-        throw new InterruptedError();
-      }
-    }
-  }
 }
