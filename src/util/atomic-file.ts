@@ -58,13 +58,17 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, o
 
 /**
  * Appends to `path` (created with `mode`), never through a symbolic link. One write call per
- * record: appends of a few KB by several processes do not interleave in practice.
+ * record: appends of a few KB by several processes do not interleave in practice. Resolves
+ * with false when, by the end of the write, `path` names another file than the one written
+ * (it was replaced meanwhile, e.g. by a compaction): the caller then appends again.
  */
-export async function appendNoFollow(path: string, data: string, o: AtomicWriteOptions = {}): Promise<void> {
+export async function appendNoFollow(path: string, data: string, o: AtomicWriteOptions = {}): Promise<boolean> {
   await assertNotLink(path);
   const file = await fsp.open(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | NOFOLLOW, o.mode ?? 0o600);
   try {
     await file.write(data);
+    const [written, current] = await Promise.all([file.stat(), fsp.lstat(path).catch(() => undefined)]);
+    return current !== undefined && current.ino === written.ino && current.dev === written.dev;
   } finally {
     await file.close();
   }
