@@ -2,8 +2,7 @@
  * The HTTP layer: undici with per-request timeouts, bounded bodies, the retry policy, and the
  * rule that the API key is only ever sent to Segmind's own origins.
  */
-import type { Dispatcher } from 'undici';
-import { Agent, request } from './undici-lite.js';
+import { Agent, request, type Dispatcher } from 'undici';
 import { FluxKreaError, InterruptedError, ProtocolError } from '../errors.js';
 import { apiErrorFor, ConnectionError, RequestTimeoutError, type Headers } from './errors.js';
 import { isRetryable, retryDelay, type Outcome, type RequestClass } from './retry-policy.js';

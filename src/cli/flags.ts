@@ -3,14 +3,15 @@
  * options to raw flag values keyed by field, with the flag the user actually typed.
  */
 import { Option, type Command } from 'commander';
-import { allowedText, type FieldSpec } from '../params/fields.js';
+import { allowedText, defaultText, type FieldSpec } from '../params/fields.js';
 import type { FlagValues } from '../store/settings.js';
 import { UsageError } from '../errors.js';
 
-function defaultText(f: FieldSpec): string {
-  if (f.key === 'seed') return 'random, reported';
-  if (f.default === undefined) return '';
-  return String(f.default);
+const fieldOfOption = new WeakMap<Option, FieldSpec>();
+
+/** The schema field an option was made from (its aliases and --no- form included), for completions. */
+export function optionField(o: Option): FieldSpec | undefined {
+  return fieldOfOption.get(o);
 }
 
 /** Help line for a field: its text, what is allowed, the default. */
@@ -23,18 +24,22 @@ export function optionHelp(f: FieldSpec): string {
 }
 
 export function optionsFor(f: FieldSpec): Option[] {
+  let options: Option[];
   if (f.kind === 'boolean') {
     const main = new Option(`${f.short ? `-${f.short}, ` : ''}--${f.flag}`, f.help);
     const negated = new Option(`--no-${f.flag}`, `Turn off --${f.flag}`);
     // Only a default-on switch needs its --no- form in the help; the others keep it for
     // overriding a saved default.
     if (f.default !== true) negated.hideHelp();
-    return [main, negated];
+    options = [main, negated];
+  } else {
+    const value = `<${f.valueName ?? 'value'}>`;
+    const main = new Option(`${f.short ? `-${f.short}, ` : ''}--${f.flag} ${value}`, optionHelp(f));
+    const aliases = (f.aliases ?? []).map((a) => new Option(`--${a} ${value}`, `Same as --${f.flag}`).hideHelp());
+    options = [main, ...aliases];
   }
-  const value = `<${f.valueName ?? 'value'}>`;
-  const main = new Option(`${f.short ? `-${f.short}, ` : ''}--${f.flag} ${value}`, optionHelp(f));
-  const aliases = (f.aliases ?? []).map((a) => new Option(`--${a} ${value}`, `Same as --${f.flag}`).hideHelp());
-  return [main, ...aliases];
+  for (const o of options) fieldOfOption.set(o, f);
+  return options;
 }
 
 export function addFieldOptions(cmd: Command, fields: readonly FieldSpec[]): Command {

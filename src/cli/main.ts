@@ -8,25 +8,17 @@ import { EXIT, EXIT_CODE_HELP } from '../commands/shared/exit-codes.js';
 import { printError, reportError } from '../commands/shared/report-error.js';
 import { createUi, type Ui } from './ui.js';
 import { fdOutput, stderrOutput, type Output } from './output.js';
-
-// For bin/write-code-cache.js, which runs main() with its output captured.
-export { streamOutput } from './output.js';
 import type { Context } from '../commands/shared/context.js';
 import { generateCommand, configureGenerate } from '../commands/generate.js';
 import { authCommand } from '../commands/auth.js';
 import { resultCommand, statusCommand, jobsCommand } from '../commands/result.js';
 import { configCommand } from '../commands/config.js';
-import { completionCommand, completeIdsCommand } from '../commands/completion.js';
+import { completionCommand, completeCommand } from '../commands/completion.js';
 import { batchCommand } from '../commands/batch.js';
 import { VERSION } from '../version.js';
-import { completeTree, subcommandTerm } from './deferred-options.js';
 
-/**
- * The whole command tree. With `argv`, the options of subcommands that the command line does
- * not name are left out (deferred-options.ts): `--help` and a generation from the root never
- * run them, and they cost a third of the start-up.
- */
-export function buildProgram(ctx: Context, argv?: readonly string[]): Command {
+/** The whole command tree, every option registered. */
+export function buildProgram(ctx: Context): Command {
   const program = new Command('flux-krea')
     .description('Generate images with FLUX.1 Krea [dev] on Segmind, from your terminal, scripts and CI.')
     .version(VERSION, '-V, --version')
@@ -34,7 +26,6 @@ export function buildProgram(ctx: Context, argv?: readonly string[]): Command {
     // The root command has generate's flags (--json, -o ...): without this it would take them
     // from subcommands too, e.g. `flux-krea jobs --json`.
     .enablePositionalOptions()
-    .configureHelp({ subcommandTerm })
     .addHelpText('after', `
 Environment:
   SEGMIND_API_KEY       API key (wins over the one stored by \`auth login\`)
@@ -57,7 +48,7 @@ ${EXIT_CODE_HELP}`);
   program.addCommand(batchCommand(ctx));
   program.addCommand(configCommand(ctx));
   program.addCommand(completionCommand(ctx));
-  program.addCommand(completeIdsCommand(ctx), { hidden: true });
+  program.addCommand(completeCommand(ctx), { hidden: true });
   // Help and usage errors go to ctx.stdout and ctx.stderr, which know without building the
   // process's streams whether they are terminals (output.ts); the help has no colour of its
   // own for hasColors to strip.
@@ -77,10 +68,6 @@ ${EXIT_CODE_HELP}`);
     cmd.commands.forEach(override);
   };
   override(program);
-  // Any word of the command line that names a subcommand (or `help`) may run it: then every
-  // option is added, whatever position the word is in. Only speed depends on this test.
-  const names = new Set(['help', ...program.commands.map((c) => c.name())]);
-  if (!argv || argv.slice(2).some((a) => names.has(a))) completeTree(program);
   return program;
 }
 
@@ -146,7 +133,7 @@ export async function main(
   try {
     let code: number;
     try {
-      const program = buildProgram(ctx, argv);
+      const program = buildProgram(ctx);
       program.hook('preAction', async () => {
         await ensureUi();
       });

@@ -38,7 +38,7 @@ export async function createUi(o: UiOptions = {}): Promise<Ui> {
   const out = outOf(o);
   const level = colorLevel(o.env ?? process.env, out.isTTY());
   if (level === 0 || o.color) return new Ui({ ...o, out });
-  const { Chalk } = await import('../vendor/chalk.js');
+  const { Chalk } = await import('chalk');
   return new Ui({ ...o, out, color: new Chalk({ level }) });
 }
 
@@ -102,7 +102,7 @@ export class Ui {
       this.spinner.text = text;
       return;
     }
-    this.spinnerLoading ??= import('../vendor/ora.js').then(({ ora }) => {
+    this.spinnerLoading ??= import('ora').then(({ default: ora }) => {
       this.spinner = ora({ text: this.lastText, stream: this.out.stream(), discardStdin: false }).start();
     });
   }

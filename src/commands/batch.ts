@@ -1,13 +1,13 @@
 /**
  * `flux-krea batch <manifest>`: many images from a list. Parses and presents; the work is in
- * src/batch/, loaded only when the command runs.
+ * src/core/batch/, loaded only when the command runs.
  */
-import { Command } from 'commander';
+import { Argument, Command } from 'commander';
+import { completeAs } from '../cli/completions/hints.js';
 import { addFieldOptions, collectFlags } from '../cli/flags.js';
 import type { Context } from './shared/context.js';
 import { EXIT_CODE_HELP } from './shared/exit-codes.js';
 import { ALL_BATCH_FIELDS } from '../core/batch/options.js';
-import { deferOptions } from '../cli/deferred-options.js';
 
 export const BATCH_HELP = `
 The manifest: JSON Lines (one object per line), a JSON array, or plain text (one prompt per
@@ -43,11 +43,9 @@ const BATCH_MEANING: Record<string, string> = {
 export function batchCommand(ctx: Context): Command {
   const cmd = new Command('batch')
     .description('Generate many images from a manifest, with concurrency, rate limits and free reruns')
-    .argument('<manifest>', 'a .jsonl, .json or .txt file of entries');
-  deferOptions(cmd, () => {
-    addFieldOptions(cmd, ALL_BATCH_FIELDS);
-    for (const o of cmd.options) if (o.long && BATCH_MEANING[o.long]) o.description = BATCH_MEANING[o.long]!;
-  });
+    .addArgument(completeAs(new Argument('<manifest>', 'a .jsonl, .json or .txt file of entries'), 'file'));
+  addFieldOptions(cmd, ALL_BATCH_FIELDS);
+  for (const o of cmd.options) if (o.long && BATCH_MEANING[o.long]) o.description = BATCH_MEANING[o.long]!;
   cmd.addHelpText('after', `${BATCH_HELP}\n\n${EXIT_CODE_HELP}`);
   cmd.action(async (manifest: string) => {
     const { runBatch } = await import('./run-batch.js');

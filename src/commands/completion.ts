@@ -1,11 +1,11 @@
 /**
- * `flux-krea completion <bash|zsh|fish>` prints a completion script made from this very
- * command tree; `flux-krea __complete-ids` (hidden) feeds request ids to those scripts.
+ * `flux-krea completion <bash|zsh|fish>` prints a shell's completion script; the hidden
+ * `flux-krea __complete -- <words>` is what those scripts call on every TAB.
  */
 import { Argument, Command } from 'commander';
 import type { Context } from './shared/context.js';
 import { SHELLS, type Shell } from '../cli/completions/shells.js';
-import { IDS_COMMAND_NAME } from '../cli/completions/hints.js';
+import { COMPLETE_COMMAND_NAME } from '../cli/completions/hints.js';
 
 const EXAMPLES = `
 Examples:
@@ -23,20 +23,27 @@ export function completionCommand(ctx: Context): Command {
     .addHelpText('after', EXAMPLES);
   cmd.action(async (shell: Shell) => {
     const { runCompletion } = await import('./run-completion.js');
-    // The script describes the whole program, not just this subcommand.
-    let root: Command = cmd;
-    while (root.parent) root = root.parent;
-    await runCompletion(ctx, shell, root);
+    await runCompletion(ctx, shell);
   });
   return cmd;
 }
 
-/** Hidden: prints request ids from the journal, newest first, one per line. */
-export function completeIdsCommand(ctx: Context): Command {
-  return new Command(IDS_COMMAND_NAME)
-    .description('Request ids from the job journal, for shell completion')
-    .action(async () => {
-      const { runCompleteIds } = await import('./run-completion.js');
-      await runCompleteIds(ctx);
-    });
+/**
+ * Hidden: `__complete -- <word>... <current>` prints what fits the last word, one candidate a
+ * line, then `:values`, `:file` or `:dir` (complete.ts). The `--` keeps commander from reading
+ * the user's words as this command's options.
+ */
+export function completeCommand(ctx: Context): Command {
+  const cmd = new Command(COMPLETE_COMMAND_NAME)
+    .description('What fits the last word of a command line, for the shell completion scripts')
+    .argument('[words...]', 'the words after the program name; the last is the one being typed')
+    .helpOption(false);
+  cmd.action(async (words: string[]) => {
+    const { runComplete } = await import('./run-completion.js');
+    // The answer describes the whole program, not just this subcommand.
+    let root: Command = cmd;
+    while (root.parent) root = root.parent;
+    await runComplete(ctx, root, words);
+  });
+  return cmd;
 }

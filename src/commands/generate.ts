@@ -6,7 +6,6 @@ import { Command } from 'commander';
 import { MODEL_FIELDS, RUN_FIELDS } from '../params/fields.js';
 import { addFieldOptions, collectFlags } from '../cli/flags.js';
 import type { Context } from './shared/context.js';
-import { deferOptions } from '../cli/deferred-options.js';
 import { EXIT_CODE_HELP } from './shared/exit-codes.js';
 
 export const GENERATE_EXAMPLES = `
@@ -17,18 +16,11 @@ Examples:
   $ flux-krea "make it watercolor" --image photo.jpg --prompt-strength 0.6
   $ flux-krea "a cat" --dry-run          # show the exact request, send nothing`;
 
-/**
- * Adds the prompt argument, every model and run flag, and the action to `cmd`; with `defer`,
- * the flags wait for completeTree (deferred-options.ts).
- */
-export function configureGenerate(cmd: Command, ctx: Context, defer = false): Command {
+/** Adds the prompt argument, every model and run flag, and the action to `cmd`. */
+export function configureGenerate(cmd: Command, ctx: Context): Command {
   cmd.argument('[prompt]', 'what to generate; `-` or a pipe reads it from stdin');
-  const addOptions = () => {
-    addFieldOptions(cmd, MODEL_FIELDS);
-    addFieldOptions(cmd, RUN_FIELDS);
-  };
-  if (defer) deferOptions(cmd, addOptions);
-  else addOptions();
+  addFieldOptions(cmd, MODEL_FIELDS);
+  addFieldOptions(cmd, RUN_FIELDS);
   cmd.addHelpText('after', GENERATE_EXAMPLES);
   cmd.action(async (prompt: string | undefined) => {
     const { runGenerate } = await import('./run-generate.js');
@@ -39,7 +31,7 @@ export function configureGenerate(cmd: Command, ctx: Context, defer = false): Co
 
 export function generateCommand(ctx: Context): Command {
   const cmd = new Command('generate').description('Generate images from a prompt (what `flux-krea [prompt]` does)');
-  configureGenerate(cmd, ctx, true);
+  configureGenerate(cmd, ctx);
   cmd.addHelpText('after', `\n${EXIT_CODE_HELP}`);
   return cmd;
 }

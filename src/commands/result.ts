@@ -1,5 +1,6 @@
 /** `flux-krea result <id>`, `flux-krea status <id>`, `flux-krea jobs`: resume and inspect jobs without paying again. */
-import { Command } from 'commander';
+import { Argument, Command } from 'commander';
+import { completeAs } from '../cli/completions/hints.js';
 import { RUN_FIELDS, type FieldSpec } from '../params/fields.js';
 import { addFieldOptions, collectFlags } from '../cli/flags.js';
 import type { Context } from './shared/context.js';
@@ -11,7 +12,7 @@ export const STATUS_FIELDS = pick('json', 'retries', 'request_timeout', 'verbose
 export function resultCommand(ctx: Context): Command {
   const cmd = new Command('result')
     .description('Wait for a job if needed and download its images; submits nothing')
-    .argument('<request-id>', 'the request id printed when the job was submitted (see `flux-krea jobs`)');
+    .addArgument(completeAs(new Argument('<request-id>', 'the request id printed when the job was submitted (see `flux-krea jobs`)'), 'request-id'));
   addFieldOptions(cmd, RESULT_FIELDS);
   cmd.addHelpText('after', '\nExamples:\n  $ flux-krea result 3f0c9a2e-... -o art/\n  $ flux-krea result 3f0c9a2e-... --json\n\nResults are kept on the server for 1 hour.');
   cmd.action(async (id: string) => {
@@ -24,7 +25,7 @@ export function resultCommand(ctx: Context): Command {
 export function statusCommand(ctx: Context): Command {
   const cmd = new Command('status')
     .description('Check a job once: QUEUED, PROCESSING, COMPLETED or FAILED')
-    .argument('<request-id>', 'the request id');
+    .addArgument(completeAs(new Argument('<request-id>', 'the request id'), 'request-id'));
   addFieldOptions(cmd, STATUS_FIELDS);
   cmd.addHelpText('after', '\nExamples:\n  $ flux-krea status 3f0c9a2e-...\n  $ flux-krea status 3f0c9a2e-... --json\n\nA FAILED job exits 6 with the server\'s detail.');
   cmd.action(async (id: string) => {

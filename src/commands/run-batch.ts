@@ -86,6 +86,8 @@ export async function runBatch(ctx: Context, manifestPath: string, flags: FlagVa
     await reporter.stop();
     await Promise.all([client.close(), submitClient.close()]);
   }
+  // Fold the lock's append-only log into the lock, so that what is committed is complete.
+  await lock.close();
 
   const display = (p: string) => relative(process.cwd(), lock.absolutePath(p)) || '.';
   const report = batchReport({

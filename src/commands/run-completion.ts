@@ -1,26 +1,35 @@
-/** Bodies of `completion` and the hidden `__complete-ids`. */
+/** Bodies of `completion` and the hidden `__complete`. */
 import type { Command } from 'commander';
-import { renderCompletion, type Shell } from '../cli/completions/index.js';
+import { SHIMS } from '../cli/completions/shims.js';
+import type { Shell } from '../cli/completions/shells.js';
+import { complete, formatCompletion } from '../cli/completions/complete.js';
 import { Journal } from '../store/journal.js';
 import { stateDir } from '../util/paths.js';
 import type { Context } from './shared/context.js';
 
-export async function runCompletion(ctx: Context, shell: Shell, program: Command): Promise<void> {
-  ctx.stdout.write(renderCompletion(shell, program));
+export async function runCompletion(ctx: Context, shell: Shell): Promise<void> {
+  ctx.stdout.write(SHIMS[shell]);
+}
+
+export async function runComplete(ctx: Context, program: Command, words: string[]): Promise<void> {
+  const result = await complete({
+    program,
+    words: words.slice(0, -1),
+    current: words.at(-1) ?? '',
+    requestIds: () => requestIds(ctx),
+  });
+  ctx.stdout.write(formatCompletion(result));
 }
 
 /**
- * Runs on every TAB after `result` or `status`, so it stays quiet: a missing or damaged journal
- * prints nothing rather than a warning in the middle of the user's command line.
+ * Runs on a TAB after `result` or `status`, so it stays quiet: a missing or damaged journal
+ * offers nothing rather than a warning in the middle of the user's command line.
  */
-export async function runCompleteIds(ctx: Context): Promise<void> {
-  const journal = new Journal(stateDir(ctx.env));
-  let ids: string[] = [];
+async function requestIds(ctx: Context): Promise<string[]> {
   try {
-    // Only plain ids: the scripts read one per line, and a shell must never see odd characters.
-    ids = (await journal.list()).map((j) => j.id).filter((id) => /^[\w.-]{1,128}$/.test(id));
+    // Only plain ids: a shell must never see odd characters.
+    return (await new Journal(stateDir(ctx.env)).list()).map((j) => j.id).filter((id) => /^[\w.-]{1,128}$/.test(id));
   } catch {
-    return;
+    return [];
   }
-  if (ids.length) ctx.stdout.write(`${ids.join('\n')}\n`);
 }

@@ -2,14 +2,19 @@
  * Turns a raw value (a flag's string, an env var, a JSON value from a config file or a batch
  * manifest) into a checked value for one field, with an error that names where it came from,
  * the bad value and what is allowed, plus a did-you-mean for near misses such as `16x9`.
+ *
+ * Only the reading of text is ours (`"4"` → 4, `yes` → true, `PNG` → png); whether the value
+ * is allowed is decided by parsing it with the field's zod schema, which also gives its output
+ * (a trimmed prompt, say).
  */
 import { UsageError } from '../errors.js';
-import { allowedText, checkValue, type FieldSpec } from './fields.js';
+import { allowedText, type FieldSpec } from './fields.js';
 
 export function coerce(field: FieldSpec, raw: unknown, origin: string): unknown {
   const value = parseRaw(field, raw);
-  const checked = value === INVALID ? undefined : checkValue(field, value);
-  if (checked?.ok) return checked.value;
+  // A missing value is not a value given: never let the default stand in for it.
+  const checked = value === INVALID || value === undefined ? undefined : field.schema.safeParse(value);
+  if (checked?.success) return checked.data;
   throw invalid(field, raw, origin);
 }
 

@@ -2,7 +2,7 @@
  * The README's flag tables, generated from the schema (test/unit/readme.test.ts keeps the
  * README in step; `npm run docs` rewrites it). Not loaded by the CLI at run time.
  */
-import { MODEL_FIELDS, RUN_FIELDS, allowedText, envName, type FieldSpec } from './fields.js';
+import { MODEL_FIELDS, RUN_FIELDS, allowedText, defaultText, envName, type FieldSpec } from './fields.js';
 
 function flagCell(f: FieldSpec): string {
   const value = f.kind === 'boolean' ? '' : ` <${f.valueName ?? 'value'}>`;
@@ -14,8 +14,9 @@ function flagCell(f: FieldSpec): string {
 }
 
 function defaultCell(f: FieldSpec): string {
-  if (f.key === 'seed') return 'random (reported)';
-  return f.default === undefined ? '—' : `\`${String(f.default)}\``;
+  if (f.defaultText) return f.defaultText;
+  const d = defaultText(f);
+  return d === undefined ? '—' : `\`${d}\``;
 }
 
 /** Fields that can be saved as defaults can also come from the environment. */

@@ -1,175 +1,102 @@
 /**
- * Introspection of the zod schemas: turns each field into a `FieldSpec` (flag names, kind,
- * allowed values, range, default, and the checks a value must pass) that commander,
- * validation, completions and docs share.
+ * The zod schemas seen as flags: each field becomes a `FieldSpec` (flag names, kind, allowed
+ * values, range, default, and the zod field itself) that commander options, validation,
+ * completions, config keys and the README tables share.
  *
- * The CLI does not load zod to get these: MODEL_FIELDS and RUN_FIELDS come from
- * field-table.ts, which is `describe()` of the schemas written out as plain data, because
- * parsing zod's 760 kB costs about 20 ms on every start (issue 6). test/unit/field-table.test.ts
- * fails when the table and the schemas differ, and when `checkValue` and zod disagree on a value;
- * `npm run fields` rewrites the table.
+ * Read when the program runs, through zod's public API only (see describeSchema). Values are
+ * checked by parsing them with the zod field (coerce.ts), so no second validator exists to
+ * drift from the schema.
  */
-import type { z } from 'zod';
-import type { FlagMeta } from './schema.js';
-import { MODEL_FIELD_TABLE, RUN_FIELD_TABLE } from './field-table.js';
-import { BATCH_OPTION_TABLE } from '../core/batch/option-table.js';
+import * as z from 'zod';
+import { modelParamsSchema, type FlagMeta } from './schema.js';
+import { runOptionsSchema } from './run-options.js';
+import { batchOptionsSchema } from './batch-options.js';
 
 export type FieldKind = 'enum' | 'int' | 'number' | 'string' | 'boolean';
-
-/** One check of the schema, in the order zod applies it. */
-export type Check =
-  | { type: 'min'; value: number }
-  | { type: 'max'; value: number }
-  | { type: 'safe-int' }
-  | { type: 'min-length'; value: number }
-  | { type: 'trim' };
 
 export interface FieldSpec extends FlagMeta {
   /** The API / config name, e.g. `aspect_ratio`. */
   key: string;
   kind: FieldKind;
   values?: readonly string[];
-  /** Bounds as shown to people (the seed's, the whole safe-integer range, are not shown). */
+  /** Bounds as shown to people; zod's safe-integer range, which `.int()` implies, is not shown. */
   min?: number;
   max?: number;
   default?: unknown;
   /** The schema accepts a missing value (the default then applies, if there is one). */
   optional: boolean;
-  /** What the schema checks beyond the kind, in order; enforced by checkValue(). */
-  checks: readonly Check[];
   configurable: boolean;
   group: 'model' | 'run';
+  /** The zod field: every value is checked by parsing it with this (coerce.ts). */
+  schema: z.ZodType;
 }
 
-interface Introspectable {
-  def: { type: string; defaultValue?: unknown; innerType?: Introspectable; checks?: { _zod: { def: Record<string, unknown> } }[] };
-  options?: readonly string[];
-  minValue?: number | null;
-  maxValue?: number | null;
-  isInt?: boolean;
-  meta(): Record<string, unknown> | undefined;
-}
-
-function unwrap(field: Introspectable): { inner: Introspectable; defaultValue?: unknown; optional: boolean } {
+/** The field under its `.optional()` and `.default()` wrappers. */
+function innerType(field: z.ZodType): z.ZodType {
   let inner = field;
-  let defaultValue: unknown;
-  let optional = false;
-  while (inner.def.type === 'default' || inner.def.type === 'optional') {
-    optional = true;
-    if (inner.def.type === 'default') defaultValue = inner.def.defaultValue;
-    inner = inner.def.innerType as Introspectable;
-  }
-  return { inner, defaultValue, optional };
+  while (inner instanceof z.ZodOptional || inner instanceof z.ZodDefault) inner = inner.unwrap() as z.ZodType;
+  return inner;
 }
 
-function kindOf(inner: Introspectable): FieldKind {
-  switch (inner.def.type) {
-    case 'enum': return 'enum';
-    case 'number': return inner.isInt ? 'int' : 'number';
-    case 'boolean': return 'boolean';
-    case 'string': return 'string';
-    default: throw new Error(`unsupported schema type ${inner.def.type}`);
+function kindOf(key: string, inner: z.ZodType): FieldKind {
+  if (inner instanceof z.ZodEnum) {
+    if (!inner.options.every((v) => typeof v === 'string')) throw new Error(`${key}: only string enums can be flags`);
+    return 'enum';
   }
+  if (inner instanceof z.ZodNumber) return inner.isInt ? 'int' : 'number';
+  if (inner instanceof z.ZodBoolean) return 'boolean';
+  if (inner instanceof z.ZodString) return 'string';
+  // A field no flag can express is a mistake in the schema: say so on the first run of any test.
+  throw new Error(`${key}: a ${inner.constructor.name} cannot be a flag; use a string, number, boolean or enum, optionally with .optional() or .default()`);
+}
+
+/** A bound worth showing: not the ±2⁵³−1 that `.int()` sets by itself, nor ±Infinity. */
+function shownBound(n: number | null): number | undefined {
+  return n === null || !(Math.abs(n) < Number.MAX_SAFE_INTEGER) ? undefined : n;
 }
 
 /**
- * The schema's checks as data. Anything this does not know is an error, not a silent gap:
- * checkValue() must enforce every check zod would.
+ * The fields of a zod object, in their order, as flags. Public zod API only: `.meta()`,
+ * `.unwrap()`, `.options`, `.minValue`/`.maxValue`/`.isInt`, and `safeParse(undefined)` for
+ * the default. (`z.toJSONSchema()` says the same but costs ten times as long on every start.)
  */
-function checksOf(key: string, inner: Introspectable): Check[] {
-  return (inner.def.checks ?? []).map((c): Check => {
-    const d = c._zod.def;
-    const unsupported = () => new Error(`${key}: the check ${JSON.stringify(d.check)} is not supported by checkValue(); teach fields.ts about it`);
-    switch (d.check) {
-      case 'greater_than':
-        if (d.inclusive !== true) throw unsupported();
-        return { type: 'min', value: d.value as number };
-      case 'less_than':
-        if (d.inclusive !== true) throw unsupported();
-        return { type: 'max', value: d.value as number };
-      case 'number_format':
-        if (d.format !== 'safeint') throw unsupported();
-        return { type: 'safe-int' };
-      case 'min_length':
-        return { type: 'min-length', value: d.minimum as number };
-      case 'overwrite': {
-        const tx = d.tx as (s: string) => string;
-        if (tx('  a b  ') === 'a b' && tx('Ab') === 'Ab') return { type: 'trim' };
-        throw unsupported();
-      }
-      default:
-        throw unsupported();
-    }
-  });
-}
-
-export function describe(shape: Record<string, z.ZodType>, group: FieldSpec['group']): FieldSpec[] {
-  return Object.entries(shape).map(([key, schema]) => {
-    const field = schema as unknown as Introspectable;
-    const meta = (field.meta() ?? {}) as unknown as FlagMeta & { configurable?: boolean };
-    const { inner, defaultValue, optional } = unwrap(field);
-    const kind = kindOf(inner);
+export function describeSchema(schema: z.ZodObject, group: FieldSpec['group']): FieldSpec[] {
+  return Object.entries(schema.shape as Record<string, z.ZodType>).map(([key, field]) => {
+    const meta = field.meta() as FlagMeta | undefined;
+    if (!meta?.flag || !meta.help) throw new Error(`${key}: give it .meta({ flag, help }) in the schema`);
+    const inner = innerType(field);
+    const missing = field.safeParse(undefined);
     const spec: FieldSpec = {
       ...meta,
       key,
-      kind,
-      optional,
-      checks: checksOf(key, inner),
+      kind: kindOf(key, inner),
+      optional: missing.success,
+      configurable: meta.configurable ?? group === 'model',
       group,
-      configurable: group === 'model' ? key !== 'prompt' && key !== 'image' : meta.configurable === true,
+      schema: field,
     };
-    if (kind === 'enum') spec.values = inner.options;
-    if (inner.minValue !== undefined && inner.minValue !== null && Number.isFinite(inner.minValue)) spec.min = inner.minValue;
-    if (inner.maxValue !== undefined && inner.maxValue !== null && Number.isFinite(inner.maxValue)) spec.max = inner.maxValue;
-    if (key === 'seed') { delete spec.min; delete spec.max; }
-    if (defaultValue !== undefined) spec.default = defaultValue;
+    if (inner instanceof z.ZodEnum) spec.values = inner.options as string[];
+    if (inner instanceof z.ZodNumber) {
+      const min = shownBound(inner.minValue);
+      const max = shownBound(inner.maxValue);
+      if (min !== undefined) spec.min = min;
+      if (max !== undefined) spec.max = max;
+    }
+    if (missing.success && missing.data !== undefined) spec.default = missing.data;
     return spec;
   });
 }
 
-/**
- * Checks a parsed value against a field as its zod schema would, and returns zod's output:
- * the default for a missing value, a trimmed string. Proven equal to zod's safeParse on a
- * table of edge values in test/unit/field-table.test.ts.
- */
-export function checkValue(f: FieldSpec, value: unknown): { ok: true; value: unknown } | { ok: false } {
-  if (value === undefined) return f.optional ? { ok: true, value: f.default } : { ok: false };
-  let v = value;
-  switch (f.kind) {
-    case 'enum':
-      if (typeof v !== 'string' || !f.values!.includes(v)) return { ok: false };
-      break;
-    case 'int':
-    case 'number':
-      if (typeof v !== 'number' || !Number.isFinite(v)) return { ok: false };
-      break;
-    case 'boolean':
-      if (typeof v !== 'boolean') return { ok: false };
-      break;
-    case 'string':
-      if (typeof v !== 'string') return { ok: false };
-      break;
-  }
-  for (const c of f.checks) {
-    switch (c.type) {
-      case 'min': if ((v as number) < c.value) return { ok: false }; break;
-      case 'max': if ((v as number) > c.value) return { ok: false }; break;
-      case 'safe-int': if (!Number.isSafeInteger(v)) return { ok: false }; break;
-      case 'min-length': if ((v as string).length < c.value) return { ok: false }; break;
-      case 'trim': v = (v as string).trim(); break;
-    }
-  }
-  return { ok: true, value: v };
-}
-
-export const MODEL_FIELDS: readonly FieldSpec[] = MODEL_FIELD_TABLE;
-export const RUN_FIELDS: readonly FieldSpec[] = RUN_FIELD_TABLE;
+export const MODEL_FIELDS: readonly FieldSpec[] = describeSchema(modelParamsSchema, 'model');
+export const RUN_FIELDS: readonly FieldSpec[] = describeSchema(runOptionsSchema, 'run');
+/** The batch command's own options (--concurrency, --rpm, --lock...). */
+export const BATCH_FIELDS: readonly FieldSpec[] = describeSchema(batchOptionsSchema, 'run');
 export const ALL_FIELDS: readonly FieldSpec[] = [...MODEL_FIELDS, ...RUN_FIELDS];
 
 /** Fields that `config set` and project files may hold. */
 // Batch's own settable options (--concurrency, --rpm) belong here too: a project file that sets
 // them for CI must not be refused by the other commands.
-export const CONFIG_FIELDS: readonly FieldSpec[] = [...ALL_FIELDS, ...BATCH_OPTION_TABLE].filter((f) => f.configurable);
+export const CONFIG_FIELDS: readonly FieldSpec[] = [...ALL_FIELDS, ...BATCH_FIELDS].filter((f) => f.configurable);
 
 export function fieldByKey(key: string): FieldSpec | undefined {
   return ALL_FIELDS.find((f) => f.key === key);
@@ -188,6 +115,7 @@ export function allowedText(f: FieldSpec): string {
     case 'boolean': return 'true or false';
     case 'int':
       if (f.min !== undefined && f.max !== undefined) return `a whole number from ${f.min} to ${f.max}`;
+      if (f.min !== undefined) return `a whole number of at least ${f.min}`;
       return 'a whole number';
     case 'number':
       if (f.min !== undefined && f.max !== undefined) return `a number from ${f.min} to ${f.max}`;
@@ -195,6 +123,12 @@ export function allowedText(f: FieldSpec): string {
       return 'a number';
     case 'string': return 'a non-empty value';
   }
+}
+
+/** The default as help and docs show it: the schema's, or the meta's words for one it cannot hold. */
+export function defaultText(f: FieldSpec): string | undefined {
+  if (f.defaultText) return f.defaultText;
+  return f.default === undefined ? undefined : String(f.default);
 }
 
 /** The flag as users type it, e.g. `--aspect`. */

@@ -2,10 +2,8 @@
  * Run options: flags that steer the CLI rather than the model. Same shape as the model schema
  * so that flags, config keys, completions and docs derive from one place.
  */
-import { z } from 'zod';
-import type { FlagMeta } from './schema.js';
-
-const meta = (m: FlagMeta & { configurable?: boolean }): Record<string, unknown> => ({ api: false, ...m });
+import * as z from 'zod';
+import { flagMeta as meta } from './schema.js';
 
 export const runOptionsSchema = z.strictObject({
   sync: z.boolean().default(false)

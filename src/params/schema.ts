@@ -2,11 +2,13 @@
  * The single source of truth for the model's parameters.
  *
  * Every flag, its alias, help text, default, allowed values and ranges live here, in one zod
- * object. Commander options, validation messages, `--dry-run` output, completions, config
- * validation and the README table are all derived from it (see `fields.ts`); tests fail when a
- * derived artefact drifts.
+ * object. The CLI reads it when it runs (fields.ts, through zod's public API): commander
+ * options, validation, `--help`, `--dry-run` origins, completions and config keys. The README
+ * tables are generated from it (`npm run docs`; a test fails when they drift). Adding a
+ * parameter is one entry here, then `npm run docs`.
  */
-import { z } from 'zod';
+// The namespace import, as zod's docs write it, lets the bundler drop what is unused (its 40 locales).
+import * as z from 'zod';
 
 /** Flag metadata carried on each zod field with `.meta()`. */
 export interface FlagMeta {
@@ -21,8 +23,13 @@ export interface FlagMeta {
   help: string;
   /** Completion hint for free-form values. */
   complete?: 'file' | 'dir';
-  /** False for fields that are flags but not model parameters sent to the API. */
-  api?: boolean;
+  /**
+   * Whether `config set`, project files and FLUX_KREA_<FLAG> may hold it. Model parameters
+   * may unless they say otherwise; run options only when they say so.
+   */
+  configurable?: boolean;
+  /** What help and docs show as the default when the schema has none, e.g. the random seed. */
+  defaultText?: string;
 }
 
 export const ASPECT_RATIOS = [
@@ -31,11 +38,13 @@ export const ASPECT_RATIOS = [
 export const MEGAPIXELS = ['1', '0.25'] as const;
 export const OUTPUT_FORMATS = ['webp', 'jpg', 'png'] as const;
 
-const meta = (m: FlagMeta): FlagMeta & Record<string, unknown> => ({ ...m });
+/** Typed `.meta()` argument: zod's registry takes any object, this checks ours. */
+export const flagMeta = (m: FlagMeta): FlagMeta & Record<string, unknown> => ({ ...m });
+const meta = flagMeta;
 
 export const modelParamsSchema = z.strictObject({
   prompt: z.string().trim().min(1, 'must not be empty')
-    .meta(meta({ flag: 'prompt', valueName: 'text', help: 'What to generate (the first argument; `-` reads stdin)' })),
+    .meta(meta({ flag: 'prompt', configurable: false, valueName: 'text', help: 'What to generate (the first argument; `-` reads stdin)' })),
   aspect_ratio: z.enum(ASPECT_RATIOS).default('16:9')
     .meta(meta({ flag: 'aspect', short: 'a', aliases: ['aspect-ratio'], valueName: 'ratio', help: 'Aspect ratio of the image' })),
   megapixels: z.enum(MEGAPIXELS).default('1')
@@ -53,9 +62,10 @@ export const modelParamsSchema = z.strictObject({
   prompt_strength: z.number().min(0).max(1).optional()
     .meta(meta({ flag: 'prompt-strength', valueName: 'x', help: 'How much the prompt changes --image (img2img only; server default 0.7)' })),
   image: z.string().min(1).optional()
-    .meta(meta({ flag: 'image', short: 'i', valueName: 'path-or-url', complete: 'file', help: 'Input image for img2img: an http(s) URL, or a local file that is uploaded first' })),
-  seed: z.number().int().min(Number.MIN_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER).optional()
-    .meta(meta({ flag: 'seed', valueName: 'n', help: 'Random seed; when omitted a random one is picked and reported' })),
+    .meta(meta({ flag: 'image', short: 'i', configurable: false, valueName: 'path-or-url', complete: 'file', help: 'Input image for img2img: an http(s) URL, or a local file that is uploaded first' })),
+  // .int() is zod's safe-integer range: no bounds of our own to show.
+  seed: z.number().int().optional()
+    .meta(meta({ flag: 'seed', valueName: 'n', defaultText: 'random, reported', help: 'Random seed; when omitted a random one is picked and reported' })),
   go_fast: z.boolean().default(true)
     .meta(meta({ flag: 'go-fast', help: 'Faster, not bit-for-bit deterministic (--no-go-fast to turn off)' })),
   disable_safety_checker: z.boolean().default(false)

@@ -57,7 +57,7 @@ export async function readStore(env: NodeJS.ProcessEnv = process.env): Promise<S
 
 /** The stored config for writing (conf: atomic writes, file mode 0600). */
 export async function openStore(env: NodeJS.ProcessEnv = process.env): Promise<Store> {
-  const { Conf } = await import('../vendor/conf.js');
+  const { default: Conf } = await import('conf');
   const conf = new Conf<StoredConfig>({
     cwd: configDir(env),
     configName: 'config',

@@ -3,25 +3,26 @@
 // batch throughput and memory on this machine, prints a table with each row's target and
 // verdict, and writes it with the machine and the date to BENCHMARKS.md.
 //
-//   node test/bench/run.mjs [--only startup,client,batch,memory] [--no-write]
+//   node test/bench/run.mjs [--only startup,footprint,client,batch,scale,memory] [--no-write]
 //
 // Exit code: 0 when every row with a target passes (or is skipped), 1 otherwise.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { NODE_VARS, ROOT, startEmulator } from './lib.mjs';
-import { startup } from './startup.mjs';
+import { installFootprint, startup } from './startup.mjs';
 import { clientOverhead } from './client.mjs';
 import { batchThroughput } from './batch.mjs';
+import { batchScale } from './batch-scale.mjs';
 import { memory } from './memory.mjs';
 import { renderTable, writeReport } from './report.mjs';
 
-const ALL = ['startup', 'client', 'batch', 'memory'];
+const ALL = ['startup', 'footprint', 'client', 'batch', 'scale', 'memory'];
 const { values } = parseArgs({ options: { only: { type: 'string' }, 'no-write': { type: 'boolean' } } });
 const only = values.only ? values.only.split(',') : ALL;
 for (const name of only) if (!ALL.includes(name)) throw new Error(`--only: unknown case "${name}" (${ALL.join(', ')})`);
 
-if (!existsSync(join(ROOT, 'dist', 'cli', 'index.cjs')) || !existsSync(join(ROOT, 'dist', 'emulator', 'serve.js'))) {
+if (!existsSync(join(ROOT, 'dist', 'cli.js')) || !existsSync(join(ROOT, 'dist', 'emulator', 'serve.js'))) {
   console.error('bench: dist/ is missing; run `npm run bench` (it builds first) or `npm run build`.');
   process.exit(2);
 }
@@ -39,11 +40,13 @@ if (NODE_VARS.length) {
   // rows are judged again as a machine without them sees them.
   await section(`Start-up without ${NODE_VARS.join(', ')} (PATH only)`, 'startup', () => startup({ bare: true }));
 }
-const needsEmulator = only.some((n) => n !== 'startup');
+await section('Install footprint (npm pack, then npm install -g of the tarball)', 'footprint', () => installFootprint());
+const needsEmulator = only.some((n) => n !== 'startup' && n !== 'footprint');
 const emu = needsEmulator ? await startEmulator(['--progress', 'time']) : undefined;
 try {
   await section('Client overhead (median of 5 generations, --interval 1)', 'client', () => clientOverhead(emu));
   await section('Batch throughput (median of 3 batches)', 'batch', () => batchThroughput(emu));
+  await section('Batch scaling (one batch each of 100, 1,000 and 5,000 instant entries)', 'scale', () => batchScale(emu));
   await section('Memory (median of 3 runs each)', 'memory', () => memory(emu));
 } finally {
   await emu?.close();

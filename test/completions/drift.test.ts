@@ -27,10 +27,16 @@ describe('flux-krea completion <shell>', () => {
     expect(String(r.stderr)).toMatch(/bash, zsh, fish/);
   });
 
-  it('the hidden id lister prints nothing, successfully, when there is no journal yet', async () => {
-    const r = await runCli(['__complete-ids'], sb);
+  it('the hidden __complete offers no request id, successfully and quietly, when there is no journal yet', async () => {
+    const r = await runCli(['__complete', '--', 'result', ''], sb);
     expect(r.exitCode).toBe(0);
-    expect(String(r.stdout)).toBe('');
+    expect(String(r.stdout)).toBe(':values');
     expect(String(r.stderr)).toBe('');
+  });
+
+  it('the hidden __complete takes the words after --, even ones that look like its own options', async () => {
+    const r = await runCli(['__complete', '--', '--he'], sb);
+    expect(r.exitCode).toBe(0);
+    expect(String(r.stdout)).toBe('--help\tdisplay help for command\n:values');
   });
 });

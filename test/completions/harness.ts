@@ -1,7 +1,7 @@
 /**
  * Shared set-up for the completion tests: the scripts as the built CLI prints them, a temp
- * tree with files and directories to complete, a `flux-krea` on PATH (the scripts call it for
- * request ids) and a journal with two known jobs.
+ * tree with files and directories to complete, a `flux-krea` on PATH (the scripts are shims
+ * that ask its hidden `__complete` on every TAB) and a journal with two known jobs.
  */
 import { spawnSync } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -28,7 +28,7 @@ export interface Fixture {
   dir: string;
   /** Holds `art/`, `assets/` and the files `photo.jpg`, `prompts.jsonl`. */
   work: string;
-  /** The generated script of the fixture's shell. */
+  /** The fixture's shell's script, as `flux-krea completion <shell>` prints it. */
   script: string;
   env: Record<string, string>;
   cleanup(): Promise<void>;

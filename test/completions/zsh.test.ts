@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dirname, join } from 'node:path';
 import { fixture, hasShell, JOB_IDS, RATIOS, runShell, skipMessage, type Fixture } from './harness.js';
+import { toolTestsRun } from '../helpers/tools.js';
 
 const CAPTURE = join(import.meta.dirname, 'zsh-capture.zsh');
 let f: Fixture;
@@ -27,7 +28,7 @@ async function complete(...lines: string[]): Promise<string[][]> {
 
 const hasZsh = hasShell('zsh');
 
-describe.skipIf(!hasZsh)(`zsh completion${skipMessage('zsh')}`, () => {
+describe.skipIf(!toolTestsRun(hasZsh))(`zsh completion${skipMessage('zsh')}`, () => {
   beforeAll(async () => { f = await fixture('zsh'); });
   afterAll(async () => { await f?.cleanup(); });
 
@@ -53,7 +54,7 @@ describe.skipIf(!hasZsh)(`zsh completion${skipMessage('zsh')}`, () => {
     expect(format).toEqual(['webp', 'jpg', 'png']);
     expect(mp).toEqual(['1', '0.25']);
     expect(cmds).toEqual(expect.arrayContaining(['generate', 'auth', 'result', 'status', 'jobs', 'config', 'completion']));
-    expect(cmds).not.toContain('__complete-ids');
+    expect(cmds).not.toContain('__complete');
     expect(auth).toEqual(expect.arrayContaining(['login', 'status', 'logout']));
     expect(shells).toEqual(['bash', 'zsh', 'fish']);
     expect(flags).toEqual(expect.arrayContaining(['--aspect', '--aspect-ratio', '--format', '--output-format', '--no-go-fast', '--out', '--help']));

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startEmulator, type Emulator } from '../emulator/index.js';
@@ -27,26 +27,60 @@ beforeAll(async () => {
   bin = join(prefix, 'bin', 'flux-krea');
   emu = await startEmulator();
 }, 180_000);
+/** The installed package's folder. */
+const installed = () => join(dir, 'prefix', 'lib', 'node_modules', 'flux-krea');
+
+/** Packages (folders with a package.json directly under a node_modules) and file bytes under `root`, a node_modules. */
+async function tally(root: string): Promise<{ packages: number; bytes: number }> {
+  let packages = 0;
+  let bytes = 0;
+  const walk = async (d: string, inNodeModules: boolean): Promise<void> => {
+    for (const e of await readdir(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) {
+        const scope = inNodeModules && e.name.startsWith('@');
+        if (inNodeModules && !scope && !e.name.startsWith('.')) packages++;
+        await walk(p, scope || e.name === 'node_modules');
+      } else if (e.isFile()) bytes += (await stat(p)).size;
+    }
+  };
+  await walk(root, true);
+  return { packages, bytes };
+}
+
 afterAll(async () => {
   await emu?.close();
   await rm(dir, { recursive: true, force: true });
 });
 
 describe('the packed tarball', () => {
-  it('holds only what runs: bin, dist (with source maps), completions, README', () => {
+  it('holds only what runs: bin, dist (with source maps and types), completions, README', () => {
     expect(files).toContain('bin/flux-krea.js');
-    expect(files).toContain('dist/cli/index.cjs');
-    expect(files).toContain('dist/cli/index.cjs.map');
-    expect(files).toContain('dist/cli/index.cjs.cache');
-    for (const v of ['chalk', 'conf', 'ora']) expect(files).toContain(`dist/vendor/${v}.js`);
-    expect(files).toContain('dist/vendor/package.json');
-    // The build's own step, not something that runs.
-    expect(files).not.toContain('bin/write-code-cache.js');
+    expect(files).toContain('bin/package.json');
+    expect(files).toContain('dist/cli.js');
+    expect(files).toContain('dist/cli.js.map');
     expect(files).toContain('dist/index.js');
+    expect(files).toContain('dist/index.js.map');
     expect(files).toContain('dist/types/index.d.ts');
+    // Command bodies and the heavy packages are chunks that the CLI imports when it needs them.
+    expect(files.filter((f) => /^dist\/chunks\/.*\.js$/.test(f)).length).toBeGreaterThan(1);
     expect(files).toContain('README.md');
     expect(files.some((f) => f.startsWith('completions/'))).toBe(true);
     expect(files.filter((f) => /^(src|test|\.ci)\//.test(f) || f.startsWith('dist/emulator'))).toEqual([]);
+  });
+
+  it('installs as one small package: everything it runs is in its bundles (issue 10 item 7)', async () => {
+    const { packages, bytes } = await tally(join(dir, 'prefix', 'lib', 'node_modules'));
+    expect(packages).toBeLessThanOrEqual(6);
+    expect(bytes).toBeLessThanOrEqual(8e6);
+    // Not shipped twice: the bundles hold the runtime packages, so none is a dependency.
+    const pkg = JSON.parse(await readFile(join(installed(), 'package.json'), 'utf8')) as { dependencies?: object };
+    expect(pkg.dependencies ?? {}).toEqual({});
+  });
+
+  it('source maps point back to src/', async () => {
+    const map = JSON.parse(await readFile(join(installed(), 'dist', 'cli.js.map'), 'utf8')) as { sources: string[] };
+    expect(map.sources).toContain('../src/cli/main.ts');
   });
 
   it('installs into an empty prefix; --help, --version and a generation work from there', async () => {
@@ -64,23 +98,34 @@ describe('the packed tarball', () => {
     expect(gen.exitCode, gen.stderr).toBe(0);
     expect(await readdir(out)).toHaveLength(2);
     for (const f of gen.stdout.trim().split('\n')) expect(await imageInfo(f)).toMatchObject({ format: 'png', width: 1536, height: 640 });
-    // conf, from the installed dist/vendor/: a saved default, then its source in a dry run.
+    // conf, from its chunk in the installed dist/: a saved default, then its source in a dry run.
     const set = await execa(bin, ['config', 'set', 'format', 'webp'], { env, extendEnv: false, reject: false });
     expect(set.exitCode, set.stderr).toBe(0);
     const dry = await execa(bin, ['a cat', '--dry-run', '--json'], { env, extendEnv: false });
     expect(JSON.parse(dry.stdout).body.output_format).toBe('webp');
   });
 
-  it('starts from the installed code cache', async () => {
-    const shim = join(dir, 'prefix', 'lib', 'node_modules', 'flux-krea', 'bin', 'flux-krea.js');
-    const r = await execa(process.execPath, ['-e', `globalThis.FLUX_KREA_LOAD_ONLY = true; console.log(require(${JSON.stringify(shim)}).loadCli().how)`]);
-    // Built and run by the same Node here: the shipped cache fits.
-    expect(r.stdout).toBe('shipped cache');
+  // zod and undici are bundled, not installed, so the library's types must not import them.
+  // Known to fail until src/index.ts (the library branch) stops exporting zod schemas and
+  // undici's Dispatcher in its public types: then make this an \`it\`.
+  it.fails('its types import no package that is not installed', async () => {
+    const types = join(installed(), 'dist', 'types');
+    const bare = new Set<string>();
+    for (const f of await readdir(types, { recursive: true })) {
+      if (!f.endsWith('.d.ts')) continue;
+      const text = await readFile(join(types, f), 'utf8');
+      for (const m of text.matchAll(/^\s*(?:import|export)\b[^'"]*?from\s+['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)/gm)) {
+        const spec = m[1] ?? m[2];
+        if (!spec.startsWith('.') && !spec.startsWith('node:')) bare.add(spec);
+      }
+    }
+    expect([...bare]).toEqual([]);
   });
 
   it('is importable as a library', async () => {
-    const lib = join(dir, 'prefix', 'lib', 'node_modules', 'flux-krea');
-    const r = await execa(process.execPath, ['--input-type=module', '-e', `import { SegmindClient, modelParamsSchema } from ${JSON.stringify(join(lib, 'dist/index.js'))}; console.log(typeof SegmindClient, Object.keys(modelParamsSchema.shape).length)`]);
-    expect(r.stdout).toBe('function 13');
+    const lib = installed();
+    const r = await execa(process.execPath, ['--input-type=module', '-e', `import { SegmindClient, modelParamsSchema } from ${JSON.stringify(join(lib, 'dist/index.js'))}; console.log(typeof SegmindClient, modelParamsSchema.safeParse({ prompt: 'a fox' }).success)`]);
+    // The schema works, whatever parameters it holds: a new one must not need a test edit.
+    expect(r.stdout).toBe('function true');
   });
 });

@@ -8,6 +8,7 @@ import { execa } from 'execa';
 import { execFileSync } from 'node:child_process';
 import { startEmulator, type Emulator } from '../emulator/index.js';
 import { BIN, sandbox, type Sandbox } from '../helpers/cli.js';
+import { toolTestsRun } from '../helpers/tools.js';
 
 const hasScript = (() => {
   try {
@@ -36,7 +37,7 @@ function onPty(args: string[], cols: number, env: Record<string, string> = {}) {
   });
 }
 
-describe.skipIf(!hasScript)('on a terminal', () => {
+describe.skipIf(!toolTestsRun(hasScript))('on a terminal', () => {
   it('spins with the state, the elapsed time and the request id', async () => {
     const r = await onPty(['tty spinner', '-n', '1', '-o', sb.outDir], 100, { NO_COLOR: '' });
     expect(r.exitCode, String(r.stdout)).toBe(0);

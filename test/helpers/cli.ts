@@ -1,6 +1,11 @@
 /**
  * Runs the built CLI (bin/flux-krea.js → dist/) with execa, as a user would, against an
- * emulator, with a temp config dir so the user's real config is never touched.
+ * emulator, with a temp config dir so the user's real config is never touched. For tests
+ * where the process is the point; test/helpers/main.ts runs main() in-process for the rest.
+ *
+ * Test depths: test/unit (pure functions, the client against the emulator), test/cli (command
+ * behaviour through main() in-process; a real process only for stdin, signals, pipes),
+ * test/completions (real shells), test/e2e (start-up, terminals, the packed tarball).
  */
 import { execa, type Options, type Result } from 'execa';
 import { mkdtemp, rm } from 'node:fs/promises';

@@ -20,6 +20,7 @@ describe('the lock file', () => {
     const lock = await LockFile.load(path, 'flux-krea-dev');
     await lock.set('zeta', record({ params: { seed: 2, prompt: 'z' } }));
     await lock.set('alpha', record());
+    await lock.close();
     const text = await readFile(path, 'utf8');
     expect(Object.keys(JSON.parse(text).entries)).toEqual(['alpha', 'zeta']);
     expect(text.indexOf('"prompt"')).toBeLessThan(text.indexOf('"seed"'));
@@ -34,7 +35,79 @@ describe('the lock file', () => {
     const path = join(dir, 'l.json');
     const lock = await LockFile.load(path, 'm');
     await Promise.all(Array.from({ length: 20 }, (_, i) => lock.set(`k${i}`, record())));
+    // Before close, the records are on disk in the log: a crash here loses none.
+    expect((await LockFile.load(path, 'm')).keys()).toHaveLength(20);
+    await lock.close();
     expect(Object.keys(JSON.parse(await readFile(path, 'utf8')).entries)).toHaveLength(20);
+  });
+
+  it('set appends one line to the log; close folds it into the lock and removes it', async () => {
+    const path = join(dir, 'l.json');
+    const lock = await LockFile.load(path, 'm');
+    await lock.set('a', record({ state: 'submitted', request_id: 'paid-1' }));
+    // The request id is durable as soon as set resolves, before any lock rewrite.
+    expect(await readdir(dir)).toEqual(['l.json.log']);
+    expect((await readFile(`${path}.log`, 'utf8')).trim().split('\n').map((l) => JSON.parse(l))).toEqual([
+      { key: 'a', record: record({ state: 'submitted', request_id: 'paid-1' }) },
+    ]);
+    await lock.set('a', record());
+    await lock.close();
+    expect(await readdir(dir)).toEqual(['l.json']);
+    expect(JSON.parse(await readFile(path, 'utf8')).entries).toEqual({ a: record() });
+    // Nothing logged since: close writes nothing.
+    await writeFile(path, 'sentinel');
+    await lock.close();
+    expect(await readFile(path, 'utf8')).toBe('sentinel');
+  });
+
+  it('a log left by a crash is replayed over the lock, a cut-off last line dropped; the next write folds it in', async () => {
+    const path = join(dir, 'l.json');
+    const first = await LockFile.load(path, 'm');
+    await first.set('a', record({ hash: 'old' }));
+    await first.close();
+    // A crashed run: records appended, the lock never rewritten, the last append torn.
+    const line = (key: string, r: LockRecord) => `${JSON.stringify({ key, record: r })}\n`;
+    await writeFile(`${path}.log`, line('a', record({ hash: 'new' })) + line('b', record({ state: 'submitted', request_id: 'r2' })) + '{"key":"c","rec');
+    const again = await LockFile.load(path, 'm');
+    expect(again.get('a')?.hash).toBe('new');
+    expect(again.get('b')).toMatchObject({ state: 'submitted', request_id: 'r2' });
+    expect(again.get('c')).toBeUndefined();
+    // Loading alone (a dry run) writes nothing.
+    expect(JSON.parse(await readFile(path, 'utf8')).entries.a.hash).toBe('old');
+    await again.save();
+    expect(await readdir(dir)).toEqual(['l.json']);
+    expect(Object.keys(JSON.parse(await readFile(path, 'utf8')).entries)).toEqual(['a', 'b']);
+  });
+
+  it('a damaged line before the end of the log stops the batch', async () => {
+    const path = join(dir, 'l.json');
+    await writeFile(`${path}.log`, 'garbage\n{"key":"a","record":{"hash":"h","state":"done","params":{},"files":[]}}\n');
+    await expect(LockFile.load(path, 'm')).rejects.toThrow(/l\.json\.log cannot be used: line 1/);
+  });
+
+  it('rewrites the lock only as the log outgrows it: bytes written stay linear in the entries', async () => {
+    const path = join(dir, 'l.json');
+    const lock = await LockFile.load(path, 'm');
+    const { existsSync, statSync } = await import('node:fs');
+    let lockWrites = 0;
+    let lockBytes = 0;
+    const n = 1500;
+    for (let i = 0; i < n; i++) {
+      await lock.set(`key-${i}`, record({ params: { seed: i, prompt: `prompt number ${i}` } }));
+      // A rewrite removes the log: count them by watching it disappear.
+      if (!existsSync(`${path}.log`)) {
+        lockWrites++;
+        lockBytes += statSync(path).size;
+      }
+    }
+    await lock.close();
+    const final = statSync(path).size;
+    // A geometric series: a handful of rewrites, not one per entry, and their bytes within
+    // twice the final lock.
+    expect(lockWrites).toBeGreaterThan(1);
+    expect(lockWrites).toBeLessThan(10);
+    expect(lockBytes).toBeLessThan(2 * final);
+    expect(Object.keys(JSON.parse(await readFile(path, 'utf8')).entries)).toHaveLength(n);
   });
 
   it('a damaged lock stops the batch with a usage error instead of paying for everything again', async () => {

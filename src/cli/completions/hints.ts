@@ -1,7 +1,7 @@
 /**
- * Completion hints that a command attaches to its own arguments, for the cases the argument's
- * name cannot tell (see `argumentHint` in model.ts for the names it understands by itself).
- * Kept apart from the generator so that command files can import it without loading it.
+ * Completion hints that a command attaches to its own arguments: what the shell should offer
+ * for them. Kept apart from complete.ts so that command files can mark their arguments without
+ * loading the completion walk.
  */
 import type { Argument } from 'commander';
 
@@ -9,7 +9,7 @@ export type ArgumentHintKind = 'file' | 'dir' | 'request-id' | 'config-key' | 'c
 
 const hints = new WeakMap<Argument, ArgumentHintKind>();
 
-/** Marks an argument so that completions offer, e.g., config keys for it. */
+/** Marks an argument so that completions offer, e.g., request ids for it. */
 export function completeAs<A extends Argument>(arg: A, kind: ArgumentHintKind): A {
   hints.set(arg, kind);
   return arg;
@@ -19,5 +19,5 @@ export function hintFor(arg: Argument): ArgumentHintKind | undefined {
   return hints.get(arg);
 }
 
-/** The hidden command the scripts run to list request ids (see commands/completion.ts). */
-export const IDS_COMMAND_NAME = '__complete-ids';
+/** The hidden command every shell's script calls on TAB (see commands/completion.ts). */
+export const COMPLETE_COMMAND_NAME = '__complete';

@@ -1,4 +1,4 @@
-/** The shells we generate for; apart from the generators so the command file stays light. */
+/** The shells we have scripts for; apart from the scripts so the command file stays light. */
 export const SHELLS = ['bash', 'zsh', 'fish'] as const;
 export type Shell = (typeof SHELLS)[number];
 

@@ -1,14 +1,11 @@
 /**
  * The flags of `flux-krea batch`: the model parameters (defaults for every entry), the run
- * options that make sense for many jobs, and the batch's own options (options-schema.ts,
- * read here from the generated option-table.ts so that zod is not loaded at start-up).
+ * options that make sense for many jobs, and the batch's own options (params/batch-options.ts).
  */
-import { RUN_FIELDS, MODEL_FIELDS, type FieldSpec } from '../../params/fields.js';
-import { BATCH_OPTION_TABLE } from './option-table.js';
+import { BATCH_FIELDS, RUN_FIELDS, MODEL_FIELDS, type FieldSpec } from '../../params/fields.js';
 
-export type { BatchOptions } from './options-schema.js';
-
-export const BATCH_FIELDS: readonly FieldSpec[] = BATCH_OPTION_TABLE;
+export type { BatchOptions } from '../../params/batch-options.js';
+export { BATCH_FIELDS };
 
 /** Run options that make sense for a batch (`--sync`, `--open` and `-o -` do not). */
 export const BATCH_RUN_FIELDS: readonly FieldSpec[] = RUN_FIELDS.filter((f) =>

@@ -1,18 +1,6 @@
-/** Stand-ins that keep modules out of start-up (issue 6) must still work when used. */
+/** Colour is on only where it can be seen; without it, styling is the identity (as chalk at level 0). */
 import { describe, expect, it } from 'vitest';
-import { spawn } from '../../src/util/lazy-child-process.js';
 import { createUi, Ui } from '../../src/cli/ui.js';
-
-describe('lazy child_process', () => {
-  it('spawns through the real module on first use', async () => {
-    const child = spawn(process.execPath, ['-e', 'process.stdout.write("ok")'], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout!.on('data', (b: Buffer) => { out += b; });
-    const code = await new Promise((done) => child.on('exit', done));
-    expect(code).toBe(0);
-    expect(out).toBe('ok');
-  });
-});
 
 describe('colour only when on', () => {
   it('without colour, any chain of styles returns the text as chalk at level 0 does', async () => {

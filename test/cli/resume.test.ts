@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { readdir } from 'node:fs/promises';
 import { startEmulator, type Emulator } from '../emulator/index.js';
 import { BIN, FAST, runCli, sandbox, type Sandbox } from '../helpers/cli.js';
+import { runMain } from '../helpers/main.js';
 import { imageInfo } from '../helpers/images.js';
 import { until } from '../helpers/wait.js';
 
@@ -22,12 +23,12 @@ beforeEach(async () => {
 afterEach(async () => { await sb.cleanup(); });
 
 const statusPolls = () => emu.log.filter((l) => l.path.endsWith('/status')).length;
-const jobsJson = async () => JSON.parse(String((await runCli(['jobs', '--json'], sb)).stdout));
+const jobsJson = async () => JSON.parse(String((await runMain(['jobs', '--json'], sb)).stdout));
 
 describe('resume', () => {
   it('--timeout ends with exit 7 and the resume command; `result` then saves the images without a new submit', async () => {
     emu.configure({ queuedPolls: 1_000_000 });
-    const r = await runCli(['slow job', '--timeout', '1', '--seed', '11', '-o', sb.outDir, ...FAST], sb);
+    const r = await runMain(['slow job', '--timeout', '1', '--seed', '11', '-o', sb.outDir, ...FAST], sb);
     expect(r.exitCode).toBe(7);
     const id = emu.log.find((l) => l.path.endsWith('/status'))!.path.split('/')[3]!;
     expect(String(r.stderr)).toContain(`flux-krea result ${id} -o ${sb.outDir}`);
@@ -35,7 +36,7 @@ describe('resume', () => {
     expect((await jobsJson())[0]).toMatchObject({ id, state: 'submitted', fetchable: true, prompt: 'slow job', outDir: sb.outDir });
 
     emu.configure({ queuedPolls: 0, processingPolls: 0 });
-    const res = await runCli(['result', id, ...FAST], sb);
+    const res = await runMain(['result', id, ...FAST], sb);
     expect(res.exitCode, String(res.stderr)).toBe(0);
     expect(emu.submits()).toBe(1);
     const files = String(res.stdout).trim().split('\n');
@@ -45,7 +46,7 @@ describe('resume', () => {
     for (const f of files) expect((await imageInfo(f)).format).toBe('jpg');
     expect((await jobsJson())[0]).toMatchObject({ id, state: 'saved', fetchable: false, files });
     // --json prints the same shape as generate's: snake-case metrics.
-    const again = JSON.parse(String((await runCli(['result', id, '--json', '-o', `${sb.outDir}/json`, ...FAST], sb)).stdout));
+    const again = JSON.parse(String((await runMain(['result', id, '--json', '-o', `${sb.outDir}/json`, ...FAST], sb)).stdout));
     expect(again.metrics).toEqual({ inference_time: expect.any(Number), cost: expect.any(Number), remaining_credits: expect.any(Number) });
     expect(again.files[0]).toEqual({ path: expect.stringMatching(/slow-job-11-1\.jpg$/), bytes: expect.any(Number), format: 'jpg' });
   });
@@ -85,7 +86,7 @@ describe('resume', () => {
   });
 
   it('an unknown or expired id: a clear message, one request, no retry loop', async () => {
-    const r = await runCli(['result', 'aaaaaaaa-0000-0000-0000-000000000000', ...FAST], sb);
+    const r = await runMain(['result', 'aaaaaaaa-0000-0000-0000-000000000000', ...FAST], sb);
     expect(r.exitCode).toBe(1);
     expect(String(r.stderr)).toMatch(/unknown or expired/);
     expect(String(r.stderr)).toMatch(/1 hour/);
@@ -94,10 +95,10 @@ describe('resume', () => {
 
   it('an expired job is marked so in the journal', async () => {
     emu.configure({ queuedPolls: 1_000_000 });
-    await runCli(['expiring', '--timeout', '1', '-o', sb.outDir, ...FAST], sb);
+    await runMain(['expiring', '--timeout', '1', '-o', sb.outDir, ...FAST], sb);
     const id = (await jobsJson())[0].id as string;
     emu.expire(id);
-    const r = await runCli(['result', id], sb);
+    const r = await runMain(['result', id], sb);
     expect(r.exitCode).toBe(1);
     expect((await jobsJson())[0]).toMatchObject({ id, state: 'expired', fetchable: false });
   });
@@ -106,29 +107,29 @@ describe('resume', () => {
 describe('status and jobs', () => {
   it('status prints the state once; FAILED exits 6 with the detail', async () => {
     emu.configure({ queuedPolls: 1_000_000 });
-    await runCli(['one', '--timeout', '1', ...FAST, '-o', sb.outDir], sb);
+    await runMain(['one', '--timeout', '1', ...FAST, '-o', sb.outDir], sb);
     const id = (await jobsJson())[0].id as string;
-    const s = await runCli(['status', id], sb);
+    const s = await runMain(['status', id], sb);
     expect(s.exitCode).toBe(0);
     expect(String(s.stdout).trim()).toBe('QUEUED');
-    const j = await runCli(['status', id, '--json'], sb);
+    const j = await runMain(['status', id, '--json'], sb);
     expect(JSON.parse(String(j.stdout))).toEqual({ request_id: id, status: 'QUEUED' });
 
     emu.configure({ queuedPolls: 1 });
-    const failed = await runCli(['explode now', ...FAST, '-o', sb.outDir], sb);
+    const failed = await runMain(['explode now', ...FAST, '-o', sb.outDir], sb);
     expect(failed.exitCode).toBe(6);
     const fid = (await jobsJson())[0].id as string;
-    const fs = await runCli(['status', fid], sb);
+    const fs = await runMain(['status', fid], sb);
     expect(fs.exitCode).toBe(6);
     expect(String(fs.stdout).trim()).toBe('FAILED');
     expect(String(fs.stderr)).toContain('CUDA out of memory');
   });
 
   it('jobs lists recent jobs, newest first, with what can still be fetched', async () => {
-    await runCli(['first', '-n', '1', ...FAST, '-o', sb.outDir], sb);
+    await runMain(['first', '-n', '1', ...FAST, '-o', sb.outDir], sb);
     emu.configure({ queuedPolls: 1_000_000 });
-    await runCli(['second', '-n', '1', '--timeout', '1', ...FAST, '-o', sb.outDir], sb);
-    const list = await runCli(['jobs'], sb);
+    await runMain(['second', '-n', '1', '--timeout', '1', ...FAST, '-o', sb.outDir], sb);
+    const list = await runMain(['jobs'], sb);
     expect(list.exitCode).toBe(0);
     const lines = String(list.stdout).trim().split('\n');
     expect(lines).toHaveLength(2);
@@ -137,7 +138,7 @@ describe('status and jobs', () => {
   });
 
   it('a request id that is not one is a usage error', async () => {
-    const r = await runCli(['result', '../../etc'], sb);
+    const r = await runMain(['result', '../../etc'], sb);
     expect(r.exitCode).toBe(2);
     expect(emu.log).toHaveLength(0);
   });

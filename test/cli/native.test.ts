@@ -4,7 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Command } from 'commander';
-import { runCli, sandbox, type Sandbox } from '../helpers/cli.js';
+import { sandbox, type Sandbox } from '../helpers/cli.js';
+import { runMain } from '../helpers/main.js';
 import { buildProgram } from '../../src/cli/main.js';
 import { streamOutput } from '../../src/cli/output.js';
 import { Ui } from '../../src/cli/ui.js';
@@ -22,7 +23,7 @@ describe('did-you-mean', () => {
     [['result', 'abcd1234', '--jsn'], "unknown option '--jsn'", 'Did you mean --json?'],
     [['config', 'lst'], "unknown command 'lst'", 'Did you mean list?'],
   ])('flux-krea %j exits 2 with a suggestion', async (args, problem, suggestion) => {
-    const r = await runCli(args, sb);
+    const r = await runMain(args, sb);
     expect(r.exitCode).toBe(2);
     expect(err(r)).toContain(problem);
     expect(err(r)).toContain(suggestion);
@@ -35,15 +36,15 @@ describe('colour', () => {
 
   it('FORCE_COLOR=1 colours an error even though stderr is not a terminal', async () => {
     const { NO_COLOR: _drop, ...env } = sb.env;
-    const r = await runCli(bad, { ...sb, env: { ...env, FORCE_COLOR: '1' } });
+    const r = await runMain(bad, { ...sb, env: { ...env, FORCE_COLOR: '1' } });
     expect(r.exitCode).toBe(2);
     expect(err(r)).toMatch(ANSI);
   });
 
   it('NO_COLOR, or no terminal, gives plain text', async () => {
     const { NO_COLOR: _drop, ...env } = sb.env;
-    expect(err(await runCli(bad, { ...sb, env: { ...env, NO_COLOR: '1' } }))).not.toMatch(ANSI);
-    expect(err(await runCli(bad, { ...sb, env }))).not.toMatch(ANSI);
+    expect(err(await runMain(bad, { ...sb, env: { ...env, NO_COLOR: '1' } }))).not.toMatch(ANSI);
+    expect(err(await runMain(bad, { ...sb, env }))).not.toMatch(ANSI);
   });
 });
 
@@ -60,7 +61,7 @@ const WITHOUT_EXAMPLES: string[] = [];
 describe('--help', () => {
   const program = buildProgram({ ui: new Ui({ env: {} }), signal: new AbortController().signal, env: {}, stdout: streamOutput(process.stdout), stderr: streamOutput(process.stderr) });
   it.each(commandPaths(program).map((p) => [p.join(' ') || '(root)', p]))('flux-krea %s --help shows examples', async (name, path) => {
-    const r = await runCli([...path, '--help'], sb);
+    const r = await runMain([...path, '--help'], sb);
     expect(r.exitCode).toBe(0);
     const has = /^Examples?:$/m.test(String(r.stdout));
     expect(has).toBe(!WITHOUT_EXAMPLES.includes(name));

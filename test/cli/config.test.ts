@@ -1,11 +1,12 @@
 /**
- * `config set|get|unset|list|path` and the precedence of saved defaults, run through the built
- * CLI. Precedence is read from `--dry-run --json`, which needs neither a key nor a server.
+ * `config set|get|unset|list|path` and the precedence of saved defaults, run through main()
+ * in-process (runMain). Precedence is read from `--dry-run --json`, which needs neither a key nor a server.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runCli, sandbox, type Sandbox } from '../helpers/cli.js';
+import { runMain } from '../helpers/main.js';
 
 let sb: Sandbox;
 beforeEach(async () => { sb = await sandbox(); });
@@ -16,50 +17,50 @@ const out = (r: { stdout?: unknown }) => String(r.stdout);
 const err = (r: { stderr?: unknown }) => String(r.stderr);
 
 async function dryRun(args: string[] = [], env: Record<string, string> = {}, cwd = sb.dir) {
-  const r = await runCli(['a lighthouse', '--dry-run', '--json', ...args], { env: { ...sb.env, ...env }, dir: cwd });
+  const r = await runMain(['a lighthouse', '--dry-run', '--json', ...args], { env: { ...sb.env, ...env }, dir: cwd });
   expect(r.exitCode, err(r)).toBe(0);
   return JSON.parse(out(r)) as { body: Record<string, unknown>; sources: Record<string, string> };
 }
 
 describe('config', () => {
   it('set stores a checked value under the flag name in a 0600 file; get prints it; unset removes it', async () => {
-    const set = await runCli(['config', 'set', 'output_format', 'PNG'], sb);
+    const set = await runMain(['config', 'set', 'output_format', 'PNG'], sb);
     expect(set.exitCode, err(set)).toBe(0);
     expect(err(set)).toContain(configFile());
     expect((await stat(configFile())).mode & 0o777).toBe(0o600);
     expect(JSON.parse(await readFile(configFile(), 'utf8')).defaults).toEqual({ format: 'png' });
 
     // Any spelling of the key reaches the same setting; numbers and booleans keep their type.
-    await runCli(['config', 'set', 'guidance', '3.5'], sb);
-    await runCli(['config', 'set', 'go_fast', 'off'], sb);
-    await runCli(['config', 'set', 'seed', '-42'], sb);
+    await runMain(['config', 'set', 'guidance', '3.5'], sb);
+    await runMain(['config', 'set', 'go_fast', 'off'], sb);
+    await runMain(['config', 'set', 'seed', '-42'], sb);
     expect(JSON.parse(await readFile(configFile(), 'utf8')).defaults).toEqual({ format: 'png', guidance: 3.5, 'go-fast': false, seed: -42 });
 
-    const get = await runCli(['config', 'get', 'format'], sb);
+    const get = await runMain(['config', 'get', 'format'], sb);
     expect([get.exitCode, out(get)]).toEqual([0, 'png']);
-    expect(out(await runCli(['config', 'get', 'guidance'], sb))).toBe('3.5');
+    expect(out(await runMain(['config', 'get', 'guidance'], sb))).toBe('3.5');
 
-    const unset = await runCli(['config', 'unset', 'output-format'], sb);
+    const unset = await runMain(['config', 'unset', 'output-format'], sb);
     expect(unset.exitCode).toBe(0);
-    expect(out(await runCli(['config', 'get', 'format'], sb))).toBe('jpg');
-    const again = await runCli(['config', 'unset', 'format'], sb);
+    expect(out(await runMain(['config', 'get', 'format'], sb))).toBe('jpg');
+    const again = await runMain(['config', 'unset', 'format'], sb);
     expect([again.exitCode, err(again)]).toEqual([0, expect.stringContaining('was not saved')]);
   });
 
   it('path prints the user config file', async () => {
-    const r = await runCli(['config', 'path'], sb);
+    const r = await runMain(['config', 'path'], sb);
     expect([r.exitCode, out(r)]).toEqual([0, configFile()]);
   });
 
   it('list shows every key with its value and source, as text and JSON', async () => {
-    await runCli(['config', 'set', 'aspect', '1:1'], sb);
-    const text = await runCli(['config', 'list'], sb);
+    await runMain(['config', 'set', 'aspect', '1:1'], sb);
+    const text = await runMain(['config', 'list'], sb);
     expect(text.exitCode).toBe(0);
     expect(out(text)).toMatch(new RegExp(`^aspect +1:1 +user \\(${configFile()}\\)$`, 'm'));
     expect(out(text)).toMatch(/^format +jpg +default$/m);
     expect(out(text)).toMatch(/^seed +- +not set$/m);
 
-    const json = JSON.parse(out(await runCli(['config', 'list', '--json'], { ...sb, env: { ...sb.env, FLUX_KREA_FORMAT: 'webp' } })));
+    const json = JSON.parse(out(await runMain(['config', 'list', '--json'], { ...sb, env: { ...sb.env, FLUX_KREA_FORMAT: 'webp' } })));
     expect(json.aspect).toEqual({ value: '1:1', source: 'user', where: configFile(), api_name: 'aspect_ratio' });
     expect(json.format).toMatchObject({ value: 'webp', source: 'env', where: 'FLUX_KREA_FORMAT' });
     expect(json.out).toMatchObject({ value: '.', source: 'default' });
@@ -68,42 +69,42 @@ describe('config', () => {
   });
 
   it('refuses a bad value with exit 2 and the same message as the flag, saving nothing', async () => {
-    const viaFlag = await runCli(['a cat', '--aspect', '16x9', '--dry-run'], sb);
-    const viaConfig = await runCli(['config', 'set', 'aspect', '16x9'], sb);
+    const viaFlag = await runMain(['a cat', '--aspect', '16x9', '--dry-run'], sb);
+    const viaConfig = await runMain(['config', 'set', 'aspect', '16x9'], sb);
     expect(viaConfig.exitCode).toBe(2);
     expect(viaFlag.exitCode).toBe(2);
     expect(err(viaConfig)).toBe(err(viaFlag));
     expect(err(viaConfig)).toContain('Did you mean 16:9?');
     await expect(stat(configFile())).rejects.toThrow();
 
-    const range = await runCli(['config', 'set', 'steps', '99'], sb);
+    const range = await runMain(['config', 'set', 'steps', '99'], sb);
     expect([range.exitCode, err(range)]).toEqual([2, expect.stringContaining('--steps: "99" is not allowed; use a whole number from 1 to 50')]);
   });
 
   it('refuses unknown keys with a did-you-mean, and keys that are not defaults', async () => {
-    const typo = await runCli(['config', 'set', 'formt', 'png'], sb);
+    const typo = await runMain(['config', 'set', 'formt', 'png'], sb);
     expect([typo.exitCode, err(typo)]).toEqual([2, expect.stringContaining('Did you mean format?')]);
-    const notSaved = await runCli(['config', 'set', 'dry-run', 'true'], sb);
+    const notSaved = await runMain(['config', 'set', 'dry-run', 'true'], sb);
     expect([notSaved.exitCode, err(notSaved)]).toEqual([2, expect.stringContaining('cannot be saved as a default')]);
-    expect((await runCli(['config', 'get', 'nope'], sb)).exitCode).toBe(2);
+    expect((await runMain(['config', 'get', 'nope'], sb)).exitCode).toBe(2);
   });
 
   it('a hand-edited bad default is reported with the file it is in', async () => {
     await mkdir(sb.configDir, { recursive: true });
     await writeFile(configFile(), JSON.stringify({ defaults: { format: 'gif' } }));
-    const r = await runCli(['a cat', '--dry-run'], sb);
+    const r = await runMain(['a cat', '--dry-run'], sb);
     expect(r.exitCode).toBe(2);
     expect(err(r)).toContain(`${configFile()}: format: "gif" is not allowed`);
     // The way out still works.
-    expect((await runCli(['config', 'unset', 'format'], sb)).exitCode).toBe(0);
-    expect((await runCli(['a cat', '--dry-run'], sb)).exitCode).toBe(0);
+    expect((await runMain(['config', 'unset', 'format'], sb)).exitCode).toBe(0);
+    expect((await runMain(['a cat', '--dry-run'], sb)).exitCode).toBe(0);
   });
 });
 
 describe('precedence: flag > environment > project file > user config > built-in default', () => {
   it('each layer wins over the ones below it, and --dry-run says where each value came from', async () => {
     for (const [k, v] of [['format', 'png'], ['aspect', '1:1'], ['guidance', '3'], ['quality', '50']]) {
-      expect((await runCli(['config', 'set', k!, v!], sb)).exitCode).toBe(0);
+      expect((await runMain(['config', 'set', k!, v!], sb)).exitCode).toBe(0);
     }
     // The project file sits in a parent of the working directory, as in a repo's subfolder.
     const project = join(sb.dir, 'flux-krea.config.json');
@@ -128,7 +129,7 @@ describe('precedence: flag > environment > project file > user config > built-in
     await writeFile(project, '{}');
     const user = await dryRun([], {}, cwd);
     expect([user.body.output_format, user.sources.output_format]).toEqual(['png', `user (${configFile()})`]);
-    await runCli(['config', 'unset', 'format'], sb);
+    await runMain(['config', 'unset', 'format'], sb);
     const builtIn = await dryRun([], {}, cwd);
     expect([builtIn.body.output_format, builtIn.sources.output_format]).toEqual(['jpg', 'default']);
   });
@@ -137,17 +138,17 @@ describe('precedence: flag > environment > project file > user config > built-in
     await writeFile(join(sb.dir, 'flux-krea.config.json'), JSON.stringify({ out: 'art', rpm: 12 }));
     const cwd = join(sb.dir, 'sub');
     await mkdir(cwd, { recursive: true });
-    const out = await runCli(['config', 'get', 'out'], { ...sb, dir: cwd });
+    const out = await runMain(['config', 'get', 'out'], { ...sb, dir: cwd });
     expect(out.exitCode, err(out)).toBe(0);
     expect(String(out.stdout).trim()).toBe(join(sb.dir, 'art'));
-    expect(String((await runCli(['config', 'get', 'rpm'], { ...sb, dir: cwd })).stdout).trim()).toBe('12');
+    expect(String((await runMain(['config', 'get', 'rpm'], { ...sb, dir: cwd })).stdout).trim()).toBe('12');
     // The other commands accept the file too.
-    expect((await runCli(['x', '--dry-run'], { ...sb, dir: cwd })).exitCode).toBe(0);
+    expect((await runMain(['x', '--dry-run'], { ...sb, dir: cwd })).exitCode).toBe(0);
   });
 
   it('config set warns when a higher layer hides the saved value', async () => {
     await writeFile(join(sb.dir, 'flux-krea.config.json'), JSON.stringify({ format: 'webp' }));
-    const r = await runCli(['config', 'set', 'format', 'png'], { ...sb, env: { ...sb.env, FLUX_KREA_FORMAT: 'jpg' } });
+    const r = await runMain(['config', 'set', 'format', 'png'], { ...sb, env: { ...sb.env, FLUX_KREA_FORMAT: 'jpg' } });
     expect(r.exitCode).toBe(0);
     expect(err(r)).toContain('FLUX_KREA_FORMAT is set and wins over this default');
     expect(err(r)).toContain('flux-krea.config.json sets format and wins over this default');

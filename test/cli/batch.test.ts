@@ -1,12 +1,14 @@
 /**
- * `flux-krea batch` end to end: the built CLI against the emulator. Counts come from the
- * emulator's own log (submits, concurrency), never from the CLI's word.
+ * `flux-krea batch` through main() in-process against the emulator (runMain); Ctrl-C and
+ * SIGKILL run the built CLI as a real process. Counts come from the emulator's own log
+ * (submits, concurrency), never from the CLI's word.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readFile, writeFile, readdir, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startEmulator, type Emulator } from '../emulator/index.js';
 import { BIN, FAST, runCli, sandbox, type Sandbox } from '../helpers/cli.js';
+import { runMain } from '../helpers/main.js';
 import { imageInfo } from '../helpers/images.js';
 import { until } from '../helpers/wait.js';
 import { readEmbedded, readSidecar } from '../../src/output/metadata.js';
@@ -31,7 +33,7 @@ async function manifest(name: string, text: string): Promise<string> {
   return path;
 }
 
-const batch = (args: string[]) => runCli(['batch', ...args, '-o', sb.outDir, '-n', '1', ...FAST], sb);
+const batch = (args: string[]) => runMain(['batch', ...args, '-o', sb.outDir, '-n', '1', ...FAST], sb);
 const report = (r: { stdout: unknown }) => JSON.parse(String(r.stdout)) as {
   status: string; exit_code: number; counts: Record<string, number>; submits: number;
   entries: { key: string; line: number; status: string; request_id: string | null; seed: number; files: { path: string; bytes: number; sha256: string }[]; error: { kind: string; message: string } | null }[];
@@ -250,6 +252,33 @@ describe('batch: idempotent reruns', () => {
     expect(emu.submits()).toBe(3);
     expect(report(again).counts.done).toBe(3);
   });
+
+  it('killed outright (SIGKILL, no cleanup): the paid jobs are in the lock log; the rerun fetches them without paying again', async () => {
+    emu.configure({ queuedPolls: 1_000_000 });
+    const path = await manifest('killed.txt', ['doomed one', 'doomed two', 'doomed three'].join('\n'));
+    const { execa } = await import('execa');
+    const child = execa(process.execPath, [BIN, 'batch', path, '--concurrency', '2', '-n', '1', '-o', sb.outDir, ...FAST], {
+      env: { PATH: process.env.PATH ?? '', ...sb.env }, extendEnv: false, reject: false, cwd: sb.dir, stdin: 'ignore',
+    });
+    // A job is polled only after its request id was recorded: both are on disk by now.
+    await until(() => emu.log.filter((l) => l.path.endsWith('/status')).length >= 4, 'both jobs to be polled');
+    child.kill('SIGKILL');
+    await child;
+    expect(emu.submits()).toBe(2);
+    // Nothing folded the log into a lock: the records live in the log alone.
+    const log = (await readFile(`${path}.lock.json.log`, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { record: { state: string } });
+    expect(log.map((l) => l.record.state)).toEqual(['submitted', 'submitted']);
+
+    emu.configure({ queuedPolls: 0, processingPolls: 0 });
+    const again = await batch([path, '--json']);
+    expect(again.exitCode, String(again.stderr)).toBe(0);
+    expect(emu.submits()).toBe(3);
+    expect(report(again).counts.done).toBe(3);
+    // The run ended by folding the log into the lock.
+    expect((await readdir(sb.dir)).filter((f) => f.startsWith('killed.txt')).sort()).toEqual(['killed.txt', 'killed.txt.lock.json']);
+    const lock = JSON.parse(await readFile(`${path}.lock.json`, 'utf8'));
+    expect(Object.values(lock.entries as Record<string, { state: string }>).map((e) => e.state)).toEqual(['done', 'done', 'done']);
+  });
 });
 
 describe('batch: sharding', () => {
@@ -278,7 +307,7 @@ describe('batch: sharding', () => {
 describe('provenance', () => {
   for (const format of ['png', 'jpg', 'webp'] as const) {
     it(`--metadata embed: readable back from ${format}, image still valid`, async () => {
-      const r = await runCli(['a fox in the snow', '--format', format, '-n', '1', '--seed', '7', '--metadata', 'embed', '-o', sb.outDir, '--json', ...FAST], sb);
+      const r = await runMain(['a fox in the snow', '--format', format, '-n', '1', '--seed', '7', '--metadata', 'embed', '-o', sb.outDir, '--json', ...FAST], sb);
       expect(r.exitCode, String(r.stderr)).toBe(0);
       const out = JSON.parse(String(r.stdout));
       const file = out.files[0].path as string;

@@ -1,5 +1,6 @@
 /**
- * The generate command end to end: the built CLI against the emulator, as a user runs it.
+ * The generate command against the emulator, through main() in-process (runMain). A real
+ * process (runCli) where it is the point: stdin, pipes, a viewer found on PATH, TMPDIR.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { readdir, stat, writeFile, mkdir } from 'node:fs/promises';
@@ -7,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join, basename } from 'node:path';
 import { startEmulator, type Emulator } from '../emulator/index.js';
 import { BIN, FAST, runCli, sandbox, type Sandbox } from '../helpers/cli.js';
+import { runMain } from '../helpers/main.js';
 import { execa } from 'execa';
 import { imageInfo } from '../helpers/images.js';
 
@@ -26,7 +28,7 @@ afterEach(async () => { await sb.cleanup(); });
 
 describe('generate (async, the default)', () => {
   it('submits once, polls, saves every image and prints the paths on stdout', async () => {
-    const r = await runCli(['a wool raccoon explorer holding a sign', '-o', sb.outDir, ...FAST], sb);
+    const r = await runMain(['a wool raccoon explorer holding a sign', '-o', sb.outDir, ...FAST], sb);
     expect(r.exitCode, String(r.stderr)).toBe(0);
     const paths = String(r.stdout).trim().split('\n');
     expect(paths).toHaveLength(2);
@@ -57,7 +59,7 @@ describe('generate (async, the default)', () => {
   });
 
   it('sends every flag under its API name, aliases included', async () => {
-    const r = await runCli(['p', '--aspect-ratio', '21:9', '-m', '0.25', '-n', '1', '-g', '3.5', '--num-inference-steps', '12',
+    const r = await runMain(['p', '--aspect-ratio', '21:9', '-m', '0.25', '-n', '1', '-g', '3.5', '--num-inference-steps', '12',
       '--output-format', 'png', '--output-quality', '70', '--seed', '1234', '--no-go-fast', '--disable-safety-checker', '-o', sb.outDir, ...FAST], sb);
     expect(r.exitCode, String(r.stderr)).toBe(0);
     expect(submitsTo('/v2/flux-krea-dev')[0]!.body).toEqual({
@@ -70,8 +72,8 @@ describe('generate (async, the default)', () => {
   });
 
   it('short flags -a -s -f, webp, and a random seed that differs between runs', async () => {
-    const a = await runCli(['fox', '-a', '1:1', '-s', '4', '-f', 'webp', '-n', '1', '-o', sb.outDir, ...FAST], sb);
-    const b = await runCli(['fox', '-a', '1:1', '-s', '4', '-f', 'webp', '-n', '1', '-o', sb.outDir, ...FAST], sb);
+    const a = await runMain(['fox', '-a', '1:1', '-s', '4', '-f', 'webp', '-n', '1', '-o', sb.outDir, ...FAST], sb);
+    const b = await runMain(['fox', '-a', '1:1', '-s', '4', '-f', 'webp', '-n', '1', '-o', sb.outDir, ...FAST], sb);
     expect(a.exitCode).toBe(0);
     expect(b.exitCode).toBe(0);
     const [s1, s2] = submitsTo('/v2/flux-krea-dev').map((x) => (x.body as { seed: number }).seed);
@@ -82,9 +84,9 @@ describe('generate (async, the default)', () => {
 
   it('never overwrites: the same seed twice picks the next free name', async () => {
     const args = ['same', '--seed', '7', '-n', '1', '-o', sb.outDir, ...FAST];
-    const first = String((await runCli(args, sb)).stdout).trim();
+    const first = String((await runMain(args, sb)).stdout).trim();
     const before = await stat(first);
-    const second = String((await runCli(args, sb)).stdout).trim();
+    const second = String((await runMain(args, sb)).stdout).trim();
     expect(basename(first)).toBe('same-7-1.jpg');
     expect(basename(second)).toBe('same-7-1_2.jpg');
     expect((await stat(first)).mtimeMs).toBe(before.mtimeMs);
@@ -93,7 +95,7 @@ describe('generate (async, the default)', () => {
 
   it('creates the output directory and --json prints one object', async () => {
     const out = join(sb.outDir, 'deep', 'er');
-    const r = await runCli(['json me', '--seed', '99', '--json', '-o', out, ...FAST], sb);
+    const r = await runMain(['json me', '--seed', '99', '--json', '-o', out, ...FAST], sb);
     expect(r.exitCode, String(r.stderr)).toBe(0);
     const o = JSON.parse(String(r.stdout));
     expect(o).toMatchObject({ status: 'COMPLETED', seed: 99, params: { prompt: 'json me', seed: 99, num_outputs: 2 } });
@@ -114,14 +116,14 @@ describe('generate (async, the default)', () => {
 
   it('treats unknown states as still running', async () => {
     emu.configure({ unknownStatus: 'IN_PROGRESS' });
-    const r = await runCli(['odd states', '-n', '1', '-o', sb.outDir, ...FAST], sb);
+    const r = await runMain(['odd states', '-n', '1', '-o', sb.outDir, ...FAST], sb);
     expect(r.exitCode, String(r.stderr)).toBe(0);
     expect(String(r.stderr)).toContain('IN_PROGRESS');
   });
 
   it.each(['images', 'output-array', 'base64', 'data-uri'] as const)('accepts the %s result shape', async (shape) => {
     emu.configure({ v2ResultShape: shape });
-    const r = await runCli(['shape', '-n', '2', '-f', 'png', '-o', sb.outDir, ...FAST], sb);
+    const r = await runMain(['shape', '-n', '2', '-f', 'png', '-o', sb.outDir, ...FAST], sb);
     expect(r.exitCode, String(r.stderr)).toBe(0);
     const paths = String(r.stdout).trim().split('\n');
     expect(paths).toHaveLength(2);
@@ -130,25 +132,25 @@ describe('generate (async, the default)', () => {
 
   it('keeps fewer images than asked with a warning, exit 0', async () => {
     emu.configure({ v2ResultShape: 'output-string' });
-    const r = await runCli(['one url only', '-n', '3', '-o', sb.outDir, ...FAST], sb);
+    const r = await runMain(['one url only', '-n', '3', '-o', sb.outDir, ...FAST], sb);
     expect(r.exitCode, String(r.stderr)).toBe(0);
     expect(String(r.stdout).trim().split('\n')).toHaveLength(1);
     expect(String(r.stderr)).toMatch(/warning: Asked for 3 images, got 1/);
   });
 
   it('the safety checker dropping some images is a warning', async () => {
-    const r = await runCli(['a flagged scene', '-n', '4', '-o', sb.outDir, ...FAST], sb);
+    const r = await runMain(['a flagged scene', '-n', '4', '-o', sb.outDir, ...FAST], sb);
     expect(r.exitCode, String(r.stderr)).toBe(0);
     expect(String(r.stdout).trim().split('\n')).toHaveLength(2);
     expect(String(r.stderr)).toContain('got 2');
   });
 
   it('-o - writes the single image to stdout', async () => {
-    const r = await runCli(['to stdout', '-n', '1', '-f', 'png', '-o', '-', ...FAST], sb, { encoding: 'buffer' });
+    const r = await runMain(['to stdout', '-n', '1', '-f', 'png', '-o', '-', ...FAST], sb, { encoding: 'buffer' });
     expect(r.exitCode, String(r.stderr)).toBe(0);
     const out = r.stdout as unknown as Uint8Array;
     expect(Buffer.from(out).subarray(1, 4).toString()).toBe('PNG');
-    const many = await runCli(['x', '-n', '2', '-o', '-'], sb);
+    const many = await runMain(['x', '-n', '2', '-o', '-'], sb);
     expect(many.exitCode).toBe(2);
     expect(String(many.stderr)).toContain('-n 1');
   });
@@ -170,6 +172,7 @@ describe('--open', () => {
     const log = join(sb.dir, 'opened.txt');
     await writeFile(join(bin, 'xdg-open'), `#!/bin/sh\necho "$1" >> ${log}\n`);
     await chmod(join(bin, 'xdg-open'), 0o755);
+    // A real process: the viewer is found on the process's PATH.
     const r = await runCli(['open me', '-n', '2', '--open', '-o', sb.outDir, ...FAST], sb, { env: { ...sb.env, PATH: `${bin}:${process.env.PATH}` } });
     expect(r.exitCode, String(r.stderr)).toBe(0);
     const paths = String(r.stdout).trim().split('\n');
@@ -187,7 +190,7 @@ describe('--sync (v1)', () => {
   it.each(['bytes', 'json-base64', 'json-urls'] as const)('saves the %s answer', async (shape) => {
     emu.configure({ v1Shape: shape });
     const n = shape === 'bytes' ? 1 : 2;
-    const r = await runCli(['sync it', '--sync', '-n', String(n), '--seed', '5', '-o', sb.outDir], sb);
+    const r = await runMain(['sync it', '--sync', '-n', String(n), '--seed', '5', '-o', sb.outDir], sb);
     expect(r.exitCode, String(r.stderr)).toBe(0);
     expect(submitsTo('/v1/flux-krea-dev')).toHaveLength(1);
     expect(submitsTo('/v2/flux-krea-dev')).toHaveLength(0);
@@ -200,7 +203,7 @@ describe('--sync (v1)', () => {
 describe('--sync --timeout', () => {
   it('bounds the blocking call: exit 7', async () => {
     emu.configure({ progress: 'time', queuedMs: 5000, processingMs: 0 });
-    const r = await runCli(['slow sync', '--sync', '--timeout', '1', '-o', sb.outDir], sb);
+    const r = await runMain(['slow sync', '--sync', '--timeout', '1', '-o', sb.outDir], sb);
     expect(r.exitCode).toBe(7);
     expect(String(r.stderr)).toContain('Still running after 1s');
   });
@@ -210,10 +213,10 @@ describe('--image', () => {
   it('uploads a local file and sends its URL', async () => {
     const { readFile } = await import('node:fs/promises');
     // Make an input image with the emulator itself: any real PNG will do.
-    const r0 = await runCli(['seed image', '-n', '1', '-f', 'png', '-o', sb.outDir, ...FAST], sb);
+    const r0 = await runMain(['seed image', '-n', '1', '-f', 'png', '-o', sb.outDir, ...FAST], sb);
     const input = String(r0.stdout).trim();
     emu.log.length = 0;
-    const r = await runCli(['make it blue', '--image', input, '--prompt-strength', '0.6', '-n', '1', '-o', sb.outDir, ...FAST], sb);
+    const r = await runMain(['make it blue', '--image', input, '--prompt-strength', '0.6', '-n', '1', '-o', sb.outDir, ...FAST], sb);
     expect(r.exitCode, String(r.stderr)).toBe(0);
     expect(emu.log.filter((l) => l.path === '/upload-asset')).toHaveLength(1);
     const body = submitsTo('/v2/flux-krea-dev')[0]!.body as Record<string, unknown>;
@@ -225,12 +228,12 @@ describe('--image', () => {
   });
 
   it('passes a URL as is', async () => {
-    const r = await runCli(['x', '--image', 'https://example.com/cat.png', '--dry-run', '--json'], sb);
+    const r = await runMain(['x', '--image', 'https://example.com/cat.png', '--dry-run', '--json'], sb);
     expect(JSON.parse(String(r.stdout)).body.image).toBe('https://example.com/cat.png');
   });
 
   it('a missing file is a usage error and nothing is sent', async () => {
-    const r = await runCli(['x', '--image', 'nope.png'], sb);
+    const r = await runMain(['x', '--image', 'nope.png'], sb);
     expect(r.exitCode).toBe(2);
     expect(String(r.stderr)).toContain('--image: "nope.png"');
     expect(emu.log).toHaveLength(0);
@@ -254,7 +257,7 @@ describe('validation: exit 2, the flag, the value, what is allowed, no request',
     [['--aspect'], "option '-a, --aspect <ratio>' argument missing"],
     [['--aspet', '1:1'], '--aspect'],
   ])('%j', async (args, message) => {
-    const r = await runCli(['a prompt', ...args], sb);
+    const r = await runMain(['a prompt', ...args], sb);
     expect(r.exitCode).toBe(2);
     expect(String(r.stderr)).toContain(message);
     expect(String(r.stdout)).toBe('');
@@ -262,13 +265,13 @@ describe('validation: exit 2, the flag, the value, what is allowed, no request',
   });
 
   it('an empty prompt', async () => {
-    const r = await runCli(['   '], sb);
+    const r = await runMain(['   '], sb);
     expect(r.exitCode).toBe(2);
     expect(String(r.stderr)).toContain('prompt is empty');
     expect(emu.log).toHaveLength(0);
   });
   it('a flag and its alias with different values', async () => {
-    const r = await runCli(['p', '--aspect', '1:1', '--aspect-ratio', '4:3'], sb);
+    const r = await runMain(['p', '--aspect', '1:1', '--aspect-ratio', '4:3'], sb);
     expect(r.exitCode).toBe(2);
     expect(String(r.stderr)).toContain('--aspect and --aspect-ratio');
   });
@@ -276,24 +279,24 @@ describe('validation: exit 2, the flag, the value, what is allowed, no request',
 
 describe('--dry-run', () => {
   it('prints the endpoint and exact body, needs no key, sends nothing', async () => {
-    const r = await runCli(['dry', '--seed', '3', '-a', '9:16', '--dry-run'], { ...sb, env: { ...sb.env, SEGMIND_API_KEY: '' } });
+    const r = await runMain(['dry', '--seed', '3', '-a', '9:16', '--dry-run'], { ...sb, env: { ...sb.env, SEGMIND_API_KEY: '' } });
     expect(r.exitCode, String(r.stderr)).toBe(0);
     const [first, ...rest] = String(r.stdout).split('\n');
     expect(first).toBe(`POST ${emu.url}/v2/flux-krea-dev`);
     expect(JSON.parse(rest.join('\n'))).toMatchObject({ prompt: 'dry', seed: 3, aspect_ratio: '9:16', num_outputs: 2 });
     expect(String(r.stderr)).toMatch(/aspect_ratio\s+flag \(--aspect\)/);
     expect(emu.log).toHaveLength(0);
-    const sync = await runCli(['dry', '--sync', '--dry-run', '--json'], sb);
+    const sync = await runMain(['dry', '--sync', '--dry-run', '--json'], sb);
     expect(JSON.parse(String(sync.stdout)).endpoint).toBe(`${emu.url}/v1/flux-krea-dev`);
   });
 });
 
 describe('output streams', () => {
   it('--quiet leaves stderr empty on success; --verbose shows HTTP with the key redacted', async () => {
-    const q = await runCli(['quiet', '-n', '1', '-q', '-o', sb.outDir, ...FAST], sb);
+    const q = await runMain(['quiet', '-n', '1', '-q', '-o', sb.outDir, ...FAST], sb);
     expect(q.exitCode).toBe(0);
     expect(String(q.stderr)).toBe('');
-    const v = await runCli(['loud', '-n', '1', '--verbose', '-o', sb.outDir, ...FAST], sb);
+    const v = await runMain(['loud', '-n', '1', '--verbose', '-o', sb.outDir, ...FAST], sb);
     expect(v.exitCode).toBe(0);
     expect(String(v.stderr)).toContain('POST');
     expect(String(v.stderr)).toContain('[redacted]');
@@ -304,30 +307,30 @@ describe('output streams', () => {
 
 describe('exit codes', () => {
   it('3 without a key, naming both ways to give one', async () => {
-    const r = await runCli(['x'], { ...sb, env: { ...sb.env, SEGMIND_API_KEY: '' } });
+    const r = await runMain(['x'], { ...sb, env: { ...sb.env, SEGMIND_API_KEY: '' } });
     expect(r.exitCode).toBe(3);
     expect(String(r.stderr)).toContain('SEGMIND_API_KEY');
     expect(String(r.stderr)).toContain('flux-krea auth login');
     expect(emu.log).toHaveLength(0);
   });
   it('3 on a rejected key (401) and on 403', async () => {
-    const r = await runCli(['x', ...FAST], { ...sb, env: { ...sb.env, SEGMIND_API_KEY: 'SG_ffffffffffffffff' } });
+    const r = await runMain(['x', ...FAST], { ...sb, env: { ...sb.env, SEGMIND_API_KEY: 'SG_ffffffffffffffff' } });
     expect(r.exitCode).toBe(3);
     expect(String(r.stderr)).toContain('401');
     expect(String(r.stderr)).not.toContain('SG_ffffffffffffffff');
     emu.configure({ forbidden: true });
-    const f = await runCli(['x', ...FAST], sb);
+    const f = await runMain(['x', ...FAST], sb);
     expect(f.exitCode).toBe(3);
     expect(String(f.stderr)).toContain('403');
   });
   it('3 for a key that cannot be sent in a header, before any request', async () => {
-    const r = await runCli(['x'], { ...sb, env: { ...sb.env, SEGMIND_API_KEY: 'SG_bad key\u00e9' } });
+    const r = await runMain(['x'], { ...sb, env: { ...sb.env, SEGMIND_API_KEY: 'SG_bad key\u00e9' } });
     expect(r.exitCode).toBe(3);
     expect(String(r.stderr)).toContain('SEGMIND_API_KEY has spaces or characters');
     expect(emu.log).toHaveLength(0);
   });
   it('--json failures are JSON on stdout, usage errors included', async () => {
-    const r = await runCli(['x', '--json', '--bogus'], sb);
+    const r = await runMain(['x', '--json', '--bogus'], sb);
     expect(r.exitCode).toBe(2);
     expect(JSON.parse(String(r.stdout))).toMatchObject({ status: 'error', error: { kind: 'usage', exit_code: 2 } });
   });
@@ -337,26 +340,26 @@ describe('exit codes', () => {
     emu.configure({ queuedPolls: 1 });
     expect(r.exitCode).toBe(7);
     expect((await readdir(sb.dir)).filter((d) => d.startsWith('flux-krea-'))).toEqual([]);
-    const jobs = JSON.parse(String((await runCli(['jobs', '--json'], sb)).stdout));
+    const jobs = JSON.parse(String((await runMain(['jobs', '--json'], sb)).stdout));
     expect(jobs[0].outDir).toBe('.');
   });
   it('4 when credits run out (406)', async () => {
     emu.configure({ credits: 0 });
-    const r = await runCli(['x', ...FAST], sb);
+    const r = await runMain(['x', ...FAST], sb);
     expect(r.exitCode).toBe(4);
     expect(String(r.stderr)).toMatch(/credits/i);
   });
   it('6 when the generation FAILED, with the server detail and the journal updated', async () => {
-    const r = await runCli(['please explode', '--json', ...FAST, '-o', sb.outDir], sb);
+    const r = await runMain(['please explode', '--json', ...FAST, '-o', sb.outDir], sb);
     expect(r.exitCode).toBe(6);
     expect(String(r.stderr)).toContain('CUDA out of memory');
     const o = JSON.parse(String(r.stdout));
     expect(o).toMatchObject({ status: 'error', error: { kind: 'job-failed', exit_code: 6 } });
-    const jobs = JSON.parse(String((await runCli(['jobs', '--json'], sb)).stdout));
+    const jobs = JSON.parse(String((await runMain(['jobs', '--json'], sb)).stdout));
     expect(jobs[0]).toMatchObject({ id: o.request_id, state: 'failed' });
   });
   it('6 when every image is blocked by the safety checker', async () => {
-    const r = await runCli(['forbidden thing', ...FAST], sb);
+    const r = await runMain(['forbidden thing', ...FAST], sb);
     expect(r.exitCode).toBe(6);
     expect(String(r.stderr)).toContain('NSFW');
   });

@@ -1,13 +1,11 @@
 /**
  * The batch command's own options, in a zod schema like the model and run options: the one
- * place where their names, help, defaults and checks are written. The CLI reads them from
- * option-table.ts (the same data without zod, for start-up speed); test/unit/batch-options.test.ts
- * keeps the two equal.
+ * place where their names, help, defaults and checks are written. It lives with the other
+ * schemas (not in core/batch) because config keys include --concurrency and --rpm, and params
+ * is the bottom layer.
  */
-import { z } from 'zod';
-import type { FlagMeta } from '../../params/schema.js';
-
-const meta = (m: FlagMeta & { configurable?: boolean }): Record<string, unknown> => ({ api: false, ...m });
+import * as z from 'zod';
+import { flagMeta as meta } from './schema.js';
 
 export const batchOptionsSchema = z.strictObject({
   concurrency: z.number().int().min(1).max(64).default(4)

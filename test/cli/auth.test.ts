@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runCli, sandbox, type Sandbox } from '../helpers/cli.js';
+import { runMain } from '../helpers/main.js';
 
 const KEY = 'SG_00112233445566aa';
 let sb: Sandbox;
@@ -18,7 +19,7 @@ describe('auth', () => {
     expect((await stat(file)).mode & 0o777).toBe(0o600);
     expect(JSON.parse(await readFile(file, 'utf8')).apiKey).toBe(KEY);
 
-    const s = await runCli(['auth', 'status', '--json'], sb);
+    const s = await runMain(['auth', 'status', '--json'], sb);
     expect(s.exitCode).toBe(0);
     const info = JSON.parse(String(s.stdout));
     expect(info).toMatchObject({ logged_in: true, source: 'config', config_path: file });
@@ -28,7 +29,7 @@ describe('auth', () => {
 
   it('SEGMIND_API_KEY wins over the stored key', async () => {
     await runCli(['auth', 'login'], sb, { input: KEY, stdin: undefined });
-    const s = await runCli(['auth', 'status'], { ...sb, env: { ...sb.env, SEGMIND_API_KEY: 'SG_ffffffffffff9999' } });
+    const s = await runMain(['auth', 'status'], { ...sb, env: { ...sb.env, SEGMIND_API_KEY: 'SG_ffffffffffff9999' } });
     expect(String(s.stdout)).toContain('SEGMIND_API_KEY');
     expect(String(s.stdout)).toContain('9999');
     expect(String(s.stdout)).not.toContain('SG_ffffffffffff9999');
@@ -36,10 +37,10 @@ describe('auth', () => {
 
   it('logout removes the key; status then exits 3', async () => {
     await runCli(['auth', 'login'], sb, { input: KEY, stdin: undefined });
-    const out = await runCli(['auth', 'logout'], sb);
+    const out = await runMain(['auth', 'logout'], sb);
     expect(out.exitCode).toBe(0);
     expect(String(out.stderr)).toContain('Removed');
-    const s = await runCli(['auth', 'status'], sb);
+    const s = await runMain(['auth', 'status'], sb);
     expect(s.exitCode).toBe(3);
     expect(String(s.stdout)).toContain('no key');
   });

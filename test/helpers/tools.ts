@@ -1,0 +1,9 @@
+/**
+ * Tests of an external tool (a shell, pngcheck, djpeg, webpinfo, script) are skipped where the
+ * tool is not installed, so that a developer's machine runs the rest. Under .ci/run
+ * (FLUX_KREA_REQUIRE_TOOLS=1) they always run: a tool missing there fails its tests instead
+ * of hiding them.
+ */
+export function toolTestsRun(installed: boolean): boolean {
+  return installed || process.env.FLUX_KREA_REQUIRE_TOOLS === '1';
+}
