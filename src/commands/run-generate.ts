@@ -18,6 +18,7 @@ import { filesJson, metricsJson } from './shared/json-output.js';
 import { StatusReporter } from './shared/status-reporter.js';
 import { EXIT } from './shared/exit-codes.js';
 import { reportError, type Advice } from './shared/report-error.js';
+import { explicitIntervalMs } from './poll-interval.js';
 
 /** Resolves with the exit code; a failed generation is shown here, with this run's resume command. */
 export async function runGenerate(ctx: Context, promptArg: string | undefined, flags: FlagValues): Promise<number> {
@@ -51,7 +52,7 @@ export async function runGenerate(ctx: Context, promptArg: string | undefined, f
       client, params: built.params, localImage: built.localImage, sync: run.sync, outDir,
       // A resumed `-o -` job lands in the current directory, never in the vanished staging dir.
       journalOutDir: toStdout ? '.' : undefined,
-      intervalMs: run.interval * 1000, deadline: Date.now() + run.timeout * 1000, retries: run.retries,
+      intervalMs: explicitIntervalMs(resolved, run), deadline: Date.now() + run.timeout * 1000, retries: run.retries,
       journal: openJournal(ctx), signal: ctx.signal, events: reporter.events(), metadata: run.metadata,
     });
   } catch (e) {
@@ -120,3 +121,4 @@ function dryRun(ctx: Context, run: RunOptions, resolved: Resolved, params: Recor
   ctx.ui.info('Where each value came from:');
   for (const [k, v] of Object.entries(sources)) ctx.ui.info(`  ${k.padEnd(24)} ${v}`);
 }
+

@@ -8,6 +8,7 @@ import type { RunOptions } from '../params/run-options.js';
 import type { JournalEntry } from '../store/journal.js';
 import { makeClient, openJournal, printJson, resumeHint, type Context } from './shared/context.js';
 import { StatusReporter } from './shared/status-reporter.js';
+import { explicitIntervalMs } from './poll-interval.js';
 import { RESULT_FIELDS, STATUS_FIELDS } from './result.js';
 import { EXIT } from './shared/exit-codes.js';
 import { filesJson, metricsJson } from './shared/json-output.js';
@@ -43,7 +44,7 @@ export async function runResult(ctx: Context, rawId: string, flags: FlagValues):
       // Named as the original run would have named them; a job we never journaled gets part of its id.
       params: { ...entry?.params, prompt: entry?.prompt ?? 'segmind' } as ResolvedParams,
       nameSeed: (entry?.params?.seed as number | undefined) ?? id.slice(0, 8),
-      intervalMs: run.interval * 1000, deadline: Date.now() + run.timeout * 1000, retries: run.retries, signal: ctx.signal,
+      intervalMs: explicitIntervalMs(resolved, run), deadline: Date.now() + run.timeout * 1000, retries: run.retries, signal: ctx.signal,
     });
   } catch (e) {
     failure = e;

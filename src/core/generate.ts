@@ -15,7 +15,8 @@ export interface GenerateRequest {
   localImage?: string;
   sync: boolean;
   outDir: string;
-  intervalMs: number;
+  /** A fixed poll cadence (an explicit --interval); without it polls adapt to recent run times. */
+  intervalMs?: number;
   deadline: number;
   retries: number;
   journal?: Journal;

@@ -14,6 +14,7 @@ import { readFile } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import type { Job, JobResult, JobStatus, Metrics, SegmindClient, WaitOptions } from '../api/client.js';
 import { sniffImage } from '../api/extract.js';
+import { expectedRunTime } from '../api/poll-schedule.js';
 import { DeadlineError, UsageError, isFluxKreaError } from '../errors.js';
 import { ensureDir, type SavedImage } from '../output/download.js';
 import { applyMetadata, type MetadataMode } from '../output/metadata.js';
@@ -48,7 +49,8 @@ export interface JobSpec {
   /** The directory to record in the journal when it differs from outDir (`-o -` stages in a temp dir). */
   journalOutDir?: string;
   journal?: Journal;
-  intervalMs: number;
+  /** A fixed poll cadence (an explicit --interval); without it polls adapt to recent run times. */
+  intervalMs?: number;
   /** Absolute time (ms since epoch) after which waiting stops with DeadlineError. */
   deadline: number;
   retries: number;
@@ -140,15 +142,20 @@ async function journalSubmitted(spec: JobSpec, id: string, mode: 'sync' | 'async
 }
 
 async function waitFor(spec: JobSpec, job: Job, resumed: boolean): Promise<JobResult> {
+  // A job of ours polls around the run times recent jobs took; one fetched by id started at an
+  // unknown time, so its wait says nothing about how long jobs run.
+  const expectedMs = spec.intervalMs === undefined && !resumed ? expectedRunTime((await spec.journal?.recentRunTimes()) ?? []) : undefined;
   try {
-    return await spec.client.wait(job, {
-      intervalMs: spec.intervalMs, deadline: spec.deadline, signal: spec.signal, pollNow: resumed,
+    const result = await spec.client.wait(job, {
+      intervalMs: spec.intervalMs, expectedMs, deadline: spec.deadline, signal: spec.signal, pollNow: resumed,
       pollDelay: spec.poll?.pollDelay,
       onStatus: (s, j) => {
         spec.poll?.onStatus?.(s, j);
         spec.events?.status?.(s, job.requestId);
       },
     });
+    if (!resumed && result.runMs !== undefined) await spec.journal?.record({ id: job.requestId, runMs: result.runMs });
+    return result;
   } catch (e) {
     const kind = isFluxKreaError(e) ? e.kind : undefined;
     if (kind === 'job-failed') {

@@ -23,6 +23,8 @@ export interface JournalEntry {
   outDir?: string;
   files?: string[];
   error?: string;
+  /** How long the job ran on the server, as polling saw it (ms): the poll schedule learns from it. */
+  runMs?: number;
 }
 
 export type JournalEvent = Partial<JournalEntry> & { id: string };
@@ -84,6 +86,12 @@ export class Journal {
     if (bad > 0) await this.setAside(bad, text);
     else if (lines > this.compactLines) await this.compact().catch((e: Error) => this.onWarning?.(`Could not compact the job journal ${this.path}: ${e.message}`));
     return jobs;
+  }
+
+  /** Run times (ms) of the most recent async jobs that have one, newest first. */
+  async recentRunTimes(limit = 16): Promise<number[]> {
+    const jobs = await this.list();
+    return jobs.map((j) => j.runMs).filter((ms): ms is number => typeof ms === 'number' && ms > 0).slice(0, limit);
   }
 
   async get(id: string): Promise<JournalEntry | undefined> {

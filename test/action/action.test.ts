@@ -110,7 +110,7 @@ describe('action.yml', () => {
     const block = /<!-- action-workflow -->\s*```yaml\n([\s\S]*?)```/.exec(readme);
     expect(block, 'README.md has a workflow block after <!-- action-workflow -->').not.toBeNull();
     expect(validateWorkflow(block![1]).errors).toEqual([]);
-    const wf = parse(block![1]) as { on: Record<string, unknown>; jobs: Record<string, { steps: Step[] & { with?: Record<string, string> }[] }> };
+    const wf = parse(block![1]) as { on: Record<string, unknown>; jobs: Record<string, { steps: (Step & { with?: Record<string, string> })[] }> };
     const uses = Object.values(wf.jobs).flatMap((j) => j.steps).filter((s) => s.uses?.startsWith('flux-krea/flux-krea'));
     expect(uses.length).toBeGreaterThanOrEqual(2);
     expect(Object.keys(wf.on)).toEqual(expect.arrayContaining(['push', 'pull_request']));
