@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { apiErrorFor, ConnectionError } from '../../src/api/errors.js';
 import type { Job } from '../../src/api/client.js';
 import { SubmitGate } from '../../src/core/batch/rate-limiter.js';
-import { submitThroughGate, SubmitsStopped, type GateSubmit } from '../../src/core/batch/submit-gate.js';
+import { RATE_LIMIT_ROUNDS, submitThroughGate, SubmitsStopped, type GateSubmit } from '../../src/core/batch/submit-gate.js';
 import type { ResolvedParams } from '../../src/params/schema.js';
 
 const params = { prompt: 'x' } as ResolvedParams;
@@ -63,6 +63,13 @@ describe('submitThroughGate', () => {
     // The waits happen at the gate, where every other submit of the batch waits too.
     expect(t.gateWaits).toEqual([3000, 3000, 3000]);
     expect(t.retries).toEqual([]);
+  });
+
+  it('a 429 that never ends fails the job after RATE_LIMIT_ROUNDS waits at the gate', async () => {
+    const t = setup([rateLimited(1)], { retries: 0 });
+    await expect(submitThroughGate(params, t.o)).rejects.toMatchObject({ status: 429 });
+    expect(t.calls()).toBe(RATE_LIMIT_ROUNDS + 1);
+    expect(t.limited).toHaveLength(RATE_LIMIT_ROUNDS);
   });
 
   it('a 500 (the job was not created) is retried with backoff within --retries', async () => {

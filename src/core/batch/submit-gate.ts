@@ -3,14 +3,12 @@
  * (--rpm, and a pause for all after a 429), with the retry decisions of api/retry-policy.ts.
  * A 429 has its own budget (RATE_LIMIT_ROUNDS) and waits at the gate, so that one entry's 429
  * slows every submit; other retryable failures back off this job alone, within --retries.
- *
- * When api/retry.ts exposes the one retry engine, the loop below becomes one call of it (see
- * the report of the pipeline branch): the decisions already are the shared policy's.
+ * The waits and the budget are the one retry engine's (api/retry.ts), as for every request.
  */
 import type { Job, SegmindClient } from '../../api/client.js';
 import { ApiError, ConnectionError, RateLimitError } from '../../api/errors.js';
 import type { RetryInfo } from '../../api/http.js';
-import { isRetryable, retryDelay, type Outcome } from '../../api/retry-policy.js';
+import { withRetries, type AttemptFailure } from '../../api/retry.js';
 import { InterruptedError } from '../../errors.js';
 import type { ResolvedParams } from '../../params/schema.js';
 import { abortableSleep, type Sleep } from '../../util/sleep.js';
@@ -39,49 +37,59 @@ export interface GateSubmit {
   onRetry?(info: RetryInfo): void;
 }
 
-function outcomeOf(e: unknown): Outcome | undefined {
-  if (e instanceof ApiError) return { type: 'status', status: e.status };
-  if (e instanceof ConnectionError) return { type: 'network', sent: e.sent };
+/** What the shared policy needs to know of a failed submit; undefined rethrows it at once. */
+function classify(e: unknown): AttemptFailure | undefined {
+  if (e instanceof ApiError) return { outcome: { type: 'status', status: e.status }, headers: e.headers, reason: e.message };
+  if (e instanceof ConnectionError) return { outcome: { type: 'network', sent: e.sent }, reason: e.message };
+  // Anything else (a garbled answer: the job may exist; the gate stopping) is not retried.
   return undefined;
 }
 
 /**
- * Submits through the gate. A 429 pauses every submit of the batch for the time the server
- * asked (Retry-After or x-rate-limit-reset-at-utc, through the shared retry policy); other
- * retryable failures back off this entry alone. A 429 surely created no job, so retrying it
- * never bills twice; the policy refuses retries that could.
+ * Submits through the gate, with the one retry engine (api/retry.ts). A 429 pauses every
+ * submit of the batch for the time the server asked (Retry-After or x-rate-limit-reset-at-utc)
+ * and the next attempt waits at the gate, outside the --retries budget, at most
+ * RATE_LIMIT_ROUNDS times; other retryable failures back off this job alone, within --retries.
+ * A 429 surely created no job, so retrying it never bills twice; the policy refuses retries
+ * that could.
  */
 export async function submitThroughGate(params: ResolvedParams, c: GateSubmit): Promise<Job> {
   const sleep = c.sleep ?? abortableSleep;
-  let failures = 0;
-  let limited = 0;
   const waitSignal = c.stopSubmits ? AbortSignal.any([c.signal, c.stopSubmits]) : c.signal;
-  for (;;) {
-    try {
-      await c.gate.acquire(waitSignal);
-    } catch {
-      if (c.stopSubmits?.aborted && !c.signal.aborted) throw new SubmitsStopped();
-      throw new InterruptedError();
-    }
-    if (c.stopSubmits?.aborted) throw new SubmitsStopped();
-    try {
-      return await c.submitClient.submit(params, { signal: c.signal });
-    } catch (e) {
-      if (e instanceof RateLimitError && limited < RATE_LIMIT_ROUNDS) {
-        const ms = retryDelay(limited++, e.headers);
-        c.gate.pause(ms);
-        c.onRateLimited?.(ms);
-        continue;
-      }
-      const outcome = outcomeOf(e);
-      if (!outcome || e instanceof RateLimitError || failures >= c.retries || !isRetryable('submit', outcome)) throw e;
-      const delayMs = retryDelay(failures++, (e as { headers?: Record<string, string> }).headers ?? {});
-      c.onRetry?.({ method: 'POST', url: c.submitClient.endpoint(false), attempt: failures, delayMs, reason: (e as Error).message });
+  let limited = 0;
+  // Set by onRetry for a 429: the wait is the gate's, not this job's own sleep.
+  let atGate = false;
+  try {
+    return await withRetries(async () => {
       try {
-        await sleep(delayMs, c.signal);
+        await c.gate.acquire(waitSignal);
       } catch {
+        if (c.stopSubmits?.aborted && !c.signal.aborted) throw new SubmitsStopped();
         throw new InterruptedError();
       }
-    }
+      if (c.stopSubmits?.aborted) throw new SubmitsStopped();
+      return c.submitClient.submit(params, { signal: c.signal });
+    }, {
+      cls: 'submit',
+      retries: c.retries,
+      unbudgeted: (e) => e instanceof RateLimitError,
+      classify: (e) => (e instanceof RateLimitError && limited >= RATE_LIMIT_ROUNDS ? undefined : classify(e)),
+      signal: c.signal,
+      sleep: (ms, signal) => (atGate ? Promise.resolve() : sleep(ms, signal)),
+      onRetry: (r) => {
+        atGate = r.error instanceof RateLimitError;
+        if (atGate) {
+          limited++;
+          c.gate.pause(r.delayMs);
+          c.onRateLimited?.(r.delayMs);
+        } else {
+          c.onRetry?.({ method: 'POST', url: c.submitClient.endpoint(false), attempt: r.attempt, delayMs: r.delayMs, reason: r.reason });
+        }
+      },
+    });
+  } catch (e) {
+    // A wait cut by Ctrl-C ends as the engine's AbortError.
+    if ((e as Error)?.name === 'AbortError') throw new InterruptedError();
+    throw e;
   }
 }
