@@ -12,7 +12,20 @@ import { dirname, join, relative, resolve } from 'node:path';
 
 const SRC = resolve(import.meta.dirname, '..', 'src');
 // Lower number = higher layer. Peers share a rank; util and the root files are leaves.
-const RANK = { 'index.ts': 0, cli: 0, commands: 1, core: 2, api: 3, output: 3, store: 3, params: 4, util: 5, vendor: 5, types: 5, '(root)': 5 };
+const RANK = {
+  'index.ts': 0,
+  cli: 0,
+  commands: 1,
+  core: 2,
+  api: 3,
+  output: 3,
+  store: 3,
+  params: 4,
+  util: 5,
+  vendor: 5,
+  types: 5,
+  '(root)': 5,
+};
 
 function files(dir) {
   return readdirSync(dir).flatMap((n) => {
@@ -29,7 +42,9 @@ const layerOf = (file) => {
 const edges = new Map();
 for (const file of files(SRC)) {
   const text = readFileSync(file, 'utf8');
-  for (const m of text.matchAll(/(import\s+type\b[^;]*?from|export\s+type\b[^;]*?from|from|import)\s*\(?\s*'(\.{1,2}\/[^']+)'/g)) {
+  for (const m of text.matchAll(
+    /(import\s+type\b[^;]*?from|export\s+type\b[^;]*?from|from|import)\s*\(?\s*'(\.{1,2}\/[^']+)'/g,
+  )) {
     const typeOnly = /^(import|export)\s+type/.test(m[1]);
     const target = resolve(dirname(file), m[2]).replace(/\.js$/, '.ts');
     const [a, b] = [layerOf(file), layerOf(target)];

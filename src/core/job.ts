@@ -84,9 +84,13 @@ export async function runJob(spec: JobSpec): Promise<JobOutcome> {
   const sent = { ...spec.params };
   if (spec.localImage && !spec.requestId) {
     spec.events?.uploading?.(spec.localImage);
-    sent.image = await (hooks.upload ? hooks.upload(spec.localImage) : uploadLocalImage(spec.client, spec.localImage, {
-      label: '--image', signal: spec.signal, deadline: spec.deadline,
-    }));
+    sent.image = await (hooks.upload
+      ? hooks.upload(spec.localImage)
+      : uploadLocalImage(spec.client, spec.localImage, {
+          label: '--image',
+          signal: spec.signal,
+          deadline: spec.deadline,
+        }));
   }
 
   let result: JobResult;
@@ -103,10 +107,15 @@ export async function runJob(spec: JobSpec): Promise<JobOutcome> {
     if (requestId) {
       job = spec.client.jobFor(requestId);
     } else {
-      job = await (hooks.submit ? hooks.submit(sent) : whileSubmitting(spec, () => spec.client.submit(sent, { signal: spec.signal, deadline: spec.deadline })));
+      job = await (hooks.submit
+        ? hooks.submit(sent)
+        : whileSubmitting(spec, () => spec.client.submit(sent, { signal: spec.signal, deadline: spec.deadline })));
       requestId = journalId = job.requestId;
       await journalSubmitted(spec, job.requestId, 'async', sent);
-      later = await hooks.created?.(job.requestId, sent).then(() => undefined, (e: unknown) => e);
+      later = await hooks.created?.(job.requestId, sent).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     }
     spec.events?.submitted?.(job.requestId);
     result = await waitFor(spec, job, Boolean(spec.requestId));
@@ -121,22 +130,56 @@ export async function runJob(spec: JobSpec): Promise<JobOutcome> {
     result = { ...result, images: result.images.slice(0, asked) };
   }
   const files = await saveResults({
-    client: spec.client, result, dir: spec.outDir, prompt: sent.prompt, seed: spec.nameSeed ?? sent.seed,
-    requestId, journalId, journal: spec.journal, retries: spec.retries, signal: spec.signal, events: spec.events, stem: spec.stem,
+    client: spec.client,
+    result,
+    dir: spec.outDir,
+    prompt: sent.prompt,
+    seed: spec.nameSeed ?? sent.seed,
+    requestId,
+    journalId,
+    journal: spec.journal,
+    retries: spec.retries,
+    signal: spec.signal,
+    events: spec.events,
+    stem: spec.stem,
   });
   await hooks.saved?.(files);
-  await applyMetadata(files, spec.metadata, { params: sent, requestId: requestId ?? result.requestId }, spec.events?.warning);
+  await applyMetadata(
+    files,
+    spec.metadata,
+    { params: sent, requestId: requestId ?? result.requestId },
+    spec.events?.warning,
+  );
   if (later) throw later;
   // A resumed job of unknown parameters cannot say how many images were asked for.
   if (!spec.requestId && files.length < sent.num_outputs) {
-    warnings.push(`Asked for ${sent.num_outputs} images, got ${files.length}: the safety checker may have dropped some.`);
+    warnings.push(
+      `Asked for ${sent.num_outputs} images, got ${files.length}: the safety checker may have dropped some.`,
+    );
   }
-  return { requestId: requestId ?? result.requestId, status: result.status, files, params: sent, metrics: result.metrics, warnings };
+  return {
+    requestId: requestId ?? result.requestId,
+    status: result.status,
+    files,
+    params: sent,
+    metrics: result.metrics,
+    warnings,
+  };
 }
 
-async function journalSubmitted(spec: JobSpec, id: string, mode: 'sync' | 'async', sent: ResolvedParams): Promise<void> {
+async function journalSubmitted(
+  spec: JobSpec,
+  id: string,
+  mode: 'sync' | 'async',
+  sent: ResolvedParams,
+): Promise<void> {
   await spec.journal?.record({
-    id, createdAt: new Date().toISOString(), state: 'submitted', mode, prompt: sent.prompt, params: { ...sent },
+    id,
+    createdAt: new Date().toISOString(),
+    state: 'submitted',
+    mode,
+    prompt: sent.prompt,
+    params: { ...sent },
     outDir: spec.journalOutDir ?? spec.outDir,
   });
 }
@@ -144,10 +187,17 @@ async function journalSubmitted(spec: JobSpec, id: string, mode: 'sync' | 'async
 async function waitFor(spec: JobSpec, job: Job, resumed: boolean): Promise<JobResult> {
   // A job of ours polls around the run times recent jobs took; one fetched by id started at an
   // unknown time, so its wait says nothing about how long jobs run.
-  const expectedMs = spec.intervalMs === undefined && !resumed ? expectedRunTime((await spec.journal?.recentRunTimes()) ?? []) : undefined;
+  const expectedMs =
+    spec.intervalMs === undefined && !resumed
+      ? expectedRunTime((await spec.journal?.recentRunTimes()) ?? [])
+      : undefined;
   try {
     const result = await spec.client.wait(job, {
-      intervalMs: spec.intervalMs, expectedMs, deadline: spec.deadline, signal: spec.signal, pollNow: resumed,
+      intervalMs: spec.intervalMs,
+      expectedMs,
+      deadline: spec.deadline,
+      signal: spec.signal,
+      pollNow: resumed,
       pollDelay: spec.poll?.pollDelay,
       onStatus: (s, j) => {
         spec.poll?.onStatus?.(s, j);
@@ -173,7 +223,10 @@ async function waitFor(spec: JobSpec, job: Job, resumed: boolean): Promise<JobRe
  * Said once, so that the wait is not a mystery.
  */
 async function whileSubmitting<T>(spec: JobSpec, submit: () => Promise<T>): Promise<T> {
-  const onAbort = () => spec.events?.warning?.('Waiting for Segmind to answer the submit, so the paid job is not lost (Ctrl-C again to quit now).');
+  const onAbort = () =>
+    spec.events?.warning?.(
+      'Waiting for Segmind to answer the submit, so the paid job is not lost (Ctrl-C again to quit now).',
+    );
   spec.signal?.addEventListener('abort', onAbort, { once: true });
   try {
     return await submit();
@@ -200,7 +253,11 @@ async function runSyncWithin(spec: JobSpec, params: ResolvedParams): Promise<Job
  * Reads a local input image, checks that it is an image, uploads it and returns its URL.
  * `label` starts the message of a file that cannot be used (`--image`, or a manifest line).
  */
-export async function uploadLocalImage(client: SegmindClient, path: string, o: { label: string; signal?: AbortSignal; deadline?: number }): Promise<string> {
+export async function uploadLocalImage(
+  client: SegmindClient,
+  path: string,
+  o: { label: string; signal?: AbortSignal; deadline?: number },
+): Promise<string> {
   const data = await readFile(path).catch((e: NodeJS.ErrnoException) => {
     throw new UsageError(`${o.label}: cannot read ${path} (${e.code ?? e.message}).`);
   });

@@ -32,13 +32,21 @@ export async function assertNotLink(path: string): Promise<void> {
   if (!st.isFile()) throw fsError('EISDIR', `${path} is not a regular file`);
 }
 
-export async function writeFileAtomic(path: string, data: string | Uint8Array, o: AtomicWriteOptions = {}): Promise<void> {
+export async function writeFileAtomic(
+  path: string,
+  data: string | Uint8Array,
+  o: AtomicWriteOptions = {},
+): Promise<void> {
   await assertNotLink(path);
   const dir = dirname(path);
   // Unpredictable enough; O_EXCL is what guarantees no other file is touched. (Not node:crypto:
   // the journal loads this module, a dry run included, and crypto costs it ~7 ms, issue 6.)
   const tmp = join(dir, `.${basename(path)}.${process.pid}-${Math.random().toString(36).slice(2, 10)}.tmp`);
-  const file = await fsp.open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | NOFOLLOW, o.mode ?? 0o600);
+  const file = await fsp.open(
+    tmp,
+    constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | NOFOLLOW,
+    o.mode ?? 0o600,
+  );
   try {
     try {
       await file.writeFile(data);
@@ -64,7 +72,11 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, o
  */
 export async function appendNoFollow(path: string, data: string, o: AtomicWriteOptions = {}): Promise<boolean> {
   await assertNotLink(path);
-  const file = await fsp.open(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | NOFOLLOW, o.mode ?? 0o600);
+  const file = await fsp.open(
+    path,
+    constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | NOFOLLOW,
+    o.mode ?? 0o600,
+  );
   try {
     await file.write(data);
     const [written, current] = await Promise.all([file.stat(), fsp.lstat(path).catch(() => undefined)]);

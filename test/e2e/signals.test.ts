@@ -29,12 +29,25 @@ afterAll(async () => {
 });
 
 describe('signals', () => {
-  for (const [signal, code] of [['SIGTERM', 143], ['SIGHUP', 129], ['SIGQUIT', 131], ['SIGINT', 130]] as const) {
+  for (const [signal, code] of [
+    ['SIGTERM', 143],
+    ['SIGHUP', 129],
+    ['SIGQUIT', 131],
+    ['SIGINT', 130],
+  ] as const) {
     it(`${signal} while waiting: exit ${code}, the request id and the resume command`, async () => {
-      const sb = await sandbox(undefined, { SEGMIND_BASE_URL: url, SEGMIND_UPLOAD_URL: `${url}/upload`, SEGMIND_API_KEY: 'SG_0123456789abcdef' });
+      const sb = await sandbox(undefined, {
+        SEGMIND_BASE_URL: url,
+        SEGMIND_UPLOAD_URL: `${url}/upload`,
+        SEGMIND_API_KEY: 'SG_0123456789abcdef',
+      });
       try {
-        const firstPoll = new Promise<void>((r) => { polled = r; });
-        const child = runCli(['result', 'abcdef0123456789abcdef0123456789', '--interval', '0.01'], sb) as ReturnType<typeof runCli> & { kill(signal: string): boolean };
+        const firstPoll = new Promise<void>((r) => {
+          polled = r;
+        });
+        const child = runCli(['result', 'abcdef0123456789abcdef0123456789', '--interval', '0.01'], sb) as ReturnType<
+          typeof runCli
+        > & { kill(signal: string): boolean };
         await firstPoll;
         child.kill(signal);
         const r = await child;

@@ -23,7 +23,12 @@ function png(): Buffer {
     return Buffer.concat([len, Buffer.from(type, 'latin1'), data, Buffer.alloc(4)]);
   };
   const ihdr = Buffer.from([0, 0, 0, 1, 0, 0, 0, 1, 8, 2, 0, 0, 0]);
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(Buffer.from([0, 0, 0, 0]))), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(Buffer.from([0, 0, 0, 0]))),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 const params = { prompt: 'a paper boat', seed: 7, num_outputs: 2, output_format: 'png' } as unknown as ResolvedParams;
@@ -38,15 +43,30 @@ function fakeClient(s: Script): SegmindClient {
   const job = (id: string): Job => ({ requestId: id, status: 'QUEUED', statusUrl: '', responseUrl: '' });
   return {
     http: { dispatcher: undefined },
-    submit: async () => { s.log.push('submit'); return job('abc123'); },
+    submit: async () => {
+      s.log.push('submit');
+      return job('abc123');
+    },
     jobFor: (id: string) => job(id),
     wait: async (j: Job, o: { onStatus?: (st: string, j: Job) => void; pollNow?: boolean }) => {
       s.log.push(`wait ${j.requestId}${o.pollNow ? ' now' : ''}`);
       if (s.waitError) throw s.waitError;
       o.onStatus?.('COMPLETED', j);
-      return { requestId: j.requestId, status: 'COMPLETED', images: s.images ?? [{ kind: 'bytes', data: png() }, { kind: 'bytes', data: png() }], metrics: {}, raw: {} };
+      return {
+        requestId: j.requestId,
+        status: 'COMPLETED',
+        images: s.images ?? [
+          { kind: 'bytes', data: png() },
+          { kind: 'bytes', data: png() },
+        ],
+        metrics: {},
+        raw: {},
+      };
     },
-    upload: async () => { s.log.push('upload'); return 'https://example.test/in.png'; },
+    upload: async () => {
+      s.log.push('upload');
+      return 'https://example.test/in.png';
+    },
   } as unknown as SegmindClient;
 }
 
@@ -54,8 +74,14 @@ async function setup(s: Script, extra: Partial<JobSpec> = {}) {
   const dir = await mkdtemp(join(tmpdir(), 'flux-krea-job-'));
   const journal = new Journal(join(dir, 'state'));
   const spec: JobSpec = {
-    client: fakeClient(s), params, outDir: join(dir, 'out'), journal, intervalMs: 1000,
-    deadline: Date.now() + 60_000, retries: 0, ...extra,
+    client: fakeClient(s),
+    params,
+    outDir: join(dir, 'out'),
+    journal,
+    intervalMs: 1000,
+    deadline: Date.now() + 60_000,
+    retries: 0,
+    ...extra,
   };
   return { dir, journal, spec };
 }
@@ -71,7 +97,9 @@ describe('runJob', () => {
           // The journal already holds the paid job when anything else gets to run.
           s.log.push(`created ${id}: journal ${(await journal.get(id))?.state}`);
         },
-        saved: async (files) => { s.log.push(`saved ${files.length}`); },
+        saved: async (files) => {
+          s.log.push(`saved ${files.length}`);
+        },
       },
     });
     expect(s.log).toEqual(['submit', 'created abc123: journal submitted', 'wait abc123', 'saved 2']);
@@ -84,7 +112,16 @@ describe('runJob', () => {
     const s: Script = { log: [] };
     const { journal, spec } = await setup(s);
     const lockFailure = new OutputError('Cannot write the lock file');
-    await expect(runJob({ ...spec, hooks: { created: async () => { throw lockFailure; } } })).rejects.toBe(lockFailure);
+    await expect(
+      runJob({
+        ...spec,
+        hooks: {
+          created: async () => {
+            throw lockFailure;
+          },
+        },
+      }),
+    ).rejects.toBe(lockFailure);
     expect(s.log).toEqual(['submit', 'wait abc123']);
     const j = await journal.get('abc123');
     expect(j?.state).toBe('saved');
@@ -104,15 +141,35 @@ describe('runJob', () => {
   it('uploads through the hook when given (a batch uploads each file once)', async () => {
     const s: Script = { log: [] };
     const { spec } = await setup(s, { localImage: '/some/file.png' });
-    const out = await runJob({ ...spec, hooks: { upload: async (p) => { s.log.push(`upload hook ${p}`); return 'https://example.test/u.png'; } } });
+    const out = await runJob({
+      ...spec,
+      hooks: {
+        upload: async (p) => {
+          s.log.push(`upload hook ${p}`);
+          return 'https://example.test/u.png';
+        },
+      },
+    });
     expect(s.log).toEqual(['upload hook /some/file.png', 'submit', 'wait abc123']);
     expect(out.params.image).toBe('https://example.test/u.png');
   });
 
   it('a FAILED job is journaled as failed and reported to the failed hook', async () => {
-    const s: Script = { log: [], waitError: new JobFailedError('job-failed', 422, 'The generation failed: nsfw', {}, {}, 'abc123') };
+    const s: Script = {
+      log: [],
+      waitError: new JobFailedError('job-failed', 422, 'The generation failed: nsfw', {}, {}, 'abc123'),
+    };
     const { journal, spec } = await setup(s);
-    await expect(runJob({ ...spec, hooks: { failed: async (id, m) => { s.log.push(`failed ${id} ${m}`); } } })).rejects.toBe(s.waitError);
+    await expect(
+      runJob({
+        ...spec,
+        hooks: {
+          failed: async (id, m) => {
+            s.log.push(`failed ${id} ${m}`);
+          },
+        },
+      }),
+    ).rejects.toBe(s.waitError);
     expect(s.log).toContain('failed abc123 The generation failed: nsfw');
     expect((await journal.get('abc123'))?.state).toBe('failed');
   });
@@ -125,7 +182,13 @@ describe('runJob', () => {
   });
 
   it('a partial save is a new error with the count and the saved files; the failure itself is untouched', async () => {
-    const s: Script = { log: [], images: [{ kind: 'bytes', data: png() }, { kind: 'bytes', data: Buffer.from('not an image at all') }] };
+    const s: Script = {
+      log: [],
+      images: [
+        { kind: 'bytes', data: png() },
+        { kind: 'bytes', data: Buffer.from('not an image at all') },
+      ],
+    };
     const { dir, journal, spec } = await setup(s);
     const err = await runJob(spec).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PartialSaveError);

@@ -19,13 +19,15 @@ describe('journal compaction', () => {
     const compacting = (async () => {
       while (writing) await compactor.list();
     })();
-    await Promise.all(writers.map(async (w, n) => {
-      for (let i = 0; i < 60; i++) {
-        const id = `job-${n}-${i}`;
-        await w.record({ id, createdAt: new Date().toISOString(), state: 'submitted' });
-        await w.record({ id, state: 'saved', files: [`${id}.png`] });
-      }
-    }));
+    await Promise.all(
+      writers.map(async (w, n) => {
+        for (let i = 0; i < 60; i++) {
+          const id = `job-${n}-${i}`;
+          await w.record({ id, createdAt: new Date().toISOString(), state: 'submitted' });
+          await w.record({ id, state: 'saved', files: [`${id}.png`] });
+        }
+      }),
+    );
     writing = false;
     await compacting;
     const jobs = await compactor.list();

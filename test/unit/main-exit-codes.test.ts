@@ -13,7 +13,9 @@ import { streamOutput } from '../../src/cli/output.js';
 function capture() {
   const stream = new PassThrough();
   let text = '';
-  stream.on('data', (c: Buffer) => { text += c.toString(); });
+  stream.on('data', (c: Buffer) => {
+    text += c.toString();
+  });
   return { out: streamOutput(stream), text: () => text };
 }
 

@@ -6,7 +6,12 @@ import { describe, expect, it } from 'vitest';
 import { apiErrorFor, ConnectionError } from '../../src/api/errors.js';
 import type { Job } from '../../src/api/client.js';
 import { SubmitGate } from '../../src/core/batch/rate-limiter.js';
-import { RATE_LIMIT_ROUNDS, submitThroughGate, SubmitsStopped, type GateSubmit } from '../../src/core/batch/submit-gate.js';
+import {
+  RATE_LIMIT_ROUNDS,
+  submitThroughGate,
+  SubmitsStopped,
+  type GateSubmit,
+} from '../../src/core/batch/submit-gate.js';
 import type { ResolvedParams } from '../../src/params/schema.js';
 
 const params = { prompt: 'x' } as ResolvedParams;
@@ -35,7 +40,10 @@ function setup(answers: (() => Job | Error)[], extra: Partial<GateSubmit> = {}) 
   const retries: number[] = [];
   const limited: number[] = [];
   const o: GateSubmit = {
-    gate, retries: 2, signal: new AbortController().signal, sleep: c.sleep,
+    gate,
+    retries: 2,
+    signal: new AbortController().signal,
+    sleep: c.sleep,
     submitClient: {
       endpoint: () => 'http://127.0.0.1:9/v2/flux-krea-dev',
       submit: async () => {

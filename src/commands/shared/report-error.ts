@@ -31,14 +31,29 @@ export function reportError(ctx: Context, ui: Ui, e: unknown, json: boolean, adv
     return code;
   }
   const err = e as Error;
-  ui.error(`Unexpected error: ${err?.message ?? String(e)}`, 'This is a bug in flux-krea; please report it with the output of --verbose.');
+  ui.error(
+    `Unexpected error: ${err?.message ?? String(e)}`,
+    'This is a bug in flux-krea; please report it with the output of --verbose.',
+  );
   if (ui.verbose && err?.stack) ui.debug(err.stack);
   if (json) printError(ctx, 'internal', err?.message ?? String(e), EXIT.error);
   return EXIT.error;
 }
 
 /** With --json, failures are JSON on stdout too, so a script parses one shape. */
-export function printError(ctx: Context, kind: string, message: string, code: number, requestId?: string, files: readonly string[] = []): void {
-  const body = { status: 'error', error: { kind, message, exit_code: code }, request_id: requestId ?? null, ...(files.length ? { files } : {}) };
+export function printError(
+  ctx: Context,
+  kind: string,
+  message: string,
+  code: number,
+  requestId?: string,
+  files: readonly string[] = [],
+): void {
+  const body = {
+    status: 'error',
+    error: { kind, message, exit_code: code },
+    request_id: requestId ?? null,
+    ...(files.length ? { files } : {}),
+  };
   ctx.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
 }

@@ -39,7 +39,8 @@ export interface GateSubmit {
 
 /** What the shared policy needs to know of a failed submit; undefined rethrows it at once. */
 function classify(e: unknown): AttemptFailure | undefined {
-  if (e instanceof ApiError) return { outcome: { type: 'status', status: e.status }, headers: e.headers, reason: e.message };
+  if (e instanceof ApiError)
+    return { outcome: { type: 'status', status: e.status }, headers: e.headers, reason: e.message };
   if (e instanceof ConnectionError) return { outcome: { type: 'network', sent: e.sent }, reason: e.message };
   // Anything else (a garbled answer: the job may exist; the gate stopping) is not retried.
   return undefined;
@@ -60,33 +61,42 @@ export async function submitThroughGate(params: ResolvedParams, c: GateSubmit): 
   // Set by onRetry for a 429: the wait is the gate's, not this job's own sleep.
   let atGate = false;
   try {
-    return await withRetries(async () => {
-      try {
-        await c.gate.acquire(waitSignal);
-      } catch {
-        if (c.stopSubmits?.aborted && !c.signal.aborted) throw new SubmitsStopped();
-        throw new InterruptedError();
-      }
-      if (c.stopSubmits?.aborted) throw new SubmitsStopped();
-      return c.submitClient.submit(params, { signal: c.signal });
-    }, {
-      cls: 'submit',
-      retries: c.retries,
-      unbudgeted: (e) => e instanceof RateLimitError,
-      classify: (e) => (e instanceof RateLimitError && limited >= RATE_LIMIT_ROUNDS ? undefined : classify(e)),
-      signal: c.signal,
-      sleep: (ms, signal) => (atGate ? Promise.resolve() : sleep(ms, signal)),
-      onRetry: (r) => {
-        atGate = r.error instanceof RateLimitError;
-        if (atGate) {
-          limited++;
-          c.gate.pause(r.delayMs);
-          c.onRateLimited?.(r.delayMs);
-        } else {
-          c.onRetry?.({ method: 'POST', url: c.submitClient.endpoint(false), attempt: r.attempt, delayMs: r.delayMs, reason: r.reason });
+    return await withRetries(
+      async () => {
+        try {
+          await c.gate.acquire(waitSignal);
+        } catch {
+          if (c.stopSubmits?.aborted && !c.signal.aborted) throw new SubmitsStopped();
+          throw new InterruptedError();
         }
+        if (c.stopSubmits?.aborted) throw new SubmitsStopped();
+        return c.submitClient.submit(params, { signal: c.signal });
       },
-    });
+      {
+        cls: 'submit',
+        retries: c.retries,
+        unbudgeted: (e) => e instanceof RateLimitError,
+        classify: (e) => (e instanceof RateLimitError && limited >= RATE_LIMIT_ROUNDS ? undefined : classify(e)),
+        signal: c.signal,
+        sleep: (ms, signal) => (atGate ? Promise.resolve() : sleep(ms, signal)),
+        onRetry: (r) => {
+          atGate = r.error instanceof RateLimitError;
+          if (atGate) {
+            limited++;
+            c.gate.pause(r.delayMs);
+            c.onRateLimited?.(r.delayMs);
+          } else {
+            c.onRetry?.({
+              method: 'POST',
+              url: c.submitClient.endpoint(false),
+              attempt: r.attempt,
+              delayMs: r.delayMs,
+              reason: r.reason,
+            });
+          }
+        },
+      },
+    );
   } catch (e) {
     // A wait cut by Ctrl-C ends as the engine's AbortError.
     if ((e as Error)?.name === 'AbortError') throw new InterruptedError();
