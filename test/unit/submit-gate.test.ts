@@ -10,6 +10,7 @@ import {
   RATE_LIMIT_ROUNDS,
   submitThroughGate,
   SubmitsStopped,
+  SubmitTurns,
   type GateSubmit,
 } from '../../src/core/batch/submit-gate.js';
 import type { ResolvedParams } from '../../src/params/schema.js';
@@ -117,5 +118,36 @@ describe('submitThroughGate', () => {
     const t = setup([() => job], { stopSubmits: stop.signal });
     await expect(submitThroughGate(params, t.o)).rejects.toBeInstanceOf(SubmitsStopped);
     expect(t.calls()).toBe(0);
+  });
+});
+
+describe('SubmitTurns', () => {
+  it('keeps submits in manifest order even when a later job is ready first', async () => {
+    const order: string[] = [];
+    const gate = new SubmitGate({ rpm: 0 });
+    const turns = new SubmitTurns();
+    const submitAs = (name: string): GateSubmit['submitClient'] => ({
+      endpoint: () => 'http://127.0.0.1:9/v2/flux-krea-dev',
+      submit: async () => {
+        order.push(name);
+        return job;
+      },
+    });
+    const signal = new AbortController().signal;
+    const first = turns.take();
+    const second = turns.take();
+    const third = turns.take();
+    // The first job is slow to prepare (an upload, say); the second is ready at once; the
+    // third never submits (fetched by id) and gives its turn up.
+    const a = (async () => {
+      await new Promise((r) => setTimeout(r, 30));
+      return submitThroughGate(params, { gate, submitClient: submitAs('first'), retries: 0, signal, turn: first });
+    })();
+    const b = submitThroughGate(params, { gate, submitClient: submitAs('second'), retries: 0, signal, turn: second });
+    third.done();
+    const fourth = turns.take();
+    const d = submitThroughGate(params, { gate, submitClient: submitAs('fourth'), retries: 0, signal, turn: fourth });
+    await Promise.all([a, b, d]);
+    expect(order).toEqual(['first', 'second', 'fourth']);
   });
 });

@@ -16,7 +16,7 @@ import type { LockedFile, LockFile } from '../../store/lock.js';
 import type { PlannedEntry } from './plan.js';
 import { batchPollDelay, type JobTimeEstimate } from './poll-schedule.js';
 import type { SubmitGate } from './rate-limiter.js';
-import { SubmitsStopped, submitThroughGate } from './submit-gate.js';
+import { SubmitsStopped, submitThroughGate, type SubmitTurns, type Turn } from './submit-gate.js';
 import { fileStem, replacePrevious } from './replace.js';
 
 export type EntryStatus = 'done' | 'skipped' | 'failed' | 'interrupted' | 'not-run';
@@ -55,6 +55,8 @@ export interface EntryRunContext {
    * still waiting at the gate then never submits (it would be paid for after the stop).
    */
   stopSubmits?: AbortSignal;
+  /** Keeps first submits in manifest order (set by the runner). */
+  turns?: SubmitTurns;
   lock: LockFile;
   journal?: Journal;
   retries: number;
@@ -75,10 +77,14 @@ export async function runEntry(plan: PlannedEntry, c: EntryRunContext, releaseSl
   const { entry } = plan;
   const base = { key: entry.key, line: entry.line, seed: entry.params.seed };
   let requestId: string | undefined;
+  // Taken at once, in manifest order (the pool starts entries in that order).
+  const turn = c.turns?.take();
   try {
     let outcome: JobOutcome | undefined;
     let resumed = false;
     if (plan.action === 'resume' && plan.previous?.request_id) {
+      // A job fetched by id submits nothing (unless it expired): the next entry need not wait for it.
+      turn?.done();
       requestId = plan.previous.request_id;
       c.events.resumed?.(entry.key, requestId);
       outcome = await runJob(jobSpec(plan, c, releaseSlot, requestId)).catch((e: unknown) => {
@@ -94,7 +100,7 @@ export async function runEntry(plan: PlannedEntry, c: EntryRunContext, releaseSl
         ...jobSpec(plan, c, releaseSlot),
         localImage: entry.localImage,
         hooks: {
-          ...entryHooks(plan, c),
+          ...entryHooks(plan, c, turn),
           created: async (id) => {
             requestId = id;
             c.events.submitted?.(entry.key, id);
@@ -115,6 +121,7 @@ export async function runEntry(plan: PlannedEntry, c: EntryRunContext, releaseSl
     // Anything but FAILED leaves the lock as it was: a submitted job stays `submitted` and is resumed.
     return { ...base, status: kind === 'interrupted' ? 'interrupted' : 'failed', requestId, files: [], error: { kind, message } };
   } finally {
+    turn?.done();
     releaseSlot();
   }
 }
@@ -153,13 +160,13 @@ function jobSpec(plan: PlannedEntry, c: EntryRunContext, releaseSlot: () => void
   };
 }
 
-function entryHooks(plan: PlannedEntry, c: EntryRunContext): JobHooks {
+function entryHooks(plan: PlannedEntry, c: EntryRunContext, turn?: Turn): JobHooks {
   const { entry } = plan;
   const stem = fileStem(entry.name, entry.params.num_outputs, (i) => imageStem(entry.params.prompt, entry.params.seed, i));
   return {
     upload: (path) => uploadOnce(path, plan, c),
     submit: (params) => submitThroughGate(params, {
-      gate: c.gate, submitClient: c.submitClient, retries: c.retries, signal: c.signal, stopSubmits: c.stopSubmits,
+      gate: c.gate, submitClient: c.submitClient, retries: c.retries, signal: c.signal, stopSubmits: c.stopSubmits, turn,
       sleep: c.sleep, onRateLimited: c.events.rateLimited, onRetry: c.events.retry,
     }),
     saved: (files) => replacePrevious(files, plan.previous, c.lock, stem),

@@ -20,7 +20,37 @@ export class SubmitsStopped extends Error {}
 /** A 429 never fails a job quickly: the batch waits it out this many times per job. */
 export const RATE_LIMIT_ROUNDS = 20;
 
+/**
+ * Keeps the batch's submits in manifest order: a job joins the gate's queue only after the one
+ * before it has joined (or will never), whatever its own preparation took (creating a
+ * directory, an upload). Without it, --rpm and --fail-fast depended on which fs call ended first.
+ */
+export class SubmitTurns {
+  private tail: Promise<void> = Promise.resolve();
+
+  /** Called synchronously, in manifest order, as jobs start; `done()` may be called more than once. */
+  take(): Turn {
+    const ready = this.tail;
+    let done!: () => void;
+    const mine = new Promise<void>((resolve) => {
+      done = resolve;
+    });
+    // The next job waits for this one and, through it, for every job before.
+    this.tail = Promise.all([ready, mine]).then(() => undefined);
+    return { ready, done };
+  }
+}
+
+export interface Turn {
+  /** Resolves when the job before has joined the gate's queue, or given up its turn. */
+  ready: Promise<void>;
+  /** This job has joined the queue, or will not submit: the next may join. */
+  done(): void;
+}
+
 export interface GateSubmit {
+  /** This job's place in the order of first submits. */
+  turn?: Turn;
   gate: SubmitGate;
   /** A client without retries of its own: the retries are decided here. */
   submitClient: Pick<SegmindClient, 'submit' | 'endpoint'>;
@@ -64,7 +94,11 @@ export async function submitThroughGate(params: ResolvedParams, c: GateSubmit): 
     return await withRetries(
       async () => {
         try {
-          await c.gate.acquire(waitSignal);
+          if (c.turn) await c.turn.ready;
+          // acquire() joins the queue synchronously: the next job may join after this one.
+          const acquired = c.gate.acquire(waitSignal);
+          c.turn?.done();
+          await acquired;
         } catch {
           if (c.stopSubmits?.aborted && !c.signal.aborted) throw new SubmitsStopped();
           throw new InterruptedError();
