@@ -75,6 +75,7 @@ export async function runGenerate(ctx: Context, promptArg: string | undefined, f
   } else {
     for (const f of outcome.files) ctx.stdout.write(`${f.path}\n`);
   }
+  if (!toStdout) await (await import('../cli/preview.js')).showPreview(ctx, run, outcome.files.map((f) => f.path));
   reporter.summary(outcome);
   if (run.open && !toStdout) {
     const { openFiles } = await import('./shared/open.js');
@@ -83,14 +84,11 @@ export async function runGenerate(ctx: Context, promptArg: string | undefined, f
   return EXIT.ok;
 }
 
-/** The next step for a failed run, which only the CLI knows how to spell. */
+/** The next step that only this run knows (its -o); cli/hints.ts gives every other. */
 function adviceFor(e: unknown, run: RunOptions): Advice {
   if (!isFluxKreaError(e)) return {};
   if (e.requestId && e.kind !== 'job-failed' && e.kind !== 'not-found') {
     return { suggestion: `The job is kept on the server for an hour. Fetch its images with: ${resumeHint(e.requestId, run.out === '-' ? undefined : run.out)}` };
-  }
-  if (e.kind === 'deadline' && run.sync) {
-    return { suggestion: 'A --sync call cannot be resumed and may still be billed; without --sync the job keeps a request id you can fetch later.' };
   }
   return {};
 }

@@ -244,7 +244,7 @@ async function runSyncWithin(spec: JobSpec, params: ResolvedParams): Promise<Job
     // Ctrl-C waits for the answer (its images are paid for); the deadline cuts the call.
     return await spec.client.runSync(params, { signal, cutSignal: deadline, deadline: spec.deadline });
   } catch (e) {
-    if (deadline.aborted && !spec.signal?.aborted) throw new DeadlineError(Math.round(budgetMs / 1000));
+    if (deadline.aborted && !spec.signal?.aborted) throw new DeadlineError(Math.round(budgetMs / 1000), undefined, true);
     throw e;
   }
 }

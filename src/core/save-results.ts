@@ -2,7 +2,7 @@
  * Saves a finished job's images: in parallel, each one atomically, with the journal updated.
  * One step of the job pipeline (job.ts).
  */
-import { FluxKreaError, InterruptedError, ProtocolError, isFluxKreaError } from '../errors.js';
+import { InterruptedError, ProtocolError, isFluxKreaError } from '../errors.js';
 import type { JobResult } from '../api/client.js';
 import type { SegmindClient } from '../api/client.js';
 import { ensureDir, saveImage, type SavedImage } from '../output/download.js';
@@ -33,10 +33,7 @@ const PARALLEL_DOWNLOADS = 4;
 
 export async function saveResults(r: SaveRequest): Promise<SavedImage[]> {
   if (r.result.images.length === 0) {
-    throw new ProtocolError('The job completed but Segmind returned no image.', {
-      requestId: r.requestId,
-      suggestion: r.requestId ? `Try \`flux-krea result ${r.requestId}\` in a moment; if it stays empty, generate again.` : 'Generate again.',
-    });
+    throw new ProtocolError('The job completed but Segmind returned no image.', { requestId: r.requestId });
   }
   await ensureDir(r.dir, r.requestId);
   r.events?.downloading?.(r.result.images.length);
@@ -74,22 +71,13 @@ export async function saveResults(r: SaveRequest): Promise<SavedImage[]> {
   }
   if (errors.length) {
     const first = errors.find((e) => e instanceof InterruptedError) ?? errors[0];
-    if (isFluxKreaError(first) && files.length) throw new PartialSaveError(first, files, r.result.images.length);
+    if (isFluxKreaError(first) && files.length) {
+      throw first.with({
+        message: `${first.message} (${files.length} of ${r.result.images.length} images were saved)`,
+        savedFiles: files.map((f) => f.path),
+      });
+    }
     throw first;
   }
   return files;
-}
-
-/**
- * Some images of a job were saved, then one failed: the failure's kind (hence exit code),
- * request id and advice, with the count in the message and the saved files, which are still
- * results. Built whole instead of amending the failure (errors are not mutated once thrown).
- */
-export class PartialSaveError extends FluxKreaError {
-  constructor(failure: FluxKreaError, saved: readonly SavedImage[], total: number) {
-    super(failure.kind, `${failure.message} (${saved.length} of ${total} images were saved)`, {
-      requestId: failure.requestId, suggestion: failure.suggestion, cause: failure,
-    });
-    this.savedFiles = saved.map((f) => f.path);
-  }
 }

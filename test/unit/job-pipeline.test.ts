@@ -10,7 +10,6 @@ import { deflateSync } from 'node:zlib';
 import type { Job, JobResult, SegmindClient } from '../../src/api/client.js';
 import { JobFailedError } from '../../src/api/errors.js';
 import { runJob, type JobSpec } from '../../src/core/job.js';
-import { PartialSaveError } from '../../src/core/save-results.js';
 import { Journal } from '../../src/store/journal.js';
 import type { ResolvedParams } from '../../src/params/schema.js';
 import { OutputError, ProtocolError } from '../../src/errors.js';
@@ -181,7 +180,7 @@ describe('runJob', () => {
     expect(out.warnings).toEqual(['Asked for 2 images, got 1: the safety checker may have dropped some.']);
   });
 
-  it('a partial save is a new error with the count and the saved files; the failure itself is untouched', async () => {
+  it('a partial save is a copy of the failure with the count and the saved files (errors are not changed once thrown)', async () => {
     const s: Script = {
       log: [],
       images: [
@@ -191,13 +190,11 @@ describe('runJob', () => {
     };
     const { dir, journal, spec } = await setup(s);
     const err = await runJob(spec).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(PartialSaveError);
-    const p = err as PartialSaveError;
+    expect(err).toBeInstanceOf(ProtocolError);
+    const p = err as ProtocolError;
     expect(p.kind).toBe('server');
     expect(p.message).toMatch(/\(1 of 2 images were saved\)$/);
     expect(p.savedFiles).toHaveLength(1);
-    expect(p.cause).toBeInstanceOf(ProtocolError);
-    expect((p.cause as Error).message).not.toMatch(/images were saved/);
     expect((await journal.get('abc123'))?.state).toBe('partial');
     expect(await readdir(join(dir, 'out'))).toHaveLength(1);
   });

@@ -3,8 +3,8 @@
  * environment and the key, the journal.
  */
 import type { SegmindClient } from '../../api/client.js';
-import { DEFAULT_BASE_URL, DEFAULT_UPLOAD_URL, normalizeBaseUrl } from '../../api/endpoints.js';
-import { FluxKreaError, MissingKeyError, UsageError } from '../../errors.js';
+import { resolveEndpoints } from '../../api/endpoints.js';
+import { FluxKreaError, MissingKeyError } from '../../errors.js';
 import { findApiKey } from '../../store/store.js';
 import { Journal } from '../../store/journal.js';
 import { stateDir } from '../../util/paths.js';
@@ -32,14 +32,7 @@ export interface ClientSettings {
 }
 
 export function endpoints(env: NodeJS.ProcessEnv): { baseUrl: string; uploadUrl: string } {
-  const baseUrl = env.SEGMIND_BASE_URL || DEFAULT_BASE_URL;
-  // With the API pointed elsewhere (the emulator, a proxy) and no upload URL, uploads go to the
-  // same place: a local image and the key must not leave for Segmind's real host unasked.
-  const uploadUrl = env.SEGMIND_UPLOAD_URL || (env.SEGMIND_BASE_URL ? `${normalizeBaseUrl(baseUrl)}/upload-asset` : DEFAULT_UPLOAD_URL);
-  for (const [name, url] of [['SEGMIND_BASE_URL', baseUrl], ['SEGMIND_UPLOAD_URL', uploadUrl]] as const) {
-    if (!/^https?:\/\/[^/]/i.test(url)) throw new UsageError(`${name}: ${JSON.stringify(url)} is not an http(s) URL.`);
-  }
-  return { baseUrl, uploadUrl };
+  return resolveEndpoints({ baseUrl: env.SEGMIND_BASE_URL, uploadUrl: env.SEGMIND_UPLOAD_URL });
 }
 
 export async function makeClient(ctx: Context, s: ClientSettings): Promise<SegmindClient> {

@@ -1,10 +1,11 @@
 /**
  * The one place where a failure becomes what people and scripts see, and an exit code: the
- * message and its next step on stderr, the request id of a job that may exist, and with
+ * message and its next step (cli/hints.ts) on stderr, the request id of a job that may exist, and with
  * --json one error object on stdout. Errors are never amended once thrown: a command that
  * knows more than the error (the resume command with this run's -o) passes it as advice.
  */
 import { isFluxKreaError } from '../../errors.js';
+import { presentError } from '../../cli/hints.js';
 import type { Context } from './context.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import type { Ui } from '../../cli/ui.js';
@@ -21,9 +22,10 @@ export interface Advice {
 export function reportError(ctx: Context, ui: Ui, e: unknown, json: boolean, advice: Advice = {}): number {
   if (isFluxKreaError(e)) {
     const code = exitCodeFor(e.kind);
-    const message = advice.message ?? e.message;
+    const presented = presentError(e);
+    const message = advice.message ?? presented.message;
     const files = advice.savedFiles ?? e.savedFiles ?? [];
-    ui.error(message, advice.suggestion ?? e.suggestion);
+    ui.error(message, advice.suggestion ?? presented.hint);
     if (e.requestId) ui.info(`request id: ${e.requestId}`);
     if (json) printError(ctx, e.kind, message, code, e.requestId, files);
     // Images saved before the failure are still results.
