@@ -4,7 +4,7 @@
  * output, store, params, util), with a count, and marks those that point against
  * cli → commands → core → api / output / store → params: AGAINST (upward), PEER (between
  * api, output and store). Type-only imports are listed with (type): they tie the layers
- * together at compile time only. src/index.ts, the library's entry, sits on top beside cli.
+ * together at compile time only. src/index.ts and library*.ts, the library's entry, sit on top beside cli.
  * Usage: node scripts/import-edges.mjs [--against] [--files]
  */
 import { readFileSync, readdirSync, statSync } from 'node:fs';
@@ -35,7 +35,7 @@ function files(dir) {
 }
 const layerOf = (file) => {
   const first = relative(SRC, file).split('/')[0];
-  if (first === 'index.ts') return first;
+  if (first in RANK) return first;
   return first.endsWith('.ts') ? '(root)' : first;
 };
 
