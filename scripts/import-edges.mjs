@@ -14,6 +14,8 @@ const SRC = resolve(import.meta.dirname, '..', 'src');
 // Lower number = higher layer. Peers share a rank; util and the root files are leaves.
 const RANK = {
   'index.ts': 0,
+  'library.ts': 0,
+  'library-types.ts': 0,
   cli: 0,
   commands: 1,
   core: 2,
