@@ -1,5 +1,5 @@
 /** The body of `flux-krea schema`: the schemas are bundled from schemas/*.json, the one copy. */
-import type { Context } from '../cli/context.js';
+import type { Context } from './shared/context.js';
 import type { SchemaName } from './schema.js';
 import auth from '../../schemas/auth.json' with { type: 'json' };
 import batch from '../../schemas/batch.json' with { type: 'json' };

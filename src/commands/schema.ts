@@ -4,7 +4,7 @@
  * this command runs.
  */
 import { Argument, Command } from 'commander';
-import type { Context } from '../cli/context.js';
+import type { Context } from './shared/context.js';
 
 /** Every schema in schemas/, by name (a test fails when this list and the folder differ). */
 export const SCHEMA_NAMES = [
