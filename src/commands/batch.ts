@@ -25,11 +25,18 @@ Examples:
   $ flux-krea batch assets.jsonl --concurrency 8 --rpm 50 --metadata sidecar
   $ flux-krea batch assets.jsonl --shard 2/4 --json     # one machine of a CI matrix
   $ flux-krea batch assets.jsonl --dry-run              # what would run; sends nothing
+  $ flux-krea batch assets.jsonl --frozen               # CI check: all current? no key; exit 8 if not
 
 A prompts.jsonl line: {"name": "hero", "prompt": "a lighthouse at dusk", "aspect_ratio": "21:9"}
 
+--json prints JSON Lines: a line per entry as it finishes ({"type": "entry", ...}), then
+one summary line, always last ({"type": "summary", "status", "counts", "cost", "lock", ...});
+\`flux-krea schema batch\` describes both. On GitHub Actions a batch also appends a summary
+table to GITHUB_STEP_SUMMARY and annotates the manifest's lines that failed.
+
 Exit code: 0 when every entry is done or skipped; else the most serious failure's code
-(130 > 3 > 4 > 5 > 2 > 1 > 7 > 6), or 1 when entries were left unrun by --fail-fast.`;
+(130 > 3 > 4 > 5 > 2 > 1 > 7 > 6), or 1 when entries were left unrun by --fail-fast.
+With --frozen: 0 when every entry is current, 8 when any would be generated.`;
 
 /** Where a shared flag means something else for a batch than for one generation. */
 const BATCH_MEANING: Record<string, string> = {
@@ -37,7 +44,7 @@ const BATCH_MEANING: Record<string, string> = {
   '--out': 'Base directory for the images; an entry\'s "out" is relative to it [default: .]',
   '--timeout': 'Give up waiting for one entry\'s job after this many seconds (it stays in the lock file and is fetched on the next run) [default: 600]',
   '--dry-run': 'Show what each entry would do (submit, fetch by request id, skip); send nothing, need no key',
-  '--json': 'Print one report object on stdout (per entry: status, request id, files, seed, error) instead of paths',
+  '--json': 'Print JSON Lines instead of paths: one line per entry as it finishes (status, request id, files, cost, error), then a summary line',
 };
 
 export function batchCommand(ctx: Context): Command {

@@ -12,7 +12,9 @@ import { ALL_BATCH_FIELDS, BATCH_MODEL_FIELDS, type BatchOptions } from '../core
 import { planEntries, type PlannedEntry } from '../core/batch/plan.js';
 import { SubmitGate } from '../core/batch/rate-limiter.js';
 import { JobTimeEstimate } from '../core/batch/poll-schedule.js';
-import { batchExitCode, batchReport } from './shared/batch-report.js';
+import { batchExitCode, batchSummary, entryJson, type ReportEntry } from './shared/batch-report.js';
+import { annotate, appendStepSummary, artifactsUrl, entryAnnotations, problemsMarkdown, summaryMarkdown } from './shared/github.js';
+import { formatJsonLine } from './shared/json-document.js';
 import { runPlanned } from '../core/batch/runner.js';
 import { inShard, parseShard, shardLabel, type Shard } from '../core/batch/shard.js';
 import { resolveSettings, type FlagValues } from '../store/settings.js';
@@ -22,6 +24,8 @@ import type { RunOptions } from '../params/run-options.js';
 import { BatchReporter } from './shared/batch-reporter.js';
 import { EXIT } from './shared/exit-codes.js';
 import { makeClient, openJournal, printJson, type Context } from './shared/context.js';
+import type { EntryResult } from '../core/batch/run-entry.js';
+import type { LockFile as Lock } from '../store/lock.js';
 
 /** Resolves with the exit code: 0 when every entry is done or skipped, else the worst failure's (batch-report.ts). */
 export async function runBatch(ctx: Context, manifestPath: string, flags: FlagValues): Promise<number> {
@@ -41,6 +45,9 @@ export async function runBatch(ctx: Context, manifestPath: string, flags: FlagVa
   const problems = [...parsed.problems, ...checked.problems].sort((a, b) => a.line - b.line);
   if (problems.length) {
     for (const p of problems) ctx.ui.error(where(manifestPath, p));
+    const file = annotationPath(ctx, manifestPath);
+    annotate(ctx, problems.map((p) => ({ file, line: p.line, title: 'flux-krea: invalid entry', message: problemText(p) })));
+    await appendStepSummary(ctx, problemsMarkdown(manifestPath, problems.map((p) => ({ line: p.line, text: problemText(p) }))));
     throw new UsageError(`${manifestPath}: ${problems.length} problem${problems.length === 1 ? '' : 's'} (listed above); nothing was sent.`, {
       suggestion: 'Fix the lines named above and run again. `flux-krea batch --help` describes the manifest.',
     });
@@ -56,6 +63,12 @@ export async function runBatch(ctx: Context, manifestPath: string, flags: FlagVa
   const mine = checked.entries.filter((e) => inShard(e.key, shard));
   const plans = await planEntries(mine, { lock, baseOut: run.out, force: run.force });
 
+  const display = (p: string) => relative(process.cwd(), lock.absolutePath(p)) || '.';
+  const place: Where = { manifest: manifestPath, lock: relative(process.cwd(), lock.path), shard: shard && shardLabel(shard) };
+  if (run.frozen) {
+    if (run.force) throw new UsageError('--frozen checks the lock, which --force would ignore: use one or the other.');
+    return frozen(ctx, run, plans, lock, place, display);
+  }
   if (run.dry_run) {
     dryRun(ctx, run.json, plans, lockPath, shard);
     return EXIT.ok;
@@ -75,12 +88,23 @@ export async function runBatch(ctx: Context, manifestPath: string, flags: FlagVa
   }
   const reporter = new BatchReporter(ctx.ui, plans.length);
   const started = Date.now();
+  // --json streams a line per entry as it finishes, so a long batch can be followed (and an
+  // agent can act on each image) before the summary line ends the stream.
+  const events = reporter.events();
+  const streamed = new Set<string>();
+  const finished = events.finished;
+  events.finished = (r: EntryResult) => {
+    finished?.(r);
+    if (!run.json) return;
+    ctx.stdout.write(formatJsonLine(entryJson(r, display)));
+    streamed.add(r.key);
+  };
   let results;
   try {
     results = await runPlanned(plans, {
       client, submitClient, gate: new SubmitGate({ rpm: run.rpm, onWait: reporter.onGateWait }), lock, journal,
       retries: run.retries, intervalMs: run.interval * 1000, timeoutMs: run.timeout * 1000,
-      metadata: run.metadata, signal: ctx.signal, events: reporter.events(), uploads: new Map(), jobTime: new JobTimeEstimate(),
+      metadata: run.metadata, signal: ctx.signal, events, uploads: new Map(), jobTime: new JobTimeEstimate(),
     }, { concurrency: run.concurrency, failFast: run.fail_fast });
   } finally {
     await reporter.stop();
@@ -89,20 +113,80 @@ export async function runBatch(ctx: Context, manifestPath: string, flags: FlagVa
   // Fold the lock's append-only log into the lock, so that what is committed is complete.
   await lock.close();
 
-  const display = (p: string) => relative(process.cwd(), lock.absolutePath(p)) || '.';
-  const report = batchReport({
-    manifest: manifestPath, lock: relative(process.cwd(), lock.path), shard: shard && shardLabel(shard), results,
-    interrupted: ctx.signal.aborted, elapsedMs: Date.now() - started, submits: reporter.submits, displayPath: display,
-  });
-  if (run.json) printJson(ctx, report);
-  else for (const r of results) if (r.status === 'done') for (const f of r.files) ctx.stdout.write(`${display(f.path)}\n`);
-  reporter.summary(results, Date.now() - started, relative(process.cwd(), lock.path));
-  if (run.gallery) await (await import('../output/gallery/index.js')).writeGallery({ inputs: [lock.path], out: run.gallery }).then((g) => { for (const w of g.warnings) ctx.ui.warn(w); ctx.ui.info(`gallery: ${g.path}`); });
-  return batchExitCode(results, ctx.signal.aborted);
+  const elapsedMs = Date.now() - started;
+  if (!run.json) for (const r of results) if (r.status === 'done') for (const f of r.files) ctx.stdout.write(`${display(f.path)}\n`);
+  reporter.summary(results, elapsedMs, place.lock);
+  const gallery = run.gallery ? await writeGallery(ctx, lock, run.gallery) : undefined;
+  const code = batchExitCode(results, ctx.signal.aborted);
+  // Entries that never started (--fail-fast, Ctrl-C) had no line yet.
+  const rest = results.filter((r) => !streamed.has(r.key));
+  await finish(ctx, run.json, { ...place, entries: run.json ? rest : [], all: results, code, elapsedMs, submits: reporter.submits, gallery, frozen: false, display });
+  return code;
+}
+
+interface Where {
+  manifest: string;
+  lock: string;
+  shard?: string;
+}
+
+/**
+ * The end of every batch that ran or was checked: the JSON lines not yet printed and the
+ * summary line, then GitHub's annotations and job summary when on Actions.
+ */
+async function finish(ctx: Context, json: boolean, f: Where & {
+  entries: readonly ReportEntry[]; all: readonly ReportEntry[]; code: number; elapsedMs: number; submits: number;
+  gallery?: string; frozen: boolean; display: (p: string) => string;
+}): Promise<void> {
+  if (json) {
+    for (const r of f.entries) ctx.stdout.write(formatJsonLine(entryJson(r, f.display)));
+    ctx.stdout.write(formatJsonLine(batchSummary({ ...f, results: f.all, exitCode: f.code })));
+  }
+  annotate(ctx, entryAnnotations(annotationPath(ctx, f.manifest), f.all));
+  await appendStepSummary(ctx, summaryMarkdown({ ...f, entries: f.all, displayPath: f.display, artifactsUrl: artifactsUrl(ctx.env) }));
+}
+
+async function writeGallery(ctx: Context, lock: Lock, out: string): Promise<string> {
+  const g = await (await import('../output/gallery/index.js')).writeGallery({ inputs: [lock.path], out });
+  for (const w of g.warnings) ctx.ui.warn(w);
+  ctx.ui.info(`gallery: ${g.path}`);
+  return g.path;
+}
+
+/**
+ * `--frozen`: every entry checked against the lock and its files (core/batch/frozen.ts), with
+ * no key and no request; exit 8 when anything would be generated. Nothing is written but the
+ * report (and the gallery, when asked for).
+ */
+async function frozen(ctx: Context, run: RunOptions & BatchOptions, plans: PlannedEntry[], lock: Lock, place: Where, display: (p: string) => string): Promise<number> {
+  const started = Date.now();
+  const { checkFrozen } = await import('../core/batch/frozen.js');
+  const verdicts = await checkFrozen(plans, lock, display);
+  const entries: ReportEntry[] = verdicts.map(({ plan, current, reason }) => ({
+    key: plan.entry.key, line: plan.entry.line, seed: plan.entry.params.seed, requestId: plan.previous?.request_id,
+    ...(current ? { status: 'skipped' as const, files: plan.previous?.files ?? [] } : { status: 'stale' as const, files: [], reason }),
+  }));
+  const stale = entries.filter((e) => e.status === 'stale');
+  for (const e of stale) ctx.ui.error(`${place.manifest}:${e.line}: ${e.key}: would be generated: ${e.reason}`);
+  const code = stale.length ? EXIT.stale : EXIT.ok;
+  ctx.ui.info(`frozen: ${entries.length - stale.length} of ${entries.length} entries current${stale.length ? `, ${stale.length} would be generated` : ''}; lock ${place.lock}. Nothing was sent.`);
+  if (stale.length) ctx.ui.info(`To update them, run \`flux-krea batch ${place.manifest}\` with a key (unchanged entries cost nothing), then commit or cache the lock and the images.`);
+  const gallery = run.gallery ? await writeGallery(ctx, lock, run.gallery) : undefined;
+  await finish(ctx, run.json, { ...place, entries, all: entries, code, elapsedMs: Date.now() - started, submits: 0, gallery, frozen: true, display });
+  return code;
+}
+
+/** The manifest as GitHub names files in annotations: relative to the workspace. */
+function annotationPath(ctx: Context, manifest: string): string {
+  return relative(ctx.env.GITHUB_WORKSPACE ?? process.cwd(), resolve(manifest)).split('\\').join('/');
+}
+
+function problemText(p: Problem): string {
+  return `${p.field && !p.message.startsWith(p.field) ? `${p.field}: ` : ''}${p.message}`;
 }
 
 function where(manifest: string, p: Problem): string {
-  return `${manifest}:${p.line}: ${p.field && !p.message.startsWith(p.field) ? `${p.field}: ` : ''}${p.message}`;
+  return `${manifest}:${p.line}: ${problemText(p)}`;
 }
 
 /** `<manifest>.lock.json`; each shard of a CI matrix keeps its own, so runners never fight over one file. */

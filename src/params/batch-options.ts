@@ -20,6 +20,8 @@ export const batchOptionsSchema = z.strictObject({
     .meta(meta({ flag: 'lock', valueName: 'file', complete: 'file', help: 'Lock file [default: <manifest>.lock.json; with --shard i/n: <manifest>.shard-i-of-n.lock.json]' })),
   gallery: z.string().min(1).optional()
     .meta(meta({ flag: 'gallery', valueName: 'file', complete: 'file', help: 'At the end, write a self-contained HTML gallery of the batch (as `flux-krea gallery <lock>`)' })),
+  frozen: z.boolean().default(false)
+    .meta(meta({ flag: 'frozen', help: 'Check, without a key or any request, that every entry is in the lock with its files intact; exit 8 naming each entry that would be generated' })),
   shard: z.string().min(1).optional()
     .meta(meta({ flag: 'shard', valueName: 'i/n', help: 'Run only share i of n (1-based), for a CI matrix; shares are disjoint and together complete' })),
 });

@@ -34,9 +34,17 @@ async function manifest(name: string, text: string): Promise<string> {
 }
 
 const batch = (args: string[]) => runMain(['batch', ...args, '-o', sb.outDir, '-n', '1', ...FAST], sb);
-const report = (r: { stdout: unknown }) => JSON.parse(String(r.stdout)) as {
+type Report = {
   status: string; exit_code: number; counts: Record<string, number>; submits: number;
   entries: { key: string; line: number; status: string; request_id: string | null; seed: number; files: { path: string; bytes: number; sha256: string }[]; error: { kind: string; message: string } | null }[];
+};
+/** `batch --json` is JSON Lines: entry lines as they finish, then the summary, always last. */
+const report = (r: { stdout: unknown }): Report => {
+  const lines = String(r.stdout).trim().split('\n').map((l) => JSON.parse(l) as { type: string; line: number });
+  const summary = lines.pop()!;
+  expect(summary.type).toBe('summary');
+  for (const l of lines) expect(l.type).toBe('entry');
+  return { ...summary, entries: lines.sort((a, b) => a.line - b.line) } as unknown as Report;
 };
 
 describe('batch: manifests and validation', () => {

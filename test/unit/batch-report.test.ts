@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { batchExitCode, batchReport } from '../../src/commands/shared/batch-report.js';
+import { batchExitCode, batchSummary, entryJson, runCost } from '../../src/commands/shared/batch-report.js';
 import type { EntryResult } from '../../src/core/batch/run-entry.js';
 import type { ErrorKind } from '../../src/errors.js';
 
@@ -25,9 +25,16 @@ describe('the batch exit code', () => {
     expect(batchExitCode([{ ...ok('a'), status: 'not-run' }], true)).toBe(130);
   });
 
-  it('the --json report has one object per entry', () => {
-    const r = batchReport({ manifest: 'm', lock: 'm.lock.json', results: [ok('a'), failed('job-failed')], elapsedMs: 1234, submits: 2, displayPath: (p) => `out/${p}` });
-    expect(r).toMatchObject({ status: 'failed', exit_code: 6, shard: null, submits: 2, elapsed_s: 1.2, counts: { total: 2, done: 1, failed: 1 } });
-    expect((r.entries as unknown[])[1]).toEqual({ key: 'job-failed', line: 2, status: 'failed', request_id: null, seed: 1, resumed: false, files: [], error: { kind: 'job-failed', message: 'job-failed' } });
+  it('--json: a line per entry, and a summary with the counts and what this run spent', () => {
+    expect(entryJson(failed('job-failed'), (p) => `out/${p}`)).toEqual({
+      type: 'entry', key: 'job-failed', line: 2, status: 'failed', request_id: null, seed: 1, resumed: false, files: [], cost: null, error: { kind: 'job-failed', message: 'job-failed' },
+    });
+    const paid = [{ ...ok('a'), cost: 0.1 }, { ...ok('b'), cost: 0.2 }, { ...ok('c'), resumed: true, cost: 5 }, failed('job-failed')];
+    const s = batchSummary({ manifest: 'm', lock: 'm.lock.json', results: paid, exitCode: 6, elapsedMs: 1234, submits: 3 });
+    expect(s).toMatchObject({ type: 'summary', status: 'failed', exit_code: 6, shard: null, submits: 3, elapsed_s: 1.2, counts: { total: 4, done: 3, failed: 1, stale: 0 }, cost: 0.3, gallery: null });
+    // A job that did not say what it cost makes the spend unknown, not smaller.
+    expect(runCost([...paid, ok('d')])).toBeUndefined();
+    expect(runCost([])).toBe(0);
+    expect(batchSummary({ manifest: 'm', lock: 'l', results: [{ ...ok('a'), status: 'stale', reason: 'new entry' }], exitCode: 8, elapsedMs: 0, submits: 0 })).toMatchObject({ status: 'stale', counts: { stale: 1 } });
   });
 });

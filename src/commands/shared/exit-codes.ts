@@ -10,6 +10,8 @@ export const EXIT = {
   rateLimit: 5,
   jobFailed: 6,
   deadline: 7,
+  /** batch --frozen: an entry would be generated. */
+  stale: 8,
   interrupted: 130,
 } as const;
 
@@ -41,5 +43,6 @@ export const EXIT_CODE_HELP = `Exit codes:
   5    rate limited even after retrying (429)
   6    the generation FAILED (422, or 500 from --sync); the server's detail is shown
   7    still running when --timeout ran out (the request id is shown)
+  8    batch --frozen: an entry would be generated (new, changed, or its files missing or changed)
   130  interrupted (Ctrl-C); the request id and resume command are shown
        (128 + the signal's number for others: 129 SIGHUP, 131 SIGQUIT, 143 SIGTERM)`;

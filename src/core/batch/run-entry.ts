@@ -30,6 +30,8 @@ export interface EntryResult {
   files: LockedFile[];
   /** Fetched by request id instead of submitting again. */
   resumed?: boolean;
+  /** Credits the job cost, when the service said. */
+  cost?: number;
   error?: { kind: ErrorKind; message: string };
 }
 
@@ -113,7 +115,7 @@ export async function runEntry(plan: PlannedEntry, c: EntryRunContext, releaseSl
     const files = (await Promise.all(outcome.files.map((f) => c.lock.describeFile(f.path)))).filter((f): f is LockedFile => f !== undefined);
     await c.lock.set(entry.key, { hash: plan.hash, state: 'done', request_id: requestId, params: entry.params, files });
     for (const w of outcome.warnings) c.events.warning?.(`${entry.key}: ${w}`);
-    return { ...base, status: 'done', requestId, files, resumed };
+    return { ...base, status: 'done', requestId, files, resumed, cost: outcome.metrics.cost };
   } catch (e) {
     if (e instanceof SubmitsStopped) return { ...base, status: 'not-run', requestId: plan.previous?.request_id, files: [] };
     const kind: ErrorKind = isFluxKreaError(e) ? e.kind : 'internal';
