@@ -149,8 +149,9 @@ async function finish(ctx: Context, json: boolean, f: Where & {
 async function writeGallery(ctx: Context, lock: Lock, out: string): Promise<string> {
   const g = await (await import('../output/gallery/index.js')).writeGallery({ inputs: [lock.path], out });
   for (const w of g.warnings) ctx.ui.warn(w);
-  ctx.ui.info(`gallery: ${g.path}`);
-  return g.path;
+  const shown = relative(process.cwd(), g.path);
+  ctx.ui.info(`gallery: ${shown}`);
+  return shown;
 }
 
 /**

@@ -142,6 +142,26 @@ describe('real outputs fit their schemas', () => {
     });
   });
 
+  it('batch --json: every line an entry or the summary, the summary last; then --frozen', async () => {
+    const manifest = join(sb.dir, 'b.jsonl');
+    await writeFile(manifest, '{"name": "a", "prompt": "a lighthouse"}\n{"name": "b", "prompt": "please explode"}\n');
+    const run = await runMain(['batch', manifest, '--json', '-n', '1', '-o', sb.outDir, ...FAST], sb);
+    expect(run.exitCode).toBe(6);
+    const docs = String(run.stdout)
+      .trim()
+      .split('\n')
+      .map((l) => expectValid<{ type: string; status: string }>('batch', JSON.parse(l)));
+    expect(docs.map((d) => d.type)).toEqual(['entry', 'entry', 'summary']);
+    expect(docs.map((d) => d.status).sort()).toEqual(['done', 'failed', 'failed']);
+    const frozen = await runMain(['batch', manifest, '--json', '--frozen', '-n', '1', '-o', sb.outDir], sb);
+    expect(frozen.exitCode).toBe(8);
+    const checked = String(frozen.stdout)
+      .trim()
+      .split('\n')
+      .map((l) => expectValid<{ status: string }>('batch', JSON.parse(l)));
+    expect(checked.map((d) => d.status)).toEqual(['skipped', 'stale', 'stale']);
+  });
+
   it('dry runs, usage errors, config and auth (no server needed)', async () => {
     const img = join(sb.dir, 'in.png');
     await writeFile(img, Buffer.from('89504e470d0a1a0a', 'hex'));

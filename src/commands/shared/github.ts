@@ -26,7 +26,11 @@ export interface Annotation {
 }
 
 export function errorAnnotation(a: Annotation): string {
-  const props = [`file=${escapeProperty(a.file)}`, `line=${a.line}`, ...(a.title ? [`title=${escapeProperty(a.title)}`] : [])];
+  const props = [
+    `file=${escapeProperty(a.file)}`,
+    `line=${a.line}`,
+    ...(a.title ? [`title=${escapeProperty(a.title)}`] : []),
+  ];
   return `::error ${props.join(',')}::${escapeData(a.message)}\n`;
 }
 
@@ -39,8 +43,24 @@ export function annotate(ctx: Context, annotations: readonly Annotation[]): void
 /** Annotations for a batch's entries that failed or (--frozen) would be generated. */
 export function entryAnnotations(manifest: string, entries: readonly ReportEntry[]): Annotation[] {
   return entries.flatMap((r) => {
-    if (r.status === 'failed') return [{ file: manifest, line: r.line, title: `flux-krea: ${r.key} failed`, message: `${r.error?.message ?? 'failed'}${r.requestId ? ` (request ${r.requestId})` : ''}` }];
-    if (r.status === 'stale') return [{ file: manifest, line: r.line, title: `flux-krea: ${r.key} is not current`, message: `would be generated: ${r.reason ?? 'not current'}` }];
+    if (r.status === 'failed')
+      return [
+        {
+          file: manifest,
+          line: r.line,
+          title: `flux-krea: ${r.key} failed`,
+          message: `${r.error?.message ?? 'failed'}${r.requestId ? ` (request ${r.requestId})` : ''}`,
+        },
+      ];
+    if (r.status === 'stale')
+      return [
+        {
+          file: manifest,
+          line: r.line,
+          title: `flux-krea: ${r.key} is not current`,
+          message: `would be generated: ${r.reason ?? 'not current'}`,
+        },
+      ];
     return [];
   });
 }
@@ -49,17 +69,31 @@ export function entryAnnotations(manifest: string, entries: readonly ReportEntry
 export async function appendStepSummary(ctx: Context, markdown: string): Promise<void> {
   const path = ctx.env.GITHUB_STEP_SUMMARY;
   if (!path) return;
-  await appendFile(path, markdown).catch((e: NodeJS.ErrnoException) => ctx.ui.warn(`Could not write the job summary ${path} (${e.code ?? e.message}).`));
+  await appendFile(path, markdown).catch((e: NodeJS.ErrnoException) =>
+    ctx.ui.warn(`Could not write the job summary ${path} (${e.code ?? e.message}).`),
+  );
 }
 
 /** Above this many entries the table lists only those that need attention (the summary is capped at 1 MiB). */
 const TABLE_MAX = 100;
 
-const ICON: Record<string, string> = { done: '✅', skipped: '⏭️', failed: '❌', interrupted: '⏹️', 'not-run': '⏸️', stale: '⚠️' };
+const ICON: Record<string, string> = {
+  done: '✅',
+  skipped: '⏭️',
+  failed: '❌',
+  interrupted: '⏹️',
+  'not-run': '⏸️',
+  stale: '⚠️',
+};
 
 /** Text safe in a Markdown table cell: no pipes, no line breaks, no HTML. */
 function cell(s: string): string {
-  return s.replace(/[\r\n]+/g, ' ').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\|/g, '\\|');
+  return s
+    .replace(/[\r\n]+/g, ' ')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/\|/g, '\\|');
 }
 
 export interface SummaryMarkdownInput {
@@ -82,23 +116,43 @@ export function summaryMarkdown(i: SummaryMarkdownInput): string {
   const title = `### flux-krea batch${i.frozen ? ' --frozen' : ''}: \`${cell(i.manifest)}\`${i.shard ? ` (shard ${i.shard})` : ''}`;
   const counts = i.frozen
     ? [`${c.skipped} current`, `${c.stale} would be generated`]
-    : [`${c.done} done`, `${c.skipped} skipped`, `${c.failed} failed`, ...(c.interrupted ? [`${c.interrupted} interrupted`] : []), ...(c['not-run'] ? [`${c['not-run']} not run`] : [])];
+    : [
+        `${c.done} done`,
+        `${c.skipped} skipped`,
+        `${c.failed} failed`,
+        ...(c.interrupted ? [`${c.interrupted} interrupted`] : []),
+        ...(c['not-run'] ? [`${c['not-run']} not run`] : []),
+      ];
   const facts = [
     `**${counts.join(' · ')}** of ${c.total}`,
-    ...(i.frozen ? ['nothing sent'] : [`${i.submits} submitted`, cost === undefined ? 'spend not reported' : `spent ${cost} credits`]),
+    ...(i.frozen
+      ? ['nothing sent']
+      : [`${i.submits} submitted`, cost === undefined ? 'spend not reported' : `spent ${cost} credits`]),
     `${(i.elapsedMs / 1000).toFixed(1)}s`,
     `lock \`${cell(i.lock)}\``,
   ];
   const lines = [title, '', facts.join(' · '), ''];
-  if (i.gallery) lines.push(`Gallery: \`${cell(i.gallery)}\`${i.artifactsUrl ? ` (in this run's [artifacts](${i.artifactsUrl}) when uploaded)` : ''}`, '');
+  if (i.gallery)
+    lines.push(
+      `Gallery: \`${cell(i.gallery)}\`${i.artifactsUrl ? ` (in this run's [artifacts](${i.artifactsUrl}) when uploaded)` : ''}`,
+      '',
+    );
   const attention = (r: ReportEntry) => r.status !== 'done' && r.status !== 'skipped';
   const rows = i.entries.length <= TABLE_MAX ? i.entries : i.entries.filter(attention).slice(0, TABLE_MAX);
   if (rows.length) {
     lines.push('| status | entry | line | files | cost | note |', '| --- | --- | --- | --- | --- | --- |');
     for (const r of rows) {
       const files = r.files.map((f) => `\`${cell(i.displayPath(f.path))}\``).join('<br>') || '—';
-      const note = r.reason ?? (r.error ? `${r.error.message}${r.requestId ? ` (request ${r.requestId})` : ''}` : r.resumed ? 'fetched by request id' : '');
-      lines.push(`| ${ICON[r.status] ?? ''} ${r.status} | ${cell(r.key)} | ${r.line} | ${files} | ${r.cost ?? '—'} | ${cell(note)} |`);
+      const note =
+        r.reason ??
+        (r.error
+          ? `${r.error.message}${r.requestId ? ` (request ${r.requestId})` : ''}`
+          : r.resumed
+            ? 'fetched by request id'
+            : '');
+      lines.push(
+        `| ${ICON[r.status] ?? ''} ${r.status} | ${cell(r.key)} | ${r.line} | ${files} | ${r.cost ?? '—'} | ${cell(note)} |`,
+      );
     }
     lines.push('');
   }
@@ -109,7 +163,14 @@ export function summaryMarkdown(i: SummaryMarkdownInput): string {
 
 /** The summary of a manifest that was refused before anything was sent. */
 export function problemsMarkdown(manifest: string, problems: readonly { line: number; text: string }[]): string {
-  const lines = [`### flux-krea batch: \`${cell(manifest)}\``, '', `**${problems.length} problem${problems.length === 1 ? '' : 's'} in the manifest**: nothing was sent.`, '', '| line | problem |', '| --- | --- |'];
+  const lines = [
+    `### flux-krea batch: \`${cell(manifest)}\``,
+    '',
+    `**${problems.length} problem${problems.length === 1 ? '' : 's'} in the manifest**: nothing was sent.`,
+    '',
+    '| line | problem |',
+    '| --- | --- |',
+  ];
   for (const p of problems.slice(0, TABLE_MAX)) lines.push(`| ${p.line} | ${cell(p.text)} |`);
   if (problems.length > TABLE_MAX) lines.push('', `${problems.length - TABLE_MAX} more are listed in the log.`);
   return `${lines.join('\n')}\n\n`;

@@ -20,7 +20,11 @@ export interface FrozenVerdict {
 }
 
 /** `display` turns a lock-relative path into the one to show. */
-export async function checkFrozen(plans: readonly PlannedEntry[], lock: LockFile, display: (lockPath: string) => string = (p) => p): Promise<FrozenVerdict[]> {
+export async function checkFrozen(
+  plans: readonly PlannedEntry[],
+  lock: LockFile,
+  display: (lockPath: string) => string = (p) => p,
+): Promise<FrozenVerdict[]> {
   const verdicts: FrozenVerdict[] = [];
   for (const plan of plans) {
     // The plan already found its files intact (planEntries hashed them): no second pass.
@@ -30,11 +34,17 @@ export async function checkFrozen(plans: readonly PlannedEntry[], lock: LockFile
   return verdicts;
 }
 
-async function staleReason(plan: PlannedEntry, lock: LockFile, display: (lockPath: string) => string): Promise<string | undefined> {
+async function staleReason(
+  plan: PlannedEntry,
+  lock: LockFile,
+  display: (lockPath: string) => string,
+): Promise<string | undefined> {
   const previous = plan.previous;
   if (!previous) return 'new entry: not in the lock';
-  if (previous.hash !== plan.hash) return `changed ${changedParams(previous.params, plan.entry.params) ?? 'output place, name or input image'}`;
-  if (previous.state === 'submitted') return `paid for but not downloaded (request ${previous.request_id ?? '?'}): a run without --frozen fetches it without paying again`;
+  if (previous.hash !== plan.hash)
+    return `changed ${changedParams(previous.params, plan.entry.params) ?? 'output place, name or input image'}`;
+  if (previous.state === 'submitted')
+    return `paid for but not downloaded (request ${previous.request_id ?? '?'}): a run without --frozen fetches it without paying again`;
   if (previous.state === 'failed') return `failed in the last run${previous.error ? `: ${previous.error}` : ''}`;
   return fileProblem(previous, lock, display);
 }
@@ -47,12 +57,19 @@ function changedParams(before: Record<string, unknown>, now: Record<string, unkn
 }
 
 /** The first recorded file that is missing or not what was recorded. */
-async function fileProblem(record: LockRecord, lock: LockFile, display: (lockPath: string) => string): Promise<string | undefined> {
+async function fileProblem(
+  record: LockRecord,
+  lock: LockFile,
+  display: (lockPath: string) => string,
+): Promise<string | undefined> {
   if (record.files.length === 0) return 'no files recorded';
   for (const f of record.files) {
     const path = lock.absolutePath(f.path);
     const shown = display(f.path);
-    const size = await stat(path).then((s) => (s.isFile() ? s.size : undefined), () => undefined);
+    const size = await stat(path).then(
+      (s) => (s.isFile() ? s.size : undefined),
+      () => undefined,
+    );
     if (size === undefined) return `missing file ${shown}`;
     if (size !== f.bytes) return `hash mismatch ${shown} (${size} bytes, the lock says ${f.bytes})`;
     const d = await fileDigest(path);
