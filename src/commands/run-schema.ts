@@ -5,6 +5,7 @@ import auth from '../../schemas/auth.json' with { type: 'json' };
 import batch from '../../schemas/batch.json' with { type: 'json' };
 import batchPlan from '../../schemas/batch-plan.json' with { type: 'json' };
 import config from '../../schemas/config.json' with { type: 'json' };
+import credits from '../../schemas/credits.json' with { type: 'json' };
 import dryRun from '../../schemas/dry-run.json' with { type: 'json' };
 import error from '../../schemas/error.json' with { type: 'json' };
 import generate from '../../schemas/generate.json' with { type: 'json' };
@@ -21,6 +22,7 @@ export const SCHEMAS: Record<SchemaName, { title: string; description: string }>
   batch,
   'batch-plan': batchPlan,
   error,
+  credits,
   config,
   auth,
 };

@@ -16,6 +16,7 @@ export const SCHEMA_NAMES = [
   'batch',
   'batch-plan',
   'error',
+  'credits',
   'config',
   'auth',
 ] as const;
