@@ -12,6 +12,9 @@ import { promisify } from 'node:util';
 import { validateAction, validateWorkflow } from '@action-validator/core';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { startEmulator } from '../emulator/index.js';
+import { FAST, sandbox } from '../helpers/cli.js';
+import { runMain } from '../helpers/main.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const run = promisify(execFile);
@@ -114,5 +117,32 @@ describe('action.yml', () => {
     const uses = Object.values(wf.jobs).flatMap((j) => j.steps).filter((s) => s.uses?.startsWith('flux-krea/flux-krea'));
     expect(uses.length).toBeGreaterThanOrEqual(2);
     expect(Object.keys(wf.on)).toEqual(expect.arrayContaining(['push', 'pull_request']));
+  });
+});
+
+describe('action.yml reads what flux-krea really prints', () => {
+  it('the outputs of a real `batch --json` (JSON Lines) and of a real `--frozen` check', async () => {
+    const emu = await startEmulator({ credits: 100 });
+    const sb = await sandbox(emu);
+    try {
+      await writeFile(join(sb.dir, 'a.jsonl'), '{"name": "one", "prompt": "a lighthouse"}\n{"name": "two", "prompt": "a fox"}\n');
+      const real = await runMain(['batch', 'a.jsonl', '--json', '-n', '1', '-o', 'art', ...FAST], sb);
+      expect(real.exitCode, real.stderr).toBe(0);
+      expect(String(real.stdout).trim().split('\n')).toHaveLength(3);
+      const r = await runStep({ manifest: 'a.jsonl' }, String(real.stdout));
+      expect(r.outputs).toMatchObject({ done: '2', skipped: '0', failed: '0', lock: 'a.jsonl.lock.json', gallery: '' });
+      expect(Number(r.outputs.cost)).toBeGreaterThan(0);
+
+      await writeFile(join(sb.dir, 'a.jsonl'), '{"name": "one", "prompt": "a lighthouse"}\n{"name": "three", "prompt": "an owl"}\n');
+      const { SEGMIND_API_KEY: _, ...noKey } = sb.env;
+      const frozen = await runMain(['batch', 'a.jsonl', '--json', '--frozen', '-n', '1', '-o', 'art'], sb, { env: noKey });
+      expect(frozen.exitCode).toBe(8);
+      const f = await runStep({ manifest: 'a.jsonl', frozen: 'true' }, String(frozen.stdout), 8);
+      expect(f.code).toBe(8);
+      expect(f.outputs).toMatchObject({ done: '0', skipped: '1', failed: '1' });
+    } finally {
+      await sb.cleanup();
+      await emu.close();
+    }
   });
 });
