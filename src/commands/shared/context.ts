@@ -73,7 +73,7 @@ export function openJournal(ctx: Context): Journal {
 }
 
 /** A `--json` result document: schema_version first (json-document.ts). */
-export function printJson(ctx: Context, value: object): void {
+export function printJson(ctx: Context, value: Record<string, unknown>): void {
   ctx.stdout.write(formatJson(value));
 }
 
