@@ -120,6 +120,21 @@ describe('action.yml', () => {
   });
 });
 
+describe('the README workflow', () => {
+  it('checks pull requests with --frozen against the same shard locks the push job writes', async () => {
+    const readme = await readFile(join(root, 'README.md'), 'utf8');
+    const wf = parse(/<!-- action-workflow -->\s*```yaml\n([\s\S]*?)```/.exec(readme)![1]!) as {
+      jobs: Record<string, { steps: (Step & { with?: Record<string, string> })[] }>;
+    };
+    const action = (job: string) => wf.jobs[job]!.steps.find((st) => st.uses?.startsWith('flux-krea/flux-krea'))!.with!;
+    const cached = (job: string) => wf.jobs[job]!.steps.find((st) => st.uses?.startsWith('actions/cache'))!.with!.path;
+    expect(action('check')).toMatchObject({ frozen: true, shard: action('generate').shard, manifest: action('generate').manifest, out: action('generate').out });
+    expect(action('check')['api-key']).toBeUndefined();
+    // Without the shard, --frozen would read assets.jsonl.lock.json, which no job writes.
+    expect(cached('check')).toBe(cached('generate'));
+  });
+});
+
 describe('action.yml reads what flux-krea really prints', () => {
   it('the outputs of a real `batch --json` (JSON Lines) and of a real `--frozen` check', async () => {
     const emu = await startEmulator({ credits: 100 });
