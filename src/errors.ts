@@ -38,6 +38,7 @@ export type ErrorKind =
   | 'network' // connection, timeouts
   | 'server' // 5xx, malformed answers
   | 'output' // cannot write files
+  | 'state' // the local config, journal or lock file cannot be read or written
   | 'internal';
 
 /**
@@ -177,6 +178,19 @@ export class InterruptedError extends FluxKreaError {
 export class OutputError extends FluxKreaError {
   constructor(message: string, facts: ErrorFacts = {}) {
     super('output', message, facts);
+  }
+}
+
+/**
+ * flux-krea's own local state (the config file, the job journal, a batch lock) is broken or
+ * cannot be read or written. The message names the file; nothing was sent because of it.
+ *
+ * @example
+ * catch (e) { if (e instanceof LocalStateError) console.error('fix or remove', e.message); }
+ */
+export class LocalStateError extends FluxKreaError {
+  constructor(message: string, facts: ErrorFacts = {}) {
+    super('state', message, facts);
   }
 }
 

@@ -10,6 +10,7 @@ export const EXIT = {
   rateLimit: 5,
   jobFailed: 6,
   deadline: 7,
+  state: 9,
   interrupted: 130,
 } as const;
 
@@ -25,6 +26,7 @@ const BY_KIND: Record<ErrorKind, number> = {
   network: EXIT.error,
   server: EXIT.error,
   output: EXIT.error,
+  state: EXIT.state,
   internal: EXIT.error,
 };
 
@@ -41,4 +43,5 @@ export const EXIT_CODE_HELP = `Exit codes:
   5    rate limited even after retrying (429)
   6    the generation FAILED (422, or 500 from --sync); the server's detail is shown
   7    still running when --timeout ran out (the request id is shown)
+  9    flux-krea's own files (config, journal, batch lock) are broken or unwritable; the message names the file
   130  interrupted (Ctrl-C); the request id and resume command are shown`;

@@ -7,7 +7,8 @@ import { isFluxKreaError, OutputError } from '../errors.js';
 import { exitCodeFor, EXIT, EXIT_CODE_HELP } from './exit-codes.js';
 import { presentError } from './hints.js';
 import { createUi, type Ui } from './ui.js';
-import { fdOutput, stderrOutput, type Output } from './output.js';
+import { fdOutput, secretSafeOutput, stderrOutput, type Output } from './output.js';
+import { rememberSecret } from '../util/secrets.js';
 import type { Context } from './context.js';
 import { generateCommand, configureGenerate } from '../commands/generate.js';
 import { authCommand } from '../commands/auth.js';
@@ -80,6 +81,14 @@ export async function main(
   stdout: Output = fdOutput(1),
   stderr: Output = stderrOutput(),
 ): Promise<number> {
+  // No API key leaves the process in a message (issue 12 item 11): the environment's key and
+  // one given as an argument (refused below by commander, which would echo it) are secrets.
+  rememberSecret(env.SEGMIND_API_KEY);
+  argv.forEach((arg, i) => {
+    if (/^--?(api-?key|key|token)(=|$)/i.test(arg)) rememberSecret(arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : argv[i + 1]);
+  });
+  stdout = secretSafeOutput(stdout);
+  stderr = secretSafeOutput(stderr);
   const controller = new AbortController();
   let firstInterrupt = 0;
   const onSigint = () => {

@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
+import { jsonProblem } from '../util/json-problem.js';
 import { coerce } from '../params/coerce.js';
 import { CONFIG_FIELDS, ALL_FIELDS, envName, findField, flagName, type FieldSpec } from '../params/fields.js';
 
@@ -47,10 +48,13 @@ export function findProjectFile(cwd: string): string | undefined {
 
 export async function readProjectFile(path: string): Promise<Record<string, unknown>> {
   let parsed: unknown;
+  let text = '';
   try {
-    parsed = JSON.parse(readFileSync(path, 'utf8'));
+    text = readFileSync(path, 'utf8');
+    parsed = JSON.parse(text);
   } catch (e) {
-    throw new UsageError(`${path}: not valid JSON (${(e as Error).message}).`, { suggestion: 'Fix or remove the file.' });
+    const problem = (e as NodeJS.ErrnoException).code ? `cannot be read (${(e as NodeJS.ErrnoException).code})` : jsonProblem(text, e);
+    throw new UsageError(`${path}: ${problem}.`, { suggestion: 'Fix or remove the file.' });
   }
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new UsageError(`${path}: must hold a JSON object of settings, e.g. {"format": "png"}.`);
