@@ -70,6 +70,15 @@ export async function readStore(env: NodeJS.ProcessEnv = process.env): Promise<S
 export async function openStore(env: NodeJS.ProcessEnv = process.env): Promise<Store> {
   // A broken file gets the same clear message as a read, not conf's parser error (issue 12 item 16).
   const path = (await readStore(env)).path;
+  // conf writes the key and chmods the file: never through a link into someone else's file
+  // (issue 12 item 14). The directory is made 0700 when it is new.
+  const kind = await fsp.lstat(path).catch(() => undefined);
+  if (kind && !kind.isFile()) {
+    throw new LocalStateError(`The flux-krea config ${path} is ${kind.isSymbolicLink() ? 'a symbolic link' : 'not a regular file'}; flux-krea writes the key only into a file of its own.`, {
+      suggestion: 'Remove it (the key is then stored in a new file there), or point FLUX_KREA_CONFIG_DIR at another directory.',
+    });
+  }
+  await fsp.mkdir(configDir(env), { recursive: true, mode: 0o700 }).catch(() => undefined);
   const { default: Conf } = await import('conf');
   // conf's errors (a config directory that cannot be made or written) name the file and exit 9.
   const guard = <T>(what: string, f: () => T): T => {

@@ -121,3 +121,32 @@ describe('item 18: where a project file is honoured', () => {
     expect(r.stdout).toMatch(/"num_outputs": 2/);
   });
 });
+
+describe('item 14: state files are not written through symlinks', () => {
+  it('a symlinked config.json: auth login and config set refuse, the target keeps its content and mode', async () => {
+    const { chmod, lstat: lst, readlink } = await import('node:fs/promises');
+    const { execa } = await import('execa');
+    await mkdir(sb.configDir, { recursive: true });
+    const target = join(sb.dir, 'victim.json');
+    await writeFile(target, '{}');
+    await chmod(target, 0o644);
+    await symlink(target, join(sb.configDir, 'config.json'));
+    const set = await runMain(['config', 'set', 'format', 'png'], sb);
+    expect(set.exitCode).toBe(9);
+    expect(set.stderr).toMatch(/symbolic link/);
+    const { BIN } = await import('../helpers/cli.js');
+    const login = await execa(process.execPath, [BIN, 'auth', 'login'], { env: { PATH: process.env.PATH ?? '', HOME: sb.dir, ...sb.env }, extendEnv: false, input: 'SG_0123456789abcdef', reject: false, cwd: sb.dir });
+    expect(login.exitCode).toBe(9);
+    expect(await readFile(target, 'utf8')).toBe('{}');
+    expect((await stat(target)).mode & 0o777).toBe(0o644);
+    expect((await lst(join(sb.configDir, 'config.json'))).isSymbolicLink()).toBe(true);
+    expect(await readlink(join(sb.configDir, 'config.json'))).toBe(target);
+  });
+
+  it('a new config file is 0600 in a 0700 directory', async () => {
+    const r = await runMain(['config', 'set', 'format', 'png'], sb);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect((await stat(join(sb.configDir, 'config.json'))).mode & 0o777).toBe(0o600);
+    expect((await stat(sb.configDir)).mode & 0o777).toBe(0o700);
+  });
+});
