@@ -74,6 +74,27 @@ describe('item 16: broken local state is named, exit 9, never "a bug"', () => {
   });
 });
 
+describe('item 16: a huge --image', () => {
+  it('a 500 MB input image is refused before it is read or anything is sent: exit 2, naming the flag, size and limit', async () => {
+    const { open } = await import('node:fs/promises');
+    const big = join(sb.dir, 'big.png');
+    const fh = await open(big, 'w');
+    await fh.write(Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'));
+    await fh.truncate(500 * 1024 * 1024); // sparse: costs no disk
+    await fh.close();
+    const before = emu.log.length;
+    const started = Date.now();
+    const r = await runMain(['a cat', '--image', big, '-o', sb.outDir, ...FAST], sb);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/--image/);
+    expect(r.stderr).toMatch(/500 MB/);
+    expect(r.stderr).toMatch(/64 MB/);
+    expect(r.stderr).not.toMatch(/bug/);
+    expect(emu.log.length).toBe(before);
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+});
+
 describe('item 18: where a project file is honoured', () => {
   let root: string;
   beforeEach(async () => {
