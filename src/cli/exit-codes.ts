@@ -43,5 +43,5 @@ export const EXIT_CODE_HELP = `Exit codes:
   5    rate limited even after retrying (429)
   6    the generation FAILED (422, or 500 from --sync); the server's detail is shown
   7    still running when --timeout ran out (the request id is shown)
-  9    flux-krea's own files (config, journal, batch lock) are broken or unwritable; the message names the file
+  9    flux-krea's own state is in the way (a broken config file, a batch lock in use); the message names the file
   130  interrupted (Ctrl-C); the request id and resume command are shown`;
