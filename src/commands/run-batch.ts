@@ -5,8 +5,9 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, relative, resolve } from 'node:path';
 import { MODEL } from '../api/endpoints.js';
-import { resolveEntries } from '../core/batch/entries.js';
+import { resolveEntries, type BatchEntry } from '../core/batch/entries.js';
 import { LockFile } from '../store/lock.js';
+import { acquireLockOwner } from '../store/lock-owner.js';
 import { parseManifest, type Problem } from '../core/batch/manifest.js';
 import { ALL_BATCH_FIELDS, BATCH_MODEL_FIELDS, type BatchOptions } from '../core/batch/options.js';
 import { planEntries, type PlannedEntry } from '../core/batch/plan.js';
@@ -49,6 +50,26 @@ export async function runBatch(ctx: Context, manifestPath: string, flags: FlagVa
   for (const w of checked.warnings) ctx.ui.warn(where(manifestPath, w));
 
   const lockPath = run.lock ?? defaultLockPath(manifestPath, shard);
+  // One paying run per lock (issue 12 item 2): two would each submit what the other has not
+  // recorded yet. Taken before the lock is read, so the plan sees every record of the run
+  // before; a dry run sends nothing and needs no ownership.
+  const owner = run.dry_run ? undefined : await acquireLockOwner(resolve(lockPath));
+  try {
+    return await runOwned(ctx, run, manifestPath, checked.entries, lockPath, shard);
+  } finally {
+    await owner?.release();
+  }
+}
+
+async function runOwned(
+  ctx: Context,
+  run: RunOptions & BatchOptions,
+  manifestPath: string,
+  entries: BatchEntry[],
+  lockPath: string,
+  shard: Shard | undefined,
+): Promise<number> {
+  const checked = { entries };
   const lock = await LockFile.load(lockPath, MODEL);
   const keys = new Set(checked.entries.map((e) => e.key));
   // Entries gone from the manifest leave the lock; other shards' entries stay (a shared --lock).

@@ -10,7 +10,7 @@
  * the job exists cannot lose it either: a failing `created` hook (a lock that cannot be
  * written) is reported once the job is finished and saved, not instead of finishing it.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import type { Job, JobResult, JobStatus, Metrics, SegmindClient, WaitOptions } from '../api/client.js';
 import { sniffImage } from '../api/extract.js';
@@ -140,6 +140,8 @@ export async function runJob(spec: JobSpec): Promise<JobOutcome> {
     journal: spec.journal,
     retries: spec.retries,
     signal: spec.signal,
+    // --timeout bounds the downloads too: a slow drip must not outlive it (issue 12 item 8).
+    deadline: spec.deadline,
     events: spec.events,
     stem: spec.stem,
   });
@@ -249,6 +251,13 @@ async function runSyncWithin(spec: JobSpec, params: ResolvedParams): Promise<Job
   }
 }
 
+/** The largest local input image uploaded; the model works at about one megapixel. */
+export const MAX_INPUT_IMAGE_BYTES = 64 * 1024 * 1024;
+
+function megabytes(n: number): string {
+  return `${Math.round(n / (1024 * 1024))} MB`;
+}
+
 /**
  * Reads a local input image, checks that it is an image, uploads it and returns its URL.
  * `label` starts the message of a file that cannot be used (`--image`, or a manifest line).
@@ -258,9 +267,19 @@ export async function uploadLocalImage(
   path: string,
   o: { label: string; signal?: AbortSignal; deadline?: number },
 ): Promise<string> {
-  const data = await readFile(path).catch((e: NodeJS.ErrnoException) => {
+  const cannotRead = (e: NodeJS.ErrnoException) => {
     throw new UsageError(`${o.label}: cannot read ${path} (${e.code ?? e.message}).`);
-  });
+  };
+  // Looked at before it is read: a huge file would otherwise fill memory, and its base64 text
+  // overflow what a string can hold (issue 12 item 16).
+  const info = await stat(path).catch(cannotRead);
+  if (!info.isFile()) throw new UsageError(`${o.label}: ${path} is not a regular file.`);
+  if (info.size > MAX_INPUT_IMAGE_BYTES) {
+    throw new UsageError(`${o.label}: ${path} is ${megabytes(info.size)}; an input image may be at most ${megabytes(MAX_INPUT_IMAGE_BYTES)}.`, {
+      suggestion: 'Downscale or recompress it (the model works at about 1 megapixel), or pass an http(s) URL.',
+    });
+  }
+  const data = await readFile(path).catch(cannotRead);
   const kind = sniffImage(data.subarray(0, 12));
   if (!kind) throw new UsageError(`${o.label}: ${path} is not a PNG, JPEG, WebP or GIF file.`);
   return client.upload(data, kind.mime, { signal: o.signal, deadline: o.deadline });

@@ -169,7 +169,7 @@ function entryHooks(plan: PlannedEntry, c: EntryRunContext, turn?: Turn): JobHoo
       gate: c.gate, submitClient: c.submitClient, retries: c.retries, signal: c.signal, stopSubmits: c.stopSubmits, turn,
       sleep: c.sleep, onRateLimited: c.events.rateLimited, onRetry: c.events.retry,
     }),
-    saved: (files) => replacePrevious(files, plan.previous, c.lock, stem),
+    saved: (files) => replacePrevious(files, plan.previous, c.lock, stem, plan.outDir),
     failed: (requestId, message) => c.lock.set(entry.key, {
       hash: plan.hash, state: 'failed', request_id: requestId, params: entry.params, files: plan.previous?.files ?? [], error: message,
     }),
