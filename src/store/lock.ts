@@ -22,6 +22,7 @@ import { OutputError, UsageError } from '../errors.js';
 import { fileDigest, stableStringify } from '../util/hash.js';
 import { appendNoFollow, writeFileAtomic } from '../util/atomic-file.js';
 import { confinedPath } from '../util/plain-file.js';
+import { scrubSecrets } from '../util/secrets.js';
 
 export const LOCK_VERSION = 1;
 /** The log is folded into the lock once it is larger than the lock and than this. */
@@ -96,7 +97,9 @@ export class LockFile {
   }
 
   /** Sets a record and appends it to the log; resolves once this state is on disk. */
-  set(key: string, record: LockRecord): Promise<void> {
+  set(key: string, given: LockRecord): Promise<void> {
+    // A lock is committed: an error text that quotes a key never gets into it (issue 12 item 11).
+    const record = given.error === undefined ? given : { ...given, error: scrubSecrets(given.error) };
     this.entries.set(key, record);
     const line = `${JSON.stringify({ key, record })}\n`;
     return this.enqueue(async () => {

@@ -77,3 +77,26 @@ describe('the key never leaves the process', () => {
     }
   });
 });
+
+describe('state files never hold a key', () => {
+  it('a journal event and a lock record whose error text quotes a key are written scrubbed', async () => {
+    const { mkdtemp, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { Journal } = await import('../../src/store/journal.js');
+    const { LockFile } = await import('../../src/store/lock.js');
+    const dir = await mkdtemp(join(tmpdir(), 'flux-krea-secret-state-'));
+    try {
+      const journal = new Journal(dir);
+      await journal.record({ id: 'x1', createdAt: new Date().toISOString(), state: 'failed', error: `refused ${KEY}` });
+      expect(leaks(await readFile(join(dir, 'jobs.jsonl'), 'utf8'))).toBe(false);
+      const lock = await LockFile.load(join(dir, 'm.lock.json'), 'm');
+      await lock.set('e', { hash: 'h', state: 'failed', params: {}, files: [], error: `download of https://x/?k=${OTHER} failed` });
+      await lock.close();
+      const text = await readFile(join(dir, 'm.lock.json'), 'utf8');
+      expect(text).toMatch(/download of/);
+      expect(leaks(text)).toBe(false);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
