@@ -38,9 +38,17 @@ export function ownerPath(lockPath: string): string {
  * Takes the lock for this run, or throws a LocalStateError naming the run that holds it.
  * `isAlive` is injectable for tests.
  */
-export async function acquireLockOwner(lockPath: string, o: { isAlive?: (pid: number) => boolean } = {}): Promise<LockOwner> {
+export async function acquireLockOwner(
+  lockPath: string,
+  o: { isAlive?: (pid: number) => boolean } = {},
+): Promise<LockOwner> {
   const path = ownerPath(lockPath);
-  const me: OwnerRecord = { pid: process.pid, host: hostname(), token: randomBytes(8).toString('hex'), started: new Date().toISOString() };
+  const me: OwnerRecord = {
+    pid: process.pid,
+    host: hostname(),
+    token: randomBytes(8).toString('hex'),
+    started: new Date().toISOString(),
+  };
   const text = `${JSON.stringify(me)}\n`;
   const isAlive = o.isAlive ?? processAlive;
   // Two rounds: the second after a stale owner was moved aside.
@@ -56,10 +64,13 @@ export async function acquireLockOwner(lockPath: string, o: { isAlive?: (pid: nu
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code !== 'EEXIST') {
-        throw new LocalStateError(`Cannot create ${path} to own the lock file ${lockPath} (${code ?? (e as Error).message}).`, {
-          suggestion: 'Make the lock file\'s directory writable, or choose another place with --lock.',
-          cause: e,
-        });
+        throw new LocalStateError(
+          `Cannot create ${path} to own the lock file ${lockPath} (${code ?? (e as Error).message}).`,
+          {
+            suggestion: "Make the lock file's directory writable, or choose another place with --lock.",
+            cause: e,
+          },
+        );
       }
     }
     const seen = await readText(path);
@@ -69,7 +80,12 @@ export async function acquireLockOwner(lockPath: string, o: { isAlive?: (pid: nu
       // Moved aside and checked, not deleted blindly: when another run took the stale file over
       // in the meantime, what was moved is its fresh file, which goes back and holds.
       const aside = `${path}.stale-${me.token}`;
-      if (await rename(path, aside).then(() => true, () => false)) {
+      if (
+        await rename(path, aside).then(
+          () => true,
+          () => false,
+        )
+      ) {
         const moved = await readText(aside);
         if (moved !== seen) await link(aside, path).catch(() => undefined);
         await unlink(aside).catch(() => undefined);
@@ -96,13 +112,19 @@ async function readText(path: string): Promise<string | undefined> {
 function parseOwner(text: string): OwnerRecord | undefined {
   try {
     const v = JSON.parse(text) as Partial<OwnerRecord>;
-    return typeof v.pid === 'number' && typeof v.host === 'string' && typeof v.token === 'string' ? (v as OwnerRecord) : undefined;
+    return typeof v.pid === 'number' && typeof v.host === 'string' && typeof v.token === 'string'
+      ? (v as OwnerRecord)
+      : undefined;
   } catch {
     return undefined;
   }
 }
 
-async function isStale(path: string, held: OwnerRecord | undefined, isAlive: (pid: number) => boolean): Promise<boolean> {
+async function isStale(
+  path: string,
+  held: OwnerRecord | undefined,
+  isAlive: (pid: number) => boolean,
+): Promise<boolean> {
   if (!held) {
     const st = await stat(path).catch(() => undefined);
     return !st || Date.now() - st.mtimeMs > UNREADABLE_GRACE_MS;
@@ -127,7 +149,10 @@ async function releaseIfOurs(path: string, token: string): Promise<void> {
 
 function heldBy(lockPath: string, path: string, held: OwnerRecord | undefined): LocalStateError {
   const who = held ? `process ${held.pid} on ${held.host}, since ${held.started}` : 'another run';
-  return new LocalStateError(`The lock file ${lockPath} is in use by another flux-krea batch (${who}); nothing was sent.`, {
-    suggestion: `Wait for that run to finish and run again (finished entries are skipped for free), or give this run its own --lock. If no such run exists any more, delete ${path}.`,
-  });
+  return new LocalStateError(
+    `The lock file ${lockPath} is in use by another flux-krea batch (${who}); nothing was sent.`,
+    {
+      suggestion: `Wait for that run to finish and run again (finished entries are skipped for free), or give this run its own --lock. If no such run exists any more, delete ${path}.`,
+    },
+  );
 }

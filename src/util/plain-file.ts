@@ -19,7 +19,8 @@ export async function isPlainFile(path: string): Promise<boolean> {
  * `root`; undefined for an absolute path or one that climbs out with `..`.
  */
 export function confinedPath(base: string, recorded: string, root: string = base): string | undefined {
-  if (typeof recorded !== 'string' || recorded === '' || isAbsolute(recorded) || /^[a-zA-Z]:|^\\\\|\0/.test(recorded)) return undefined;
+  if (typeof recorded !== 'string' || recorded === '' || isAbsolute(recorded) || /^[a-zA-Z]:|^\\\\|\0/.test(recorded))
+    return undefined;
   const abs = resolve(join(base, ...recorded.split('/')));
   const rel = relative(resolve(root), abs);
   return rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel) ? undefined : abs;

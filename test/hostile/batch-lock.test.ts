@@ -24,8 +24,11 @@ afterEach(async () => {
   await sb.cleanup();
 });
 
-const submits = () => emu.log.filter((l) => l.method === 'POST' && l.path.startsWith('/v2/flux-krea-dev') && l.status === 200).length;
-const FIVE = Array.from({ length: 5 }, (_, i) => `{"name": "e${i}", "prompt": "entry ${i}", "seed": ${i + 1}}`).join('\n');
+const submits = () =>
+  emu.log.filter((l) => l.method === 'POST' && l.path.startsWith('/v2/flux-krea-dev') && l.status === 200).length;
+const FIVE = Array.from({ length: 5 }, (_, i) => `{"name": "e${i}", "prompt": "entry ${i}", "seed": ${i + 1}}`).join(
+  '\n',
+);
 
 describe('item 2: one batch run per lock', () => {
   it('two runs started together on one manifest pay for each entry once', async () => {
@@ -46,7 +49,10 @@ describe('item 2: one batch run per lock', () => {
     const owner = spawn('sleep', ['30']);
     try {
       const lock = join(sb.dir, 'm.jsonl.lock.json');
-      await writeFile(`${lock}.owner`, JSON.stringify({ pid: owner.pid, host: hostname(), token: 'other', started: 'earlier' }));
+      await writeFile(
+        `${lock}.owner`,
+        JSON.stringify({ pid: owner.pid, host: hostname(), token: 'other', started: 'earlier' }),
+      );
       const held = await runMain(['batch', 'm.jsonl', '-o', sb.outDir, '-n', '1', ...FAST], sb);
       expect(held.exitCode).toBe(9);
       expect(held.stderr).toContain(`process ${owner.pid}`);
@@ -65,11 +71,12 @@ describe('item 2: one batch run per lock', () => {
   });
 });
 
-describe('item 6: a lock\'s paths never leave the entry\'s directory', () => {
+describe("item 6: a lock's paths never leave the entry's directory", () => {
   async function lockWith(edit: (files: { path: string; bytes: number; sha256: string }[]) => void): Promise<string> {
     const path = join(sb.dir, 'm.jsonl.lock.json');
     const doc = JSON.parse(await readFile(path, 'utf8'));
-    for (const rec of Object.values(doc.entries) as { files: { path: string; bytes: number; sha256: string }[] }[]) edit(rec.files);
+    for (const rec of Object.values(doc.entries) as { files: { path: string; bytes: number; sha256: string }[] }[])
+      edit(rec.files);
     await writeFile(path, JSON.stringify(doc));
     return path;
   }
@@ -81,7 +88,14 @@ describe('item 6: a lock\'s paths never leave the entry\'s directory', () => {
     const image = await readFile(join(sb.outDir, 'hero.jpg'));
     await writeFile(victim, image);
     const sha256 = createHash('sha256').update(image).digest('hex');
-    await lockWith((files) => files.splice(0, files.length, { path: 'victim.jpg', bytes: image.length, sha256 }, { path: '/etc/hostname', bytes: 1, sha256 }));
+    await lockWith((files) =>
+      files.splice(
+        0,
+        files.length,
+        { path: 'victim.jpg', bytes: image.length, sha256 },
+        { path: '/etc/hostname', bytes: 1, sha256 },
+      ),
+    );
     await writeFile(join(sb.dir, 'm.jsonl'), '{"name": "hero", "prompt": "a dog", "seed": 1}');
     const r = await runMain(['batch', 'm.jsonl', '-o', sb.outDir, '-n', '1', ...FAST], sb);
     expect(r.exitCode, r.stderr).toBe(0);
@@ -89,11 +103,16 @@ describe('item 6: a lock\'s paths never leave the entry\'s directory', () => {
   });
 
   it('/dev/zero and a FIFO in a lock: --dry-run and a run end at once', async () => {
-    await writeFile(join(sb.dir, 'm.jsonl'), '{"name": "hero", "prompt": "a cat", "seed": 1}\n{"name": "two", "prompt": "a dog", "seed": 2}');
+    await writeFile(
+      join(sb.dir, 'm.jsonl'),
+      '{"name": "hero", "prompt": "a cat", "seed": 1}\n{"name": "two", "prompt": "a dog", "seed": 2}',
+    );
     expect((await runMain(['batch', 'm.jsonl', '-o', sb.outDir, '-n', '1', ...FAST], sb)).exitCode).toBe(0);
     execFileSync('mkfifo', [join(sb.outDir, 'fifo.jpg')]);
     let n = 0;
-    await lockWith((files) => { files[0]!.path = n++ === 0 ? '/dev/zero' : 'out/fifo.jpg'; });
+    await lockWith((files) => {
+      files[0]!.path = n++ === 0 ? '/dev/zero' : 'out/fifo.jpg';
+    });
     const started = Date.now();
     const dry = await runMain(['batch', 'm.jsonl', '-o', sb.outDir, '--dry-run'], sb);
     expect(dry.exitCode, dry.stderr).toBe(0);

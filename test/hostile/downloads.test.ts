@@ -37,9 +37,18 @@ describe('downloads are bounded in time', () => {
       timers.push(setInterval(() => res.write(png.subarray(i, ++i)), 50));
     });
     const started = Date.now();
-    const err = await saveImage({ kind: 'url', url: `${srv.url}/drip.png` }, {
-      dir, stem: 'img', requestId: 'r1', retries: 2, sleep: noWait, deadline: Date.now() + 600, stallMs: 5_000,
-    }).catch((e: unknown) => e);
+    const err = await saveImage(
+      { kind: 'url', url: `${srv.url}/drip.png` },
+      {
+        dir,
+        stem: 'img',
+        requestId: 'r1',
+        retries: 2,
+        sleep: noWait,
+        deadline: Date.now() + 600,
+        stallMs: 5_000,
+      },
+    ).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DeadlineError);
     expect((err as DeadlineError).requestId).toBe('r1');
     expect(Date.now() - started).toBeLessThan(3_000);
@@ -51,13 +60,22 @@ describe('downloads are bounded in time', () => {
     srv = await scriptedServer((_req, res) => {
       calls++;
       res.writeHead(200, { 'content-type': 'image/png' });
-      if (calls === 1) res.write(png.subarray(0, 100)); // then silence
+      if (calls === 1)
+        res.write(png.subarray(0, 100)); // then silence
       else res.end(png);
     });
     const started = Date.now();
-    const saved = await saveImage({ kind: 'url', url: `${srv.url}/stall.png` }, {
-      dir, stem: 'img', requestId: 'r1', retries: 2, sleep: noWait, stallMs: 300,
-    });
+    const saved = await saveImage(
+      { kind: 'url', url: `${srv.url}/stall.png` },
+      {
+        dir,
+        stem: 'img',
+        requestId: 'r1',
+        retries: 2,
+        sleep: noWait,
+        stallMs: 300,
+      },
+    );
     expect(calls).toBe(2);
     expect(saved.bytes).toBe(png.length);
     expect(Date.now() - started).toBeLessThan(3_000);
@@ -66,9 +84,17 @@ describe('downloads are bounded in time', () => {
 
   it('a host that never sends headers is cut after the stall timeout too', async () => {
     srv = await scriptedServer(() => undefined);
-    const err = await saveImage({ kind: 'url', url: `${srv.url}/never.png` }, {
-      dir, stem: 'img', requestId: 'r1', retries: 1, sleep: noWait, stallMs: 300,
-    }).catch((e: unknown) => e as Error);
+    const err = await saveImage(
+      { kind: 'url', url: `${srv.url}/never.png` },
+      {
+        dir,
+        stem: 'img',
+        requestId: 'r1',
+        retries: 1,
+        sleep: noWait,
+        stallMs: 300,
+      },
+    ).catch((e: unknown) => e as Error);
     expect((err as Error).message).toMatch(/no data for 0\.3 s|stalled/);
     expect(srv.requests.length).toBe(2);
     expect(await readdir(dir)).toEqual([]);

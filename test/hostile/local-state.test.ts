@@ -14,10 +14,18 @@ import { findProjectFile } from '../../src/store/settings.js';
 
 let emu: Emulator;
 let sb: Sandbox;
-beforeAll(async () => { emu = await startEmulator(); });
-afterAll(async () => { await emu.close(); });
-beforeEach(async () => { sb = await sandbox(emu); });
-afterEach(async () => { await sb.cleanup(); });
+beforeAll(async () => {
+  emu = await startEmulator();
+});
+afterAll(async () => {
+  await emu.close();
+});
+beforeEach(async () => {
+  sb = await sandbox(emu);
+});
+afterEach(async () => {
+  await sb.cleanup();
+});
 
 describe('item 15: --metadata sidecar never overwrites', () => {
   it('an existing <image>.json (a file, or a symlink to one) is kept byte for byte; the run warns and exits 0', async () => {
@@ -65,7 +73,10 @@ describe('item 16: broken local state is named, exit 9, never "a bug"', () => {
     const blocker = join(sb.dir, 'not-a-dir');
     await writeFile(blocker, '');
     const env = { ...sb.env, FLUX_KREA_CONFIG_DIR: join(blocker, 'config') };
-    for (const args of [['config', 'set', 'format', 'png'], ['config', 'path']]) {
+    for (const args of [
+      ['config', 'set', 'format', 'png'],
+      ['config', 'path'],
+    ]) {
       const r = await runMain(args, sb, { env });
       expect(r.stderr).toContain(join(blocker, 'config'));
       expect(r.stderr).not.toMatch(/bug/);
@@ -100,7 +111,9 @@ describe('item 18: where a project file is honoured', () => {
   beforeEach(async () => {
     root = await mkdtemp(join(tmpdir(), 'flux-krea-project-'));
   });
-  afterEach(async () => { await rm(root, { recursive: true, force: true }); });
+  afterEach(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
 
   it('a file above the home directory (a shared /tmp) is not read; one in home is', async () => {
     const home = join(root, 'home');
@@ -156,7 +169,13 @@ describe('item 14: state files are not written through symlinks', () => {
     expect(set.exitCode).toBe(9);
     expect(set.stderr).toMatch(/symbolic link/);
     const { BIN } = await import('../helpers/cli.js');
-    const login = await execa(process.execPath, [BIN, 'auth', 'login'], { env: { PATH: process.env.PATH ?? '', HOME: sb.dir, ...sb.env }, extendEnv: false, input: 'SG_0123456789abcdef', reject: false, cwd: sb.dir });
+    const login = await execa(process.execPath, [BIN, 'auth', 'login'], {
+      env: { PATH: process.env.PATH ?? '', HOME: sb.dir, ...sb.env },
+      extendEnv: false,
+      input: 'SG_0123456789abcdef',
+      reject: false,
+      cwd: sb.dir,
+    });
     expect(login.exitCode).toBe(9);
     expect(await readFile(target, 'utf8')).toBe('{}');
     expect((await stat(target)).mode & 0o777).toBe(0o644);

@@ -16,7 +16,9 @@ beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'flux-krea-owner-'));
   lock = join(dir, 'm.jsonl.lock.json');
 });
-afterEach(async () => { await rm(dir, { recursive: true, force: true }); });
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
 
 describe('the lock owner', () => {
   it('a second acquire, while the first holds, fails naming the holder; after release it succeeds', async () => {
@@ -37,13 +39,16 @@ describe('the lock owner', () => {
   });
 
   it('an owner whose process is gone (SIGKILL) is taken over', async () => {
-    await writeFile(ownerPath(lock), JSON.stringify({ pid: 999_999, host: hostname(), token: 'dead', started: 'then' }));
+    await writeFile(
+      ownerPath(lock),
+      JSON.stringify({ pid: 999_999, host: hostname(), token: 'dead', started: 'then' }),
+    );
     const owner = await acquireLockOwner(lock, { isAlive: (pid) => pid !== 999_999 });
     expect(JSON.parse(await readFile(ownerPath(lock), 'utf8')).pid).toBe(process.pid);
     await owner.release();
   });
 
-  it("a live owner on another host holds (it cannot be checked); a garbled fresh file holds, an old one is stale", async () => {
+  it('a live owner on another host holds (it cannot be checked); a garbled fresh file holds, an old one is stale', async () => {
     await writeFile(ownerPath(lock), JSON.stringify({ pid: 1, host: 'elsewhere', token: 't', started: 'then' }));
     await expect(acquireLockOwner(lock, { isAlive: () => false })).rejects.toThrow(/process 1 on elsewhere/);
     await writeFile(ownerPath(lock), '{"pi');
@@ -53,7 +58,7 @@ describe('the lock owner', () => {
     await (await acquireLockOwner(lock)).release();
   });
 
-  it('release leaves a file that is no longer ours; a symlink in the owner\'s place is never followed', async () => {
+  it("release leaves a file that is no longer ours; a symlink in the owner's place is never followed", async () => {
     const owner = await acquireLockOwner(lock);
     await writeFile(ownerPath(lock), JSON.stringify({ pid: 1, host: 'x', token: 'someone-else', started: 'now' }));
     await owner.release();

@@ -13,19 +13,31 @@ import { readProvenance } from '../../src/output/provenance-reader.js';
 import { confinedPath, isPlainFile } from '../../src/util/plain-file.js';
 
 let dir: string;
-beforeEach(async () => { dir = await mkdtemp(join(tmpdir(), 'flux-krea-paths-')); });
-afterEach(async () => { await rm(dir, { recursive: true, force: true }); });
-
-const lockDoc = (paths: string[]) => JSON.stringify({
-  'flux-krea-lock': 1, model: 'flux-krea-dev',
-  entries: Object.fromEntries(paths.map((p, i) => [`e${i}`, { hash: 'h', state: 'done', params: { prompt: `p${i}` }, files: [{ path: p, bytes: 1, sha256: 'x' }] }])),
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'flux-krea-paths-'));
 });
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const lockDoc = (paths: string[]) =>
+  JSON.stringify({
+    'flux-krea-lock': 1,
+    model: 'flux-krea-dev',
+    entries: Object.fromEntries(
+      paths.map((p, i) => [
+        `e${i}`,
+        { hash: 'h', state: 'done', params: { prompt: `p${i}` }, files: [{ path: p, bytes: 1, sha256: 'x' }] },
+      ]),
+    ),
+  });
 
 describe('paths from files', () => {
   it('confinedPath keeps relative paths inside their root and refuses absolute ones and climbs', () => {
     expect(confinedPath('/a/b', 'c/d.png')).toBe('/a/b/c/d.png');
     expect(confinedPath('/a/b', 'c/../d.png')).toBe('/a/b/d.png');
-    for (const bad of ['/etc/passwd', '../x.png', 'c/../../x.png', '..', '', 'C:/x', 'a\0b']) expect(confinedPath('/a/b', bad)).toBeUndefined();
+    for (const bad of ['/etc/passwd', '../x.png', 'c/../../x.png', '..', '', 'C:/x', 'a\0b'])
+      expect(confinedPath('/a/b', bad)).toBeUndefined();
     expect(confinedPath('/a/b/locks', '../art/x.png', '/a/b')).toBe('/a/b/art/x.png');
     expect(confinedPath('/a/b/locks', '../../x.png', '/a/b')).toBeUndefined();
   });

@@ -26,7 +26,9 @@ function leaks(text: string): boolean {
 
 describe('the key never leaves the process', () => {
   it('a 401 that echoes the key (and another key-shaped string): not in stderr, --json or the journal', async () => {
-    server = await scriptedServer((_req, res) => sendJson(res, 401, { error: `Invalid API key: ${KEY} (also tried ${OTHER})` }));
+    server = await scriptedServer((_req, res) =>
+      sendJson(res, 401, { error: `Invalid API key: ${KEY} (also tried ${OTHER})` }),
+    );
     sb = await sandbox(undefined, { SEGMIND_BASE_URL: server.url, SEGMIND_API_KEY: KEY });
     const plain = await runMain(['a cat', '-o', sb.outDir], sb);
     expect(plain.exitCode).toBe(3);
@@ -54,7 +56,11 @@ describe('the key never leaves the process', () => {
 
   it('--api-key=<key> is refused without echoing the key', async () => {
     sb = await sandbox();
-    for (const args of [['a cat', `--api-key=${KEY}`], ['a cat', '--api-key', KEY], ['batch', 'm.jsonl', `--api-key=${KEY}`]]) {
+    for (const args of [
+      ['a cat', `--api-key=${KEY}`],
+      ['a cat', '--api-key', KEY],
+      ['batch', 'm.jsonl', `--api-key=${KEY}`],
+    ]) {
       const r = await runMain(args, sb);
       expect(r.exitCode).toBe(2);
       expect(r.stderr).toMatch(/--api-key/);
@@ -68,7 +74,12 @@ describe('the key never leaves the process', () => {
     sb = await sandbox();
     await mkdir(sb.configDir, { recursive: true });
     await writeFile(join(sb.configDir, 'config.json'), `{"apiKey": "${KEY}" "defaults": {}}`);
-    for (const args of [['a cat', '-o', sb.outDir], ['auth', 'status'], ['config', 'set', 'format', 'png'], ['config', 'list', '--json']]) {
+    for (const args of [
+      ['a cat', '-o', sb.outDir],
+      ['auth', 'status'],
+      ['config', 'set', 'format', 'png'],
+      ['config', 'list', '--json'],
+    ]) {
       const r = await runMain(args, sb);
       expect(r.stderr + r.stdout).toContain(join(sb.configDir, 'config.json'));
       expect(r.stderr).not.toMatch(/This is a bug/);
@@ -90,7 +101,13 @@ describe('state files never hold a key', () => {
       await journal.record({ id: 'x1', createdAt: new Date().toISOString(), state: 'failed', error: `refused ${KEY}` });
       expect(leaks(await readFile(join(dir, 'jobs.jsonl'), 'utf8'))).toBe(false);
       const lock = await LockFile.load(join(dir, 'm.lock.json'), 'm');
-      await lock.set('e', { hash: 'h', state: 'failed', params: {}, files: [], error: `download of https://x/?k=${OTHER} failed` });
+      await lock.set('e', {
+        hash: 'h',
+        state: 'failed',
+        params: {},
+        files: [],
+        error: `download of https://x/?k=${OTHER} failed`,
+      });
       await lock.close();
       const text = await readFile(join(dir, 'm.lock.json'), 'utf8');
       expect(text).toMatch(/download of/);

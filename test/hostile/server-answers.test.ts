@@ -88,7 +88,7 @@ describe('item 9: an image cut off without Content-Length is not saved as whole'
   });
 });
 
-describe('item 12: an image host\'s error body is not echoed', () => {
+describe("item 12: an image host's error body is not echoed", () => {
   it('a 500 with an internal page: the status and host are shown, not the body', async () => {
     const s = await segmind({
       image: (_req, res) => {
@@ -107,7 +107,12 @@ describe('item 12: an image host\'s error body is not echoed', () => {
 describe('item 13: JSON nested 100,000 deep', () => {
   it('in a FAILED status: still a failed job, exit 6, no crash', async () => {
     const deep = `{"status":"FAILED","error":${'['.repeat(100_000)}${']'.repeat(100_000)}}`;
-    const s = await segmind({ status: (res) => { res.writeHead(422, { 'content-type': 'application/json' }); res.end(deep); } });
+    const s = await segmind({
+      status: (res) => {
+        res.writeHead(422, { 'content-type': 'application/json' });
+        res.end(deep);
+      },
+    });
     const r = await runMain(['a cat', '-o', s.outDir, '--interval', '0.01'], s);
     expect(r.exitCode).toBe(6);
     expect(r.stderr).not.toMatch(/bug/);

@@ -23,16 +23,23 @@ afterEach(async () => {
 });
 
 describe('a signal during the submit', () => {
-  for (const [signal, code] of [['SIGHUP', 129], ['SIGQUIT', 131]] as const) {
+  for (const [signal, code] of [
+    ['SIGHUP', 129],
+    ['SIGQUIT', 131],
+  ] as const) {
     it(`${signal}: the billed job is journaled and shown, exit ${code}, no .part left`, async () => {
       let submitted: (res: ServerResponse) => void = () => undefined;
-      const submit = new Promise<ServerResponse>((resolve) => { submitted = resolve; });
+      const submit = new Promise<ServerResponse>((resolve) => {
+        submitted = resolve;
+      });
       server = await scriptedServer((req, res) => {
         if (req.method === 'POST') return submitted(res);
         held.push(res); // polls are never answered: the run is still waiting when it ends
       });
       sb = await sandbox(undefined, { SEGMIND_BASE_URL: server.url, SEGMIND_API_KEY: 'SG_0123456789abcdef' });
-      const child = runCli(['a cat', '-o', sb.outDir, '--interval', '0.01'], sb) as ReturnType<typeof runCli> & { kill(s: string): boolean };
+      const child = runCli(['a cat', '-o', sb.outDir, '--interval', '0.01'], sb) as ReturnType<typeof runCli> & {
+        kill(s: string): boolean;
+      };
       const res = await submit;
       child.kill(signal);
       // The answer arrives after the signal: the job exists and is billed either way.

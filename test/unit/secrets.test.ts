@@ -21,7 +21,11 @@ describe('jsonProblem', () => {
   it('gives the line and column, never the text', () => {
     const text = '{\n  "apiKey": "SG_0123456789abcdef"\n  "defaults": {}\n}';
     let err: unknown;
-    try { JSON.parse(text); } catch (e) { err = e; }
+    try {
+      JSON.parse(text);
+    } catch (e) {
+      err = e;
+    }
     const p = jsonProblem(text, err);
     expect(p).toMatch(/^not valid JSON( at line 3, column \d+)?$/);
     expect(p).not.toContain('SG_');
