@@ -22,6 +22,7 @@ import type { ResolvedParams } from '../params/schema.js';
 import type { Journal } from '../store/journal.js';
 import type { ProgressEvents } from './events.js';
 import { saveResults } from './save-results.js';
+import { MAX_INPUT_IMAGE_BYTES, megabytes } from './params.js';
 
 export interface JobHooks {
   /** Turns a local input image into a URL (a batch uploads each file once per run). */
@@ -249,13 +250,6 @@ async function runSyncWithin(spec: JobSpec, params: ResolvedParams): Promise<Job
     if (deadline.aborted && !spec.signal?.aborted) throw new DeadlineError(Math.round(budgetMs / 1000), undefined, true);
     throw e;
   }
-}
-
-/** The largest local input image uploaded; the model works at about one megapixel. */
-export const MAX_INPUT_IMAGE_BYTES = 64 * 1024 * 1024;
-
-function megabytes(n: number): string {
-  return `${Math.round(n / (1024 * 1024))} MB`;
 }
 
 /**

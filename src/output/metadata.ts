@@ -11,6 +11,7 @@ import { VERSION } from '../version.js';
 import { embedProvenance, EmbedError, extractProvenance } from './embed.js';
 import { tempPath, type SavedImage } from './download.js';
 import { writeFileAtomic } from '../util/atomic-file.js';
+import { isPlainFile } from '../util/plain-file.js';
 
 export type MetadataMode = 'none' | 'sidecar' | 'embed';
 
@@ -123,6 +124,8 @@ export async function readEmbedded(imagePath: string): Promise<Provenance | unde
 }
 
 export async function readSidecar(imagePath: string): Promise<Provenance | undefined> {
+  // Only a plain file is read: a symlink to /dev/zero or a FIFO would never end (issue 12 item 6).
+  if (!(await isPlainFile(sidecarPath(imagePath)))) return undefined;
   try {
     return JSON.parse(await readFile(sidecarPath(imagePath), 'utf8')) as Provenance;
   } catch {

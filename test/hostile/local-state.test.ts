@@ -106,6 +106,27 @@ describe('item 16: a huge --image', () => {
   });
 });
 
+describe('item 16: a huge image in a manifest', () => {
+  it('is one of the problems listed before anything is sent (exit 2), never read whole', async () => {
+    const { open } = await import('node:fs/promises');
+    const big = join(sb.dir, 'big.png');
+    const fh = await open(big, 'w');
+    await fh.write(Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'));
+    await fh.truncate(500 * 1024 * 1024);
+    await fh.close();
+    await writeFile(
+      join(sb.dir, 'm.jsonl'),
+      '{"prompt": "a cat", "image": "big.png"}\n{"prompt": "a dog", "image": "/dev/zero"}',
+    );
+    const before = emu.log.length;
+    const r = await runMain(['batch', 'm.jsonl', '-o', sb.outDir, ...FAST], sb);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/m\.jsonl:1: .*500 MB; an input image may be at most 64 MB/);
+    expect(r.stderr).toMatch(/m\.jsonl:2: /);
+    expect(emu.log.length).toBe(before);
+  });
+});
+
 describe('item 18: where a project file is honoured', () => {
   let root: string;
   beforeEach(async () => {

@@ -68,6 +68,12 @@ describe('paths from files', () => {
     expect(warnings.filter((w) => /not a plain file of the batch/.test(w))).toHaveLength(5);
   });
 
+  it("the library's readSidecar: a symlink to /dev/zero is no sidecar", async () => {
+    const { readSidecar } = await import('../../src/output/metadata.js');
+    await symlink('/dev/zero', join(dir, 'c.png.json'));
+    expect(await readSidecar(join(dir, 'c.png'))).toBeUndefined();
+  });
+
   it('a sidecar that is a symlink to /dev/zero (or a FIFO) is not read', async () => {
     await writeFile(join(dir, 'a.png'), 'not really');
     await symlink('/dev/zero', join(dir, 'a.png.json'));
