@@ -174,6 +174,9 @@ function commanderExit(ctx: Context, e: CommanderError, json: boolean): number {
   // Help and version end through here too, with exit code 0; commander printed the message.
   if (e.exitCode === 0 || e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return 0;
   if (e.code === 'commander.help') return 0;
+  if (e.code === 'commander.unknownOption' && /'--?(api-?key|key|token)\b/i.test(e.message)) {
+    ctx.stderr.write('hint: flux-krea never takes the key as an argument (it would stay in shell history): set SEGMIND_API_KEY, or run `flux-krea auth login`.\n');
+  }
   if (json) printError(ctx, 'usage', e.message.replace(/^error: /, ''), EXIT.usage);
   return EXIT.usage;
 }

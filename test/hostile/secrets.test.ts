@@ -64,6 +64,7 @@ describe('the key never leaves the process', () => {
       const r = await runMain(args, sb);
       expect(r.exitCode).toBe(2);
       expect(r.stderr).toMatch(/--api-key/);
+      expect(r.stderr).toMatch(/never takes the key as an argument/);
       expect(leaks(r.stderr + r.stdout)).toBe(false);
       const j = await runMain([...args, '--json'], sb);
       expect(leaks(j.stderr + j.stdout)).toBe(false);
