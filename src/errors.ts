@@ -193,6 +193,68 @@ export class ProtocolError extends FluxKreaError {
 }
 
 /**
+ * What stopped a run before it paid: its own budget, the account's balance, or a job that
+ * reported no cost while no price was known (spending could no longer be told).
+ *
+ * @example
+ * if (e instanceof BudgetError && e.limit === 'balance') console.error('top up', e.left);
+ */
+export type BudgetLimit = 'max-cost' | 'balance' | 'unknown-cost';
+
+/**
+ * Facts of a budget stop. Credits throughout.
+ *
+ * @example
+ * const facts: BudgetFacts = { spent: 0.04, estimate: 0.02, maxCost: 0.05, left: 0.01 };
+ */
+export interface BudgetFacts {
+  /** Spent by this run so far. */
+  spent: number;
+  /** The estimated cost of the job that was not submitted (unknown before any price is known). */
+  estimate?: number;
+  /** The run's budget, when it had one. */
+  maxCost?: number;
+  /** The account's balance as last known. */
+  balance?: number;
+  /** What the limit that stopped the run had left for this job. */
+  left?: number;
+}
+
+/**
+ * A job was not submitted because it could exceed the run's budget or the account's balance.
+ * Nothing was paid for it. Kind `credits`, like a 402.
+ *
+ * @example
+ * catch (e) { if (e instanceof BudgetError) console.error(e.spent, 'spent; next needs', e.estimate); }
+ */
+export class BudgetError extends FluxKreaError {
+  readonly limit: BudgetLimit;
+  readonly spent: number;
+  readonly estimate?: number;
+  readonly maxCost?: number;
+  readonly balance?: number;
+  readonly left?: number;
+
+  constructor(limit: BudgetLimit, facts: BudgetFacts) {
+    super('credits', budgetMessage(limit, facts));
+    this.limit = limit;
+    this.spent = facts.spent;
+    this.estimate = facts.estimate;
+    this.maxCost = facts.maxCost;
+    this.balance = facts.balance;
+    this.left = facts.left;
+  }
+}
+
+function budgetMessage(limit: BudgetLimit, f: BudgetFacts): string {
+  const c = (n: number | undefined) => (n === undefined ? 'an unknown amount' : `${Math.round(n * 1e6) / 1e6} credits`);
+  const next = f.estimate === undefined ? 'the next job (price not known yet)' : `the next job (about ${c(f.estimate)})`;
+  if (limit === 'unknown-cost') return `Segmind reported no cost for a finished job and no price is known yet, so spending against the budget of ${c(f.maxCost)} can no longer be told; stopped after spending at least ${c(f.spent)}.`;
+  if (limit === 'balance') return `The balance cannot cover ${next}: ${c(f.left)} left of a balance of ${c(f.balance)}, jobs in flight counted.`;
+  return `The budget of ${c(f.maxCost)} cannot cover ${next}: ${c(f.spent)} spent, ${c(f.left)} left, jobs in flight counted.`;
+}
+
+/**
  * Response headers as Node gives them.
  *
  * @example
