@@ -1,6 +1,6 @@
 /** `flux-krea auth login|status|logout`: the stored API key. */
 import { Command } from 'commander';
-import type { Context } from '../cli/context.js';
+import type { Context } from './shared/context.js';
 
 export function authCommand(ctx: Context): Command {
   const auth = new Command('auth').description('Store, show or remove your Segmind API key')
@@ -11,7 +11,7 @@ export function authCommand(ctx: Context): Command {
     .addHelpText('after', '\nExamples:\n  $ flux-krea auth login\n  $ printf %s "$KEY" | flux-krea auth login\n\nThe key is never taken as an argument, so it stays out of shell history and process lists.\nA key Segmind rejects (401/403) exits 3 and is not stored.')
     .action(async (opts: { verify: boolean }) => {
       const { runLogin } = await import('./run-auth.js');
-      process.exitCode = await runLogin(ctx, opts);
+      ctx.done?.(await runLogin(ctx, opts));
     });
   auth.command('status')
     .description('Show where the key comes from (masked), whether it works and the balance; exit 3 when there is none or it is rejected')
@@ -19,7 +19,7 @@ export function authCommand(ctx: Context): Command {
     .addHelpText('after', '\nExamples:\n  $ flux-krea auth status\n  $ flux-krea auth status --json')
     .action(async (opts: { json?: boolean }) => {
       const { runAuthStatus } = await import('./run-auth.js');
-      process.exitCode = await runAuthStatus(ctx, opts);
+      ctx.done?.(await runAuthStatus(ctx, opts));
     });
   auth.command('logout')
     .description('Remove the stored key')

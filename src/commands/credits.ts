@@ -1,6 +1,6 @@
 /** `flux-krea credits`: the account's balance, on stdout. */
 import { Command } from 'commander';
-import type { Context } from '../cli/context.js';
+import type { Context } from './shared/context.js';
 
 export function creditsCommand(ctx: Context): Command {
   return new Command('credits')
@@ -8,7 +8,7 @@ export function creditsCommand(ctx: Context): Command {
     .option('--json', 'print a JSON object')
     .addHelpText('after', '\nExamples:\n  $ flux-krea credits\n  $ flux-krea credits --json\n\nA rejected key exits 3. Runs stop before paying for what the balance cannot cover (see "Money" in the README).')
     .action(async (opts: { json?: boolean }) => {
-      const { makeClient, printJson } = await import('../cli/context.js');
+      const { makeClient, printJson } = await import('./shared/context.js');
       const { readBalance, balanceJson } = await import('../core/money/balance.js');
       const { formatCredits } = await import('../core/money/credits.js');
       const client = await makeClient(ctx, { retries: 2, requestTimeoutSeconds: 30 });

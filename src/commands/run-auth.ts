@@ -6,9 +6,9 @@
 import { FluxKreaError, UsageError, isFluxKreaError } from '../errors.js';
 import { readBalance, balanceJson, type Balance } from '../core/money/balance.js';
 import { formatCredits } from '../core/money/credits.js';
-import { endpoints, printJson, type Context } from '../cli/context.js';
+import { endpoints, printJson, type Context } from './shared/context.js';
 import { findApiKey, maskKey, openStore } from '../store/store.js';
-import { EXIT } from '../cli/exit-codes.js';
+import { EXIT } from './shared/exit-codes.js';
 
 type KeyCheck = { works: true; balance: Balance } | { works: false; error: FluxKreaError } | { works: null; error: FluxKreaError };
 
@@ -32,7 +32,7 @@ function balanceText(b: Balance): string {
 }
 
 export async function runLogin(ctx: Context, opts: { verify: boolean }): Promise<number> {
-  const { readKey } = await import('../cli/read-key.js');
+  const { readKey } = await import('./shared/read-key.js');
   const key = (await readKey(ctx)).trim();
   if (!key) throw new UsageError('No key given.', { suggestion: 'Paste the key from https://cloud.segmind.com/console/api-keys.' });
   if (/\s/.test(key)) throw new UsageError('The key contains spaces or line breaks; paste just the key.');
