@@ -235,8 +235,9 @@ export class BudgetError extends FluxKreaError {
   readonly balance?: number;
   readonly left?: number;
 
-  constructor(limit: BudgetLimit, facts: BudgetFacts) {
-    super('credits', budgetMessage(limit, facts));
+  /** `message`: in place of the one made from the facts (a whole batch checked before it starts). */
+  constructor(limit: BudgetLimit, facts: BudgetFacts, message?: string) {
+    super('credits', message ?? budgetMessage(limit, facts));
     this.limit = limit;
     this.spent = facts.spent;
     this.estimate = facts.estimate;

@@ -54,7 +54,10 @@ export async function runResult(ctx: Context, rawId: string, flags: FlagValues):
   }
   if (!outcome) return reportError(ctx, ctx.ui, failure, run.json, resultAdvice(failure, id, outDir));
   if (run.json) {
-    printJson(ctx, { request_id: id, status: outcome.status, files: filesJson(outcome.files), metrics: metricsJson(outcome.metrics) });
+    printJson(ctx, {
+      request_id: id, status: outcome.status, files: filesJson(outcome.files),
+      cost: outcome.metrics.cost ?? null, remaining_credits: outcome.metrics.remainingCredits ?? null, metrics: metricsJson(outcome.metrics),
+    });
   } else {
     for (const f of outcome.files) ctx.stdout.write(`${f.path}\n`);
   }

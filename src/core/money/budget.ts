@@ -34,7 +34,7 @@ export interface Ticket {
 }
 
 /** What a finished job reported. */
-export interface JobCharge {
+export interface ChargeReport {
   cost?: number;
   remainingCredits?: number;
 }
@@ -105,7 +105,7 @@ export class Budget {
   }
 
   /** The job finished (its images may still be downloading): count what it cost. */
-  settle(ticket: Ticket, charge: JobCharge): void {
+  settle(ticket: Ticket, charge: ChargeReport): void {
     if (!this.inFlight.delete(ticket)) return;
     const price = perImage({ cost: charge.cost, asked: ticket.images });
     if (price !== undefined) this.perImage = Math.max(this.perImage ?? 0, price);
@@ -177,4 +177,35 @@ function deferred(): { promise: Promise<void>; resolve: () => void } {
     resolve = r;
   });
   return { promise, resolve };
+}
+
+/**
+ * One job's dealings with a budget: admitted at most once (a submit may be retried), then
+ * settled with what it cost or released when it was never billed, once.
+ */
+export class JobSpend {
+  private ticket?: Ticket;
+  private closed = false;
+
+  constructor(
+    private readonly budget: Budget,
+    private readonly images: number,
+  ) {}
+
+  async admit(signal?: AbortSignal): Promise<void> {
+    if (!this.ticket && !this.closed) this.ticket = await this.budget.admit(this.images, signal);
+  }
+
+  /** The job was billed: what it reported (nothing, when it may exist but never answered). */
+  settle(report: ChargeReport): void {
+    if (!this.ticket || this.closed) return;
+    this.closed = true;
+    this.budget.settle(this.ticket, report);
+  }
+
+  release(): void {
+    if (!this.ticket || this.closed) return;
+    this.closed = true;
+    this.budget.release(this.ticket);
+  }
 }

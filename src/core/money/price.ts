@@ -3,6 +3,7 @@
  * finished job reports its cost (`metrics.cost`, or `x-cost` on v1). The estimate is the
  * HIGHEST cost per image among recent jobs: a budget is a ceiling, so the estimate errs high.
  */
+import type { JournalEntry } from '../../store/journal.js';
 import { roundCredits } from './credits.js';
 
 /** How many recent priced jobs the estimate looks at: a price change ages out after this many. */
@@ -46,4 +47,9 @@ export function estimatePrice(jobs: Iterable<PricedJob>, window = PRICE_WINDOW):
 /** The estimated cost of a job of `images` images. */
 export function jobEstimate(price: PriceEstimate | undefined, images: number): number | undefined {
   return price === undefined ? undefined : roundCredits(price.perImage * images);
+}
+
+/** The estimate from the journal's jobs (newest first), each priced by its cost and the images it asked for. */
+export function journalPrice(jobs: readonly JournalEntry[]): PriceEstimate | undefined {
+  return estimatePrice(jobs.map((j) => ({ cost: j.cost, asked: typeof j.params?.num_outputs === 'number' ? j.params.num_outputs : undefined })));
 }
