@@ -159,7 +159,9 @@ async function batchBudget(ctx: Context, client: SegmindClient, journal: Journal
     ctx.ui.warn(`Could not read the balance (${(e as Error).message}); only Segmind's own refusal (402) guards it in this run.`);
     return undefined;
   });
-  const known = balance?.record ? balance.total : undefined;
+  // Paid credits only: whether Segmind spends free credits on this model is unknown, and
+  // remaining_credits, which steers the rest of the run, reports paid credits.
+  const known = balance?.record ? balance.credits : undefined;
   const estimate = jobEstimate(price, images);
   if (known !== undefined && estimate !== undefined && estimate > known) {
     throw new BudgetError('balance', { spent: 0, estimate, balance: known, left: known },
@@ -186,7 +188,13 @@ function budgetStop(results: readonly EntryResult[], plans: readonly PlannedEntr
   const more = left.estimate === undefined ? '' : ` --max-cost ${budgetFor(left.estimate)}`;
   const command = limit === 'max-cost' ? `${base}${more}` : base;
   const what = `${left.entries} entr${left.entries === 1 ? 'y' : 'ies'} (${left.images} image${left.images === 1 ? '' : 's'}${left.estimate === undefined ? '' : `, about ${formatCredits(left.estimate)} credits`}) not paid for`;
+  const spent = `${limit === 'unknown-cost' ? 'at least ' : ''}${formatCredits(budget.spent)} credits`;
+  const next = {
+    'max-cost': `Done entries are kept; to continue, with the same other options: ${command}`,
+    balance: `Done entries are kept; top up at https://cloud.segmind.com/console/billing, then continue with the same other options: ${command}`,
+    'unknown-cost': `Segmind did not report what a job cost and no price was known, so --max-cost could not be kept. To continue, run without --max-cost only if an unknown spend is acceptable: ${command}`,
+  }[limit];
   const why = limit === 'balance' ? 'the balance' : limit === 'unknown-cost' ? 'an unknown cost' : `--max-cost ${formatCredits(budget.maxCost ?? 0)}`;
-  const text = `Stopped by ${why} after spending ${formatCredits(budget.spent)} credits: ${what}. Done entries are kept; to continue${limit === 'balance' ? ' after topping up' : ''}, with the same other options: ${command}`;
+  const text = `Stopped by ${why} after spending ${spent}: ${what}. ${next}`;
   return { limit, left, command, text };
 }

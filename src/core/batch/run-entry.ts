@@ -157,7 +157,9 @@ function jobSpec(plan: PlannedEntry, c: EntryRunContext, releaseSlot: () => void
       },
       onStatus: (s) => {
         if (s !== 'COMPLETED') return;
-        releaseSlot();
+        // Under a budget the slot waits for the result, whose cost the next admission needs
+        // (it is given back when the download starts); otherwise the next job goes at once.
+        if (!c.budget?.limited) releaseSlot();
         if (!resumed) c.jobTime.record(running, Date.now() - since);
       },
     },
