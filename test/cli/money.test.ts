@@ -102,6 +102,10 @@ describe('--max-cost', () => {
     const env = await runMain(['a lighthouse', '-n', '4', '-o', sb.outDir, ...FAST], { ...sb, env: { ...sb.env, FLUX_KREA_MAX_COST: '0.03' } });
     expect(env.exitCode).toBe(4);
     expect(paid()).toBe(1);
+    await runMain(['config', 'set', 'max-cost', '0.03'], sb);
+    const config = await gen(['-n', '4']);
+    expect(config.exitCode).toBe(4);
+    await runMain(['config', 'unset', 'max-cost'], sb);
     const fits = await gen(['-n', '3', '--max-cost', '0.03']);
     expect(fits.exitCode).toBe(0);
     expect(paid()).toBe(2);
