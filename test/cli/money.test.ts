@@ -196,16 +196,19 @@ describe('the balance is a budget too', () => {
   });
 
   it('during a run, remaining_credits decides: no job is submitted that the balance cannot cover (no 402 is ever seen)', async () => {
-    // No price is known at the start, so no estimate can stop the batch up front.
-    emu.configure({ credits: 0.025 });
+    await gen(['-n', '1']); // 0.01 an image
+    // The balance cannot be read before the run (no balance record): the results tell it.
+    emu.configure({ credits: 0.025, creditsRecord: false });
     const file = await manifest(4);
     const r = await batch(file, ['--concurrency', '2', '--json']);
     expect(r.exitCode).toBe(4);
     const rep = report(r);
     expect(rep.budget.stopped_by).toBe('balance');
+    // Two jobs in flight (0.02); the first result says 0.005 is left: the third cannot be covered.
     expect(rep.counts).toMatchObject({ done: 2, 'not-run': 2 });
     expect(rep.remaining_credits).toBe(0.005);
     expect(refused()).toBe(0);
+    expect(paid()).toBe(3);
     expect(r.stderr).toContain('top up at https://cloud.segmind.com/console/billing, then continue with the same other options: flux-krea batch');
   });
 });

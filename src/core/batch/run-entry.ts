@@ -157,9 +157,10 @@ function jobSpec(plan: PlannedEntry, c: EntryRunContext, releaseSlot: () => void
       },
       onStatus: (s) => {
         if (s !== 'COMPLETED') return;
-        // Under a budget the slot waits for the result, whose cost the next admission needs
-        // (it is given back when the download starts); otherwise the next job goes at once.
-        if (!c.budget?.limited) releaseSlot();
+        // With a budget (the balance, learnt from results if not before), the slot waits for
+        // the result, whose cost and balance the next admission needs: it is given back when
+        // the download starts, one request later. Without one the next job goes at once.
+        if (!c.budget) releaseSlot();
         if (!resumed) c.jobTime.record(running, Date.now() - since);
       },
     },

@@ -11,7 +11,7 @@
  *   the job. In-flight jobs may already be charged in a balance read meanwhile; counting them
  *   again errs on the side of stopping early, never of overdrawing.
  *
- * Before any price is known, jobs run one at a time until one reports its cost. A job that
+ * Before any price is known, with --max-cost, jobs run one at a time until one reports its cost. A job that
  * finishes without a cost while no price is known leaves the run blind: with a budget, the
  * run then stops rather than guess.
  */
@@ -80,6 +80,15 @@ export class Budget {
     return this.maxCost !== undefined || this.balance !== undefined;
   }
 
+  /**
+   * With --max-cost, a job is admitted only once the price of the jobs before it is known. The
+   * balance alone does not hold jobs back: before any price is known it refuses only when
+   * nothing is left, and Segmind's 402 guards the rest.
+   */
+  get waitsForPrice(): boolean {
+    return this.maxCost !== undefined;
+  }
+
   /** The estimated cost of a job of `images` images at the highest known price. */
   estimate(images: number): number | undefined {
     return this.perImage === undefined ? undefined : roundCredits(this.perImage * images);
@@ -93,7 +102,7 @@ export class Budget {
     for (;;) {
       if (signal?.aborted) throw new InterruptedError();
       // Before a price is known, one job at a time: the first to finish teaches the price.
-      if (this.limited && this.perImage === undefined && this.inFlight.size > 0) {
+      if (this.waitsForPrice && this.perImage === undefined && this.inFlight.size > 0) {
         await this.nextChange(signal);
         continue;
       }
