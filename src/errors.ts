@@ -249,9 +249,12 @@ export class BudgetError extends FluxKreaError {
 
 function budgetMessage(limit: BudgetLimit, f: BudgetFacts): string {
   const c = (n: number | undefined) => (n === undefined ? 'an unknown amount' : `${Math.round(n * 1e6) / 1e6} credits`);
-  const next = f.estimate === undefined ? 'the next job (price not known yet)' : `the next job (about ${c(f.estimate)})`;
-  if (limit === 'unknown-cost') return `Segmind reported no cost for a finished job and no price is known yet, so spending against the budget of ${c(f.maxCost)} can no longer be told; stopped after spending at least ${c(f.spent)}.`;
-  if (limit === 'balance') return `The balance cannot cover ${next}: ${c(f.left)} left of a balance of ${c(f.balance)}, jobs in flight counted.`;
+  const next =
+    f.estimate === undefined ? 'the next job (price not known yet)' : `the next job (about ${c(f.estimate)})`;
+  if (limit === 'unknown-cost')
+    return `Segmind reported no cost for a finished job and no price is known yet, so spending against the budget of ${c(f.maxCost)} can no longer be told; stopped after spending at least ${c(f.spent)}.`;
+  if (limit === 'balance')
+    return `The balance cannot cover ${next}: ${c(f.left)} left of a balance of ${c(f.balance)}, jobs in flight counted.`;
   return `The budget of ${c(f.maxCost)} cannot cover ${next}: ${c(f.spent)} spent, ${c(f.left)} left, jobs in flight counted.`;
 }
 

@@ -76,7 +76,8 @@ const TOP_UP = 'https://cloud.segmind.com/console/billing';
 
 function budgetHint(e: BudgetError): string {
   if (e.limit === 'balance') return `Nothing more was submitted. Top up at ${TOP_UP}, then run the same command again.`;
-  if (e.limit === 'unknown-cost') return 'Segmind did not say what the job cost, so no budget can be kept; run without --max-cost only if an unknown spend is acceptable.';
+  if (e.limit === 'unknown-cost')
+    return 'Segmind did not say what the job cost, so no budget can be kept; run without --max-cost only if an unknown spend is acceptable.';
   return 'Nothing more was submitted. Raise --max-cost, or run without it.';
 }
 

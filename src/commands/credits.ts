@@ -6,7 +6,10 @@ export function creditsCommand(ctx: Context): Command {
   return new Command('credits')
     .description('Show the balance of your Segmind account (credits and free credits)')
     .option('--json', 'print a JSON object')
-    .addHelpText('after', '\nExamples:\n  $ flux-krea credits\n  $ flux-krea credits --json\n\nA rejected key exits 3. Runs stop before paying for what the balance cannot cover (see "Money" in the README).')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ flux-krea credits\n  $ flux-krea credits --json\n\nA rejected key exits 3. Runs stop before paying for what the balance cannot cover (see "Money" in the README).',
+    )
     .action(async (opts: { json?: boolean }) => {
       const { makeClient, printJson } = await import('./shared/context.js');
       const { readBalance, balanceJson } = await import('../core/money/balance.js');
@@ -20,7 +23,8 @@ export function creditsCommand(ctx: Context): Command {
         }
         const free = balance.freeCredits ? ` (+ ${formatCredits(balance.freeCredits)} free)` : '';
         ctx.stdout.write(`${formatCredits(balance.credits)} credits${free}\n`);
-        if (!balance.record) ctx.ui.info('Segmind has no balance record for this account yet (it has never had credits).');
+        if (!balance.record)
+          ctx.ui.info('Segmind has no balance record for this account yet (it has never had credits).');
       } finally {
         await client.close();
       }

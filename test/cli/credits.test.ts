@@ -24,7 +24,13 @@ describe('credits', () => {
 
   it('--json: schema_version, credits, free_credits, total', async () => {
     const r = await runMain(['credits', '--json'], sb);
-    expect(JSON.parse(r.stdout)).toEqual({ schema_version: 1, credits: 41.3, free_credits: 0.018, total: 41.318, balance_record: true });
+    expect(JSON.parse(r.stdout)).toEqual({
+      schema_version: 1,
+      credits: 41.3,
+      free_credits: 0.018,
+      total: 41.318,
+      balance_record: true,
+    });
   });
 
   it('an account without a balance record (404) has 0 credits, not an error', async () => {

@@ -27,10 +27,13 @@ afterEach(async () => {
 });
 
 /** Submits Segmind accepted (and billed). */
-const paid = () => emu.log.filter((l) => l.method === 'POST' && l.path === '/v2/flux-krea-dev' && l.status === 200).length;
-const refused = () => emu.log.filter((l) => l.method === 'POST' && l.path === '/v2/flux-krea-dev' && l.status === 402).length;
+const paid = () =>
+  emu.log.filter((l) => l.method === 'POST' && l.path === '/v2/flux-krea-dev' && l.status === 200).length;
+const refused = () =>
+  emu.log.filter((l) => l.method === 'POST' && l.path === '/v2/flux-krea-dev' && l.status === 402).length;
 const gen = (args: string[]) => runMain(['a lighthouse', '-o', sb.outDir, ...FAST, ...args], sb);
-const batch = (file: string, args: string[]) => runMain(['batch', file, '-o', sb.outDir, '-n', '1', ...FAST, ...args], sb);
+const batch = (file: string, args: string[]) =>
+  runMain(['batch', file, '-o', sb.outDir, '-n', '1', ...FAST, ...args], sb);
 
 async function manifest(n: number, name = 'm.txt'): Promise<string> {
   const path = join(sb.dir, name);
@@ -39,9 +42,23 @@ async function manifest(n: number, name = 'm.txt'): Promise<string> {
 }
 
 interface Report {
-  exit_code: number; counts: Record<string, number>; cost: number | null; remaining_credits: number | null;
-  budget: { max_cost: number | null; stopped_by: string | null; left: { entries: number; images: number; estimate: number | null } | null; continue: string | null };
-  entries: { key: string; status: string; cost: number | null; remaining_credits: number | null; error: { kind: string; message: string } | null }[];
+  exit_code: number;
+  counts: Record<string, number>;
+  cost: number | null;
+  remaining_credits: number | null;
+  budget: {
+    max_cost: number | null;
+    stopped_by: string | null;
+    left: { entries: number; images: number; estimate: number | null } | null;
+    continue: string | null;
+  };
+  entries: {
+    key: string;
+    status: string;
+    cost: number | null;
+    remaining_credits: number | null;
+    error: { kind: string; message: string } | null;
+  }[];
 }
 const report = (r: { stdout: string }) => JSON.parse(r.stdout) as Report;
 
@@ -49,9 +66,16 @@ describe('the cost of every job', () => {
   it('generate: --json, the summary, the journal and `jobs` all carry what Segmind reported', async () => {
     const r = await gen(['-n', '2', '--json']);
     expect(r.exitCode, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ cost: 0.02, remaining_credits: 41.28, metrics: { cost: 0.02, remaining_credits: 41.28 } });
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      cost: 0.02,
+      remaining_credits: 41.28,
+      metrics: { cost: 0.02, remaining_credits: 41.28 },
+    });
     expect(r.stderr).toMatch(/saved 2 images .* · 0\.02 credits · 41\.28 left · /);
-    const jobs = JSON.parse((await runMain(['jobs', '--json'], sb)).stdout) as { cost: number | null; remainingCredits?: number }[];
+    const jobs = JSON.parse((await runMain(['jobs', '--json'], sb)).stdout) as {
+      cost: number | null;
+      remainingCredits?: number;
+    }[];
     expect(jobs[0]).toMatchObject({ cost: 0.02, remainingCredits: 41.28 });
     const table = await runMain(['jobs'], sb);
     expect(table.stdout).toMatch(/saved +0\.02 +2 files +a lighthouse$/);
@@ -87,7 +111,9 @@ describe('the estimate', () => {
     const after = await gen(['-n', '4', '--dry-run', '--json']);
     expect(JSON.parse(after.stdout).estimate).toEqual({ cost: 0.06, per_image: 0.015, from_jobs: 2 });
     const text = await gen(['-n', '4', '--dry-run', '--max-cost', '0.05']);
-    expect(text.stderr).toContain('Estimated cost: 0.06 credits (0.015 an image, the highest of the last 2 priced jobs); --max-cost 0.05 would stop it.');
+    expect(text.stderr).toContain(
+      'Estimated cost: 0.06 credits (0.015 an image, the highest of the last 2 priced jobs); --max-cost 0.05 would stop it.',
+    );
     expect(paid()).toBe(2);
   });
 });
@@ -99,7 +125,10 @@ describe('--max-cost', () => {
     expect(r.exitCode).toBe(4);
     expect(r.stderr).toContain('The budget of 0.03 credits cannot cover the next job (about 0.04 credits)');
     expect(r.stderr).toContain('Raise --max-cost');
-    const env = await runMain(['a lighthouse', '-n', '4', '-o', sb.outDir, ...FAST], { ...sb, env: { ...sb.env, FLUX_KREA_MAX_COST: '0.03' } });
+    const env = await runMain(['a lighthouse', '-n', '4', '-o', sb.outDir, ...FAST], {
+      ...sb,
+      env: { ...sb.env, FLUX_KREA_MAX_COST: '0.03' },
+    });
     expect(env.exitCode).toBe(4);
     expect(paid()).toBe(1);
     await runMain(['config', 'set', 'max-cost', '0.03'], sb);
@@ -127,7 +156,11 @@ describe('--max-cost', () => {
     const rep = report(r);
     expect(rep.counts).toMatchObject({ done: 3, 'not-run': 2 });
     expect(rep.cost).toBe(0.03);
-    expect(rep.budget).toMatchObject({ max_cost: 0.03, stopped_by: 'max-cost', left: { entries: 2, images: 2, estimate: 0.02 } });
+    expect(rep.budget).toMatchObject({
+      max_cost: 0.03,
+      stopped_by: 'max-cost',
+      left: { entries: 2, images: 2, estimate: 0.02 },
+    });
     expect(rep.budget.continue).toBe(`flux-krea batch ${file} --max-cost 0.02`);
     expect(rep.entries.map((e) => e.cost)).toEqual([0.01, 0.01, 0.01, null, null]);
     expect(paid()).toBe(3);
@@ -135,8 +168,12 @@ describe('--max-cost', () => {
     const posts = emu.log.filter((l) => l.method === 'POST' && l.path === '/v2/flux-krea-dev');
     const firstResult = emu.log.findIndex((l) => l.method === 'GET' && /^\/v2\/requests\/[^/]+$/.test(l.path));
     expect(emu.log.indexOf(posts[1]!)).toBeGreaterThan(firstResult);
-    expect(r.stderr).toContain('Stopped by --max-cost 0.03 after spending 0.03 credits: 2 entries (2 images, about 0.02 credits) not paid for.');
-    const lock = JSON.parse(await readFile(`${file}.lock.json`, 'utf8')) as { entries: Record<string, { cost?: number }> };
+    expect(r.stderr).toContain(
+      'Stopped by --max-cost 0.03 after spending 0.03 credits: 2 entries (2 images, about 0.02 credits) not paid for.',
+    );
+    const lock = JSON.parse(await readFile(`${file}.lock.json`, 'utf8')) as {
+      entries: Record<string, { cost?: number }>;
+    };
     expect(Object.values(lock.entries).map((e) => e.cost)).toEqual([0.01, 0.01, 0.01]);
 
     const more = await batch(file, ['--max-cost', '0.02', '--json']);
@@ -154,7 +191,9 @@ describe('--max-cost', () => {
     // 0.01, then 0.05: 0.06 spent, and at the new price the third (0.05) would make 0.11.
     expect(rep.entries.map((e) => e.cost)).toEqual([0.01, 0.05, null, null]);
     expect(rep.cost).toBe(0.06);
-    expect(rep.entries[2]!.error!.message).toBe('The budget of 0.1 credits cannot cover the next job (about 0.05 credits): 0.06 credits spent, 0.04 credits left, jobs in flight counted.');
+    expect(rep.entries[2]!.error!.message).toBe(
+      'The budget of 0.1 credits cannot cover the next job (about 0.05 credits): 0.06 credits spent, 0.04 credits left, jobs in flight counted.',
+    );
     expect(paid()).toBe(2);
   });
 
@@ -167,7 +206,9 @@ describe('--max-cost', () => {
     expect(rep.budget.stopped_by).toBe('unknown-cost');
     expect(rep.counts).toMatchObject({ done: 1, 'not-run': 2 });
     expect(paid()).toBe(1);
-    expect(r.stderr).toContain('Stopped by an unknown cost after spending at least 0.00 credits: 2 entries (2 images) not paid for.');
+    expect(r.stderr).toContain(
+      'Stopped by an unknown cost after spending at least 0.00 credits: 2 entries (2 images) not paid for.',
+    );
     expect(r.stderr).toContain('run without --max-cost only if an unknown spend is acceptable');
   });
 
@@ -190,7 +231,9 @@ describe('the balance is a budget too', () => {
     const file = await manifest(3);
     const r = await batch(file, ['--json']);
     expect(r.exitCode).toBe(4);
-    expect(r.stderr).toContain('This batch would cost about 0.03 credits (3 images at 0.01), more than the balance of 0.025: nothing was submitted.');
+    expect(r.stderr).toContain(
+      'This batch would cost about 0.03 credits (3 images at 0.01), more than the balance of 0.025: nothing was submitted.',
+    );
     expect(JSON.parse(r.stdout)).toMatchObject({ status: 'error', error: { kind: 'credits', exit_code: 4 } });
     expect(paid()).toBe(1);
   });
@@ -209,6 +252,8 @@ describe('the balance is a budget too', () => {
     expect(rep.remaining_credits).toBe(0.005);
     expect(refused()).toBe(0);
     expect(paid()).toBe(3);
-    expect(r.stderr).toContain('top up at https://cloud.segmind.com/console/billing, then continue with the same other options: flux-krea batch');
+    expect(r.stderr).toContain(
+      'top up at https://cloud.segmind.com/console/billing, then continue with the same other options: flux-krea batch',
+    );
   });
 });

@@ -26,7 +26,9 @@ async function call(e: Emulator, path: string, body?: unknown): Promise<Response
 const job = { prompt: 'a lighthouse', megapixels: '0.25', output_format: 'png' };
 
 async function resultOf(e: Emulator, images: number): Promise<Record<string, unknown>> {
-  const { request_id: id } = (await (await call(e, '/v2/flux-krea-dev', { ...job, num_outputs: images })).json()) as { request_id: string };
+  const { request_id: id } = (await (await call(e, '/v2/flux-krea-dev', { ...job, num_outputs: images })).json()) as {
+    request_id: string;
+  };
   return (await (await call(e, `/v2/requests/${id}`)).json()) as Record<string, unknown>;
 }
 
@@ -59,7 +61,9 @@ describe('emulator money switches', () => {
 
   it('the serve flags set them', () => {
     expect(parseServeArgs(['--price-steps', '0.01,0.05', '--no-cost', '--no-credits-record']).config).toMatchObject({
-      priceSteps: [0.01, 0.05], reportCost: false, creditsRecord: false,
+      priceSteps: [0.01, 0.05],
+      reportCost: false,
+      creditsRecord: false,
     });
     expect(() => parseServeArgs(['--price-steps', '0.01,x'])).toThrow(/--price-steps/);
   });

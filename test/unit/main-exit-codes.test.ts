@@ -47,7 +47,11 @@ describe('exit codes come back from main()', () => {
     // auth status checks the key: with the emulator, never the real service.
     const emu = await startEmulator();
     try {
-      const r = await run(['auth', 'status'], { FLUX_KREA_CONFIG_DIR: dir, SEGMIND_API_KEY: emu.apiKey, SEGMIND_BASE_URL: emu.url });
+      const r = await run(['auth', 'status'], {
+        FLUX_KREA_CONFIG_DIR: dir,
+        SEGMIND_API_KEY: emu.apiKey,
+        SEGMIND_BASE_URL: emu.url,
+      });
       expect(r.code).toBe(0);
       expect(r.stdout).not.toContain('0123456789abcdef');
     } finally {

@@ -27,7 +27,11 @@ describe('estimatePrice', () => {
     expect(jobEstimate(estimatePrice(jobs), 4)).toBe(0.06);
   });
   it('looks only at the newest priced jobs', () => {
-    const jobs = [{ cost: 0.01, asked: 1 }, { cost: 0.01, asked: 1 }, { cost: 0.5, asked: 1 }];
+    const jobs = [
+      { cost: 0.01, asked: 1 },
+      { cost: 0.01, asked: 1 },
+      { cost: 0.5, asked: 1 },
+    ];
     expect(estimatePrice(jobs, 2)).toEqual({ perImage: 0.01, jobs: 2 });
   });
   it('is unknown without a priced job', () => {

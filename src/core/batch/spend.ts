@@ -36,7 +36,11 @@ export function imagesToSubmit(plans: readonly PlannedEntry[]): number {
 }
 
 /** Entries this run left unfinished, and their estimated cost when a price is known. */
-export function leftToPay(results: readonly EntryResult[], plans: readonly PlannedEntry[], price: PriceEstimate | undefined): { entries: number; images: number; estimate: number | undefined } {
+export function leftToPay(
+  results: readonly EntryResult[],
+  plans: readonly PlannedEntry[],
+  price: PriceEstimate | undefined,
+): { entries: number; images: number; estimate: number | undefined } {
   const byKey = new Map(plans.map((p) => [p.entry.key, p]));
   const left = results.filter((r) => r.status !== 'done' && r.status !== 'skipped');
   const images = left.reduce((n, r) => n + (byKey.get(r.key)?.entry.params.num_outputs ?? 0), 0);

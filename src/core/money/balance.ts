@@ -29,6 +29,11 @@ export async function readBalance(client: Pick<SegmindClient, 'credits'>, signal
 }
 
 /** The `--json` shape of a balance (`credits`, `auth status`). */
-export function balanceJson(b: Balance): { credits: number; free_credits: number | null; total: number; balance_record: boolean } {
+export function balanceJson(b: Balance): {
+  credits: number;
+  free_credits: number | null;
+  total: number;
+  balance_record: boolean;
+} {
   return { credits: b.credits, free_credits: b.freeCredits ?? null, total: b.total, balance_record: b.record };
 }

@@ -151,12 +151,14 @@ export class Budget {
       if (this.blind) throw new BudgetError('unknown-cost', facts);
       const left = roundCredits(this.maxCost - this.spentSoFar - inFlight);
       // An unknown estimate is a first job: it runs alone, unless nothing at all is left.
-      if ((estimate !== undefined && estimate > left + EPSILON) || left <= EPSILON) throw new BudgetError('max-cost', { ...facts, left });
+      if ((estimate !== undefined && estimate > left + EPSILON) || left <= EPSILON)
+        throw new BudgetError('max-cost', { ...facts, left });
     }
     const balance = this.balanceLeft;
     if (balance !== undefined) {
       const left = roundCredits(balance - inFlight);
-      if ((estimate !== undefined && estimate > left + EPSILON) || left <= EPSILON) throw new BudgetError('balance', { ...facts, left });
+      if ((estimate !== undefined && estimate > left + EPSILON) || left <= EPSILON)
+        throw new BudgetError('balance', { ...facts, left });
     }
   }
 

@@ -51,5 +51,10 @@ export function jobEstimate(price: PriceEstimate | undefined, images: number): n
 
 /** The estimate from the journal's jobs (newest first), each priced by its cost and the images it asked for. */
 export function journalPrice(jobs: readonly JournalEntry[]): PriceEstimate | undefined {
-  return estimatePrice(jobs.map((j) => ({ cost: j.cost, asked: typeof j.params?.num_outputs === 'number' ? j.params.num_outputs : undefined })));
+  return estimatePrice(
+    jobs.map((j) => ({
+      cost: j.cost,
+      asked: typeof j.params?.num_outputs === 'number' ? j.params.num_outputs : undefined,
+    })),
+  );
 }
