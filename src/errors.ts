@@ -216,8 +216,10 @@ export interface BudgetFacts {
   maxCost?: number;
   /** The account's balance as last known. */
   balance?: number;
-  /** What the limit that stopped the run had left for this job. */
+  /** What the limit that stopped the run had left for this job, after the jobs in flight. */
   left?: number;
+  /** The estimated cost of the jobs still in flight (admitted, not yet reported). */
+  inFlight?: number;
 }
 
 /**
@@ -234,6 +236,7 @@ export class BudgetError extends FluxKreaError {
   readonly maxCost?: number;
   readonly balance?: number;
   readonly left?: number;
+  readonly inFlight?: number;
 
   /** `message`: in place of the one made from the facts (a whole batch checked before it starts). */
   constructor(limit: BudgetLimit, facts: BudgetFacts, message?: string) {
@@ -244,18 +247,25 @@ export class BudgetError extends FluxKreaError {
     this.maxCost = facts.maxCost;
     this.balance = facts.balance;
     this.left = facts.left;
+    this.inFlight = facts.inFlight;
   }
 }
 
 function budgetMessage(limit: BudgetLimit, f: BudgetFacts): string {
-  const c = (n: number | undefined) => (n === undefined ? 'an unknown amount' : `${Math.round(n * 1e6) / 1e6} credits`);
+  // Two to six decimals, as the CLI shows credits (core/money/credits.ts), without importing it.
+  const c = (n: number | undefined) => {
+    if (n === undefined) return 'an unknown amount';
+    const [whole, decimals = ''] = (Math.round(n * 1e6) / 1e6).toFixed(6).replace(/0+$/, '').split('.');
+    return `${whole}.${decimals.padEnd(2, '0')} credits`;
+  };
+  const flight = f.inFlight ? `, ${c(f.inFlight)} in flight` : '';
   const next =
     f.estimate === undefined ? 'the next job (price not known yet)' : `the next job (about ${c(f.estimate)})`;
   if (limit === 'unknown-cost')
     return `Segmind reported no cost for a finished job and no price is known yet, so spending against the budget of ${c(f.maxCost)} can no longer be told; stopped after spending at least ${c(f.spent)}.`;
   if (limit === 'balance')
-    return `The balance cannot cover ${next}: ${c(f.left)} left of a balance of ${c(f.balance)}, jobs in flight counted.`;
-  return `The budget of ${c(f.maxCost)} cannot cover ${next}: ${c(f.spent)} spent, ${c(f.left)} left, jobs in flight counted.`;
+    return `The balance cannot cover ${next}: the balance is ${c(f.balance)}${flight}, ${c(f.left)} left.`;
+  return `The budget of ${c(f.maxCost)} cannot cover ${next}: ${c(f.spent)} spent${flight}, ${c(f.left)} left.`;
 }
 
 /**

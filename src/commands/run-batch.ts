@@ -29,7 +29,7 @@ import { BudgetError, isFluxKreaError } from '../errors.js';
 import { Budget } from '../core/money/budget.js';
 import { readBalance } from '../core/money/balance.js';
 import { formatCredits } from '../core/money/credits.js';
-import { jobEstimate, journalPrice } from '../core/money/price.js';
+import { jobEstimate, journalPrice, type PriceEstimate } from '../core/money/price.js';
 import { batchSpend, budgetFor, imagesToSubmit, leftToPay } from '../core/batch/spend.js';
 
 /** Resolves with the exit code: 0 when every entry is done or skipped, else the worst failure's (batch-report.ts). */
@@ -66,7 +66,7 @@ export async function runBatch(ctx: Context, manifestPath: string, flags: FlagVa
   const plans = await planEntries(mine, { lock, baseOut: run.out, force: run.force });
 
   if (run.dry_run) {
-    dryRun(ctx, run.json, plans, lockPath, shard);
+    dryRun(ctx, run.json, plans, lockPath, shard, { price: journalPrice(await openJournal(ctx).list()), maxCost: run.max_cost });
     return EXIT.ok;
   }
   const journal = openJournal(ctx);
@@ -130,18 +130,27 @@ export function defaultLockPath(manifest: string, shard?: Shard): string {
   return shard ? `${manifest}.shard-${shard.index}-of-${shard.count}.lock.json` : `${manifest}.lock.json`;
 }
 
-function dryRun(ctx: Context, json: boolean, plans: PlannedEntry[], lockPath: string, shard?: Shard): void {
+function dryRun(ctx: Context, json: boolean, plans: PlannedEntry[], lockPath: string, shard: Shard | undefined, money: { price?: PriceEstimate; maxCost?: number }): void {
+  const images = imagesToSubmit(plans);
+  const estimate = jobEstimate(money.price, images);
   const rows = plans.map((p) => ({
     key: p.entry.key, line: p.entry.line, action: p.action, seed: p.entry.params.seed,
     out: relative(process.cwd(), p.outDir) || '.', request_id: p.action === 'resume' ? p.previous?.request_id ?? null : null, params: p.entry.params,
   }));
   if (json) {
-    printJson(ctx, { lock: lockPath, shard: shard ? shardLabel(shard) : null, entries: rows });
+    printJson(ctx, {
+      lock: lockPath, shard: shard ? shardLabel(shard) : null, entries: rows,
+      estimate: { images, cost: estimate ?? null, per_image: money.price?.perImage ?? null, from_jobs: money.price?.jobs ?? 0 },
+    });
     return;
   }
   for (const r of rows) ctx.stdout.write(`${r.action.padEnd(7)} ${r.key}  (line ${r.line}, seed ${r.seed}, -> ${r.out})\n`);
   const count = (a: string) => rows.filter((r) => r.action === a).length;
   ctx.ui.info(`dry run: ${count('submit')} to submit, ${count('resume')} to fetch by request id, ${count('skip')} unchanged; lock ${lockPath}. Nothing was sent.`);
+  const budget = money.maxCost === undefined ? '' : estimate === undefined || estimate <= money.maxCost ? `; --max-cost ${formatCredits(money.maxCost)}` : `; --max-cost ${formatCredits(money.maxCost)} would stop it before the end`;
+  ctx.ui.info(estimate === undefined
+    ? `Estimated cost of ${images} image${images === 1 ? '' : 's'}: unknown: no job in the journal has reported a price yet${budget}.`
+    : `Estimated cost of ${images} image${images === 1 ? '' : 's'}: ${formatCredits(estimate)} credits (${formatCredits(money.price!.perImage)} an image, the highest of the last ${money.price!.jobs} priced job${money.price!.jobs === 1 ? '' : 's'})${budget}.`);
 }
 
 /**

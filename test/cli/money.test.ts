@@ -116,6 +116,18 @@ describe('the estimate', () => {
     );
     expect(paid()).toBe(2);
   });
+
+  it('batch --dry-run estimates what it would submit', async () => {
+    const file = await manifest(3);
+    expect((await batch(file, ['--dry-run'])).stderr).toContain('Estimated cost of 3 images: unknown');
+    await gen(['-n', '2']);
+    const r = await batch(file, ['--dry-run', '--json']);
+    expect(JSON.parse(r.stdout).estimate).toEqual({ images: 3, cost: 0.03, per_image: 0.01, from_jobs: 1 });
+    expect((await batch(file, ['--dry-run', '--max-cost', '0.02'])).stderr).toContain(
+      'Estimated cost of 3 images: 0.03 credits (0.01 an image, the highest of the last 1 priced job); --max-cost 0.02 would stop it',
+    );
+    expect(paid()).toBe(1);
+  });
 });
 
 describe('--max-cost', () => {
@@ -192,7 +204,7 @@ describe('--max-cost', () => {
     expect(rep.entries.map((e) => e.cost)).toEqual([0.01, 0.05, null, null]);
     expect(rep.cost).toBe(0.06);
     expect(rep.entries[2]!.error!.message).toBe(
-      'The budget of 0.1 credits cannot cover the next job (about 0.05 credits): 0.06 credits spent, 0.04 credits left, jobs in flight counted.',
+      'The budget of 0.10 credits cannot cover the next job (about 0.05 credits): 0.06 credits spent, 0.04 credits left.',
     );
     expect(paid()).toBe(2);
   });

@@ -146,7 +146,7 @@ export class Budget {
   private check(images: number): void {
     const estimate = this.estimate(images);
     const inFlight = roundCredits([...this.inFlight].reduce((sum, t) => sum + (this.estimate(t.images) ?? 0), 0));
-    const facts = { spent: this.spent, estimate, maxCost: this.maxCost, balance: this.balanceLeft };
+    const facts = { spent: this.spent, estimate, maxCost: this.maxCost, balance: this.balanceLeft, inFlight };
     if (this.maxCost !== undefined) {
       if (this.blind) throw new BudgetError('unknown-cost', facts);
       const left = roundCredits(this.maxCost - this.spentSoFar - inFlight);
