@@ -150,7 +150,10 @@ export async function runJob(spec: JobSpec): Promise<JobOutcome> {
     throw e;
   }
   // The price is learnt before the download: the next job need not wait for this one's files.
-  spend?.settle(result.metrics);
+  const { rose } = spend?.settle(result.metrics) ?? {};
+  if (rose) {
+    spec.events?.warning?.(`Segmind charged ${rose.to} credits an image, more than the ${rose.from} estimated: jobs from now on are priced at ${rose.to}.`);
+  }
   const { cost, remainingCredits } = result.metrics;
   if (journalId && (cost !== undefined || remainingCredits !== undefined)) {
     await spec.journal?.record({ id: journalId, cost, remainingCredits });

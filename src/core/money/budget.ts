@@ -113,10 +113,14 @@ export class Budget {
     }
   }
 
-  /** The job finished (its images may still be downloading): count what it cost. */
-  settle(ticket: Ticket, charge: ChargeReport): void {
-    if (!this.inFlight.delete(ticket)) return;
+  /**
+   * The job finished (its images may still be downloading): count what it cost. Returns the
+   * price it replaced when the job cost more an image than the estimate.
+   */
+  settle(ticket: Ticket, charge: ChargeReport): { rose?: { from: number; to: number } } {
+    if (!this.inFlight.delete(ticket)) return {};
     const price = perImage({ cost: charge.cost, asked: ticket.images });
+    const before = this.perImage;
     if (price !== undefined) this.perImage = Math.max(this.perImage ?? 0, price);
     const cost = charge.cost ?? this.estimate(ticket.images);
     if (cost === undefined) this.blind = true;
@@ -129,6 +133,7 @@ export class Budget {
       this.sinceBalance = 0;
     }
     this.notify();
+    return before !== undefined && price !== undefined && price > before ? { rose: { from: before, to: price } } : {};
   }
 
   /** The job was never billed (refused, FAILED, or not submitted at all). */
@@ -208,10 +213,10 @@ export class JobSpend {
   }
 
   /** The job was billed: what it reported (nothing, when it may exist but never answered). */
-  settle(report: ChargeReport): void {
-    if (!this.ticket || this.closed) return;
+  settle(report: ChargeReport): ReturnType<Budget['settle']> {
+    if (!this.ticket || this.closed) return {};
     this.closed = true;
-    this.budget.settle(this.ticket, report);
+    return this.budget.settle(this.ticket, report);
   }
 
   release(): void {
