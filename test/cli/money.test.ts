@@ -81,6 +81,15 @@ describe('the cost of every job', () => {
     expect(table.stdout).toMatch(/saved +0\.02 +2 files +a lighthouse$/);
   });
 
+  it('--sync reads the cost from x-cost, and --max-cost guards it the same way', async () => {
+    const r = await gen(['-n', '1', '--sync', '--json']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ cost: 0.01, remaining_credits: 41.29 });
+    const over = await gen(['-n', '2', '--sync', '--max-cost', '0.015']);
+    expect(over.exitCode).toBe(4);
+    expect(emu.log.filter((l) => l.method === 'POST' && l.path === '/v1/flux-krea-dev')).toHaveLength(1);
+  });
+
   it('result --json carries the cost of the job it fetched, without paying again', async () => {
     const first = await gen(['-n', '1', '--json']);
     const id = (JSON.parse(first.stdout) as { request_id: string }).request_id;
