@@ -196,6 +196,10 @@ describe('--max-cost', () => {
       entries: Record<string, { cost?: number }>;
     };
     expect(Object.values(lock.entries).map((e) => e.cost)).toEqual([0.01, 0.01, 0.01]);
+    // The gallery shows each entry's cost from the lock.
+    const page = join(sb.dir, 'page.html');
+    expect((await runMain(['gallery', `${file}.lock.json`, '-o', page], sb)).exitCode).toBe(0);
+    expect((await readFile(page, 'utf8')).match(/0\.01 credits/g)).toHaveLength(3);
 
     const more = await batch(file, ['--max-cost', '0.02', '--json']);
     expect(more.exitCode, more.stderr).toBe(0);
