@@ -216,7 +216,9 @@ describe('--max-cost', () => {
     // 0.01, then 0.05: 0.06 spent, and at the new price the third (0.05) would make 0.11.
     expect(rep.entries.map((e) => e.cost)).toEqual([0.01, 0.05, null, null]);
     expect(rep.cost).toBe(0.06);
-    expect(r.stderr).toContain('Segmind charged 0.05 credits an image, more than the 0.01 estimated: jobs from now on are priced at 0.05.');
+    expect(r.stderr).toContain(
+      'Segmind charged 0.05 credits an image, more than the 0.01 estimated: jobs from now on are priced at 0.05.',
+    );
     expect(rep.entries[2]!.error!.message).toBe(
       'The budget of 0.10 credits cannot cover the next job (about 0.05 credits): 0.06 credits spent, 0.04 credits left.',
     );
