@@ -26,6 +26,10 @@ export interface JournalEntry {
   error?: string;
   /** How long the job ran on the server, as polling saw it (ms): the poll schedule learns from it. */
   runMs?: number;
+  /** What Segmind charged for the job (credits), as it reported: the price estimate learns from it. */
+  cost?: number;
+  /** The account's balance after the job, as Segmind reported it. */
+  remainingCredits?: number;
 }
 
 export type JournalEvent = Partial<JournalEntry> & { id: string };

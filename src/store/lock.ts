@@ -44,6 +44,8 @@ export interface LockRecord {
   params: Record<string, unknown>;
   files: LockedFile[];
   error?: string;
+  /** What the job cost (credits), as Segmind reported it: what this entry's images were paid. */
+  cost?: number;
 }
 
 interface LockDocument {
