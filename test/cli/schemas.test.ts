@@ -180,6 +180,9 @@ describe('real outputs fit their schemas', () => {
     expect(expectValid('error', unknown.doc)).toMatchObject({ error: { kind: 'usage' } });
 
     expectValid('config', (await json(['config', 'list', '--json'])).doc);
+    const credits = await json(['credits', '--json']);
+    expect(credits.code, credits.stderr).toBe(0);
+    expect(expectValid('credits', credits.doc)).toMatchObject({ balance_record: true });
     expect(expectValid('auth', (await json(['auth', 'status', '--json'])).doc)).toMatchObject({
       logged_in: true,
       source: 'SEGMIND_API_KEY',
@@ -209,11 +212,7 @@ describe('SKILL.md, the guide for agents', () => {
     expect(named.length).toBeGreaterThanOrEqual(8);
     for (const name of named) expect(SCHEMA_NAMES).toContain(name);
     const commands = new Set(buildProgram({} as Context).commands.map((c) => c.name()));
-    // `credits` lands with the money branch (issue 14); its schema is here already.
-    const pending = new Set(['credits']);
-    for (const m of skill.matchAll(/^\| `flux-krea ([a-z]+)\b/gm)) {
-      if (!pending.has(m[1]!)) expect(commands, m[1]).toContain(m[1]);
-    }
+    for (const m of skill.matchAll(/^\| `flux-krea ([a-z]+)\b/gm)) expect(commands, m[1]).toContain(m[1]);
     expect([...skill.matchAll(/^\| `flux-krea ([a-z]+)\b/gm)].length).toBeGreaterThanOrEqual(8);
   });
 });

@@ -8,6 +8,8 @@ import {
   problemsMarkdown,
 } from '../../src/commands/shared/github.js';
 import type { ReportEntry } from '../../src/commands/shared/batch-report.js';
+import { batchSpend } from '../../src/core/batch/spend.js';
+import type { EntryResult } from '../../src/core/batch/run-entry.js';
 
 describe('workflow command escaping (as @actions/core does it)', () => {
   it.each([
@@ -45,6 +47,8 @@ const input = (entries: ReportEntry[], more: object = {}) => ({
   submits: entries.length,
   elapsedMs: 1500,
   displayPath: (p: string) => `art/${p}`,
+  // What run-batch passes: the spend of a run's results (no stale entries in a run).
+  spend: batchSpend(entries as EntryResult[]),
   ...more,
 });
 
@@ -75,8 +79,15 @@ describe('the job summary', () => {
 
   it('spend is the sum of what this run submitted; a resumed job was paid before', () => {
     const md = summaryMarkdown(input([entry({ cost: 0.1 }), entry({ cost: 0.2 }), entry({ cost: 9, resumed: true })]));
-    expect(md).toContain('spent 0.3 credits');
-    expect(summaryMarkdown(input([entry({ cost: 0.1 }), entry({})]))).toContain('spend not reported');
+    expect(md).toContain('spent 0.30 credits');
+    // A job that did not say what it cost is named, not counted as free.
+    expect(summaryMarkdown(input([entry({ cost: 0.1 }), entry({})]))).toContain(
+      'spent 0.10 credits (+ 1 job of unreported cost)',
+    );
+    expect(summaryMarkdown(input([entry({})]))).toContain('spend not reported');
+    expect(summaryMarkdown(input([entry({ cost: 0.1, remainingCredits: 4.9 })]))).toContain(
+      'spent 0.10 credits · 4.90 left',
+    );
   });
 
   it('a large batch lists only the entries that need attention', () => {

@@ -11,8 +11,9 @@
 import { exitCodeFor, EXIT } from './exit-codes.js';
 import type { ErrorKind } from '../../errors.js';
 import type { EntryResult, EntryStatus } from '../../core/batch/run-entry.js';
+import type { BatchSpend } from '../../core/batch/spend.js';
 
-const SEVERITY: ErrorKind[] = ['interrupted', 'auth', 'credits', 'rate-limit', 'usage', 'internal', 'network', 'server', 'output', 'not-found', 'deadline', 'job-failed'];
+const SEVERITY: ErrorKind[] = ['interrupted', 'auth', 'credits', 'rate-limit', 'usage', 'state', 'internal', 'network', 'server', 'output', 'not-found', 'deadline', 'job-failed'];
 
 export function batchExitCode(results: readonly EntryResult[], interrupted = false): number {
   if (interrupted) return EXIT.interrupted;
@@ -39,21 +40,6 @@ export function countResults(results: readonly ReportEntry[]): Counts {
   return counts;
 }
 
-/**
- * Credits this run spent: the sum over the jobs it submitted (a job fetched by request id was
- * paid for by an earlier run). Undefined when one of them did not say what it cost.
- */
-export function runCost(results: readonly ReportEntry[]): number | undefined {
-  let sum = 0;
-  for (const r of results) {
-    if (r.status !== 'done' || r.resumed) continue;
-    if (r.cost === undefined) return undefined;
-    sum += r.cost;
-  }
-  // Credits are decimals: keep the sum free of binary-fraction noise (0.1 + 0.2).
-  return Math.round(sum * 1e6) / 1e6;
-}
-
 /** One line of `batch --json` for a finished (or, with --frozen, checked) entry. */
 export function entryJson(r: ReportEntry, displayPath: (lockPath: string) => string): Record<string, unknown> {
   return {
@@ -66,6 +52,7 @@ export function entryJson(r: ReportEntry, displayPath: (lockPath: string) => str
     resumed: r.resumed ?? false,
     files: r.files.map((f) => ({ path: displayPath(f.path), bytes: f.bytes, sha256: f.sha256 })),
     cost: r.cost ?? null,
+    remaining_credits: r.remainingCredits ?? null,
     error: r.error ?? null,
     ...(r.reason ? { reason: r.reason } : {}),
   };
@@ -80,12 +67,16 @@ export interface SummaryInput {
   elapsedMs: number;
   submits: number;
   gallery?: string;
+  /** What this run paid, and the balance last reported. */
+  spend?: BatchSpend;
+  maxCost?: number;
+  /** Set when --max-cost or the balance stopped the run. */
+  budgetStop?: { limit: string; left: { entries: number; images: number; estimate: number | undefined }; command: string };
 }
 
 /** The last line of `batch --json`: counts, spend, where the lock and the gallery are. */
 export function batchSummary(i: SummaryInput): Record<string, unknown> {
   const counts = countResults(i.results);
-  const cost = runCost(i.results);
   const status = i.exitCode === EXIT.ok ? 'ok' : i.exitCode === EXIT.interrupted ? 'interrupted' : i.exitCode === EXIT.stale ? 'stale' : 'failed';
   return {
     type: 'summary',
@@ -96,8 +87,16 @@ export function batchSummary(i: SummaryInput): Record<string, unknown> {
     shard: i.shard ?? null,
     counts,
     submits: i.submits,
+    // Credits this run paid (null: nothing was paid, or Segmind did not say); the balance after.
+    cost: i.spend?.cost ?? null,
+    remaining_credits: i.spend?.remaining ?? null,
+    budget: {
+      max_cost: i.maxCost ?? null,
+      stopped_by: i.budgetStop?.limit ?? null,
+      left: i.budgetStop ? { entries: i.budgetStop.left.entries, images: i.budgetStop.left.images, estimate: i.budgetStop.left.estimate ?? null } : null,
+      continue: i.budgetStop?.command ?? null,
+    },
     elapsed_s: Math.round(i.elapsedMs / 100) / 10,
-    cost: cost ?? null,
     gallery: i.gallery ?? null,
   };
 }

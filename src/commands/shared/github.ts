@@ -6,7 +6,9 @@
  */
 import { appendFile } from 'node:fs/promises';
 import type { Context } from './context.js';
-import { countResults, runCost, type ReportEntry } from './batch-report.js';
+import { countResults, type ReportEntry } from './batch-report.js';
+import type { BatchSpend } from '../../core/batch/spend.js';
+import { formatCredits } from '../../core/money/credits.js';
 
 /** Escaping as GitHub's toolkit does it: the message (data) ... */
 export function escapeData(s: string): string {
@@ -105,6 +107,8 @@ export interface SummaryMarkdownInput {
   submits: number;
   elapsedMs: number;
   gallery?: string;
+  /** What this run paid (batch-spend.ts); absent for --frozen. */
+  spend?: BatchSpend;
   /** Where the run's artifacts are listed, when on GitHub (for the gallery). */
   artifactsUrl?: string;
   displayPath: (lockPath: string) => string;
@@ -112,7 +116,6 @@ export interface SummaryMarkdownInput {
 
 export function summaryMarkdown(i: SummaryMarkdownInput): string {
   const c = countResults(i.entries);
-  const cost = runCost(i.entries);
   const title = `### flux-krea batch${i.frozen ? ' --frozen' : ''}: \`${cell(i.manifest)}\`${i.shard ? ` (shard ${i.shard})` : ''}`;
   const counts = i.frozen
     ? [`${c.skipped} current`, `${c.stale} would be generated`]
@@ -125,9 +128,7 @@ export function summaryMarkdown(i: SummaryMarkdownInput): string {
       ];
   const facts = [
     `**${counts.join(' · ')}** of ${c.total}`,
-    ...(i.frozen
-      ? ['nothing sent']
-      : [`${i.submits} submitted`, cost === undefined ? 'spend not reported' : `spent ${cost} credits`]),
+    ...(i.frozen ? ['nothing sent'] : [`${i.submits} submitted`, spendText(i.spend)]),
     `${(i.elapsedMs / 1000).toFixed(1)}s`,
     `lock \`${cell(i.lock)}\``,
   ];
@@ -151,7 +152,7 @@ export function summaryMarkdown(i: SummaryMarkdownInput): string {
             ? 'fetched by request id'
             : '');
       lines.push(
-        `| ${ICON[r.status] ?? ''} ${r.status} | ${cell(r.key)} | ${r.line} | ${files} | ${r.cost ?? '—'} | ${cell(note)} |`,
+        `| ${ICON[r.status] ?? ''} ${r.status} | ${cell(r.key)} | ${r.line} | ${files} | ${r.cost === undefined ? '—' : formatCredits(r.cost)} | ${cell(note)} |`,
       );
     }
     lines.push('');
@@ -174,6 +175,16 @@ export function problemsMarkdown(manifest: string, problems: readonly { line: nu
   for (const p of problems.slice(0, TABLE_MAX)) lines.push(`| ${p.line} | ${cell(p.text)} |`);
   if (problems.length > TABLE_MAX) lines.push('', `${problems.length - TABLE_MAX} more are listed in the log.`);
   return `${lines.join('\n')}\n\n`;
+}
+
+/** "spent 0.04 credits (1 job of unreported cost) · 9.96 left", as far as Segmind said. */
+function spendText(spend: BatchSpend | undefined): string {
+  if (!spend || (spend.cost === undefined && spend.unpriced > 0)) return 'spend not reported';
+  const unpriced = spend.unpriced
+    ? ` (+ ${spend.unpriced} job${spend.unpriced === 1 ? '' : 's'} of unreported cost)`
+    : '';
+  const left = spend.remaining === undefined ? '' : ` · ${formatCredits(spend.remaining)} left`;
+  return `spent ${formatCredits(spend.cost ?? 0)} credits${unpriced}${left}`;
 }
 
 /** The run's page, where its artifacts (the gallery, when uploaded) are listed. */
