@@ -11,6 +11,7 @@ import { startEmulator, type Emulator } from '../emulator/index.js';
 import { FAST, sandbox, type Sandbox } from '../helpers/cli.js';
 import { runMain } from '../helpers/main.js';
 import { expectValid } from '../helpers/schemas.js';
+import { acquireLockOwner } from '../../src/store/lock-owner.js';
 
 let emu: Emulator;
 let sb: Sandbox;
@@ -129,6 +130,19 @@ describe('batch --frozen', () => {
     expect(String(r.stderr)).toContain('assets.jsonl:1: hero: would be generated: missing file art/hero.jpg');
     expect(String(r.stderr)).toContain('assets.jsonl:4: cat: would be generated: new entry');
     expect(String(r.stdout)).not.toMatch(/^art\//m);
+  });
+
+  it('checks while another run owns the lock (it writes nothing, so it needs no ownership)', async () => {
+    const m = await write(MANIFEST.slice(0, 1));
+    const owner = await acquireLockOwner(join(sb.dir, 'assets.jsonl.lock.json'));
+    try {
+      expect((await batch([m])).exitCode).toBe(9);
+      const r = await batch([m, '--frozen'], noKey());
+      expect(r.exitCode).toBe(8);
+      expect(String(r.stderr)).toContain('hero: would be generated: new entry');
+    } finally {
+      await owner.release();
+    }
   });
 
   it('--frozen with --force is a usage error; a job paid for but not downloaded is stale, not fetched', async () => {
