@@ -15,6 +15,7 @@ import { configCommand } from '../commands/config.js';
 import { completionCommand, completeCommand } from '../commands/completion.js';
 import { batchCommand } from '../commands/batch.js';
 import { VERSION } from '../version.js';
+import { refuseCommandLikePrompt } from './command-words.js';
 
 /** The whole command tree, every option registered. */
 export function buildProgram(ctx: Context): Command {
@@ -38,7 +39,10 @@ Environment:
 ${EXIT_CODE_HELP}`);
   // The root command generates, so that `flux-krea --help` shows every flag; `generate` is the
   // same command by name, for prompts that collide with a command name.
-  configureGenerate(program, ctx);
+  configureGenerate(program, ctx, (words) => refuseCommandLikePrompt(words, [...program.commands.map((c) => c.name()), 'help']));
+  // `flux-krea help` shows the help instead of becoming a paid prompt (issue 13 item 1);
+  // `flux-krea help jobs` shows a command's.
+  program.helpCommand('help [command]', 'Show help for flux-krea or one command');
   program.addCommand(generateCommand(ctx));
   program.addCommand(authCommand(ctx));
   program.addCommand(resultCommand(ctx));

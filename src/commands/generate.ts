@@ -16,15 +16,23 @@ Examples:
   $ flux-krea "make it watercolor" --image photo.jpg --prompt-strength 0.6
   $ flux-krea "a cat" --dry-run          # show the exact request, send nothing`;
 
-/** Adds the prompt argument, every model and run flag, and the action to `cmd`. */
-export function configureGenerate(cmd: Command, ctx: Context): Command {
-  cmd.argument('[prompt]', 'what to generate; `-` or a pipe reads it from stdin');
+/**
+ * Adds the prompt argument, every model and run flag, and the action to `cmd`. The prompt's
+ * words are joined with spaces, as `echo` would: `flux-krea a red fox` means "a red fox"
+ * (issue 13 item 2). `checkWords`, on the root command, refuses a single word that is close to
+ * a command name before anything is sent (item 1).
+ */
+export function configureGenerate(cmd: Command, ctx: Context, checkWords?: (words: string[]) => void): Command {
+  cmd.argument('[prompt...]', 'what to generate (the words are joined: quotes are optional); `-` or a pipe reads it from stdin');
   addFieldOptions(cmd, MODEL_FIELDS);
   addFieldOptions(cmd, RUN_FIELDS);
   cmd.addHelpText('after', GENERATE_EXAMPLES);
-  cmd.action(async (prompt: string | undefined) => {
+  cmd.action(async (words: string[]) => {
+    // After `--` every word is meant as a prompt, whatever it looks like.
+    // (rawArgs: commander's copy of argv, set on the root command, which is where checkWords is given.)
+    if (!(cmd as Command & { rawArgs?: string[] }).rawArgs?.includes('--')) checkWords?.(words);
     const { runGenerate } = await import('./run-generate.js');
-    await runGenerate(ctx, prompt, collectFlags(cmd, [...MODEL_FIELDS, ...RUN_FIELDS]));
+    await runGenerate(ctx, words.length ? words.join(' ') : undefined, collectFlags(cmd, [...MODEL_FIELDS, ...RUN_FIELDS]));
   });
   return cmd;
 }

@@ -1,0 +1,98 @@
+/**
+ * Issue 13: slips that people make must never cost money. Each test runs the CLI in-process
+ * against the emulator and checks what was sent (usually: nothing).
+ */
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { readdir } from 'node:fs/promises';
+import { startEmulator, type Emulator } from '../emulator/index.js';
+import { FAST, sandbox, type Sandbox } from '../helpers/cli.js';
+import { runMain } from '../helpers/main.js';
+import { editDistance, nearCommands } from '../../src/cli/command-words.js';
+
+let emu: Emulator;
+let sb: Sandbox;
+const paid = () => emu.log.filter((r) => r.method === 'POST').length;
+
+beforeAll(async () => { emu = await startEmulator(); });
+afterAll(async () => { await emu.close(); });
+beforeEach(async () => {
+  emu.log.length = 0;
+  sb = await sandbox(emu);
+});
+afterEach(async () => { await sb.cleanup(); });
+
+describe('item 1: command words are never paid prompts', () => {
+  it('edit distance counts a swap of neighbours as one, as commander does', () => {
+    expect(editDistance('jbos', 'jobs')).toBe(1);
+    expect(editDistance('reslt', 'result')).toBe(1);
+    expect(editDistance('kitten', 'sitting')).toBe(3);
+    expect(nearCommands('jbos', ['jobs', 'batch', 'auth'])).toEqual(['jobs']);
+    expect(nearCommands('Jobz', ['jobs'])).toEqual(['jobs']);
+    expect(nearCommands('lighthouse', ['jobs', 'batch', 'auth', 'result', 'status', 'config', 'completion', 'generate'])).toEqual([]);
+  });
+
+  it('`help` shows the help, exit 0, nothing sent', async () => {
+    const r = await runMain(['help'], sb);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/^Usage: flux-krea/);
+    expect(paid()).toBe(0);
+    expect(await readdir(sb.dir)).not.toContain('out');
+  });
+
+  it('`help jobs` shows the jobs command\'s help', async () => {
+    const r = await runMain(['help', 'jobs'], sb);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/^Usage: flux-krea jobs/);
+    expect(paid()).toBe(0);
+  });
+
+  it.each([['jbos', 'jobs'], ['reslut', 'result'], ['stauts', 'status'], ['confg', 'config'], ['hlep', 'help']])('a near miss (%s) exits 2 with "did you mean `%s`?" and sends nothing', async (word, meant) => {
+    const r = await runMain([word, '-o', sb.outDir], sb);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain(`did you mean \`${meant}\`?`);
+    expect(r.stderr).toContain(`flux-krea generate ${word}`);
+    expect(r.stderr).toContain(`flux-krea -- ${word}`);
+    expect(r.stdout).toBe('');
+    expect(emu.log).toHaveLength(0);
+  });
+
+  it('with --json the refusal is a JSON usage error on stdout', async () => {
+    const r = await runMain(['jbos', '--json'], sb);
+    expect(r.exitCode).toBe(2);
+    expect(JSON.parse(r.stdout)).toMatchObject({ status: 'error', error: { kind: 'usage', exit_code: 2 } });
+    expect(emu.log).toHaveLength(0);
+  });
+
+  it('the word is generated on purpose with `generate` or after `--`', async () => {
+    const opts = ['-n', '1', '-o', sb.outDir, ...FAST];
+    // After `--` every word is the prompt's, so the options come first.
+    for (const args of [['generate', 'jbos', ...opts], [...opts, '--', 'jbos']]) {
+      emu.log.length = 0;
+      const r = await runMain(args, sb);
+      expect(r.exitCode, r.stderr).toBe(0);
+      expect(paid()).toBe(1);
+      expect(emu.log.find((l) => l.method === 'POST')!.body).toMatchObject({ prompt: 'jbos' });
+    }
+  });
+
+  it('a one-word prompt far from every command is generated', async () => {
+    const r = await runMain(['lighthouse', '-n', '1', '-o', sb.outDir, ...FAST], sb);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(paid()).toBe(1);
+  });
+});
+
+describe('item 2: an unquoted prompt', () => {
+  it('joins the words into one prompt, options anywhere', async () => {
+    const r = await runMain(['a', 'red', '-n', '1', 'fox', '-o', sb.outDir, ...FAST], sb);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(emu.log.find((l) => l.method === 'POST')!.body).toMatchObject({ prompt: 'a red fox', num_outputs: 1 });
+  });
+
+  it('joins the words for `generate` too, and for a dry run', async () => {
+    const r = await runMain(['generate', 'a', 'red', 'fox', '--dry-run', '--json'], sb);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).body.prompt).toBe('a red fox');
+    expect(emu.log).toHaveLength(0);
+  });
+});
