@@ -27,6 +27,7 @@ export async function runGenerate(ctx: Context, promptArg: string | undefined, f
   if (run.out === '-' && built.params.num_outputs !== 1) {
     throw new UsageError(`-o -: writes one image to stdout, but --num-outputs is ${built.params.num_outputs}.`, { suggestion: 'Add -n 1, or give a directory with -o.' });
   }
+  if (run.out === '-' && !run.dry_run) (await import('../cli/stdout-image.js')).refuseTerminal(ctx);
   for (const w of built.warnings) ctx.ui.warn(w);
 
   if (run.dry_run) return dryRun(ctx, run, resolved, built.params, built.localImage);
@@ -43,7 +44,7 @@ export async function runGenerate(ctx: Context, promptArg: string | undefined, f
     outcome = await generate({
       client, params: built.params, localImage: built.localImage, sync: run.sync, outDir,
       // A resumed `-o -` job lands in the current directory, never in the vanished staging dir.
-      journalOutDir: toStdout ? '.' : undefined,
+      journalOutDir: toStdout ? process.cwd() : undefined,
       intervalMs: run.interval * 1000, deadline: Date.now() + run.timeout * 1000, retries: run.retries,
       journal: openJournal(ctx), signal: ctx.signal, events: reporter.events(), metadata: run.metadata,
     });

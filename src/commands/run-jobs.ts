@@ -1,6 +1,12 @@
 /** Bodies of `result`, `status` and `jobs`. */
 import { resolveSettings, type FlagValues } from '../store/settings.js';
+import { rm } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { saveResults } from '../core/save-results.js';
+import { filesStillThere, isImageOf } from '../core/saved-files.js';
+import { imageStem } from '../output/naming.js';
+import type { SavedImage } from '../output/download.js';
+import type { Metrics } from '../api/client.js';
 import { UsageError, isFluxKreaError } from '../errors.js';
 import type { RunOptions } from '../params/run-options.js';
 import type { JournalEntry } from '../store/journal.js';
@@ -24,11 +30,25 @@ export async function runResult(ctx: Context, rawId: string, flags: FlagValues):
   const resolved = await resolveSettings({ flags, env: ctx.env, fields: RESULT_FIELDS });
   const run = resolved.values as unknown as RunOptions;
   ctx.ui.configure(run);
+  // `-o -` writes the image to stdout, as generate does (issue 13 item 4); never to a terminal (item 3).
+  const toStdout = flags.out !== undefined && run.out === '-';
+  if (toStdout) (await import('../cli/stdout-image.js')).refuseTerminal(ctx);
   const journal = openJournal(ctx);
   const entry = await journal.get(id);
-  const outDir = flags.out ? run.out : entry?.outDir ?? run.out;
+  // The journal keeps absolute paths; an older relative one means the current directory, as before.
+  const outDir = resolve(flags.out ? run.out : entry?.outDir ?? run.out);
+  const prompt = entry?.prompt ?? 'segmind';
+  const seed = (entry?.params?.seed as number | undefined) ?? id.slice(0, 8);
+  // Files this job already has in outDir: reported, not downloaded again (issue 13 item 6).
+  const have = toStdout ? [] : await filesStillThere(entry?.files, outDir);
+  if (entry?.state === 'saved' && have.length > 0 && have.length === entry.files?.length) {
+    reportFiles(ctx, run, id, 'COMPLETED', have, {});
+    ctx.ui.info(`already saved: ${have.length} image${have.length === 1 ? '' : 's'} of ${id}; nothing downloaded (delete a file to fetch it again)`);
+    return;
+  }
   const client = await makeClient(ctx, { retries: run.retries, requestTimeoutSeconds: run.request_timeout });
   const reporter = new StatusReporter(ctx.ui);
+  const dir = toStdout ? await (await import('../cli/stdout-image.js')).stagingDir() : outDir;
   try {
     const job = client.jobFor(id);
     reporter.events().submitted?.(id);
@@ -36,19 +56,28 @@ export async function runResult(ctx: Context, rawId: string, flags: FlagValues):
       intervalMs: run.interval * 1000, deadline: Date.now() + run.timeout * 1000, signal: ctx.signal,
       onStatus: (s) => reporter.events().status?.(s, id), pollNow: true,
     });
-    const prompt = entry?.prompt ?? 'segmind';
-    const seed = (entry?.params?.seed as number | undefined) ?? id.slice(0, 8);
-    const files = await saveResults({
-      client, result, dir: outDir, prompt, seed, requestId: id, journal, retries: run.retries, signal: ctx.signal, events: reporter.events(),
+    // Only the images not on disk yet; each keeps its index in the name.
+    const stemOf = (i: number) => imageStem(prompt, seed, i);
+    const kept = result.images.map((_, i) => have.find((f) => isImageOf(f.path, stemOf(i))));
+    const missing = result.images.map((_, i) => i).filter((i) => !kept[i]);
+    const fresh = missing.length === 0 ? [] : await saveResults({
+      client, result: { ...result, images: missing.map((i) => result.images[i]!) }, dir, prompt, seed, requestId: id,
+      // Staged for stdout: the job stays fetchable, nothing is recorded as saved.
+      journal: toStdout ? undefined : journal, retries: run.retries, signal: ctx.signal, events: reporter.events(),
+      stem: (k) => stemOf(missing[k]!),
     });
     await reporter.stop();
-    if (run.json) {
-      printJson(ctx, { request_id: id, status: result.status, files: filesJson(files), metrics: metricsJson(result.metrics) });
-    } else {
-      for (const f of files) ctx.stdout.write(`${f.path}\n`);
+    if (toStdout) {
+      const { writeImageToStdout } = await import('../cli/stdout-image.js');
+      await writeImageToStdout(ctx, fresh, dir, `flux-krea result ${id} -o <dir>`);
+      return;
     }
-    ctx.ui.info(`saved ${files.length} image${files.length === 1 ? '' : 's'} from ${id}`);
+    const files = [...kept.filter((f): f is SavedImage => f !== undefined), ...fresh];
+    reportFiles(ctx, run, id, result.status, files, result.metrics);
+    const already = files.length - fresh.length;
+    ctx.ui.info(`saved ${fresh.length} image${fresh.length === 1 ? '' : 's'} from ${id}${already ? ` (${already} already saved, kept)` : ''}`);
   } catch (e) {
+    if (toStdout) await rm(dir, { recursive: true, force: true });
     if (isFluxKreaError(e)) {
       if (e.kind === 'not-found') {
         await journal.record({ id, state: 'expired' });
@@ -57,7 +86,7 @@ export async function runResult(ctx: Context, rawId: string, flags: FlagValues):
       } else if (e.kind === 'job-failed') {
         await journal.record({ id, state: 'failed', error: e.message });
       } else if (e.kind !== 'usage' && e.kind !== 'auth') {
-        e.suggestion = `Try again: ${resumeHint(id, outDir)}`;
+        e.suggestion = `Try again: ${resumeHint(id, toStdout ? undefined : outDir)}`;
       }
     }
     throw e;
@@ -65,6 +94,11 @@ export async function runResult(ctx: Context, rawId: string, flags: FlagValues):
     await reporter.stop();
     await client.close();
   }
+}
+
+function reportFiles(ctx: Context, run: RunOptions, id: string, status: string, files: SavedImage[], metrics: Metrics): void {
+  if (run.json) printJson(ctx, { request_id: id, status, files: filesJson(files), metrics: metricsJson(metrics) });
+  else for (const f of files) ctx.stdout.write(`${f.path}\n`);
 }
 
 export async function runStatus(ctx: Context, rawId: string, flags: FlagValues): Promise<void> {

@@ -4,6 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
 import type { JobResult, Metrics, SegmindClient } from '../api/client.js';
 import { sniffImage } from '../api/extract.js';
 import { DeadlineError, UsageError } from '../errors.js';
@@ -77,7 +78,8 @@ export async function generate(g: GenerateRequest): Promise<GenerateOutcome> {
   let result: JobResult;
   let requestId: string | undefined;
   let journalId: string;
-  const outDir = g.journalOutDir ?? g.outDir;
+  // Absolute: `flux-krea result` from another directory saves where this run would have (issue 13 item 6).
+  const outDir = resolve(g.journalOutDir ?? g.outDir);
   // Ctrl-C during a submit lets it finish: its answer holds the id of a job billed either way.
   const onAbort = () => g.events?.warning?.('Waiting for Segmind to answer the submit, so the paid job is not lost (Ctrl-C again to quit now).');
   g.signal?.addEventListener('abort', onAbort, { once: true });

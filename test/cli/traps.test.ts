@@ -3,7 +3,8 @@
  * against the emulator and checks what was sent (usually: nothing).
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { readdir } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { startEmulator, type Emulator } from '../emulator/index.js';
 import { FAST, sandbox, type Sandbox } from '../helpers/cli.js';
 import { runMain } from '../helpers/main.js';
@@ -94,5 +95,60 @@ describe('item 2: an unquoted prompt', () => {
     expect(r.exitCode, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout).body.prompt).toBe('a red fox');
     expect(emu.log).toHaveLength(0);
+  });
+});
+
+describe('item 4: `result <id> -o -` writes the image to stdout', () => {
+  it('streams the one image to stdout and makes no directory named -', async () => {
+    const g = await runMain(['a red fox', '-n', '1', '--json', '-o', sb.outDir, ...FAST], sb);
+    expect(g.exitCode, g.stderr).toBe(0);
+    const id = JSON.parse(g.stdout).request_id as string;
+    const r = await runMain(['result', id, '-o', '-'], sb, { encoding: 'buffer' });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout.subarray(0, 3)).toEqual(Buffer.from([0xff, 0xd8, 0xff]));
+    expect(await readdir(sb.dir)).not.toContain('-');
+  });
+
+  it('several images: exit 2 naming the way to save them, nothing on stdout', async () => {
+    const g = await runMain(['a red fox', '-n', '2', '--json', '-o', sb.outDir, ...FAST], sb);
+    const id = JSON.parse(g.stdout).request_id as string;
+    const r = await runMain(['result', id, '-o', '-'], sb, { encoding: 'buffer' });
+    expect(r.exitCode).toBe(2);
+    expect(r.stdout.length).toBe(0);
+    expect(r.stderr).toContain(`flux-krea result ${id} -o <dir>`);
+    expect(await readdir(sb.dir)).not.toContain('-');
+  });
+});
+
+describe('item 6: `result` is idempotent and independent of the current directory', () => {
+  it('the journal keeps absolute paths; a second result reports the saved files; a deleted one is re-saved alone', async () => {
+    const g = await runMain(['a red fox', '-n', '2', '--json', '-o', 'art', ...FAST], sb);
+    expect(g.exitCode, g.stderr).toBe(0);
+    const { request_id: id, files } = JSON.parse(g.stdout) as { request_id: string; files: { path: string }[] };
+    const saved = files.map((f) => join(sb.dir, f.path)).sort();
+    const jobs = JSON.parse((await runMain(['jobs', '--json'], sb)).stdout) as { outDir: string; files: string[] }[];
+    expect(jobs[0]!.outDir).toBe(join(sb.dir, 'art'));
+    expect(jobs[0]!.files.sort()).toEqual(saved);
+
+    // From another directory: the same files, nothing downloaded, no `_2` copies.
+    const elsewhere = join(sb.dir, 'elsewhere');
+    await mkdir(elsewhere);
+    emu.log.length = 0;
+    const again = await runMain(['result', id], sb, { cwd: elsewhere });
+    expect(again.exitCode, again.stderr).toBe(0);
+    expect(again.stdout.split('\n').sort()).toEqual(saved);
+    expect(again.stderr).toContain('already saved');
+    expect(emu.log).toHaveLength(0);
+    expect(await readdir(elsewhere)).toEqual([]);
+
+    // One file lost: only that one is fetched, under its own name.
+    await rm(saved[0]!);
+    emu.log.length = 0;
+    const refetch = await runMain(['result', id], sb, { cwd: elsewhere });
+    expect(refetch.exitCode, refetch.stderr).toBe(0);
+    expect(refetch.stdout.split('\n').sort()).toEqual(saved);
+    expect(emu.log.filter((l) => l.server === 'images')).toHaveLength(1);
+    expect((await readdir(join(sb.dir, 'art'))).sort()).toEqual(saved.map((p) => basename(p)));
+    expect(refetch.stderr).toMatch(/saved 1 image .*\(1 already saved, kept\)/);
   });
 });
