@@ -3,7 +3,7 @@
  * against the emulator and checks what was sent (usually: nothing).
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { mkdir, readdir, rm } from 'node:fs/promises';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { startEmulator, type Emulator } from '../emulator/index.js';
 import { FAST, sandbox, type Sandbox } from '../helpers/cli.js';
@@ -150,5 +150,40 @@ describe('item 6: `result` is idempotent and independent of the current director
     expect(emu.log.filter((l) => l.server === 'images')).toHaveLength(1);
     expect((await readdir(join(sb.dir, 'art'))).sort()).toEqual(saved.map((p) => basename(p)));
     expect(refetch.stderr).toMatch(/saved 1 image .*\(1 already saved, kept\)/);
+  });
+});
+
+describe('item 5: `~` in a path read from configuration is the home directory', () => {
+  const home = () => join(sb.dir, 'home');
+  const env = (extra: Record<string, string> = {}) => ({ ...sb.env, HOME: home(), ...extra });
+  const savedIn = async (r: { exitCode: number; stdout: string; stderr: string }, dir: string) => {
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout.startsWith(`${join(home(), dir)}/`), r.stdout).toBe(true);
+    expect(await readdir(join(home(), dir))).toHaveLength(1);
+    expect(await readdir(sb.dir)).not.toContain('~');
+  };
+
+  it('in `config set out`', async () => {
+    await mkdir(home());
+    expect((await runMain(['config', 'set', 'out', '~/art'], sb, { env: env() })).exitCode).toBe(0);
+    await savedIn(await runMain(['a red fox', '-n', '1', ...FAST], sb, { env: env() }), 'art');
+  });
+
+  it('in FLUX_KREA_OUT', async () => {
+    await mkdir(home());
+    await savedIn(await runMain(['a red fox', '-n', '1', ...FAST], sb, { env: env({ FLUX_KREA_OUT: '~/from-env' }) }), 'from-env');
+  });
+
+  it('in a project file', async () => {
+    await mkdir(home());
+    await writeFile(join(sb.dir, 'flux-krea.config.json'), JSON.stringify({ out: '~/from-project' }));
+    await savedIn(await runMain(['a red fox', '-n', '1', ...FAST], sb, { env: env() }), 'from-project');
+  });
+
+  it('in FLUX_KREA_CONFIG_DIR', async () => {
+    await mkdir(home());
+    const r = await runMain(['config', 'path'], sb, { env: env({ FLUX_KREA_CONFIG_DIR: '~/cfg' }) });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toContain(join(home(), 'cfg'));
   });
 });
