@@ -187,3 +187,12 @@ describe('item 5: `~` in a path read from configuration is the home directory', 
     expect(r.stdout).toContain(join(home(), 'cfg'));
   });
 });
+
+describe('item 11: non-Latin prompts keep their letters in file names', () => {
+  it('東京の夜景 with seed 123 saves 東京の夜景-123-1.jpg', async () => {
+    const r = await runMain(['東京の夜景', '--seed', '123', '-n', '1', '-o', sb.outDir, ...FAST], sb);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toBe(join(sb.outDir, '東京の夜景-123-1.jpg'));
+    expect(await readdir(sb.outDir)).toEqual(['東京の夜景-123-1.jpg']);
+  });
+});
