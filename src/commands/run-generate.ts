@@ -27,6 +27,12 @@ export async function runGenerate(ctx: Context, promptArg: string | undefined, f
   if (run.out === '-' && built.params.num_outputs !== 1) {
     throw new UsageError(`-o -: writes one image to stdout, but --num-outputs is ${built.params.num_outputs}.`, { suggestion: 'Add -n 1, or give a directory with -o.' });
   }
+  // What v1 returns for several images is unknown (docs/segmind-contract.md): it may be one,
+  // billed as several. Submit + poll returns them all, at the same price (issue 13 item 9).
+  if (run.sync && built.params.num_outputs > 1) {
+    ctx.ui.warn(`--sync returns one image per call; for --num-outputs ${built.params.num_outputs} flux-krea submits and polls instead (same price, every image).`);
+    run.sync = false;
+  }
   if (run.out === '-' && !run.dry_run) (await import('../cli/stdout-image.js')).refuseTerminal(ctx);
   for (const w of built.warnings) ctx.ui.warn(w);
 

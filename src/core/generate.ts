@@ -81,9 +81,13 @@ export async function generate(g: GenerateRequest): Promise<GenerateOutcome> {
   // Absolute: `flux-krea result` from another directory saves where this run would have (issue 13 item 6).
   const outDir = resolve(g.journalOutDir ?? g.outDir);
   // Ctrl-C during a submit lets it finish: its answer holds the id of a job billed either way.
-  const onAbort = () => g.events?.warning?.('Waiting for Segmind to answer the submit, so the paid job is not lost (Ctrl-C again to quit now).');
+  const onAbort = () => g.events?.warning?.(g.sync
+    ? 'Ctrl-C: a --sync call has no request id to resume, so flux-krea keeps waiting for the images being paid for (until --timeout). Ctrl-C again quits now: the job may still be billed, and its images are lost.'
+    : 'Waiting for Segmind to answer the submit, so the paid job is not lost (Ctrl-C again to quit now).');
   g.signal?.addEventListener('abort', onAbort, { once: true });
   if (g.sync) {
+    // The one blocking call takes about 24 s: the spinner shows it is alive (issue 13 item 8).
+    g.events?.status?.('generating (--sync: one blocking call; Ctrl-C waits for it, twice quits)');
     try {
       result = await runSyncWithin(g, params);
     } finally {

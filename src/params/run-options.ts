@@ -7,7 +7,7 @@ import { flagMeta as meta } from './schema.js';
 
 export const runOptionsSchema = z.strictObject({
   sync: z.boolean().default(false)
-    .meta(meta({ flag: 'sync', configurable: true, help: 'Use the blocking v1 call instead of submit + poll' })),
+    .meta(meta({ flag: 'sync', configurable: true, help: 'One blocking v1 call instead of submit + poll, for one image (with -n above 1, submit + poll is used: v1 returns one); no request id, so Ctrl-C waits for it' })),
   out: z.string().min(1).default('.')
     .meta(meta({ flag: 'out', short: 'o', valueName: 'dir', complete: 'dir', configurable: true, help: 'Directory for the images (created if missing; `-` writes one image to stdout)' })),
   timeout: z.number().min(1).max(86_400).default(600)

@@ -196,3 +196,35 @@ describe('item 11: non-Latin prompts keep their letters in file names', () => {
     expect(await readdir(sb.outDir)).toEqual(['東京の夜景-123-1.jpg']);
   });
 });
+
+describe('item 9: --sync with -n above 1 does not guess what v1 returns', () => {
+  it('warns before sending and uses submit + poll, which saves every image', async () => {
+    const r = await runMain(['a red fox', '--sync', '-n', '3', '-o', sb.outDir, ...FAST], sb);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/warning: --sync returns one image per call; for --num-outputs 3 flux-krea submits and polls instead/);
+    expect(emu.log.filter((l) => l.method === 'POST').map((l) => l.path)).toEqual(['/v2/flux-krea-dev']);
+    expect(r.stdout.split('\n')).toHaveLength(3);
+    // The warning comes before the request id, that is before anything was sent.
+    expect(r.stderr.indexOf('--sync returns one image')).toBeLessThan(r.stderr.indexOf('request id'));
+  });
+
+  it('a dry run shows the endpoint that will really be used', async () => {
+    const r = await runMain(['a red fox', '--sync', '-n', '2', '--dry-run', '--json'], sb);
+    expect(JSON.parse(r.stdout).endpoint).toMatch(/\/v2\/flux-krea-dev$/);
+    const one = await runMain(['a red fox', '--sync', '-n', '1', '--dry-run', '--json'], sb);
+    expect(JSON.parse(one.stdout).endpoint).toMatch(/\/v1\/flux-krea-dev$/);
+  });
+
+  it('--help says so', async () => {
+    const r = await runMain(['generate', '--help'], sb);
+    expect(r.stdout.replace(/\s+/g, ' ')).toContain('with -n above 1, submit + poll is used');
+  });
+});
+
+describe('item 8: --sync says what it is doing and what Ctrl-C does', () => {
+  it('off a terminal: one plain progress line for the blocking call', async () => {
+    const r = await runMain(['a red fox', '--sync', '-n', '1', '-o', sb.outDir], sb);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/flux-krea: generating \(--sync: one blocking call; Ctrl-C waits for it, twice quits\) · \d+\.\ds/);
+  });
+});
