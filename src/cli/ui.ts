@@ -73,7 +73,9 @@ export class Ui {
     this.verbose = Boolean(o.verbose);
     // A terminal that reports 0 columns (some containers before a resize) would send ora's
     // line clearing into an endless loop: plain lines there.
-    this.interactive = tty && (this.out.columns() ?? 0) > 0 && !(env.NO_COLOR) && env.TERM !== 'dumb' && env.CI !== 'true';
+    // NO_COLOR means no colour, not no spinner (no-color.org; issue 13 item 12): the spinner
+    // then turns without colour.
+    this.interactive = tty && (this.out.columns() ?? 0) > 0 && env.TERM !== 'dumb' && env.CI !== 'true';
   }
 
   /** Settings may turn quiet or verbose on after the UI exists (from a config file). */
@@ -99,21 +101,54 @@ export class Ui {
       return;
     }
     if (this.spinner) {
-      this.spinner.text = text;
+      this.spinner.text = this.fit(text);
       return;
     }
     this.spinnerLoading ??= import('ora').then(({ default: ora }) => {
-      this.spinner = ora({ text: this.lastText, stream: this.out.stream(), discardStdin: false }).start();
+      const stream = this.out.stream() as NodeJS.WriteStream;
+      this.spinner = ora({ text: this.fit(this.lastText), stream, discardStdin: false, color: this.color.level > 0 ? 'cyan' : false }).start();
+      stream.on?.('resize', this.onResize);
     });
   }
 
   /** Updates spinner text without printing a line outside a TTY (e.g. the elapsed time). */
   tick(text: string): void {
-    if (this.spinner && !this.quiet) this.spinner.text = text;
+    if (this.spinner && !this.quiet) this.spinner.text = this.fit(text);
   }
+
+  /**
+   * The spinner line always fits on one row (the frame and a space take 2 columns), so that a
+   * frame is never drawn over two rows that the next one would only half clear.
+   */
+  private fit(text: string): string {
+    const room = (this.out.columns() ?? 80) - 3;
+    const chars = Array.from(text);
+    return chars.length <= room ? text : `${chars.slice(0, Math.max(0, room - 1)).join('')}…`;
+  }
+
+  /**
+   * A terminal made narrower re-wraps the last frame over several rows, and the spinner, which
+   * clears only the row it is on, would leave the top of the old frame behind (issue 13 item
+   * 12). So the rows the old frame now takes are cleared, and the next frame fits the new width.
+   */
+  private readonly onResize = (): void => {
+    const spinner = this.spinner;
+    if (!spinner?.isSpinning) return;
+    const columns = this.out.columns() ?? 80;
+    const rows = Math.ceil((Array.from(spinner.text).length + 2) / Math.max(1, columns));
+    spinner.stop();
+    const stream = this.out.stream() as NodeJS.WriteStream;
+    if (rows > 1) {
+      stream.moveCursor?.(0, -(rows - 1));
+      stream.clearScreenDown?.();
+    }
+    spinner.text = this.fit(this.lastText);
+    spinner.start();
+  };
 
   async stop(): Promise<void> {
     await this.spinnerLoading;
+    if (this.spinner) (this.out.stream() as NodeJS.WriteStream).off?.('resize', this.onResize);
     this.spinner?.stop();
     this.spinner = undefined;
     this.spinnerLoading = undefined;
