@@ -107,7 +107,6 @@ export class Ui {
     this.spinnerLoading ??= import('ora').then(({ default: ora }) => {
       const stream = this.out.stream() as NodeJS.WriteStream;
       this.spinner = ora({ text: this.fit(this.lastText), stream, discardStdin: false, color: this.color.level > 0 ? 'cyan' : false }).start();
-      stream.on?.('resize', this.onResize);
     });
   }
 
@@ -117,8 +116,10 @@ export class Ui {
   }
 
   /**
-   * The spinner line always fits on one row (the frame and a space take 2 columns), so that a
-   * frame is never drawn over two rows that the next one would only half clear.
+   * The spinner line always fits on one row (the frame and a space take 2 columns): a frame
+   * drawn over two rows is cleared only in part by the next one. A terminal made narrower than
+   * a frame re-wraps it, and a row that tmux then pushes into the scrollback is out of reach of
+   * any escape sequence, so the frames are kept short too (status-reporter.ts; issue 13 item 12).
    */
   private fit(text: string): string {
     const room = (this.out.columns() ?? 80) - 3;
@@ -126,29 +127,8 @@ export class Ui {
     return chars.length <= room ? text : `${chars.slice(0, Math.max(0, room - 1)).join('')}…`;
   }
 
-  /**
-   * A terminal made narrower re-wraps the last frame over several rows, and the spinner, which
-   * clears only the row it is on, would leave the top of the old frame behind (issue 13 item
-   * 12). So the rows the old frame now takes are cleared, and the next frame fits the new width.
-   */
-  private readonly onResize = (): void => {
-    const spinner = this.spinner;
-    if (!spinner?.isSpinning) return;
-    const columns = this.out.columns() ?? 80;
-    const rows = Math.ceil((Array.from(spinner.text).length + 2) / Math.max(1, columns));
-    spinner.stop();
-    const stream = this.out.stream() as NodeJS.WriteStream;
-    if (rows > 1) {
-      stream.moveCursor?.(0, -(rows - 1));
-      stream.clearScreenDown?.();
-    }
-    spinner.text = this.fit(this.lastText);
-    spinner.start();
-  };
-
   async stop(): Promise<void> {
     await this.spinnerLoading;
-    if (this.spinner) (this.out.stream() as NodeJS.WriteStream).off?.('resize', this.onResize);
     this.spinner?.stop();
     this.spinner = undefined;
     this.spinnerLoading = undefined;

@@ -43,6 +43,8 @@ export async function runGenerate(ctx: Context, promptArg: string | undefined, f
     import('../core/generate.js'),
   ]);
   const reporter = new StatusReporter(ctx.ui);
+  // Said before the call, since Ctrl-C does not do here what it does elsewhere (issue 13 item 8).
+  if (run.sync) ctx.ui.info('--sync: one blocking call (about 25 s) with no request id to resume it, so Ctrl-C waits for its answer (the images are paid for); Ctrl-C twice quits.');
   const toStdout = run.out === '-';
   const outDir = toStdout ? await (await import('../cli/stdout-image.js')).stagingDir() : run.out;
   let outcome: GenerateOutcome;

@@ -87,7 +87,7 @@ export async function generate(g: GenerateRequest): Promise<GenerateOutcome> {
   g.signal?.addEventListener('abort', onAbort, { once: true });
   if (g.sync) {
     // The one blocking call takes about 24 s: the spinner shows it is alive (issue 13 item 8).
-    g.events?.status?.('generating (--sync: one blocking call; Ctrl-C waits for it, twice quits)', '');
+    g.events?.status?.('generating (--sync)', '');
     try {
       result = await runSyncWithin(g, params);
     } finally {

@@ -225,6 +225,7 @@ describe('item 8: --sync says what it is doing and what Ctrl-C does', () => {
   it('off a terminal: one plain progress line for the blocking call', async () => {
     const r = await runMain(['a red fox', '--sync', '-n', '1', '-o', sb.outDir], sb);
     expect(r.exitCode, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/flux-krea: generating \(--sync: one blocking call; Ctrl-C waits for it, twice quits\) · \d+\.\ds/);
+    expect(r.stderr).toContain('--sync: one blocking call (about 25 s) with no request id to resume it, so Ctrl-C waits for its answer (the images are paid for); Ctrl-C twice quits.');
+    expect(r.stderr).toMatch(/flux-krea: generating \(--sync\) · \d+\.\ds/);
   });
 });
