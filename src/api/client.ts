@@ -6,7 +6,8 @@ import type { Dispatcher } from 'undici';
 import { DeadlineError, FluxKreaError, InterruptedError, ProtocolError } from '../errors.js';
 import { Http, type Exchange, type HttpAnswer, type RetryInfo } from './http.js';
 import { extractImages, type ImageRef } from './extract.js';
-import { pollDelay } from './retry-policy.js';
+import { nextPollDelay } from './poll-schedule.js';
+import { errorText } from './error-text.js';
 import { abortableSleep } from '../util/sleep.js';
 import { ApiError, ConnectionError, JobFailedError, type Headers } from './errors.js';
 import type { ResolvedParams } from '../params/schema.js';
@@ -23,6 +24,8 @@ export interface Job {
   status: JobStatus;
   statusUrl: string;
   responseUrl: string;
+  /** When it was submitted (ms since epoch), if this process did: the poll schedule counts from it. */
+  submittedAt?: number;
 }
 
 export interface Metrics {
@@ -39,6 +42,12 @@ export interface JobResult {
   images: ImageRef[];
   metrics: Metrics;
   raw: unknown;
+  /**
+   * How long the job ran (ms): Segmind's `metrics.total_time` (or queue + inference time), else
+   * as polling saw it, from submit to the middle of the last poll that saw it running and the
+   * first that saw it done (only for jobs submitted in this process).
+   */
+  runMs?: number;
 }
 
 export interface ClientOptions {
@@ -68,8 +77,14 @@ export interface SubmitOptions {
 }
 
 export interface WaitOptions {
+  /** A fixed cadence between polls (an explicit interval); without it the schedule adapts. */
   intervalMs?: number;
-  /** Absolute time (ms since epoch) after which waiting stops with DeadlineError. */
+  /** The expected run time (e.g. the median of recent jobs): polls gather around it. */
+  expectedMs?: number;
+  /**
+   * Absolute time (ms since epoch) after which waiting stops with DeadlineError. Until then a
+   * 429 or a network error while polling never gives up on the job: it waits and polls again.
+   */
   deadline?: number;
   signal?: AbortSignal;
   /** Called on every status change (unknown states included: they mean "still running"). */
@@ -78,6 +93,8 @@ export interface WaitOptions {
   pollNow?: boolean;
   /** The wait before poll `n`, instead of the usual schedule (a batch polls around the job time it has seen). */
   pollDelay?: (n: number) => number;
+  /** Called after each poll (for measuring and tests). */
+  onPoll?: (status: JobStatus) => void;
 }
 
 const TERMINAL = new Set(['COMPLETED', 'FAILED']);
@@ -122,6 +139,7 @@ export class SegmindClient {
 
   /** Submits an async job. Each successful call is a new billed job. */
   async submit(params: ResolvedParams, opts: SubmitOptions = {}): Promise<Job> {
+    const submittedAt = Date.now();
     const a = await this.http.send({
       method: 'POST', url: this.endpoint(false), json: params, cls: 'submit', signal: opts.signal, keepInFlight: true, deadline: opts.deadline,
     }).catch(mayHaveBilled);
@@ -132,14 +150,22 @@ export class SegmindClient {
       mayHaveBilled(e);
     }
     const requestId = pickString(body, 'request_id', 'requestId', 'id');
-    if (!requestId) throw new ProtocolError('Segmind accepted the job but sent no request id.', { suggestion: 'Check `flux-krea jobs` and your Segmind dashboard before submitting again.' });
+    if (!requestId) throw new ProtocolError('Segmind accepted the job but sent no request id.', { suggestion: 'The job may have been billed: check your Segmind dashboard before submitting again.' });
+    if (!isSafeRequestId(requestId)) {
+      // Used raw, such an id could carry escape sequences to the terminal or `..` into a URL.
+      throw new ProtocolError(`Segmind accepted the job but sent a request id of an unexpected shape: ${JSON.stringify(requestId.slice(0, 80))}.`, {
+        suggestion: 'The job may have been billed: check your Segmind dashboard before submitting again.',
+      });
+    }
     return {
       requestId,
       status: pickString(body, 'status') ?? 'QUEUED',
-      // The returned URLs are used as given, unless they point away from the API host: the
-      // key goes nowhere else.
-      statusUrl: this.trusted(pickString(body, 'status_url', 'poll_url')) ?? this.statusUrl(requestId),
+      // The returned URLs are used as given, unless they point away from the API host: the key
+      // goes nowhere else. `poll_url` is never polled: it is the legacy v1 *output* endpoint
+      // (observed answering 404 while the job runs), not a status endpoint.
+      statusUrl: this.trusted(pickString(body, 'status_url')) ?? this.statusUrl(requestId),
       responseUrl: this.trusted(pickString(body, 'response_url')) ?? this.responseUrl(requestId),
+      submittedAt,
     };
   }
 
@@ -147,10 +173,16 @@ export class SegmindClient {
     return { requestId, status: 'QUEUED', statusUrl: this.statusUrl(requestId), responseUrl: this.responseUrl(requestId) };
   }
 
-  /** One status check. A FAILED job throws JobFailedError (Segmind serves it as 422). */
-  async status(job: Job | string, opts: { signal?: AbortSignal } = {}): Promise<JobStatus> {
+  /**
+   * One status check. A FAILED job throws JobFailedError (Segmind serves it as 422).
+   * `patient`: 429s and network errors are retried until `signal` fires, beyond the retry budget.
+   */
+  async status(job: Job | string, opts: { signal?: AbortSignal; patient?: boolean } = {}): Promise<JobStatus> {
     const j = typeof job === 'string' ? this.jobFor(job) : job;
-    const a = await this.http.send({ method: 'GET', url: j.statusUrl, cls: 'read', signal: opts.signal, requestId: j.requestId, maxBodyBytes: 1024 * 1024, expectJson: true });
+    const a = await this.http.send({
+      method: 'GET', url: j.statusUrl, cls: 'read', signal: opts.signal, requestId: j.requestId, maxBodyBytes: 1024 * 1024, expectJson: true,
+      patient: opts.patient,
+    });
     // A missing status is one more unknown state: still running. Case is not trusted either.
     const status = (pickString(asObject(a, 'status'), 'status') ?? 'UNKNOWN').toUpperCase();
     if (status === 'FAILED') throw failed(a, j.requestId);
@@ -158,9 +190,12 @@ export class SegmindClient {
   }
 
   /** The job's result; `status` tells whether it is complete yet. */
-  async result(job: Job | string, opts: { signal?: AbortSignal } = {}): Promise<JobResult> {
+  async result(job: Job | string, opts: { signal?: AbortSignal; patient?: boolean } = {}): Promise<JobResult> {
     const j = typeof job === 'string' ? this.jobFor(job) : job;
-    const a = await this.http.send({ method: 'GET', url: j.responseUrl, cls: 'read', signal: opts.signal, requestId: j.requestId, expectJson: true });
+    const a = await this.http.send({
+      method: 'GET', url: j.responseUrl, cls: 'read', signal: opts.signal, requestId: j.requestId, expectJson: true,
+      patient: opts.patient,
+    });
     const body = asObject(a, 'result');
     const status = (pickString(body, 'status') ?? 'COMPLETED').toUpperCase();
     if (status === 'FAILED') throw failed(a, j.requestId);
@@ -172,28 +207,43 @@ export class SegmindClient {
    * Throws DeadlineError at `deadline`, InterruptedError on abort: both carry the request id.
    */
   async wait(job: Job, o: WaitOptions = {}): Promise<JobResult> {
-    const intervalMs = o.intervalMs ?? 1000;
     const deadlineCtl = new AbortController();
     const timer = o.deadline === undefined ? undefined : setTimeout(() => deadlineCtl.abort(), Math.max(0, o.deadline - Date.now()));
     const signal = o.signal ? AbortSignal.any([o.signal, deadlineCtl.signal]) : deadlineCtl.signal;
     const seconds = o.deadline === undefined ? 0 : Math.round((o.deadline - Date.now()) / 1000);
+    // With a deadline, a rate limit or a dropped connection is waited out until it: the job is paid.
+    const patient = o.deadline !== undefined;
+    const since = job.submittedAt ?? Date.now();
+    const plan = { fixedMs: o.intervalMs, expectedMs: o.expectedMs };
+    let lastRunning = since;
     let last: JobStatus | undefined = job.status;
     o.onStatus?.(job.status, job);
     try {
       for (let n = 0; ; n++) {
-        if (n > 0 || !o.pollNow) await this.sleep(o.pollDelay?.(n) ?? pollDelay(n, intervalMs), signal);
-        const status = await this.status(job, { signal });
+        if (n > 0 || !o.pollNow) await this.sleep(o.pollDelay?.(n) ?? nextPollDelay(Date.now() - since, plan), signal);
+        const polledAt = Date.now();
+        const status = await this.status(job, { signal, patient });
+        o.onPoll?.(status);
         if (status !== last) o.onStatus?.(status, job);
         last = status;
-        if (!TERMINAL.has(status)) continue;
-        const result = await this.result(job, { signal });
+        if (!TERMINAL.has(status)) {
+          lastRunning = polledAt;
+          continue;
+        }
+        const result = await this.result(job, { signal, patient });
         // The status and result endpoints may briefly disagree; keep polling until both agree.
-        if (result.status === 'COMPLETED') return result;
+        if (result.status === 'COMPLETED') {
+          // The server's own measure when it gives one; else the middle of what polling saw.
+          const measured = serverRunMs(result.metrics);
+          if (measured !== undefined) result.runMs = measured;
+          else if (job.submittedAt !== undefined) result.runMs = Math.round((lastRunning + polledAt) / 2 - since);
+          return result;
+        }
       }
     } catch (e) {
       if (deadlineCtl.signal.aborted && !o.signal?.aborted) throw new DeadlineError(seconds, job.requestId);
       if (o.signal?.aborted || (e as Error).name === 'AbortError') throw new InterruptedError(job.requestId);
-      if (e instanceof FluxKreaError) e.requestId ??= job.requestId;
+      if (e instanceof FluxKreaError && e.requestId === undefined) e.requestId = job.requestId;
       throw e;
     } finally {
       clearTimeout(timer);
@@ -224,13 +274,17 @@ export class SegmindClient {
     const dataUrl = `data:${mime};base64,${data.toString('base64')}`;
     // An upload bills nothing: Ctrl-C may cut it.
     const a = await this.http.send({ method: 'POST', url: this.uploadUrl, json: { data_urls: [dataUrl] }, cls: 'submit', signal: opts.signal, deadline: opts.deadline });
-    const body = asObject(a, 'upload');
+    // Read by content, not label: the answer may be JSON labelled text/plain, or a bare URL.
+    const text = a.bytes?.toString('utf8').trim();
+    if (a.json === undefined && text && /^https?:\/\/\S+$/.test(text)) return text;
+    const body = a.json === undefined && text ? parseJsonObject(text) : undefined;
+    const answer = body ?? asObject(a, 'upload');
     for (const key of ['file_urls', 'urls', 'file_url', 'url']) {
-      const v = body[key];
+      const v = answer[key];
       const url = Array.isArray(v) ? v[0] : v;
       if (typeof url === 'string' && /^https?:\/\//.test(url)) return url;
     }
-    throw new ProtocolError('The upload answer held no file URL.', { suggestion: 'Pass --image as an http(s) URL instead.' });
+    throw new ProtocolError('The upload answer held no file URL.', { suggestion: 'Pass the input image as an http(s) URL instead.' });
   }
 
   async credits(opts: { signal?: AbortSignal } = {}): Promise<{ credits?: number; freeCredits?: number }> {
@@ -255,22 +309,45 @@ export class SegmindClient {
 function mayHaveBilled(e: unknown): never {
   const sent = e instanceof ConnectionError ? e.sent : e instanceof ProtocolError || (e instanceof ApiError && (e.status === 504 || e.status === 408));
   if (sent && e instanceof FluxKreaError) {
-    e.suggestion = 'The job may have been created (and billed) even so: check `flux-krea jobs` and your Segmind dashboard before submitting again.';
+    e.suggestion = 'The job may have been created (and billed) even so: check your recent jobs and your Segmind dashboard before submitting again.';
   }
   throw e;
 }
 
 function failed(a: HttpAnswer, requestId: string): JobFailedError {
   const body = (a.json ?? {}) as Record<string, unknown>;
-  const detail = pickString(body, 'error', 'message', 'detail') ?? 'no detail given';
+  const detail = errorText(body) ?? 'no detail given';
   return new JobFailedError('job-failed', 422, `The generation failed: ${detail}`, a.headers, body, requestId,
     'Change the prompt or parameters and try again; a blocked prompt will keep failing.');
+}
+
+/** How long the job took by Segmind's metrics (`total_time`, else queue + inference time), in ms. */
+function serverRunMs(m: Metrics): number | undefined {
+  const total = num(m.total_time);
+  const parts = [num(m.queue_time), num(m.inference_time ?? m.inferenceTime)];
+  const seconds = total ?? (parts.every((p) => p !== undefined) ? parts[0]! + parts[1]! : undefined);
+  return seconds !== undefined && seconds > 0 ? Math.round(seconds * 1000) : undefined;
+}
+
+/** Request ids of a safe shape: the real ones are 32 hex characters, the docs show UUIDs. */
+export function isSafeRequestId(id: string): boolean {
+  // A subset of what `result` accepts, so a job is always fetchable by the id it was given.
+  return /^[A-Za-z0-9][A-Za-z0-9_-]{3,127}$/.test(id);
+}
+
+function parseJsonObject(text: string): Record<string, unknown> | undefined {
+  try {
+    const v = JSON.parse(text) as unknown;
+    return v && typeof v === 'object' && !Array.isArray(v) ? v as Record<string, unknown> : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function asObject(a: HttpAnswer, what: string): Record<string, unknown> {
   if (a.json && typeof a.json === 'object' && !Array.isArray(a.json)) return a.json as Record<string, unknown>;
   throw new ProtocolError(`Segmind sent an unexpected ${what} answer (${a.contentType || 'no content type'}).`, {
-    suggestion: 'Try again; if it persists, run with --verbose and report it.',
+    suggestion: 'Try again; if it persists, report it with the exchange log.',
   });
 }
 

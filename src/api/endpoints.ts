@@ -6,9 +6,13 @@ export const MODEL = 'flux-krea-dev';
 export const DEFAULT_BASE_URL = 'https://api.segmind.com';
 export const DEFAULT_UPLOAD_URL = 'https://workflows-api.segmind.com/upload-asset';
 
-/** The base URL as the client uses it: no trailing slash. */
+/**
+ * The base URL as the client uses it: no trailing slash, and no trailing `/v1` or `/v2`.
+ * Segmind's Python SDK takes a base that ends in `/v1` and derives `/v2` from it; given that
+ * way, the routes would otherwise become `/v1/v2/...`.
+ */
 export function normalizeBaseUrl(baseUrl: string = DEFAULT_BASE_URL): string {
-  return baseUrl.replace(/\/+$/, '');
+  return baseUrl.replace(/\/+$/, '').replace(/\/v[12]$/i, '');
 }
 
 /** The endpoint a generation is sent to: v1 blocks until the image is ready, v2 queues a job. */

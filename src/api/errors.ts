@@ -2,6 +2,7 @@
  * HTTP-level errors from the Segmind API: one class per meaning, picked by `apiErrorFor()`.
  */
 import { FluxKreaError, type ErrorKind } from '../errors.js';
+import { errorText } from './error-text.js';
 
 export type Headers = Record<string, string | string[] | undefined>;
 
@@ -41,27 +42,13 @@ export class ConnectionError extends FluxKreaError {
 /** A single request took too long (connect, headers or a silent body). */
 export class RequestTimeoutError extends ConnectionError {}
 
-/** The server's own message, from JSON `{error|message|detail}` or a short plain-text body. */
+/** The server's own message: the most specific text under any known key (see error-text.ts). */
 export function serverMessage(body: unknown): string | undefined {
-  if (body && typeof body === 'object') {
-    const o = body as Record<string, unknown>;
-    for (const k of ['error', 'message', 'detail']) {
-      const v = o[k];
-      if (typeof v === 'string' && v.trim()) return v.trim();
-      if (v && typeof v === 'object') return JSON.stringify(v).slice(0, 300);
-    }
-    return undefined;
-  }
-  if (typeof body === 'string') {
-    const text = body.trim();
-    // An HTML error page says nothing useful in a terminal.
-    if (!text || /^<(!doctype|html)/i.test(text)) return undefined;
-    return text.length > 300 ? `${text.slice(0, 300)}…` : text;
-  }
-  return undefined;
+  return errorText(body);
 }
 
-export function apiErrorFor(status: number, headers: Headers, body: unknown, requestId?: string): ApiError {
+/** `api` tells v1 from v2 where a status means different things (a v1 500 is the model failing). */
+export function apiErrorFor(status: number, headers: Headers, body: unknown, requestId?: string, api?: 'v1' | 'v2'): ApiError {
   const detail = serverMessage(body);
   const say = (fallback: string) => (detail ? `${fallback}: ${detail}` : fallback);
   switch (status) {
@@ -77,8 +64,9 @@ export function apiErrorFor(status: number, headers: Headers, body: unknown, req
     case 404:
       return new NotFoundError('not-found', status, say('Not found (404)'), headers, body, requestId,
         requestId ? 'Results are kept for 1 hour; after that the job cannot be fetched.' : 'Check SEGMIND_BASE_URL.');
-    case 406:
-      return new InsufficientCreditsError('credits', status, say('Not enough credits, or the request was refused (406)'), headers, body, requestId,
+    case 402: // v2's "not enough credits" (observed)
+    case 406: // v1's, and a team spend limit
+      return new InsufficientCreditsError('credits', status, say(`Not enough credits (${status})`), headers, body, requestId,
         'Top up at https://cloud.segmind.com/console/billing or check your team spend limit.');
     case 410:
       return new ModelRetiredError('server', status, say('The model is retired (410)'), headers, body, requestId);
@@ -88,8 +76,17 @@ export function apiErrorFor(status: number, headers: Headers, body: unknown, req
     case 429:
       return new RateLimitError('rate-limit', status, say('Rate limited by Segmind (429)'), headers, body, requestId,
         'Wait a minute and try again, or raise --retries; the free plan allows 5 requests a minute.');
+    case 500:
+      if (api === 'v1') {
+        return new ModelFailedError('job-failed', status, say('The model failed (500)'), headers, body, requestId,
+          'Change the prompt or parameters and try again.');
+      }
+      return new ServerError('server', status, say(`Segmind answered HTTP ${status}`), headers, body, requestId, 'This is on the server side; try again in a moment.');
     default:
       return new ServerError('server', status, say(`Segmind answered HTTP ${status}`), headers, body, requestId,
         status >= 500 ? 'This is on the server side; try again in a moment.' : undefined);
   }
 }
+
+/** A v1 (sync) call whose model ran and failed: Segmind serves it as 500. Not worth re-running. */
+export class ModelFailedError extends ApiError {}

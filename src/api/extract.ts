@@ -22,12 +22,24 @@ export function refFromString(s: string): ImageRef | undefined {
   return undefined;
 }
 
-function fromValue(v: unknown): ImageRef[] {
+/** Answers nest images a level or two deep; a deeper one is hostile and is not walked. */
+const MAX_DEPTH = 4;
+/** More references than any answer of this model holds (1–4 images): the rest is a broken answer. */
+export const MAX_IMAGE_REFS = 64;
+
+function fromValue(v: unknown, depth = 0): ImageRef[] {
+  if (depth > MAX_DEPTH) return [];
   if (typeof v === 'string') {
+    // Other models on the gateway send `output` as a JSON-encoded string of an array.
+    const t = v.trim();
+    if (t.startsWith('[') || t.startsWith('{')) {
+      const parsed = parseJson(t);
+      if (parsed !== undefined) return fromValue(parsed, depth + 1);
+    }
     const r = refFromString(v);
     return r ? [r] : [];
   }
-  if (Array.isArray(v)) return v.flatMap(fromValue);
+  if (Array.isArray(v)) return v.slice(0, MAX_IMAGE_REFS).flatMap((item) => fromValue(item, depth + 1));
   if (v && typeof v === 'object') {
     const o = v as Record<string, unknown>;
     for (const k of ['url', 'uri', 'image', 'data', 'base64']) {
@@ -45,22 +57,42 @@ function fromValue(v: unknown): ImageRef[] {
   return [];
 }
 
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * Image references from a v2 result or a JSON v1 answer: `images` when present (the richest
- * shape), else `output`, else the single-image keys other Segmind models use.
+ * Image references from a v2 result or a JSON v1 answer, from every place they may be:
+ * `images[]`, `output` (a string, an array, or a JSON-encoded array), and the keys other
+ * Segmind models use, de-duplicated. No source hides another: a partial `images[]` beside a
+ * full `output` loses nothing (issue 11).
  */
 export function extractImages(body: unknown): ImageRef[] {
   if (body === null || body === undefined) return [];
-  if (typeof body === 'string' || Array.isArray(body)) return fromValue(body);
+  if (typeof body === 'string' || Array.isArray(body)) return dedupe(fromValue(body));
   if (typeof body !== 'object') return [];
   const o = body as Record<string, unknown>;
+  const out: ImageRef[] = [];
+  const earlier = new Set<string>();
   for (const key of ['images', 'output', 'outputs', 'image', 'data']) {
-    const refs = fromValue(o[key]);
-    if (refs.length) return dedupe(refs);
+    const refs = dedupe(fromValue(o[key]));
+    // Bytes are compared only across keys: one key may rightly hold two identical images.
+    const fresh = refs.filter((r) => !earlier.has(identity(r)));
+    out.push(...fresh);
+    for (const r of refs) earlier.add(identity(r));
   }
-  return [];
+  return dedupe(out).slice(0, MAX_IMAGE_REFS);
 }
 
+function identity(r: ImageRef): string {
+  return r.kind === 'url' ? `u:${r.url}` : `b:${r.data.length}:${r.data.subarray(0, 48).toString('base64')}:${r.data.subarray(-48).toString('base64')}`;
+}
+
+/** Drops repeated URLs (repeated bytes are kept: see extractImages). */
 function dedupe(refs: ImageRef[]): ImageRef[] {
   const seen = new Set<string>();
   return refs.filter((r) => {

@@ -4,8 +4,9 @@
  */
 import { Agent, request, type Dispatcher } from 'undici';
 import { FluxKreaError, InterruptedError, ProtocolError } from '../errors.js';
-import { apiErrorFor, ConnectionError, RequestTimeoutError, type Headers } from './errors.js';
-import { isRetryable, retryDelay, type Outcome, type RequestClass } from './retry-policy.js';
+import { ApiError, apiErrorFor, ModelFailedError, RateLimitError, ConnectionError, RequestTimeoutError, type Headers } from './errors.js';
+import type { RequestClass } from './retry-policy.js';
+import { withRetries, type AttemptFailure } from './retry.js';
 import { abortableSleep } from '../util/sleep.js';
 
 export interface Exchange {
@@ -64,6 +65,11 @@ export interface SendOptions {
   requestSignal?: AbortSignal;
   /** No retry wait may end past this time (ms since epoch): the failure is thrown instead. */
   deadline?: number;
+  /**
+   * For polls of a paid job: 429s and network errors do not spend the retry budget, they are
+   * waited out until `signal` (the caller's deadline) fires. 5xx and garbled answers still do.
+   */
+  patient?: boolean;
 }
 
 export interface HttpAnswer {
@@ -124,48 +130,31 @@ export class Http {
 
   /** Sends with retries; resolves with a 2xx answer, else throws the matching typed error. */
   async send(o: SendOptions): Promise<HttpAnswer> {
-    for (let attempt = 0; ; attempt++) {
-      let outcome: Outcome;
-      let failure: unknown;
-      let answerHeaders: Headers = {};
-      try {
-        const answer = await this.once(o);
-        if (answer.status < 300 && o.expectJson && answer.json === undefined) {
-          throw new ProtocolError(`Segmind sent ${answer.contentType || 'an untyped answer'} instead of JSON from ${new URL(o.url).pathname}.`, {
-            requestId: o.requestId, suggestion: 'Try again; if it persists, run with --verbose and report it.',
-          });
-        }
-        if (answer.status < 300) return answer;
-        outcome = { type: 'status', status: answer.status };
-        answerHeaders = answer.headers;
-        failure = apiErrorFor(answer.status, answer.headers, answer.json ?? answer.bytes?.toString('utf8'), o.requestId);
-      } catch (e) {
-        if (isAbort(e, o.signal) || isAbort(e, o.requestSignal)) throw new InterruptedError(o.requestId);
-        if (e instanceof ProtocolError) {
-          // A garbled answer (invalid JSON, an HTML page, an oversized body) to a read is as
-          // transient as a dropped connection; to a submit it means the job may exist: no retry.
-          outcome = { type: 'network', sent: true };
-        } else if (e instanceof ConnectionError) {
-          outcome = { type: 'network', sent: e.sent };
-        } else {
-          throw e;
-        }
-        failure = e;
+    const attempt = async (): Promise<HttpAnswer> => {
+      const answer = await this.once(o);
+      if (answer.status < 300 && o.expectJson && answer.json === undefined) {
+        throw new ProtocolError(`Segmind sent ${answer.contentType || 'an untyped answer'} instead of JSON from ${new URL(o.url).pathname}.`, {
+          requestId: o.requestId, suggestion: 'Try again; if it persists, report it with the exchange log.',
+        });
       }
-      if (failure instanceof FluxKreaError) failure.requestId ??= o.requestId;
-      if (attempt >= this.opts.retries || !isRetryable(o.cls, outcome)) throw failure;
-      const delayMs = retryDelay(attempt, answerHeaders);
-      if (o.deadline !== undefined && Date.now() + delayMs > o.deadline) throw failure;
-      this.opts.onRetry?.({
-        method: o.method, url: o.url, attempt: attempt + 1, delayMs,
-        reason: outcome.type === 'status' ? `HTTP ${outcome.status}` : (failure as Error).message,
+      if (answer.status < 300) return answer;
+      throw apiErrorFor(answer.status, answer.headers, answer.json ?? answer.bytes?.toString('utf8'), o.requestId, apiVersionOf(o.url));
+    };
+    try {
+      return await withRetries(attempt, {
+        cls: o.cls,
+        retries: this.opts.retries,
+        unbudgeted: o.patient ? (e) => e instanceof RateLimitError || (e instanceof ConnectionError && !(e instanceof ProtocolError)) : undefined,
+        classify: (e) => classifyFailure(e, o),
+        signal: o.signal,
+        deadline: o.deadline,
+        sleep: this.sleep,
+        onRetry: (r) => this.opts.onRetry?.({ method: o.method, url: o.url, attempt: r.attempt, delayMs: r.delayMs, reason: r.reason }),
       });
-      try {
-        await this.sleep(delayMs, o.signal);
-      } catch (e) {
-        if (isAbort(e, o.signal)) throw new InterruptedError(o.requestId);
-        throw e;
-      }
+    } catch (e) {
+      if (isAbort(e, o.signal) || isAbort(e, o.requestSignal)) throw new InterruptedError(o.requestId);
+      if (e instanceof FluxKreaError && e.requestId === undefined && o.requestId !== undefined) e.requestId = o.requestId;
+      throw e;
     }
   }
 
@@ -216,6 +205,29 @@ export class Http {
   async close(): Promise<void> {
     if (!this.opts.dispatcher) await this.dispatcher.close().catch(() => undefined);
   }
+}
+
+/** The retry policy's view of a failed attempt; undefined for what is never retried. */
+function classifyFailure(e: unknown, o: SendOptions): AttemptFailure | undefined {
+  if (isAbort(e, o.signal) || isAbort(e, o.requestSignal)) return undefined;
+  // The model ran and failed (v1 500): running it again costs another ~24 s and fails alike.
+  if (e instanceof ModelFailedError) return undefined;
+  if (e instanceof ApiError) return { outcome: { type: 'status', status: e.status }, headers: e.headers, reason: `HTTP ${e.status}` };
+  // A garbled answer (invalid JSON, an HTML page, an oversized body) to a read is as transient
+  // as a dropped connection; to a submit it means the job may exist: no retry.
+  if (e instanceof ProtocolError) return { outcome: { type: 'network', sent: true }, reason: e.message };
+  if (e instanceof ConnectionError) return { outcome: { type: 'network', sent: e.sent }, reason: e.message };
+  return undefined;
+}
+
+/** Which API generation a URL belongs to: v1 and v2 give some statuses different meanings. */
+export function apiVersionOf(url: string): 'v1' | 'v2' | undefined {
+  const m = /\/(v1|v2)\//.exec(safePath(url));
+  return m ? (m[1] as 'v1' | 'v2') : undefined;
+}
+
+function safePath(url: string): string {
+  try { return new URL(url).pathname; } catch { return ''; }
 }
 
 export function toConnectionError(e: unknown, url: string): ConnectionError {

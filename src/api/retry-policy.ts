@@ -57,14 +57,28 @@ export function serverRequestedDelay(headers: Headers, now: number): number | un
   }
   const reset = header(headers, 'x-rate-limit-reset-at-utc');
   if (reset !== undefined) {
-    // An ISO time without a zone is UTC, as the header's name says; a space may stand for the
-    // `T` (Python's str(datetime)). Date.parse would read either as local time.
-    let t = reset.trim().replace(/^(\d{4}-\d\d-\d\d) (\d)/, '$1T$2');
-    if (/^\d{4}-\d\d-\d\dT[\d:.]+$/.test(t)) t += 'Z';
-    const date = Date.parse(t);
-    if (!Number.isNaN(date)) return Math.max(0, date - now);
+    const at = parseResetTime(reset);
+    if (at !== undefined) return Math.max(0, at - now);
   }
   return undefined;
+}
+
+/**
+ * Segmind's `x-rate-limit-reset-at-utc` as ms since epoch. Its format is unknown: an ISO time
+ * (with `T` or a space, with or without a zone; without one it is UTC, as the name says, where
+ * Date.parse would read local time), or epoch seconds or milliseconds.
+ */
+export function parseResetTime(value: string): number | undefined {
+  const t = value.trim();
+  if (/^\d+(\.\d+)?$/.test(t)) {
+    const n = Number(t);
+    // 1e11 s is the year 5138; 1e11 ms is 1973: the magnitude tells the unit.
+    return n >= 1e11 ? n : n * 1000;
+  }
+  let iso = t.replace(/^(\d{4}-\d\d-\d\d) (\d)/, '$1T$2');
+  if (/^\d{4}-\d\d-\d\dT[\d:.]+$/.test(iso)) iso += 'Z';
+  const date = Date.parse(iso);
+  return Number.isNaN(date) ? undefined : date;
 }
 
 /**

@@ -37,8 +37,8 @@ export const EXIT_CODE_HELP = `Exit codes:
   1    unexpected, network or server error, or output that cannot be written
   2    usage or validation error (nothing was sent)
   3    auth: no key, key rejected (401), model not allowed (403)
-  4    not enough credits (406)
+  4    not enough credits (402 on v2, 406 on v1, or a team spend limit)
   5    rate limited even after retrying (429)
-  6    the generation FAILED (422); the server's detail is shown
+  6    the generation FAILED (422, or 500 from --sync); the server's detail is shown
   7    still running when --timeout ran out (the request id is shown)
   130  interrupted (Ctrl-C); the request id and resume command are shown`;

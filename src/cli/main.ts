@@ -14,6 +14,7 @@ import { resultCommand, statusCommand, jobsCommand } from '../commands/result.js
 import { configCommand } from '../commands/config.js';
 import { completionCommand, completeCommand } from '../commands/completion.js';
 import { batchCommand } from '../commands/batch.js';
+import { galleryCommand } from '../commands/gallery.js';
 import { VERSION } from '../version.js';
 import { refuseCommandLikePrompt } from './command-words.js';
 
@@ -49,6 +50,7 @@ ${EXIT_CODE_HELP}`);
   program.addCommand(statusCommand(ctx));
   program.addCommand(jobsCommand(ctx));
   program.addCommand(batchCommand(ctx));
+  program.addCommand(galleryCommand(ctx));
   program.addCommand(configCommand(ctx));
   program.addCommand(completionCommand(ctx));
   program.addCommand(completeCommand(ctx), { hidden: true });

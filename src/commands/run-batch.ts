@@ -84,6 +84,7 @@ export async function runBatch(ctx: Context, manifestPath: string, flags: FlagVa
   if (run.json) printJson(ctx, report);
   else for (const r of results) if (r.status === 'done') for (const f of r.files) ctx.stdout.write(`${display(f.path)}\n`);
   reporter.summary(results, Date.now() - started, relative(process.cwd(), lock.path));
+  if (run.gallery) await (await import('../output/gallery/index.js')).writeGallery({ inputs: [lock.path], out: run.gallery }).then((g) => { for (const w of g.warnings) ctx.ui.warn(w); ctx.ui.info(`gallery: ${g.path}`); });
   const code = batchExitCode(results, ctx.signal.aborted);
   if (code !== 0) process.exitCode = code;
 }

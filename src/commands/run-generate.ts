@@ -16,6 +16,7 @@ import { makeClient, openJournal, printJson, resumeHint, endpoints, type Context
 import { readPrompt } from '../cli/stdin.js';
 import { filesJson, metricsJson } from '../cli/json-output.js';
 import { StatusReporter } from '../cli/status-reporter.js';
+import { explicitIntervalMs } from './poll-interval.js';
 
 export async function runGenerate(ctx: Context, promptArg: string | undefined, flags: FlagValues): Promise<void> {
   const store = await readStore(ctx.env);
@@ -53,7 +54,7 @@ export async function runGenerate(ctx: Context, promptArg: string | undefined, f
       client, params: built.params, localImage: built.localImage, sync: run.sync, outDir,
       // A resumed `-o -` job lands in the current directory, never in the vanished staging dir.
       journalOutDir: toStdout ? process.cwd() : undefined,
-      intervalMs: run.interval * 1000, deadline: Date.now() + run.timeout * 1000, retries: run.retries,
+      intervalMs: explicitIntervalMs(resolved, run), deadline: Date.now() + run.timeout * 1000, retries: run.retries,
       journal: openJournal(ctx), signal: ctx.signal, events: reporter.events(), metadata: run.metadata,
     });
   } catch (e) {
@@ -78,6 +79,7 @@ export async function runGenerate(ctx: Context, promptArg: string | undefined, f
   } else {
     for (const f of outcome.files) ctx.stdout.write(`${f.path}\n`);
   }
+  if (!toStdout) await (await import('../cli/preview.js')).showPreview(ctx, run, outcome.files.map((f) => f.path));
   reporter.summary(outcome);
   if (run.open && !toStdout) {
     const { openFiles } = await import('../cli/open.js');
@@ -111,3 +113,4 @@ function dryRun(ctx: Context, run: RunOptions, resolved: Resolved, params: Recor
   ctx.ui.info('Where each value came from:');
   for (const [k, v] of Object.entries(sources)) ctx.ui.info(`  ${k.padEnd(24)} ${v}`);
 }
+

@@ -12,6 +12,7 @@ import type { RunOptions } from '../params/run-options.js';
 import type { JournalEntry } from '../store/journal.js';
 import { makeClient, openJournal, printJson, resumeHint, type Context } from '../cli/context.js';
 import { StatusReporter } from '../cli/status-reporter.js';
+import { explicitIntervalMs } from './poll-interval.js';
 import { RESULT_FIELDS, STATUS_FIELDS } from './result.js';
 import { EXIT } from '../cli/exit-codes.js';
 import { filesJson, metricsJson } from '../cli/json-output.js';
@@ -53,7 +54,7 @@ export async function runResult(ctx: Context, rawId: string, flags: FlagValues):
     const job = client.jobFor(id);
     reporter.events().submitted?.(id);
     const result = await client.wait(job, {
-      intervalMs: run.interval * 1000, deadline: Date.now() + run.timeout * 1000, signal: ctx.signal,
+      intervalMs: explicitIntervalMs(resolved, run), deadline: Date.now() + run.timeout * 1000, signal: ctx.signal,
       onStatus: (s) => reporter.events().status?.(s, id), pollNow: true,
     });
     // Only the images not on disk yet; each keeps its index in the name.

@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import type { JobResult, Metrics, SegmindClient } from '../api/client.js';
+import { expectedRunTime } from '../api/poll-schedule.js';
 import { sniffImage } from '../api/extract.js';
 import { DeadlineError, UsageError } from '../errors.js';
 import type { Journal } from '../store/journal.js';
@@ -21,7 +22,8 @@ export interface GenerateRequest {
   localImage?: string;
   sync: boolean;
   outDir: string;
-  intervalMs: number;
+  /** A fixed poll cadence (an explicit --interval); without it polls adapt to recent run times. */
+  intervalMs?: number;
   deadline: number;
   retries: number;
   journal?: Journal;
@@ -111,11 +113,13 @@ export async function generate(g: GenerateRequest): Promise<GenerateOutcome> {
       mode: 'async', prompt: params.prompt, params: { ...params }, outDir,
     });
     g.events?.submitted?.(job.requestId);
+    const expectedMs = g.intervalMs === undefined ? expectedRunTime(await g.journal?.recentRunTimes() ?? []) : undefined;
     try {
       result = await g.client.wait(job, {
-        intervalMs: g.intervalMs, deadline: g.deadline, signal: g.signal,
+        intervalMs: g.intervalMs, expectedMs, deadline: g.deadline, signal: g.signal,
         onStatus: (s) => g.events?.status?.(s, job.requestId),
       });
+      if (result.runMs !== undefined) await g.journal?.record({ id: job.requestId, runMs: result.runMs });
     } catch (e) {
       if ((e as { kind?: string }).kind === 'job-failed') {
         await g.journal?.record({ id: job.requestId, state: 'failed', error: (e as Error).message });

@@ -19,6 +19,9 @@ export function randomSeed(): number {
   return 1 + Math.floor(Math.random() * (2 ** 31 - 1));
 }
 
+/** The seed value Segmind documents as "pick one at random". */
+export const RANDOM_SEED = -1;
+
 export interface BuiltRequest {
   params: ResolvedParams;
   /** A local file to upload first; params.image is set to its URL after upload. */
@@ -35,7 +38,9 @@ export async function buildRequest(resolved: Resolved, prompt: string): Promise<
   }
   const p = prompt.trim();
   if (!p) throw new UsageError('The prompt is empty.', { suggestion: 'Give it as the first argument, e.g. flux-krea "a red fox in snow", or pipe it on stdin.' });
-  if (params.seed === undefined) {
+  // -1 is Segmind's documented "random"; picking it here keeps the seed that is sent, journaled
+  // and named in files a real one (issue 11), where -1 would be recorded as if it were the seed.
+  if (params.seed === undefined || params.seed === RANDOM_SEED) {
     params.seed = randomSeed();
     resolved.origins.seed = { source: 'random', where: 'picked at random' };
   } else if (params.seed === 0) {

@@ -13,10 +13,9 @@ import { Agent, request, type Dispatcher } from 'undici';
 import { FluxKreaError, InterruptedError, OutputError, ProtocolError } from '../errors.js';
 import { sniffImage, SNIFF_BYTES, type ImageRef } from '../api/extract.js';
 import { toConnectionError, isAbort, type RetryInfo } from '../api/http.js';
-import { ConnectionError } from '../api/errors.js';
-import { isRetryable, retryDelay } from '../api/retry-policy.js';
+import { ConnectionError, type Headers } from '../api/errors.js';
+import { withRetries } from '../api/retry.js';
 import { claimName } from './naming.js';
-import { abortableSleep } from '../util/sleep.js';
 
 export interface SavedImage {
   path: string;
@@ -33,6 +32,8 @@ export interface SaveOptions {
   retries?: number;
   signal?: AbortSignal;
   onRetry?: (r: RetryInfo) => void;
+  /** Size limit of one image (default MAX_IMAGE_BYTES, 64 MB). */
+  maxBytes?: number;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
@@ -46,7 +47,7 @@ function sharedAgent(): Dispatcher {
 class BrokenDownload extends Error {}
 
 export async function ensureDir(dir: string, requestId?: string): Promise<void> {
-  const hint = requestId ? `Fix it, then fetch the images with \`flux-krea result ${requestId} -o <dir>\`.` : 'Choose another directory with -o.';
+  const hint = 'Fix it, or choose another directory.';
   try {
     await mkdir(dir, { recursive: true });
     await access(dir, constants.W_OK);
@@ -62,35 +63,44 @@ export function tempPath(dir: string): string {
 
 export async function saveImage(ref: ImageRef, o: SaveOptions): Promise<SavedImage> {
   if (ref.kind === 'bytes') return saveBytes(ref.data, o);
-  const retries = o.retries ?? 4;
-  const sleep = o.sleep ?? abortableSleep;
-  for (let attempt = 0; ; attempt++) {
+  const attempt = async (): Promise<SavedImage> => {
     const tmp = tempPath(o.dir);
-    let retryHeaders = {};
     try {
       const { bytes, format } = await downloadTo(ref.url, tmp, o);
       const path = await claimName(tmp, o.dir, o.stem, format);
       return { path, bytes, format, url: ref.url };
     } catch (e) {
       await unlink(tmp).catch(() => undefined);
-      if (isAbort(e, o.signal)) throw new InterruptedError(o.requestId);
-      if (isFileSystemError(e)) throw writeError(e, o);
-      const status = (e as { status?: number }).status;
-      const retryable = e instanceof BrokenDownload || e instanceof ConnectionError
-        ? true
-        : status !== undefined && isRetryable('read', { type: 'status', status });
-      if (!retryable || attempt >= retries) throw finalError(e, ref.url, o.requestId);
-      retryHeaders = (e as { headers?: object }).headers ?? {};
-      const delayMs = retryDelay(attempt, retryHeaders);
-      o.onRetry?.({ method: 'GET', url: ref.url, attempt: attempt + 1, delayMs, reason: (e as Error).message });
-      try { await sleep(delayMs, o.signal); } catch { throw new InterruptedError(o.requestId); }
+      throw e;
     }
+  };
+  try {
+    return await withRetries(attempt, {
+      cls: 'read',
+      retries: o.retries ?? 4,
+      signal: o.signal,
+      sleep: o.sleep,
+      classify: (e) => {
+        if (isAbort(e, o.signal) || isFileSystemError(e)) return undefined;
+        if (e instanceof BrokenDownload || e instanceof ConnectionError) return { outcome: { type: 'network', sent: true }, reason: (e as Error).message };
+        if (e instanceof DownloadHttpError) return { outcome: { type: 'status', status: e.status }, headers: e.headers as Headers, reason: `HTTP ${e.status}` };
+        return undefined;
+      },
+      onRetry: (r) => o.onRetry?.({ method: 'GET', url: ref.url, attempt: r.attempt, delayMs: r.delayMs, reason: r.reason }),
+    });
+  } catch (e) {
+    if (isAbort(e, o.signal)) throw new InterruptedError(o.requestId);
+    if (isFileSystemError(e)) throw writeError(e, o);
+    throw finalError(e, o.requestId);
   }
 }
 
 async function saveBytes(data: Buffer, o: SaveOptions): Promise<SavedImage> {
   const kind = sniffImage(data.subarray(0, SNIFF_BYTES));
   if (!kind) throw new ProtocolError('Segmind sent image data that is not a PNG, JPEG, WebP or GIF.', { requestId: o.requestId });
+  if (!isWholeImage(kind.ext, data.subarray(0, SNIFF_BYTES), data.subarray(-TAIL_BYTES), data.length)) {
+    throw new ProtocolError(`Segmind sent an incomplete ${kind.ext} image (${data.length} bytes).`, { requestId: o.requestId });
+  }
   const tmp = tempPath(o.dir);
   try {
     await writeFile(tmp, data, { flag: 'wx' });
@@ -102,27 +112,64 @@ async function saveBytes(data: Buffer, o: SaveOptions): Promise<SavedImage> {
   }
 }
 
+/** Redirects followed for one image; a chain longer than this is broken. */
+export const MAX_REDIRECTS = 5;
+
+/**
+ * A redirect is followed only to https, or within the origin it came from (no new host over
+ * plain http); never with the key, which downloads never carry.
+ */
+export function redirectTarget(from: string, location: string | undefined): string | undefined {
+  if (!location) return undefined;
+  let to: URL;
+  try { to = new URL(location, from); } catch { return undefined; }
+  if (to.protocol === 'https:') return to.href;
+  return to.protocol === 'http:' && to.origin === new URL(from).origin ? to.href : undefined;
+}
+
 async function downloadTo(url: string, tmp: string, o: SaveOptions): Promise<{ bytes: number; format: string }> {
   if (!/^https?:\/\//i.test(url)) throw new ProtocolError(`Refusing to download a non-http(s) URL: ${url.slice(0, 60)}`);
   let res: Dispatcher.ResponseData;
-  try {
-    // Image URLs are public: no API key, no cookies, nothing but a plain GET.
-    res = await request(url, { method: 'GET', headers: { 'user-agent': 'flux-krea' }, signal: o.signal, dispatcher: o.dispatcher ?? sharedAgent() });
-  } catch (e) {
-    if (isAbort(e, o.signal)) throw e;
-    throw toConnectionError(e, url);
+  let at = url;
+  for (let hops = 0; ; hops++) {
+    try {
+      // Image URLs are public: no API key, no cookies, nothing but a plain GET.
+      res = await request(at, { method: 'GET', headers: { 'user-agent': 'flux-krea' }, signal: o.signal, dispatcher: o.dispatcher ?? sharedAgent() });
+    } catch (e) {
+      if (isAbort(e, o.signal)) throw e;
+      throw toConnectionError(e, at);
+    }
+    if (res.statusCode < 300 || res.statusCode >= 400 || res.statusCode === 304) break;
+    await res.body.dump().catch(() => undefined);
+    const location = res.headers.location;
+    const next = redirectTarget(at, Array.isArray(location) ? location[0] : location);
+    if (!next) {
+      throw new ProtocolError(`The image host ${safeHost(at)} redirected to ${location ? 'a non-https address' : 'nowhere'}; not followed.`, { requestId: o.requestId });
+    }
+    if (hops >= MAX_REDIRECTS) throw new ProtocolError(`The image host ${safeHost(url)} redirected more than ${MAX_REDIRECTS} times.`, { requestId: o.requestId });
+    at = next;
   }
   if (res.statusCode >= 300) {
-    const text = await res.body.text().catch(() => '');
-    throw new DownloadHttpError(res.statusCode, res.headers, `Downloading ${describeUrl(url)} failed: HTTP ${res.statusCode}${text && !/^\s*</.test(text) ? ` (${text.trim().slice(0, 120)})` : ''}.`, o.requestId);
+    // An image host's body is not shown: it may be an internal host's page (issue 12, item 12).
+    await res.body.dump().catch(() => undefined);
+    throw new DownloadHttpError(res.statusCode, res.headers, `Downloading ${describeUrl(at)} failed: HTTP ${res.statusCode}.`, o.requestId);
   }
   const declared = Number(res.headers['content-length']);
+  const maxBytes = o.maxBytes ?? MAX_IMAGE_BYTES;
+  const host = safeHost(at);
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    await res.body.dump({ limit: 0 }).catch(() => undefined);
+    throw new TooLargeDownload(`The image from ${host} is ${declared} bytes, over the ${maxBytes}-byte limit; not saved.`, o.requestId);
+  }
   let seen = 0;
   let head = Buffer.alloc(0);
+  let tail = Buffer.alloc(0);
   const meter = new Transform({
     transform(chunk: Buffer, _enc, cb) {
       seen += chunk.length;
+      if (seen > maxBytes) return cb(new TooLargeDownload(`The image from ${host} is over the ${maxBytes}-byte limit; not saved.`, o.requestId));
       if (head.length < SNIFF_BYTES) head = Buffer.concat([head, chunk.subarray(0, SNIFF_BYTES - head.length)]);
+      tail = Buffer.concat([tail, chunk.subarray(-TAIL_BYTES)]).subarray(-TAIL_BYTES);
       if (head.length >= SNIFF_BYTES && !sniffImage(head)) return cb(new BrokenDownload(`The download from ${new URL(url).host} is not an image.`));
       cb(null, chunk);
     },
@@ -130,7 +177,7 @@ async function downloadTo(url: string, tmp: string, o: SaveOptions): Promise<{ b
   try {
     await pipeline(res.body, meter, createWriteStream(tmp, { flags: 'wx' }));
   } catch (e) {
-    if (e instanceof BrokenDownload || isAbort(e, o.signal)) throw e;
+    if (e instanceof BrokenDownload || e instanceof TooLargeDownload || isAbort(e, o.signal)) throw e;
     if (isFileSystemError(e)) throw writeError(e, o);
     throw new BrokenDownload(`The download from ${new URL(url).host} was cut off (${(e as Error).message}).`);
   }
@@ -138,8 +185,40 @@ async function downloadTo(url: string, tmp: string, o: SaveOptions): Promise<{ b
     throw new BrokenDownload(`The download from ${new URL(url).host} was cut off: ${seen} of ${declared} bytes.`);
   }
   const kind = sniffImage(head);
-  if (!kind) throw new BrokenDownload(`The download from ${new URL(url).host} is not an image (${seen} bytes).`);
+  if (!kind) throw new BrokenDownload(`The download from ${host} is not an image (${seen} bytes).`);
+  // Without a Content-Length a cut-off body looks complete: the image's own end marker says.
+  if (!isWholeImage(kind.ext, head, tail, seen)) throw new BrokenDownload(`The download from ${host} was cut off: the ${kind.ext} image is incomplete (${seen} bytes).`);
   return { bytes: seen, format: kind.ext };
+}
+
+/** An image of this model is a few MB; anything far larger is a broken or hostile answer. */
+export const MAX_IMAGE_BYTES = 64 * 1024 * 1024;
+const TAIL_BYTES = 12;
+
+/** Over the size limit: not retried, the same host would send the same. */
+class TooLargeDownload extends ProtocolError {
+  constructor(message: string, requestId?: string) {
+    super(message, { requestId });
+  }
+}
+
+/**
+ * Whether an image ends as its format says: PNG with its IEND chunk, JPEG with EOI (FF D9),
+ * WebP with as many bytes as its RIFF header declares, GIF with its trailer (0x3B).
+ */
+export function isWholeImage(ext: string, head: Buffer, tail: Buffer, size: number): boolean {
+  switch (ext) {
+    case 'png':
+      return tail.length >= 8 && tail.toString('latin1', tail.length - 8, tail.length - 4) === 'IEND';
+    case 'jpg':
+      return tail.length >= 2 && tail[tail.length - 2] === 0xff && tail[tail.length - 1] === 0xd9;
+    case 'webp':
+      return head.length >= 8 && head.readUInt32LE(4) + 8 === size;
+    case 'gif':
+      return tail.length >= 1 && tail[tail.length - 1] === 0x3b;
+    default:
+      return true;
+  }
 }
 
 /**
@@ -163,6 +242,10 @@ export class DownloadHttpError extends FluxKreaError {
   }
 }
 
+function safeHost(url: string): string {
+  try { return new URL(url).host; } catch { return 'an image host'; }
+}
+
 function describeUrl(url: string): string {
   try {
     const u = new URL(url);
@@ -176,19 +259,12 @@ function writeError(e: unknown, o: SaveOptions): Error {
   const err = e as NodeJS.ErrnoException;
   if (!isFileSystemError(err)) return err;
   return new OutputError(`Cannot write an image in ${o.dir} (${err.code}).`, {
-    requestId: o.requestId, cause: e,
-    suggestion: o.requestId ? `Free space or fix permissions, then run \`flux-krea result ${o.requestId} -o <dir>\`.` : 'Free space or fix permissions, then try again.',
+    requestId: o.requestId, cause: e, suggestion: 'Free space or fix permissions, then try again.',
   });
 }
 
-function finalError(e: unknown, url: string, requestId?: string): Error {
-  if (e instanceof BrokenDownload) {
-    return new ProtocolError(e.message, { requestId, suggestion: requestId ? `Try again with \`flux-krea result ${requestId}\`.` : undefined });
-  }
-  if (e instanceof ConnectionError) {
-    e.requestId = requestId;
-    e.suggestion = requestId ? `Check the network, then fetch the images with \`flux-krea result ${requestId}\`.` : e.suggestion;
-  }
-  void url;
+function finalError(e: unknown, requestId?: string): Error {
+  if (e instanceof BrokenDownload) return new ProtocolError(e.message, { requestId });
+  if (e instanceof FluxKreaError && e.requestId === undefined && requestId !== undefined) e.requestId = requestId;
   return e as Error;
 }

@@ -18,6 +18,8 @@ export const batchOptionsSchema = z.strictObject({
     .meta(meta({ flag: 'force', help: 'Regenerate every entry, even those the lock file says are done' })),
   lock: z.string().min(1).optional()
     .meta(meta({ flag: 'lock', valueName: 'file', complete: 'file', help: 'Lock file [default: <manifest>.lock.json; with --shard i/n: <manifest>.shard-i-of-n.lock.json]' })),
+  gallery: z.string().min(1).optional()
+    .meta(meta({ flag: 'gallery', valueName: 'file', complete: 'file', help: 'At the end, write a self-contained HTML gallery of the batch (as `flux-krea gallery <lock>`)' })),
   shard: z.string().min(1).optional()
     .meta(meta({ flag: 'shard', valueName: 'i/n', help: 'Run only share i of n (1-based), for a CI matrix; shares are disjoint and together complete' })),
 });

@@ -28,6 +28,8 @@ export const runOptionsSchema = z.strictObject({
     .meta(meta({ flag: 'quiet', short: 'q', configurable: true, help: 'No progress or summary on stderr (errors still shown)' })),
   verbose: z.boolean().default(false)
     .meta(meta({ flag: 'verbose', help: 'Show each HTTP exchange on stderr (the key redacted)' })),
+  preview: z.enum(['auto', 'always', 'never']).default('auto')
+    .meta(meta({ flag: 'preview', valueName: 'when', configurable: true, help: 'Draw the saved images on stderr: auto (in terminals known to show pictures: kitty, Ghostty, Konsole, iTerm2, WezTerm), always (also sixel, else coloured blocks), never' })),
   open: z.boolean().default(false)
     .meta(meta({ flag: 'open', help: 'Open the saved images with the system viewer' })),
 });

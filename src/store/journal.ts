@@ -22,6 +22,8 @@ export interface JournalEntry {
   outDir?: string;
   files?: string[];
   error?: string;
+  /** How long the job ran on the server, as polling saw it (ms): the poll schedule learns from it. */
+  runMs?: number;
 }
 
 export type JournalEvent = Partial<JournalEntry> & { id: string };
@@ -89,6 +91,12 @@ export class Journal {
     if (bad > 0 && await unchanged()) await this.setAside(bad, jobs);
     else if (lines.length > COMPACT_LINES && await unchanged()) await this.rewrite(jobs.slice(0, KEEP_JOBS));
     return jobs;
+  }
+
+  /** Run times (ms) of the most recent async jobs that have one, newest first. */
+  async recentRunTimes(limit = 16): Promise<number[]> {
+    const jobs = await this.list();
+    return jobs.map((j) => j.runMs).filter((ms): ms is number => typeof ms === 'number' && ms > 0).slice(0, limit);
   }
 
   async get(id: string): Promise<JournalEntry | undefined> {

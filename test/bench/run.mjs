@@ -3,7 +3,7 @@
 // batch throughput and memory on this machine, prints a table with each row's target and
 // verdict, and writes it with the machine and the date to BENCHMARKS.md.
 //
-//   node test/bench/run.mjs [--only startup,footprint,client,batch,scale,memory] [--no-write]
+//   node test/bench/run.mjs [--only startup,footprint,client,batch,scale,memory,polling] [--no-write]
 //
 // Exit code: 0 when every row with a target passes (or is skipped), 1 otherwise.
 import { existsSync } from 'node:fs';
@@ -15,9 +15,10 @@ import { clientOverhead } from './client.mjs';
 import { batchThroughput } from './batch.mjs';
 import { batchScale } from './batch-scale.mjs';
 import { memory } from './memory.mjs';
+import { polling } from './polling.mjs';
 import { renderTable, writeReport } from './report.mjs';
 
-const ALL = ['startup', 'footprint', 'client', 'batch', 'scale', 'memory'];
+const ALL = ['startup', 'footprint', 'client', 'batch', 'scale', 'memory', 'polling'];
 const { values } = parseArgs({ options: { only: { type: 'string' }, 'no-write': { type: 'boolean' } } });
 const only = values.only ? values.only.split(',') : ALL;
 for (const name of only) if (!ALL.includes(name)) throw new Error(`--only: unknown case "${name}" (${ALL.join(', ')})`);
@@ -48,6 +49,7 @@ try {
   await section('Batch throughput (median of 3 batches)', 'batch', () => batchThroughput(emu));
   await section('Batch scaling (one batch each of 100, 1,000 and 5,000 instant entries)', 'scale', () => batchScale(emu));
   await section('Memory (median of 3 runs each)', 'memory', () => memory(emu));
+  await section('Polling (default, adaptive schedule)', 'polling', () => polling(emu));
 } finally {
   await emu?.close();
 }

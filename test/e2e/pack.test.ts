@@ -73,9 +73,10 @@ describe('the packed tarball', () => {
     const { packages, bytes } = await tally(join(dir, 'prefix', 'lib', 'node_modules'));
     expect(packages).toBeLessThanOrEqual(6);
     expect(bytes).toBeLessThanOrEqual(8e6);
-    // Not shipped twice: the bundles hold the runtime packages, so none is a dependency.
+    // Not shipped twice: the bundles hold the runtime packages, so none is a dependency…
     const pkg = JSON.parse(await readFile(join(installed(), 'package.json'), 'utf8')) as { dependencies?: object };
-    expect(pkg.dependencies ?? {}).toEqual({});
+    // The one exception: @cwasm/webp, whose .wasm file is read at run time (nothing of it is bundled).
+    expect(pkg.dependencies ?? {}).toEqual({ '@cwasm/webp': expect.any(String) });
   });
 
   it('source maps point back to src/', async () => {
@@ -120,6 +121,23 @@ describe('the packed tarball', () => {
       }
     }
     expect([...bare]).toEqual([]);
+  });
+
+  // Issue 16: the decoders load lazily, and WebP's .wasm is found by module resolution from
+  // the bundle: this proves both from the installed layout, for every format.
+  it('writes a gallery of PNG, JPEG and WebP images from the installed package', async () => {
+    const env = { PATH: process.env.PATH ?? '', HOME: dir, FLUX_KREA_CONFIG_DIR: join(dir, 'config'), NO_COLOR: '1', SEGMIND_BASE_URL: emu.url, SEGMIND_UPLOAD_URL: emu.uploadUrl, SEGMIND_API_KEY: emu.apiKey };
+    const out = join(dir, 'formats');
+    for (const format of ['png', 'jpg', 'webp']) {
+      const gen = await execa(bin, [`a ${format}`, '-n', '1', '-m', '0.25', '--format', format, '-o', out, '--interval', '0.01'], { env, extendEnv: false, reject: false });
+      expect(gen.exitCode, gen.stderr).toBe(0);
+    }
+    const page = join(dir, 'gallery.html');
+    const g = await execa(bin, ['gallery', out, '-o', page], { env, extendEnv: false, reject: false });
+    expect(g.exitCode, g.stderr).toBe(0);
+    expect(g.stderr).not.toMatch(/no thumbnail/);
+    const html = await readFile(page, 'utf8');
+    expect(html.match(/src="data:image\/jpeg;base64,/g)).toHaveLength(3);
   });
 
   it('is importable as a library', async () => {

@@ -60,10 +60,10 @@ export class JobStore {
   create(api: 'v1' | 'v2', params: ModelParams): Job {
     const now = this.config.now();
     const { width, height } = imageSize(params);
-    // Upstream, seed 0 means "random"; the seed used is reported back (x-seed-value).
-    const seed = params.seed === 0 ? randomInt(1, 2 ** 31) : params.seed;
+    // Upstream, -1 (documented) and 0 mean "random"; the seed used is reported back (x-seed-value).
+    const seed = params.seed === 0 || params.seed === -1 ? randomInt(1, 2 ** 31) : params.seed;
     const { kept, error } = outcome(params);
-    const id = randomUUID();
+    const id = newRequestId();
     const files = kept.map((index) => {
       const name = `${id}-${index}.${params.output_format}`;
       this.images.set(name, {
@@ -94,6 +94,22 @@ export class JobStore {
     this.config.credits = round(this.config.credits - job.cost);
     this.submits += 1;
     this.trackConcurrency(job, now);
+    return job;
+  }
+
+  /**
+   * A v2 job whose body failed validation after queueing: it has an id, its first poll answers
+   * 422 FAILED with the reason, and it is not billed.
+   */
+  createInvalid(body: unknown, reason: string): Job {
+    const now = this.config.now();
+    const params = (body && typeof body === 'object' ? body : {}) as ModelParams;
+    const job: Job = {
+      id: newRequestId(), api: 'v2', params, createdAt: now, polls: 0, doneAt: now,
+      width: 0, height: 0, seed: 0, requested: 0, cost: 0, files: [], error: reason, inferenceTime: 0, expired: false,
+    };
+    this.jobs.set(job.id, job);
+    this.submits += 1;
     return job;
   }
 
@@ -182,6 +198,11 @@ export class JobStore {
       expired: job.expired || this.get(job.id) === undefined,
     };
   }
+}
+
+/** Observed upstream: 32 lowercase hex characters (the docs show UUIDs). */
+export function newRequestId(): string {
+  return randomUUID().replace(/-/g, '');
 }
 
 export function contentTypeOf(format: ModelParams['output_format']): string {

@@ -4,27 +4,7 @@ import { json, type Reply } from './http-util.js';
 import { bodyChunks, paddedBody, renderImage } from './images/index.js';
 import type { Job } from './jobs.js';
 import { validateParams } from './params.js';
-
-/** Sliding one-minute window over submits; only requests let through count. */
-function rateLimited(ctx: Context): Reply | undefined {
-  const limit = ctx.config.rateLimit;
-  if (!limit) return undefined;
-  const now = ctx.config.now();
-  ctx.rateWindow = ctx.rateWindow.filter((t) => t > now - 60_000);
-  if (ctx.rateWindow.length < limit.perMinute) {
-    ctx.rateWindow.push(now);
-    return undefined;
-  }
-  const resetAt = (ctx.rateWindow[0] ?? now) + 60_000;
-  const headers: Record<string, string> = {};
-  if (limit.header === 'retry-after' || limit.header === 'both') {
-    headers['retry-after'] = String(Math.max(1, Math.ceil((resetAt - now) / 1000)));
-  }
-  if (limit.header === 'reset-at' || limit.header === 'both') {
-    headers['x-rate-limit-reset-at-utc'] = new Date(resetAt).toISOString();
-  }
-  return json(429, { error: 'rate limited' }, headers);
-}
+import { rateLimited } from './rate-limit.js';
 
 function parseJson(raw: Buffer): { ok: true; value: unknown } | { ok: false } {
   try {
@@ -34,18 +14,31 @@ function parseJson(raw: Buffer): { ok: true; value: unknown } | { ok: false } {
   }
 }
 
-/** Checks shared by v1 and v2, in gateway order; creates (and bills) the job when all pass. */
+/**
+ * Checks shared by v1 and v2, in gateway order; creates (and bills) the job when all pass.
+ * v2 validates after queueing (observed): an invalid body still gets a job id, and the first
+ * poll answers 422 FAILED with the reason; such a job is not billed.
+ */
 function admit(ctx: Context, api: 'v1' | 'v2', raw: Buffer): Job | Reply {
   if (ctx.config.retired) return json(410, { error: 'Model flux-krea-dev has been retired' });
   if (ctx.config.forbidden) return json(403, { error: 'Your account does not have access to this model' });
-  const limited = rateLimited(ctx);
-  if (limited) return limited;
+  if (ctx.config.rateLimit?.routes !== 'all') {
+    const limited = rateLimited(ctx);
+    if (limited) return limited;
+  }
   const parsed = parseJson(raw);
   if (!parsed.ok) return json(400, { error: 'Request body is not valid JSON' });
   const validation = validateParams(parsed.value);
-  if (!validation.ok) return json(400, { error: validation.error });
+  if (!validation.ok) {
+    if (api === 'v2' && ctx.config.validation === 'after-queue') return ctx.jobs.createInvalid(parsed.value, validation.error);
+    return json(400, { error: validation.error });
+  }
   const cost = validation.params.num_outputs * ctx.config.costPerImage;
-  if (ctx.config.credits < cost) return json(406, { error: 'Insufficient credits' });
+  if (ctx.config.credits < cost) {
+    // v2 answers 402 (observed); v1 406.
+    const message = `Insufficient credits. You have ${ctx.config.credits} credits.`;
+    return json(api === 'v2' ? 402 : 406, { error: message });
+  }
   return ctx.jobs.create(api, validation.params);
 }
 
@@ -58,8 +51,9 @@ export function submitV2(ctx: Context, raw: Buffer): Reply {
   return json(200, {
     request_id: admitted.id,
     status: 'QUEUED',
-    poll_url: `${base}/status`,
-    status_url: `${base}/status`,
+    // The legacy v1 output endpoint (observed), not a status endpoint.
+    poll_url: `${ctx.apiBase()}/v1/requests/${admitted.id}`,
+    ...(ctx.config.omitStatusUrl ? {} : { status_url: `${base}/status` }),
     response_url: base,
   });
 }
@@ -79,8 +73,8 @@ function v1Reply(ctx: Context, job: Job): Reply {
     'x-generation-time': String(job.inferenceTime),
     'x-seed-value': String(job.seed),
   };
-  // What v1 answers for a failed run is not documented; 422 mirrors v2.
-  if (job.error) return json(422, { status: 'FAILED', error: job.error, request_id: job.id }, headers);
+  // A model that runs and fails on v1 surfaces as 500 (Segmind's error guide).
+  if (job.error) return json(500, { error: job.error }, headers);
   const images = job.files.map((name) => renderImage(ctx.jobs.images.get(name)!));
   switch (ctx.config.v1Shape) {
     case 'json-base64': {

@@ -1,14 +1,15 @@
 // GET /v2/requests/<id>/status and GET /v2/requests/<id> (the result).
 import type { Context } from './context.js';
 import { json, type Reply } from './http-util.js';
-import { renderImage } from './images/index.js';
+import { paddedBody, renderImage } from './images/index.js';
 import { contentTypeOf, type Job } from './jobs.js';
 import type { JobStatus } from './types.js';
 
 const notFound = (id: string): Reply => json(404, { error: `Request ${id} not found` });
 
+/** Observed: no request_id in a FAILED body, and metrics with the times only. */
 const failed = (job: Job): Reply =>
-  json(422, { status: 'FAILED', error: job.error, request_id: job.id });
+  json(422, { status: 'FAILED', error: job.error, metrics: { inference_time: job.inferenceTime, queue_time: 0.1 } });
 
 /** The name a state is reported under: PROCESSING may be renamed to test unknown states. */
 function shown(ctx: Context, state: JobStatus): string {
@@ -20,11 +21,27 @@ export function statusRoute(ctx: Context, id: string): Reply {
   if (!job) return notFound(id);
   const state = ctx.jobs.poll(job);
   if (state === 'FAILED') return failed(job);
-  return json(200, { request_id: job.id, status: shown(ctx, state) });
+  if (state === 'COMPLETED') return json(200, { status: 'COMPLETED', request_id: job.id, metrics: { inference_time: job.inferenceTime } });
+  const base = `${ctx.apiBase()}/v2/requests/${job.id}`;
+  return json(200, { status: shown(ctx, state), request_id: job.id, status_url: `${base}/status`, response_url: base, metrics: {} });
+}
+
+/**
+ * GET /v1/requests/<id>: the legacy output endpoint a submit names `poll_url`. Observed
+ * answering 404 while the job runs; a client must never poll it for the status.
+ */
+export function legacyOutputRoute(ctx: Context, id: string): Reply {
+  const job = ctx.jobs.get(id);
+  if (!job || ctx.jobs.peek(job) !== 'COMPLETED') return json(404, { error: `Output for this request ID ${id} Not Found` });
+  return json(200, { status: 'COMPLETED', output: ctx.jobs.imageUrls(job) });
 }
 
 function metrics(ctx: Context, job: Job): Record<string, number> {
-  return { inference_time: job.inferenceTime, cost: job.cost, remaining_credits: ctx.config.credits };
+  const queueTime = ctx.config.progress === 'time' ? ctx.config.queuedMs / 1000 : 0.1;
+  return {
+    inference_time: job.inferenceTime, queue_time: queueTime, total_time: Math.round((job.inferenceTime + queueTime) * 1e6) / 1e6,
+    retry_count: 0, cost: job.cost, remaining_credits: ctx.config.credits,
+  };
 }
 
 /** The image fields of a COMPLETED result, in the configured shape. */
@@ -36,9 +53,15 @@ function imageFields(ctx: Context, job: Job): Record<string, unknown> {
   switch (ctx.config.v2ResultShape) {
     case 'images':
       return {
-        images: job.files.map((name, i) => ({ url: urls[i], content_type: contentType, file_name: name })),
+        images: job.files.map((name, i) => ({
+          url: urls[i], content_type: contentType, file_name: name,
+          file_size: paddedBody(renderImage(ctx.jobs.images.get(name)!), ctx.config.imagePadBytes).length,
+        })),
         output: urls[0],
       };
+    case 'output-json-string':
+      // Other models on the gateway send the array JSON-encoded inside a string.
+      return { output: JSON.stringify(urls) };
     case 'output-string':
       // The worst case: a single URL even when several images were made.
       return { output: urls[0] };

@@ -5,8 +5,12 @@ import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startEmulator, type Emulator, type EmulatorConfig, type V1Shape, type V2ResultShape } from './index.js';
+import type { ErrorKey, RateLimitHeader, ResetFormat } from './types.js';
 
-const V2_SHAPES: V2ResultShape[] = ['images', 'output-string', 'output-array', 'base64', 'data-uri'];
+const V2_SHAPES: V2ResultShape[] = ['images', 'output-string', 'output-array', 'output-json-string', 'base64', 'data-uri'];
+const ERROR_KEYS: ErrorKey[] = ['error', 'message', 'detail', 'html-message', 'error_description', 'error_message'];
+const RESET_FORMATS: ResetFormat[] = ['iso', 'iso-space', 'iso-no-zone', 'epoch-s', 'epoch-ms'];
+const RATE_HEADERS: RateLimitHeader[] = ['reset-at', 'retry-after', 'both', 'none'];
 const V1_SHAPES: V1Shape[] = ['bytes', 'json-base64', 'json-urls'];
 
 export const USAGE = `Usage: serve [options]
@@ -21,8 +25,17 @@ export const USAGE = `Usage: serve [options]
   --pad-bytes <n>        extra bytes inside every served image
   --unknown-status <s>   report PROCESSING under this name
   --upload-shape <s>     file_urls | urls
-  --credits <n>          starting credit balance
-  --api-key <key>        the valid API key`;
+  --upload-content-type <t>  text (default: JSON labelled text/plain, as upstream may) | json
+  --credits <n>          starting credit balance (out of credits: 402 on v2, 406 on v1)
+  --cost-per-image <n>   price of one image, charged against the balance (default 0.01)
+  --api-key <key>        the valid API key
+  --error-key <key>      ${ERROR_KEYS.join(' | ')}: where error bodies put their detail
+  --validation <mode>    after-queue (default: 200, then 422 FAILED on the first poll) | before (400)
+  --no-status-url        submit answers without status_url (only poll_url, the legacy output route)
+  --rate-limit <n>       requests a minute before 429
+  --rate-limit-routes <r>  submits (default) | all (polls, results, credits, uploads too)
+  --rate-limit-header <h>  ${RATE_HEADERS.join(' | ')} (default reset-at: x-rate-limit-reset-at-utc only)
+  --reset-format <f>     ${RESET_FORMATS.join(' | ')}`;
 
 function integer(name: string, value: string): number {
   const n = Number(value);
@@ -60,6 +73,15 @@ export function parseServeArgs(argv: string[]): ServeOptions {
       'upload-shape': { type: 'string' },
       credits: { type: 'string' },
       'api-key': { type: 'string' },
+      'upload-content-type': { type: 'string' },
+      'cost-per-image': { type: 'string' },
+      'error-key': { type: 'string' },
+      validation: { type: 'string' },
+      'no-status-url': { type: 'boolean' },
+      'rate-limit': { type: 'string' },
+      'rate-limit-routes': { type: 'string' },
+      'rate-limit-header': { type: 'string' },
+      'reset-format': { type: 'string' },
     },
   });
   const config: Partial<EmulatorConfig> = {};
@@ -83,6 +105,21 @@ export function parseServeArgs(argv: string[]): ServeOptions {
     config.credits = credits;
   }
   if (values['api-key'] !== undefined) config.apiKeys = [values['api-key']];
+  if (values['upload-content-type'] !== undefined) {
+    config.uploadContentType = oneOf('upload-content-type', values['upload-content-type'], ['json', 'text'] as const);
+  }
+  if (values['cost-per-image'] !== undefined) {
+    const cost = Number(values['cost-per-image']);
+    if (!Number.isFinite(cost) || cost < 0) throw new Error(`--cost-per-image must be a non-negative number, got "${values['cost-per-image']}"`);
+    config.costPerImage = cost;
+  }
+  if (values['error-key'] !== undefined) config.errorKey = oneOf('error-key', values['error-key'], ERROR_KEYS);
+  if (values.validation !== undefined) config.validation = oneOf('validation', values.validation, ['after-queue', 'before'] as const);
+  if (values['no-status-url']) config.omitStatusUrl = true;
+  const header = values['rate-limit-header'] === undefined ? 'reset-at' : oneOf('rate-limit-header', values['rate-limit-header'], RATE_HEADERS);
+  const routes = values['rate-limit-routes'] === undefined ? 'submits' : oneOf('rate-limit-routes', values['rate-limit-routes'], ['submits', 'all'] as const);
+  const resetFormat = values['reset-format'] === undefined ? 'iso' : oneOf('reset-format', values['reset-format'], RESET_FORMATS);
+  if (values['rate-limit'] !== undefined) config.rateLimit = { perMinute: integer('rate-limit', values['rate-limit']), header, routes, resetFormat };
   return { port: values.port === undefined ? 0 : integer('port', values.port), config };
 }
 

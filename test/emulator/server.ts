@@ -7,8 +7,9 @@ import { bodyChunks, paddedBody, renderImage } from './images/index.js';
 import type { RouteMatch, Router } from './pipeline.js';
 import { creditsRoute, uploadRoute } from './routes-account.js';
 import { submitV1, submitV2 } from './routes-model.js';
-import { resultRoute, statusRoute } from './routes-requests.js';
-import type { FaultRoute } from './types.js';
+import { legacyOutputRoute, resultRoute, statusRoute } from './routes-requests.js';
+import { rateLimited } from './rate-limit.js';
+import type { ErrorKey, FaultRoute } from './types.js';
 
 type RouteName = Exclude<FaultRoute, 'any'>;
 
@@ -24,6 +25,7 @@ const API_ROUTES: ApiRoute[] = [
   { pattern: /^\/v1\/flux-krea-dev$/, method: 'POST', name: 'submit-v1', handle: (ctx, raw) => submitV1(ctx, raw) },
   { pattern: /^\/v2\/requests\/([^/]+)\/status$/, method: 'GET', name: 'status', handle: (ctx, _raw, id) => statusRoute(ctx, id) },
   { pattern: /^\/v2\/requests\/([^/]+)$/, method: 'GET', name: 'result', handle: (ctx, _raw, id) => resultRoute(ctx, id) },
+  { pattern: /^\/v1\/requests\/([^/]+)$/, method: 'GET', name: 'result', handle: (ctx, _raw, id) => legacyOutputRoute(ctx, id) },
   { pattern: /^\/v1\/get-user-credits$/, method: 'GET', name: 'credits', handle: (ctx) => creditsRoute(ctx) },
   { pattern: /^\/upload-asset$/, method: 'POST', name: 'upload', handle: (ctx, raw) => uploadRoute(ctx, raw) },
 ];
@@ -62,9 +64,33 @@ export function apiRouter(ctx: Context): Router {
     return {
       route: hit.route.name,
       ...(id === undefined ? {} : { id }),
-      run: () => gatewayCheck(ctx, req) ?? hit.route.handle(ctx, raw, id ?? ''),
+      run: async () => withErrorKey(ctx.config.errorKey,
+        gatewayCheck(ctx, req) ?? (ctx.config.rateLimit?.routes === 'all' ? rateLimited(ctx) : undefined) ?? await hit.route.handle(ctx, raw, id ?? '')),
     };
   };
+}
+
+/**
+ * Moves the detail of a JSON error body under another of the keys seen upstream: the OAuth
+ * surface's `error_description` (beside an `error` code), a workflow's `error_message` object,
+ * Portkey's `html-message`, or plain `message` / `detail`.
+ */
+function withErrorKey(key: ErrorKey, reply: Reply): Reply {
+  if (key === 'error' || reply.status < 400 || !reply.headers['content-type']?.includes('json')) return reply;
+  let body: Record<string, unknown>;
+  try {
+    body = JSON.parse(Buffer.concat([...reply.body.chunks()]).toString('utf8')) as Record<string, unknown>;
+  } catch {
+    return reply;
+  }
+  if (typeof body.error !== 'string') return reply;
+  const { error: detail, ...rest } = body;
+  const moved =
+    key === 'error_description' ? { error: 'request_failed', error_description: detail, status_code: reply.status }
+    : key === 'error_message' ? { error_message: { message: detail, code: reply.status } }
+    : key === 'html-message' ? { 'html-message': `<p>${String(detail)}</p>` }
+    : { [key]: detail };
+  return json(reply.status, { ...rest, ...moved }, Object.fromEntries(Object.entries(reply.headers).filter(([k]) => k !== 'content-type')));
 }
 
 /** Object stores answer misses with XML: one more error body that is not the API's JSON. */

@@ -3,7 +3,7 @@
 // plausible answer.
 
 /** How a v2 result (`GET /v2/requests/<id>`) carries the images. */
-export type V2ResultShape = 'images' | 'output-string' | 'output-array' | 'base64' | 'data-uri';
+export type V2ResultShape = 'images' | 'output-string' | 'output-array' | 'output-json-string' | 'base64' | 'data-uri';
 
 /** How a v1 (sync) answer carries the images. */
 export type V1Shape = 'bytes' | 'json-base64' | 'json-urls';
@@ -11,12 +11,27 @@ export type V1Shape = 'bytes' | 'json-base64' | 'json-urls';
 /** Which key the upload route answers with. */
 export type UploadShape = 'file_urls' | 'urls';
 
+/** How the upload answer is labelled: upstream sends JSON that may be labelled text/plain. */
+export type UploadContentType = 'json' | 'text';
+
+/** The key an error body carries its detail under (shared/segmind-api.md, "Errors"). */
+export type ErrorKey = 'error' | 'message' | 'detail' | 'html-message' | 'error_description' | 'error_message';
+
+/** How `x-rate-limit-reset-at-utc` is written: its real format is unknown. */
+export type ResetFormat = 'iso' | 'iso-space' | 'iso-no-zone' | 'epoch-s' | 'epoch-ms';
+
+/** When v2 checks the body: observed upstream, after queueing (200, then 422 FAILED on the first poll). */
+export type Validation = 'after-queue' | 'before';
+
 /** Which header(s) a 429 carries. */
 export type RateLimitHeader = 'retry-after' | 'reset-at' | 'both' | 'none';
 
 export interface RateLimitConfig {
   perMinute: number;
   header: RateLimitHeader;
+  /** Which requests count and may be refused: only model submits, or every API route (polls too). */
+  routes?: 'submits' | 'all';
+  resetFormat?: ResetFormat;
 }
 
 export interface EmulatorConfig {
@@ -38,6 +53,12 @@ export interface EmulatorConfig {
   /** When set, PROCESSING is reported under this name (clients must treat it as running). */
   unknownStatus: string | undefined;
   uploadShape: UploadShape;
+  uploadContentType: UploadContentType;
+  /** The key of error details in the API's JSON error bodies. */
+  errorKey: ErrorKey;
+  validation: Validation;
+  /** Submit answers without `status_url` (clients must build /v2/requests/<id>/status, not poll `poll_url`). */
+  omitStatusUrl: boolean;
   /** Extra bytes inside each served image file (valid container padding, streamed). */
   imagePadBytes: number;
   rateLimit: RateLimitConfig | undefined;
@@ -144,6 +165,10 @@ export function defaultConfig(): EmulatorConfig {
     v1Shape: 'bytes',
     unknownStatus: undefined,
     uploadShape: 'file_urls',
+    uploadContentType: 'text',
+    errorKey: 'error',
+    validation: 'after-queue',
+    omitStatusUrl: false,
     imagePadBytes: 0,
     rateLimit: undefined,
     retentionMs: 3_600_000,

@@ -121,12 +121,14 @@ describe('gateway checks', () => {
     expect(await wrong.text()).toContain('<html>');
   });
 
-  it('reports credits, refuses jobs it cannot bill (406) and models the account may not use (403)', async () => {
+  it('reports credits, refuses jobs it cannot bill (402 on v2, 406 on v1) and models the account may not use (403)', async () => {
     await start({ credits: 0.015, now: () => clock });
     expect(await (await call('/v1/get-user-credits')).json()).toEqual({ credits: 0.015, 'free-credits': 0.018 });
     const poor = await call('/v2/flux-krea-dev', { body: { ...SMALL, num_outputs: 2 } });
-    expect(poor.status).toBe(406);
-    expect(await poor.json()).toEqual({ error: 'Insufficient credits' });
+    expect(poor.status).toBe(402);
+    expect(await poor.json()).toEqual({ error: 'Insufficient credits. You have 0.015 credits.' });
+    const poorV1 = await call('/v1/flux-krea-dev', { body: { ...SMALL, num_outputs: 2 } });
+    expect(poorV1.status).toBe(406);
     await submit({ num_outputs: 1 });
     expect((await (await call('/v1/get-user-credits')).json()) as object).toMatchObject({ credits: 0.005 });
     emu.configure({ forbidden: true });
@@ -155,12 +157,24 @@ describe('parameter validation', () => {
     ['image', { image: 'not a url' }],
     ['steps', { steps: 20 }],
   ];
-  it.each(bad)('rejects a bad %s with 400 naming it', async (field, patch) => {
+  it.each(bad)('rejects a bad %s with 400 naming it (validation before queueing)', async (field, patch) => {
+    emu.configure({ validation: 'before' });
     const body = { ...SMALL, ...patch };
     const res = await call('/v2/flux-krea-dev', { body });
     expect(res.status).toBe(400);
     expect(((await res.json()) as { error: string }).error).toContain(field);
     expect(emu.submits()).toBe(0);
+  });
+
+  it.each(bad)('by default queues a bad %s (200 and an id), then fails it on the first poll, unbilled', async (field, patch) => {
+    const id = await submit(patch);
+    expect(id).toMatch(/^[0-9a-f]{32}$/);
+    const first = await pollStatus(id);
+    expect(first.code).toBe(422);
+    expect(first.body).toMatchObject({ status: 'FAILED' });
+    expect(first.body['error']).toContain(field);
+    expect(first.body).not.toHaveProperty('request_id');
+    expect((await (await call('/v1/get-user-credits')).json()) as object).toMatchObject({ credits: 100 });
   });
 
   it('rejects a body that is not JSON, and accepts megapixels as a number', async () => {
@@ -176,13 +190,25 @@ describe('v2 async flow', () => {
     const body = (await res.json()) as Record<string, string>;
     expect(body['status']).toBe('QUEUED');
     const id = body['request_id']!;
+    expect(id).toMatch(/^[0-9a-f]{32}$/);
     expect(body['status_url']).toBe(`${emu.url}/v2/requests/${id}/status`);
-    expect(body['poll_url']).toBe(body['status_url']);
+    expect(body['poll_url']).toBe(`${emu.url}/v1/requests/${id}`);
     expect(body['response_url']).toBe(`${emu.url}/v2/requests/${id}`);
-    const states = [];
-    for (let i = 0; i < 3; i++) states.push((await pollStatus(id)).body['status']);
-    expect(states).toEqual(['QUEUED', 'PROCESSING', 'COMPLETED']);
+    // poll_url is the legacy output route: 404 while the job runs (observed).
+    expect((await call(body['poll_url']!)).status).toBe(404);
+    const answers = [];
+    for (let i = 0; i < 3; i++) answers.push((await pollStatus(id)).body);
+    expect(answers.map((a) => a['status'])).toEqual(['QUEUED', 'PROCESSING', 'COMPLETED']);
+    expect(answers[0]).toEqual({ status: 'QUEUED', request_id: id, status_url: body['status_url'], response_url: body['response_url'], metrics: {} });
+    expect(answers[2]).toEqual({ status: 'COMPLETED', request_id: id, metrics: { inference_time: expect.any(Number) } });
     expect(emu.submits()).toBe(1);
+  });
+
+  it('can leave status_url out of the submit answer', async () => {
+    emu.configure({ omitStatusUrl: true });
+    const body = (await (await call('/v2/flux-krea-dev', { body: SMALL })).json()) as Record<string, string>;
+    expect(body).not.toHaveProperty('status_url');
+    expect(body['poll_url']).toContain('/v1/requests/');
   });
 
   it('counts a result fetch of a running job as a poll, and can rename PROCESSING', async () => {
@@ -193,28 +219,33 @@ describe('v2 async flow', () => {
     expect((await (await call(`/v2/requests/${id}`)).json()) as object).toMatchObject({ status: 'COMPLETED' });
   });
 
-  const shapes: V2ResultShape[] = ['images', 'output-string', 'output-array', 'base64', 'data-uri'];
+  const shapes: V2ResultShape[] = ['images', 'output-string', 'output-array', 'output-json-string', 'base64', 'data-uri'];
   it.each(shapes)('serves the result in the %s shape', async (shape) => {
     emu.configure({ v2ResultShape: shape });
     const id = await submit({ num_outputs: 2 });
     const result = await complete(id);
-    expect(result).toMatchObject({ status: 'COMPLETED', request_id: id, metrics: { cost: 0.02, remaining_credits: 99.98 } });
+    expect(result).toMatchObject({ status: 'COMPLETED', request_id: id, metrics: { cost: 0.02, remaining_credits: 99.98, retry_count: 0 } });
+    expect(Object.keys(result['metrics'] as object).sort()).toEqual(['cost', 'inference_time', 'queue_time', 'remaining_credits', 'retry_count', 'total_time']);
     expect(typeof (result['metrics'] as Record<string, unknown>)['inference_time']).toBe('number');
     const urls = emu.job(id)!.imageUrls;
     const output = result['output'];
     const bytesOf = async (entry: string): Promise<Buffer> =>
       entry.startsWith('http') ? download(entry) : Buffer.from(entry.replace(/^data:image\/png;base64,/, ''), 'base64');
     if (shape === 'images') {
-      expect(result['images']).toEqual(urls.map((url) => ({ url, content_type: 'image/png', file_name: url.split('/').pop() })));
+      const sizes = await Promise.all(urls.map(async (url) => (await download(url)).length));
+      expect(result['images']).toEqual(urls.map((url, i) => ({ url, content_type: 'image/png', file_name: url.split('/').pop(), file_size: sizes[i] })));
       expect(output).toBe(urls[0]);
     } else if (shape === 'output-string') {
       expect(output).toBe(urls[0]);
+    } else if (shape === 'output-json-string') {
+      expect(typeof output).toBe('string');
+      expect(JSON.parse(output as string)).toEqual(urls);
     } else {
       expect(output).toHaveLength(2);
       if (shape === 'output-array') expect(output).toEqual(urls);
       if (shape === 'data-uri') expect((output as string[])[0]).toMatch(/^data:image\/png;base64,/);
     }
-    const first = Array.isArray(output) ? (output[0] as string) : (output as string);
+    const first = Array.isArray(output) ? (output[0] as string) : shape === 'output-json-string' ? urls[0]! : (output as string);
     expect(inspectImage(await bytesOf(first))).toEqual({ format: 'png', width: 672, height: 384 });
   });
 
@@ -230,7 +261,8 @@ describe('v2 async flow', () => {
       const id = await submit({ prompt, num_outputs: 4 });
       let last = await pollStatus(id);
       while (last.code === 200) last = await pollStatus(id);
-      expect(last).toEqual({ code: 422, body: { status: 'FAILED', error, request_id: id } });
+      // Observed: no request_id, and metrics with the times only.
+      expect(last).toEqual({ code: 422, body: { status: 'FAILED', error, metrics: { inference_time: expect.any(Number), queue_time: expect.any(Number) } } });
       const result = await call(`/v2/requests/${id}`);
       expect(result.status).toBe(422);
       expect(await result.json()).toMatchObject({ status: 'FAILED', error });
@@ -304,10 +336,10 @@ describe('v1 sync', () => {
     expect(inspectImage(await download(urls.images[0]!)).format).toBe('webp');
   });
 
-  it('fails with 422 (still billed), and can lose the answer after creating the job', async () => {
+  it('fails with 500 (the model ran and failed), and can lose the answer after creating the job', async () => {
     const failed = await call('/v1/flux-krea-dev', { body: { ...SMALL, prompt: 'explode' } });
-    expect(failed.status).toBe(422);
-    expect(await failed.json()).toMatchObject({ status: 'FAILED', error: 'CUDA out of memory' });
+    expect(failed.status).toBe(500);
+    expect(await failed.json()).toEqual({ error: 'CUDA out of memory' });
     emu.fault({ route: 'submit-v1', kind: { type: 'after-create', status: 500 } });
     expect((await call('/v1/flux-krea-dev', { body: SMALL })).status).toBe(500);
     expect(emu.submits()).toBe(2);
@@ -330,11 +362,19 @@ describe('upload', () => {
       headers: { 'x-api-key': emu.apiKey, 'content-type': 'application/json' },
       body: JSON.stringify({ data_urls: [png] }),
     });
-    const body = (await res.json()) as Record<string, string[]>;
-    expect(Object.keys(body)).toEqual([shape]);
+    // JSON, labelled text/plain by default as upstream may; json when switched.
+    expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
+    const body = JSON.parse(await res.text()) as Record<string, string[]>;
+    expect(Object.keys(body)).toContain(shape);
     const url = body[shape]![0]!;
     expect(url).toMatch(new RegExp(`^${emu.imageHost}/uploads/.+\\.png$`));
     expect((await download(url)).toString()).toBe('fake png bytes');
+  });
+
+  it('labels its JSON answer application/json when switched', async () => {
+    emu.configure({ uploadContentType: 'json' });
+    const res = await call('/upload-asset', { body: { data_urls: [png] } });
+    expect(res.headers.get('content-type')).toBe('application/json');
   });
 
   it('rejects an entry that is not a data URL', async () => {
@@ -357,7 +397,7 @@ describe('rate limit', () => {
     await submit();
     const limited = await call('/v2/flux-krea-dev', { body: SMALL });
     expect(limited.status).toBe(429);
-    expect(await limited.json()).toEqual({ error: 'rate limited' });
+    expect(await limited.json()).toEqual({ error: 'Rate limit exceeded. Please try again later.' });
     const present = ['retry-after', 'x-rate-limit-reset-at-utc'].filter((h) => limited.headers.has(h));
     expect(present).toEqual(expected);
     if (header === 'retry-after' || header === 'both') expect(limited.headers.get('retry-after')).toBe('50');
@@ -553,5 +593,55 @@ describe('log and CLI arguments', () => {
       await served.close();
     }
     expect(process.listenerCount('SIGINT')).toBe(before);
+  });
+});
+
+describe('the real service, variant by variant (issue 11)', () => {
+  it.each([
+    ['iso', new Date(1_060_000).toISOString()],
+    ['iso-space', new Date(1_060_000).toISOString().replace('T', ' ').replace('Z', '+00:00')],
+    ['iso-no-zone', new Date(1_060_000).toISOString().replace('Z', '')],
+    ['epoch-s', '1060'],
+    ['epoch-ms', '1060000'],
+  ] as const)('limits every route, polls included, with only x-rate-limit-reset-at-utc (%s)', async (resetFormat, expected) => {
+    const id = await submit();
+    emu.configure({ rateLimit: { perMinute: 1, header: 'reset-at', routes: 'all', resetFormat } });
+    expect((await pollStatus(id)).code).toBe(200);
+    const limited = await call(`/v2/requests/${id}/status`);
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get('retry-after')).toBeNull();
+    expect(limited.headers.get('x-rate-limit-reset-at-utc')).toBe(expected);
+    expect((await call('/v1/get-user-credits')).status).toBe(429);
+  });
+
+  it.each([
+    ['message', { message: 'Your account does not have access to this model' }],
+    ['detail', { detail: 'Your account does not have access to this model' }],
+    ['html-message', { 'html-message': '<p>Your account does not have access to this model</p>' }],
+    ['error_description', { error: 'request_failed', error_description: 'Your account does not have access to this model', status_code: 403 }],
+    ['error_message', { error_message: { message: 'Your account does not have access to this model', code: 403 } }],
+  ] as const)('puts error details under %s', async (errorKey, body) => {
+    await start({ errorKey, forbidden: true, now: () => clock });
+    const res = await call('/v2/flux-krea-dev', { body: SMALL });
+    expect(res.status).toBe(403);
+    expect(await res.json()).toEqual(body);
+  });
+
+  it('charges jobs against the balance at the configured price', async () => {
+    await start({ credits: 1, costPerImage: 0.25, now: () => clock });
+    await submit({ num_outputs: 2 });
+    expect(await (await call('/v1/get-user-credits')).json()).toMatchObject({ credits: 0.5 });
+    expect((await call('/v2/flux-krea-dev', { body: { ...SMALL, num_outputs: 3 } })).status).toBe(402);
+  });
+
+  it('reaches every variant from serve.ts flags', () => {
+    expect(parseServeArgs([
+      '--error-key', 'html-message', '--validation', 'before', '--no-status-url', '--upload-content-type', 'json',
+      '--cost-per-image', '0.5', '--rate-limit', '5', '--rate-limit-routes', 'all', '--reset-format', 'epoch-s', '--v2-shape', 'output-json-string',
+    ]).config).toEqual({
+      errorKey: 'html-message', validation: 'before', omitStatusUrl: true, uploadContentType: 'json', costPerImage: 0.5,
+      rateLimit: { perMinute: 5, header: 'reset-at', routes: 'all', resetFormat: 'epoch-s' }, v2ResultShape: 'output-json-string',
+    });
+    expect(() => parseServeArgs(['--reset-format', 'rfc'])).toThrow(/reset-format/);
   });
 });

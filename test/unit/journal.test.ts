@@ -73,3 +73,16 @@ describe('Journal', () => {
     expect(out).toEqual([{ id: 'a', createdAt: 't1', updatedAt: 't3', state: 'saved', files: ['1', '2'] }]);
   });
 });
+
+describe('recentRunTimes (the poll schedule learns from it)', () => {
+  it('gives the run times of the newest jobs that have one, newest first, at most `limit`', async () => {
+    const j = new Journal(dir);
+    for (let i = 0; i < 5; i++) {
+      await j.record({ id: `job-${i}`, createdAt: new Date(Date.UTC(2026, 0, 1, 0, i)).toISOString(), state: 'submitted' });
+      if (i !== 2) await j.record({ id: `job-${i}`, runMs: 1000 * (i + 1) });
+    }
+    expect(await j.recentRunTimes()).toEqual([5000, 4000, 2000, 1000]);
+    expect(await j.recentRunTimes(2)).toEqual([5000, 4000]);
+    expect(await new Journal(join(dir, 'none')).recentRunTimes()).toEqual([]);
+  });
+});

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isRetryable, retryDelay, serverRequestedDelay, pollDelay, SERVER_WAIT_CAP_MS, type Outcome, type RequestClass } from '../../src/api/retry-policy.js';
+import { parseResetTime } from '../../src/api/retry-policy.js';
 
 describe('isRetryable', () => {
   const table: [RequestClass, Outcome, boolean][] = [
@@ -83,5 +84,26 @@ describe('pollDelay', () => {
   it('polls quickly at first, then at the interval', () => {
     expect([0, 1, 2, 3, 4].map((n) => pollDelay(n, 1000))).toEqual([250, 500, 1000, 1000, 1000]);
     expect([0, 1].map((n) => pollDelay(n, 10))).toEqual([10, 10]);
+  });
+});
+
+describe('parseResetTime: x-rate-limit-reset-at-utc in any plausible format', () => {
+  const at = Date.UTC(2026, 7, 1, 12, 0, 5);
+  it.each([
+    ['2026-08-01T12:00:05Z', at],
+    ['2026-08-01T12:00:05', at],
+    ['2026-08-01 12:00:05', at],
+    ['2026-08-01 12:00:05.000+00:00', at],
+    ['2026-08-01T14:00:05+02:00', at],
+    [String(at / 1000), at],
+    [String(at), at],
+    [' 1785585605 ', at],
+    ['soon', undefined],
+  ] as const)('%j', (value, expected) => {
+    expect(parseResetTime(value)).toBe(expected);
+  });
+
+  it('epoch seconds in the header give the wait until then', () => {
+    expect(serverRequestedDelay({ 'x-rate-limit-reset-at-utc': String(at / 1000) }, at - 7000)).toBe(7000);
   });
 });

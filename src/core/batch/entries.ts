@@ -74,7 +74,8 @@ export async function resolveEntries(input: ResolveInput): Promise<Resolution> {
     const key = occurrence === 1 ? base : `${base}#${occurrence}`;
     const params = { ...input.defaults, ...model, prompt } as Record<string, unknown>;
     let seedSource: BatchEntry['seedSource'] = model.seed !== undefined ? 'entry' : 'default';
-    if (params.seed === undefined) {
+    // -1 is Segmind's "random": an entry gets its own real seed instead (issue 11).
+    if (params.seed === undefined || params.seed === -1) {
       params.seed = derivedSeed(occurrence === 1 ? content : `${content}#${occurrence}`);
       seedSource = 'derived';
     }

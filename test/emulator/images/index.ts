@@ -80,6 +80,11 @@ function encode(spec: ImageSpec): EncodedImage {
   }
 }
 
+/** The pixels `renderImage(spec)` encodes: PNG and JPEG share one pattern per size (the key is a stamp). */
+export function sourcePixels(spec: Pick<ImageSpec, 'format' | 'width' | 'height' | 'key'>) {
+  return renderPattern(spec.width, spec.height, spec.format === 'webp' ? spec.key : SHARED_KEY);
+}
+
 export function renderImage(spec: ImageSpec): EncodedImage {
   const quality = spec.format === 'jpg' ? spec.quality : 0;
   const id = `${spec.format}|${spec.width}x${spec.height}|${quality}|${spec.key}`;
