@@ -14,13 +14,19 @@ let emu: Emulator;
 let sb: Sandbox;
 const paid = () => emu.log.filter((r) => r.method === 'POST').length;
 
-beforeAll(async () => { emu = await startEmulator(); });
-afterAll(async () => { await emu.close(); });
+beforeAll(async () => {
+  emu = await startEmulator();
+});
+afterAll(async () => {
+  await emu.close();
+});
 beforeEach(async () => {
   emu.log.length = 0;
   sb = await sandbox(emu);
 });
-afterEach(async () => { await sb.cleanup(); });
+afterEach(async () => {
+  await sb.cleanup();
+});
 
 describe('item 1: command words are never paid prompts', () => {
   it('edit distance counts a swap of neighbours as one, as commander does', () => {
@@ -29,7 +35,9 @@ describe('item 1: command words are never paid prompts', () => {
     expect(editDistance('kitten', 'sitting')).toBe(3);
     expect(nearCommands('jbos', ['jobs', 'batch', 'auth'])).toEqual(['jobs']);
     expect(nearCommands('Jobz', ['jobs'])).toEqual(['jobs']);
-    expect(nearCommands('lighthouse', ['jobs', 'batch', 'auth', 'result', 'status', 'config', 'completion', 'generate'])).toEqual([]);
+    expect(
+      nearCommands('lighthouse', ['jobs', 'batch', 'auth', 'result', 'status', 'config', 'completion', 'generate']),
+    ).toEqual([]);
   });
 
   it('`help` shows the help, exit 0, nothing sent', async () => {
@@ -40,14 +48,20 @@ describe('item 1: command words are never paid prompts', () => {
     expect(await readdir(sb.dir)).not.toContain('out');
   });
 
-  it('`help jobs` shows the jobs command\'s help', async () => {
+  it("`help jobs` shows the jobs command's help", async () => {
     const r = await runMain(['help', 'jobs'], sb);
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toMatch(/^Usage: flux-krea jobs/);
     expect(paid()).toBe(0);
   });
 
-  it.each([['jbos', 'jobs'], ['reslut', 'result'], ['stauts', 'status'], ['confg', 'config'], ['hlep', 'help']])('a near miss (%s) exits 2 with "did you mean `%s`?" and sends nothing', async (word, meant) => {
+  it.each([
+    ['jbos', 'jobs'],
+    ['reslut', 'result'],
+    ['stauts', 'status'],
+    ['confg', 'config'],
+    ['hlep', 'help'],
+  ])('a near miss (%s) exits 2 with "did you mean `%s`?" and sends nothing', async (word, meant) => {
     const r = await runMain([word, '-o', sb.outDir], sb);
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toContain(`did you mean \`${meant}\`?`);
@@ -67,7 +81,10 @@ describe('item 1: command words are never paid prompts', () => {
   it('the word is generated on purpose with `generate` or after `--`', async () => {
     const opts = ['-n', '1', '-o', sb.outDir, ...FAST];
     // After `--` every word is the prompt's, so the options come first.
-    for (const args of [['generate', 'jbos', ...opts], [...opts, '--', 'jbos']]) {
+    for (const args of [
+      ['generate', 'jbos', ...opts],
+      [...opts, '--', 'jbos'],
+    ]) {
       emu.log.length = 0;
       const r = await runMain(args, sb);
       expect(r.exitCode, r.stderr).toBe(0);
@@ -171,7 +188,10 @@ describe('item 5: `~` in a path read from configuration is the home directory', 
 
   it('in FLUX_KREA_OUT', async () => {
     await mkdir(home());
-    await savedIn(await runMain(['a red fox', '-n', '1', ...FAST], sb, { env: env({ FLUX_KREA_OUT: '~/from-env' }) }), 'from-env');
+    await savedIn(
+      await runMain(['a red fox', '-n', '1', ...FAST], sb, { env: env({ FLUX_KREA_OUT: '~/from-env' }) }),
+      'from-env',
+    );
   });
 
   it('in a project file', async () => {
@@ -201,7 +221,9 @@ describe('item 9: --sync with -n above 1 does not guess what v1 returns', () => 
   it('warns before sending and uses submit + poll, which saves every image', async () => {
     const r = await runMain(['a red fox', '--sync', '-n', '3', '-o', sb.outDir, ...FAST], sb);
     expect(r.exitCode, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/warning: --sync returns one image per call; for --num-outputs 3 flux-krea submits and polls instead/);
+    expect(r.stderr).toMatch(
+      /warning: --sync returns one image per call; for --num-outputs 3 flux-krea submits and polls instead/,
+    );
     expect(emu.log.filter((l) => l.method === 'POST').map((l) => l.path)).toEqual(['/v2/flux-krea-dev']);
     expect(r.stdout.split('\n')).toHaveLength(3);
     // The warning comes before the request id, that is before anything was sent.
@@ -225,7 +247,9 @@ describe('item 8: --sync says what it is doing and what Ctrl-C does', () => {
   it('off a terminal: one plain progress line for the blocking call', async () => {
     const r = await runMain(['a red fox', '--sync', '-n', '1', '-o', sb.outDir], sb);
     expect(r.exitCode, r.stderr).toBe(0);
-    expect(r.stderr).toContain('--sync: one blocking call (about 25 s) with no request id to resume it, so Ctrl-C waits for its answer (the images are paid for); Ctrl-C twice quits.');
+    expect(r.stderr).toContain(
+      '--sync: one blocking call (about 25 s) with no request id to resume it, so Ctrl-C waits for its answer (the images are paid for); Ctrl-C twice quits.',
+    );
     expect(r.stderr).toMatch(/flux-krea: generating \(--sync\) · \d+\.\ds/);
   });
 });

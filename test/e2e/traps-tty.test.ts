@@ -23,14 +23,20 @@ const has = (cmd: string, arg: string) => {
 
 let emu: Emulator;
 let sb: Sandbox;
-beforeAll(async () => { emu = await startEmulator({ progress: 'time', queuedMs: 300, processingMs: 300 }); });
-afterAll(async () => { await emu.close(); });
+beforeAll(async () => {
+  emu = await startEmulator({ progress: 'time', queuedMs: 300, processingMs: 300 });
+});
+afterAll(async () => {
+  await emu.close();
+});
 beforeEach(async () => {
   emu.log.length = 0;
   emu.configure({ progress: 'time', queuedMs: 300, processingMs: 300 });
   sb = await sandbox(emu);
 });
-afterEach(async () => { await sb.cleanup(); });
+afterEach(async () => {
+  await sb.cleanup();
+});
 
 /** As until(), for a condition that must ask another process (tmux), every 100 ms. */
 async function untilAsync(cond: () => Promise<boolean>, what: string, timeoutMs: number): Promise<void> {
@@ -49,7 +55,12 @@ const ptyEnv = () => ({ PATH: process.env.PATH ?? '', HOME: sb.dir, TERM: 'xterm
 function onPty(args: string[]) {
   // exec: the CLI is the terminal's foreground process itself, so Ctrl-C reaches it alone.
   return execa('script', ['-qfec', `stty cols 120; exec ${command(args)}`, '/dev/null'], {
-    cwd: sb.dir, env: ptyEnv(), extendEnv: false, reject: false, timeout: 20_000, stdin: 'pipe',
+    cwd: sb.dir,
+    env: ptyEnv(),
+    extendEnv: false,
+    reject: false,
+    timeout: 20_000,
+    stdin: 'pipe',
   });
 }
 
@@ -73,7 +84,9 @@ describe.skipIf(!toolTestsRun(has('script', '--version')))('on a terminal (scrip
     emu.configure({ queuedMs: 2500, processingMs: 0 });
     const child = onPty(['a red fox', '--sync', '-n', '1', '-o', sb.outDir]);
     let seen = '';
-    child.stdout!.on('data', (d: Buffer) => { seen += d.toString(); });
+    child.stdout!.on('data', (d: Buffer) => {
+      seen += d.toString();
+    });
     await until(() => /generating \(--sync\) · /.test(seen), 'the sync spinner', 10_000);
     child.stdin!.write('\x03');
     const r = await child;
@@ -92,11 +105,22 @@ describe.skipIf(!toolTestsRun(has('tmux', '-V')))('a terminal made narrower (tmu
   it('item 12: leaves no stale spinner frame behind', async () => {
     emu.configure({ queuedMs: 1500, processingMs: 1500 });
     const socket = `flux-krea-test-${process.pid}`;
-    const tmux = (...a: string[]) => execa('tmux', ['-L', socket, '-f', '/dev/null', ...a], { env: ptyEnv(), extendEnv: false, cwd: sb.dir });
+    const tmux = (...a: string[]) =>
+      execa('tmux', ['-L', socket, '-f', '/dev/null', ...a], { env: ptyEnv(), extendEnv: false, cwd: sb.dir });
     const screen = async () => String((await tmux('capture-pane', '-p', '-S', '-50', '-t', 'trap')).stdout);
     try {
       // `; sleep` keeps the pane open after the CLI ends, to read what it left.
-      await tmux('new-session', '-d', '-s', 'trap', '-x', '110', '-y', '20', `${command(['a red fox in fresh snow', '-n', '1', '-o', sb.outDir])}; echo EXIT=$?; sleep 30`);
+      await tmux(
+        'new-session',
+        '-d',
+        '-s',
+        'trap',
+        '-x',
+        '110',
+        '-y',
+        '20',
+        `${command(['a red fox in fresh snow', '-n', '1', '-o', sb.outDir])}; echo EXIT=$?; sleep 30`,
+      );
       await untilAsync(async () => /QUEUED|PROCESSING/.test(await screen()), 'the spinner', 10_000);
       await tmux('resize-window', '-t', 'trap', '-x', '40');
       await untilAsync(async () => /EXIT=\d/.test(await screen()), 'the CLI to finish', 15_000);
