@@ -8,6 +8,15 @@ import { addFieldOptions, collectFlags } from '../cli/flags.js';
 import type { Context } from '../cli/context.js';
 import { EXIT_CODE_HELP } from '../cli/exit-codes.js';
 
+export const ENVIRONMENT_HELP = `Environment:
+  SEGMIND_API_KEY       API key (wins over the one stored by \`auth login\`)
+  SEGMIND_BASE_URL      API base URL (default https://api.segmind.com)
+  SEGMIND_UPLOAD_URL    upload endpoint for local --image files
+  FLUX_KREA_CONFIG_DIR  where the config and journal live (default: the user config dir)
+  FLUX_KREA_STATE_DIR   where the job journal lives
+  FLUX_KREA_<FLAG>      a default for a flag, e.g. FLUX_KREA_FORMAT=png (\`~\` is your home)
+  NO_COLOR / FORCE_COLOR  turn colour off / on (the spinner stays)`;
+
 export const GENERATE_EXAMPLES = `
 Examples:
   $ flux-krea "a wool raccoon explorer holding a sign"
@@ -22,10 +31,11 @@ Examples:
  * (issue 13 item 2). `checkWords`, on the root command, refuses a single word that is close to
  * a command name before anything is sent (item 1).
  */
-export function configureGenerate(cmd: Command, ctx: Context, checkWords?: (words: string[]) => void): Command {
+export function configureGenerate(cmd: Command, ctx: Context, o: { brief?: boolean; checkWords?: (words: string[]) => void } = {}): Command {
+  const { checkWords } = o;
   cmd.argument('[prompt...]', 'what to generate (the words are joined: quotes are optional); `-` or a pipe reads it from stdin');
-  addFieldOptions(cmd, MODEL_FIELDS);
-  addFieldOptions(cmd, RUN_FIELDS);
+  addFieldOptions(cmd, MODEL_FIELDS, o);
+  addFieldOptions(cmd, RUN_FIELDS, o);
   cmd.addHelpText('after', GENERATE_EXAMPLES);
   cmd.action(async (words: string[]) => {
     // After `--` every word is meant as a prompt, whatever it looks like.
@@ -40,6 +50,6 @@ export function configureGenerate(cmd: Command, ctx: Context, checkWords?: (word
 export function generateCommand(ctx: Context): Command {
   const cmd = new Command('generate').description('Generate images from a prompt (what `flux-krea [prompt]` does)');
   configureGenerate(cmd, ctx);
-  cmd.addHelpText('after', `\n${EXIT_CODE_HELP}`);
+  cmd.addHelpText('after', `\n${ENVIRONMENT_HELP}\n\n${EXIT_CODE_HELP}`);
   return cmd;
 }

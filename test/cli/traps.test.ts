@@ -253,3 +253,44 @@ describe('item 8: --sync says what it is doing and what Ctrl-C does', () => {
     expect(r.stderr).toMatch(/flux-krea: generating \(--sync\) · \d+\.\ds/);
   });
 });
+
+describe('item 12: --help is short at the root and right for each command', () => {
+  it('root: under 80 lines, the commands before the flags, the model flags grouped, a pointer to the details', async () => {
+    const r = await runMain(['--help'], sb);
+    expect(r.exitCode).toBe(0);
+    const lines = r.stdout.split('\n');
+    expect(lines.length).toBeLessThan(80);
+    const at = (heading: string) => lines.indexOf(heading);
+    expect(at('Commands:')).toBeGreaterThan(0);
+    expect(at('Commands:')).toBeLessThan(at('Model flags (sent to Segmind):'));
+    expect(at('Model flags (sent to Segmind):')).toBeLessThan(at('Options:'));
+    const model = lines.slice(at('Model flags (sent to Segmind):') + 1, at('Options:') - 1).join('\n');
+    for (const flag of ['--aspect', '--num-outputs', '--format', '--seed', '--image']) expect(model).toContain(flag);
+    expect(model).not.toContain('--out');
+    expect(r.stdout).toContain('flux-krea generate --help');
+  });
+
+  it('generate --help keeps the details: allowed values, defaults, environment, exit codes', async () => {
+    const r = await runMain(['generate', '--help'], sb);
+    expect(r.stdout).toContain('[default: 16:9]');
+    expect(r.stdout).toMatch(/^Environment:$/m);
+    expect(r.stdout).toMatch(/^Exit codes:$/m);
+  });
+
+  it.each(['result', 'status', 'batch'])('%s --help never mentions --sync, which it does not have', async (command) => {
+    const r = await runMain([command, '--help'], sb);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).not.toMatch(/at least 300/);
+    const flags = r.stdout.slice(r.stdout.indexOf('Options:'), r.stdout.indexOf('\n\n', r.stdout.indexOf('Options:')));
+    expect(flags).toContain('--request-timeout');
+    expect(flags).not.toContain('--sync');
+  });
+
+  it('status --json and result -o say what they do there', async () => {
+    const status = (await runMain(['status', '--help'], sb)).stdout.replace(/\s+/g, ' ');
+    expect(status).toContain('--json Print one JSON object on stdout (request_id, status, error) instead of the state');
+    expect(status).not.toContain('instead of paths');
+    const result = (await runMain(['result', '--help'], sb)).stdout.replace(/\s+/g, ' ');
+    expect(result).toContain('[default: the one the original run saved into]');
+  });
+});
