@@ -9,6 +9,18 @@ import { startEmulator, type Emulator } from '../emulator/index.js';
 import { FAST, sandbox, type Sandbox } from '../helpers/cli.js';
 import { runMain } from '../helpers/main.js';
 import { editDistance, nearCommands } from '../../src/cli/command-words.js';
+import { execa } from 'execa';
+import { execFileSync } from 'node:child_process';
+import { toolTestsRun } from '../helpers/tools.js';
+
+const tool = (name: string): boolean => {
+  try {
+    execFileSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 let emu: Emulator;
 let sb: Sandbox;
@@ -292,5 +304,31 @@ describe('item 12: --help is short at the root and right for each command', () =
     expect(status).not.toContain('instead of paths');
     const result = (await runMain(['result', '--help'], sb)).stdout.replace(/\s+/g, ' ');
     expect(result).toContain('[default: the one the original run saved into]');
+  });
+});
+
+describe('item 12: PNG provenance and impossible output directories', () => {
+  it.skipIf(!toolTestsRun(tool('exiftool')))(
+    '--metadata embed on a PNG: exiftool reads it without a warning',
+    async () => {
+      const r = await runMain(
+        ['a red fox', '-n', '1', '-f', 'png', '--metadata', 'embed', '-o', sb.outDir, ...FAST],
+        sb,
+      );
+      expect(r.exitCode, r.stderr).toBe(0);
+      const { stdout } = await execa('exiftool', ['-j', '-Warning', '-Flux-krea', r.stdout]);
+      const [tags] = JSON.parse(stdout) as Record<string, unknown>[];
+      expect(tags!.Warning).toBeUndefined();
+      expect(JSON.parse(String(tags!['Flux-krea']))).toMatchObject({ prompt: 'a red fox' });
+    },
+  );
+
+  it('-o /proc/x fails at once with exit 1 naming the directory, before anything is sent', async () => {
+    const started = Date.now();
+    const r = await runMain(['a red fox', '-n', '1', '-o', '/proc/x/y', ...FAST], sb);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain('Cannot write to the output directory /proc/x/y');
+    expect(emu.log).toHaveLength(0);
+    expect(Date.now() - started).toBeLessThan(5000);
   });
 });
