@@ -1,7 +1,7 @@
 /**
  * A prompt that is one word and a command name, or close to one, is a slip, not an order for a
  * paid job (issue 13 item 1): `flux-krea jbos` meant `jobs`. The closeness is the one commander
- * uses for its own suggestions (edit distance with transpositions, below 3, and more than 40%
+ * uses for its own suggestions (edit distance with transpositions, at most 3, and more than 40%
  * of the longer word kept), so a word commander would have suggested for is never paid for.
  */
 import { UsageError } from '../errors.js';

@@ -47,6 +47,9 @@ describe('item 1: command words are never paid prompts', () => {
     expect(editDistance('kitten', 'sitting')).toBe(3);
     expect(nearCommands('jbos', ['jobs', 'batch', 'auth'])).toEqual(['jobs']);
     expect(nearCommands('Jobz', ['jobs'])).toEqual(['jobs']);
+    // Distance 3 still counts when nothing is closer, as in commander's "Did you mean status?".
+    expect(nearCommands('stall', ['status', 'jobs'])).toEqual(['status']);
+    expect(nearCommands('cat', ['auth', 'batch', 'jobs'])).toEqual([]);
     expect(
       nearCommands('lighthouse', ['jobs', 'batch', 'auth', 'result', 'status', 'config', 'completion', 'generate']),
     ).toEqual([]);
