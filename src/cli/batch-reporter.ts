@@ -106,8 +106,26 @@ export class BatchReporter {
       for (const r of results) if (r.status === 'failed') this.ui.error(`${r.key} (line ${r.line}): ${r.error!.message}`);
     }
     this.ui.info(`batch: ${c.total} entries · ${c.done} done · ${c.skipped} skipped · ${c.failed} failed${c.interrupted ? ` · ${c.interrupted} interrupted` : ''}${c['not-run'] ? ` · ${c['not-run']} not run` : ''} · ${this.submits} submitted · ${(elapsedMs / 1000).toFixed(1)}s · lock ${lockPath}`);
-    if (c.interrupted || c['not-run'] || c.failed) {
-      this.ui.info('To resume, run the same command again: finished entries are skipped, and jobs already submitted are fetched by their request id, not paid for again.');
-    }
+    const moved = results.filter((r) => r.movedAside?.length);
+    if (moved.length) this.ui.info(`earlier images of ${moved.length} changed entr${moved.length === 1 ? 'y' : 'ies'} were moved to previous/ in their directory`);
+    const next = rerunAdvice(results);
+    if (next) this.ui.info(next);
   }
+}
+
+/**
+ * What running the same command again really does for the entries that did not finish (issue
+ * 13 item 7): a job already submitted is fetched by its request id without paying again; an
+ * entry whose job FAILED, or that never got a job, is submitted again: a new job, billed when
+ * it succeeds (Segmind does not bill FAILED jobs).
+ */
+export function rerunAdvice(results: readonly EntryResult[]): string | undefined {
+  const open = results.filter((r) => r.status === 'failed' || r.status === 'interrupted' || r.status === 'not-run');
+  if (!open.length) return undefined;
+  const fetched = open.filter((r) => r.requestId && r.error?.kind !== 'job-failed').length;
+  const submitted = open.length - fetched;
+  const parts = ['Run the same command again to continue: finished entries are skipped'];
+  if (fetched) parts.push(`${fetched} job${fetched === 1 ? ' already submitted is' : 's already submitted are'} fetched by request id without paying again`);
+  if (submitted) parts.push(`${submitted} entr${submitted === 1 ? 'y that failed or never started is' : 'ies that failed or never started are'} submitted again: a new job each, billed if it succeeds`);
+  return `${parts.join('; ')}.`;
 }

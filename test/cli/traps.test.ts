@@ -3,8 +3,9 @@
  * against the emulator and checks what was sent (usually: nothing).
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import { createHash } from 'node:crypto';
 import { startEmulator, type Emulator } from '../emulator/index.js';
 import { FAST, sandbox, type Sandbox } from '../helpers/cli.js';
 import { runMain } from '../helpers/main.js';
@@ -333,5 +334,76 @@ describe('item 12: PNG provenance and impossible output directories', () => {
     expect(r.stderr).toContain('Cannot write to the output directory /proc/x/y');
     expect(emu.log).toHaveLength(0);
     expect(Date.now() - started).toBeLessThan(5000);
+  });
+});
+
+describe('item 7: batch reruns keep earlier images and say what they will pay for, and why', () => {
+  const batch = (path: string, ...args: string[]) =>
+    runMain(['batch', path, '-o', sb.outDir, '-n', '1', ...args, ...FAST], sb);
+  /** File name → sha256 (comparing the images' bytes themselves makes a failure's diff enormous). */
+  const listing = async (dir: string) => {
+    const out: Record<string, string> = {};
+    for (const name of (await readdir(dir, { withFileTypes: true })).filter((d) => d.isFile()).map((d) => d.name)) {
+      out[name] = createHash('sha256')
+        .update(await readFile(join(dir, name)))
+        .digest('hex');
+    }
+    return out;
+  };
+  afterEach(() => emu.configure({ credits: 100 }));
+
+  it('another --format: the run says what it regenerates and why, and moves the earlier images to previous/, intact', async () => {
+    const path = join(sb.dir, 'set.txt');
+    await writeFile(path, 'alpha\nbeta\n');
+    expect((await batch(path, '-f', 'webp')).exitCode).toBe(0);
+    const before = await listing(sb.outDir);
+    expect(Object.keys(before).every((n) => n.endsWith('.webp'))).toBe(true);
+
+    const r = await batch(path, '-f', 'png');
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr).toContain(
+      'regenerating 2 entries the lock knows, each a new paid job (earlier images are moved to previous/, never deleted):',
+    );
+    expect(r.stderr).toMatch(/ {2}alpha-\w+ \(line 1\): changed: output_format "webp" → "png"\n/);
+    expect(r.stderr.indexOf('regenerating')).toBeLessThan(r.stderr.indexOf('done'));
+    expect(r.stderr).toContain('earlier images of 2 changed entries were moved to previous/');
+    const now = await listing(sb.outDir);
+    expect(Object.keys(now).sort()).toEqual(
+      Object.keys(before)
+        .map((n) => n.replace(/\.webp$/, '.png'))
+        .sort(),
+    );
+    // Not deleted: the very same bytes, under the same names, in previous/.
+    expect(await listing(join(sb.outDir, 'previous'))).toEqual(before);
+  });
+
+  it('the announcement comes before paying: with no credits it is still said, and nothing is billed', async () => {
+    const path = join(sb.dir, 'set.txt');
+    await writeFile(path, 'alpha\n');
+    expect((await batch(path, '-f', 'webp')).exitCode).toBe(0);
+    emu.configure({ credits: 0 });
+    emu.log.length = 0;
+    const r = await batch(path, '-f', 'png');
+    expect(r.exitCode).toBe(4);
+    expect(r.stderr).toContain('regenerating 1 entry the lock knows');
+    expect(emu.log.filter((l) => l.method === 'POST' && l.status === 200)).toHaveLength(0);
+    expect((await readdir(sb.outDir)).filter((n) => n.endsWith('.webp'))).toHaveLength(1);
+  });
+
+  it('after a FAILED entry the summary says truthfully that a rerun submits it again', async () => {
+    const path = join(sb.dir, 'mixed.txt');
+    await writeFile(path, 'a calm lake\nexplode please\n');
+    const r = await batch(path);
+    expect(r.exitCode).toBe(6);
+    expect(r.stderr).not.toContain('not paid for again');
+    expect(r.stderr).toContain(
+      '1 entry that failed or never started is submitted again: a new job each, billed if it succeeds',
+    );
+    const dry = await batch(path, '--dry-run');
+    expect(dry.stdout).toMatch(
+      /^submit +explode-please-\w+ .*failed last time \(The generation failed: CUDA out of memory/m,
+    );
+    const again = await batch(path);
+    expect(again.stderr).toMatch(/explode-please-\w+ \(line 2\): failed last time/);
   });
 });

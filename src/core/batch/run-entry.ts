@@ -35,6 +35,8 @@ export interface EntryResult {
   files: LockedFile[];
   /** Fetched by request id instead of submitting again. */
   resumed?: boolean;
+  /** Where the earlier images of a changed entry were moved (replace.ts). */
+  movedAside?: string[];
   error?: { kind: ErrorKind; message: string };
 }
 
@@ -120,14 +122,14 @@ export async function runEntry(plan: PlannedEntry, c: EntryRunContext, releaseSl
       client: c.client, result, dir: plan.outDir, prompt: entry.params.prompt, seed: entry.params.seed,
       requestId, journal: c.journal, retries: c.retries, signal: c.signal, stem,
     });
-    await replacePrevious(saved, plan.previous, c.lock, stem);
+    const movedAside = await replacePrevious(saved, plan.previous, c.lock, stem);
     await applyMetadata(saved, c.metadata, { params: sent, requestId }, c.events.warning);
     const files = (await Promise.all(saved.map((f) => c.lock.describeFile(f.path)))).filter((f): f is LockedFile => f !== undefined);
     await c.lock.set(entry.key, { hash: plan.hash, state: 'done', request_id: requestId, params: entry.params, files });
     if (files.length < entry.params.num_outputs) {
       c.events.warning?.(`${entry.key}: asked for ${entry.params.num_outputs} images, got ${files.length}: the safety checker may have dropped some.`);
     }
-    return { ...base, status: 'done', requestId, files, resumed };
+    return { ...base, status: 'done', requestId, files, resumed, ...(movedAside.length ? { movedAside } : {}) };
   } catch (e) {
     if (e instanceof SubmitsStopped) return { ...base, status: 'not-run', requestId: plan.previous?.request_id, files: [] };
     const kind: ErrorKind = isFluxKreaError(e) ? e.kind : 'internal';
