@@ -135,3 +135,33 @@ describe.skipIf(!toolTestsRun(has('tmux', '-V')))('a terminal made narrower (tmu
     }
   });
 });
+
+describe.skipIf(!toolTestsRun(has('script', '--version')))('auth login on a terminal (script)', () => {
+  it('item 10: asks for the key without echo, says where it went and what to do next', async () => {
+    const key = 'SG_00112233445566aa';
+    const env = { ...ptyEnv(), SEGMIND_API_KEY: '' };
+    const child = execa('script', ['-qfec', `exec ${command(['auth', 'login'])}`, '/dev/null'], {
+      cwd: sb.dir,
+      env,
+      extendEnv: false,
+      reject: false,
+      timeout: 20_000,
+      stdin: 'pipe',
+    });
+    let seen = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      seen += d.toString();
+    });
+    await until(() => seen.includes('(input hidden;'), 'the prompt', 10_000);
+    child.stdin!.write(`${key}\r`);
+    const r = await child;
+    const out = String(r.stdout);
+    expect(r.exitCode, out).toBe(0);
+    expect(out).toContain(
+      'Paste your Segmind API key (input hidden; get one at https://cloud.segmind.com/console/api-keys):',
+    );
+    expect(out).not.toContain(key);
+    expect(out).toMatch(/Stored key SG_\*+66aa in .*config\.json \(readable only by you\)\./);
+    expect(out).toContain('Next: flux-krea "a red fox in fresh snow"');
+  });
+});
