@@ -1,87 +1,389 @@
 /**
- * One error hierarchy for the library and the CLI. Every error carries a `kind` (which the CLI
- * maps to an exit code in one place), a message, and a `suggestion`: the next step for the user.
- * Errors that concern a job that may exist on the server carry its `requestId` so that it is
- * never lost.
+ * Every error flux-krea throws, in one module: immutable values that carry facts (a `kind`,
+ * a message, the request id of a job that may exist, an HTTP status and the server's words),
+ * never advice about flags or commands. The CLI turns the facts into a next step
+ * (`src/cli/hints.ts`) and the `kind` into an exit code (`src/cli/exit-codes.ts`).
+ *
+ * Fields are `readonly` and set in the constructor. A layer that learns a fact later (the
+ * request id of the job a download belonged to) makes a new value with `error.with({...})`
+ * instead of changing the thrown one.
+ *
+ * @example
+ * try {
+ *   await client.generate({ prompt: 'a fox' });
+ * } catch (e) {
+ *   if (e instanceof RateLimitError) console.error('slow down', e.status, e.requestId);
+ *   else if (e instanceof FluxKreaError && e.requestId) console.error('the job may still finish:', e.requestId);
+ *   else throw e;
+ * }
+ */
+
+import { errorText } from './api/error-text.js';
+
+/**
+ * What went wrong, coarsely: the CLI maps each kind to one exit code.
+ *
+ * @example
+ * if (isFluxKreaError(e) && e.kind === 'rate-limit') await later();
  */
 export type ErrorKind =
-  | 'usage'        // bad flag, bad input file: nothing was sent
-  | 'auth'         // no key, 401, 403
-  | 'credits'      // 406
-  | 'rate-limit'   // 429 after retrying
-  | 'job-failed'   // 422 FAILED
-  | 'deadline'     // --timeout ran out while the job still ran
-  | 'interrupted'  // Ctrl-C
-  | 'not-found'    // unknown or expired request id
-  | 'network'      // connection, timeouts
-  | 'server'       // 5xx, malformed answers
-  | 'output'       // cannot write files
+  | 'usage' // bad input: nothing was sent
+  | 'auth' // no key, 401, 403
+  | 'credits' // 402, 406
+  | 'rate-limit' // 429 after retrying
+  | 'job-failed' // 422 FAILED
+  | 'deadline' // the overall deadline ran out while the job still ran
+  | 'interrupted' // aborted (Ctrl-C, an AbortSignal)
+  | 'not-found' // unknown or expired request id
+  | 'network' // connection, timeouts
+  | 'server' // 5xx, malformed answers
+  | 'output' // cannot write files
   | 'internal';
 
-export interface ErrorDetails {
-  suggestion?: string;
+/**
+ * Facts an error may carry besides its message. All optional.
+ *
+ * @example
+ * new OutputError('Cannot write art/', { requestId: 'abc', cause: err });
+ */
+export interface ErrorFacts {
+  /** The job this concerns: it may exist on the server and be fetched later. */
   requestId?: string;
+  /** Images saved before the failure (paths): results even so. */
+  savedFiles?: readonly string[];
+  /** A submit failed after it may have reached Segmind: a job may exist, and be billed. */
+  jobMayExist?: boolean;
+  /**
+   * A next step for a person. Only the CLI's own errors set it; errors from the library leave
+   * it unset and the CLI derives one from the facts.
+   */
+  suggestion?: string;
   cause?: unknown;
 }
 
+/**
+ * Accepted by `error.with()`: more facts, or a message that includes them.
+ *
+ * @example
+ * const update: ErrorUpdate = { savedFiles: ['art/a-1.png'] };
+ */
+export interface ErrorUpdate extends Omit<ErrorFacts, 'cause'> {
+  message?: string;
+}
+
+/**
+ * The base of every flux-krea error.
+ *
+ * @example
+ * if (e instanceof FluxKreaError) console.error(e.kind, e.message, e.requestId ?? '');
+ */
 export class FluxKreaError extends Error {
   readonly kind: ErrorKind;
-  suggestion?: string;
-  requestId?: string;
-  /** Images that were saved before the failure: still results, printed on stdout. */
-  savedFiles?: string[];
+  readonly requestId?: string;
+  readonly savedFiles?: readonly string[];
+  readonly jobMayExist?: boolean;
+  readonly suggestion?: string;
 
-  constructor(kind: ErrorKind, message: string, details: ErrorDetails = {}) {
-    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+  constructor(kind: ErrorKind, message: string, facts: ErrorFacts = {}) {
+    super(message, facts.cause === undefined ? undefined : { cause: facts.cause });
     this.name = new.target.name;
     this.kind = kind;
-    this.suggestion = details.suggestion;
-    this.requestId = details.requestId;
+    this.requestId = facts.requestId;
+    this.savedFiles = facts.savedFiles;
+    this.jobMayExist = facts.jobMayExist;
+    this.suggestion = facts.suggestion;
+  }
+
+  /**
+   * A copy of this error (same class, same stack) with more facts. Thrown errors are never
+   * changed: whoever learns more throws the copy.
+   *
+   * @example
+   * throw err.requestId ? err : err.with({ requestId: job.requestId });
+   */
+  with(update: ErrorUpdate): this {
+    const copy = Object.create(Object.getPrototypeOf(this)) as this;
+    Object.defineProperties(copy, Object.getOwnPropertyDescriptors(this));
+    for (const [key, value] of Object.entries(update)) {
+      // `message` stays non-enumerable, as Error makes it.
+      Object.defineProperty(copy, key, { value, writable: true, configurable: true, enumerable: key !== 'message' });
+    }
+    return copy;
   }
 }
 
-/** Bad input caught before anything is sent. */
+/**
+ * Bad input caught before anything was sent (a parameter out of range, an unreadable file).
+ *
+ * @example
+ * await client.submit({ prompt: 'x', num_outputs: 9 }).catch((e) => e instanceof UsageError); // true
+ */
 export class UsageError extends FluxKreaError {
-  constructor(message: string, details: ErrorDetails = {}) {
-    super('usage', message, details);
+  constructor(message: string, facts: ErrorFacts = {}) {
+    super('usage', message, facts);
   }
 }
 
+/**
+ * No API key: neither passed to the client nor in `SEGMIND_API_KEY`.
+ *
+ * @example
+ * new SegmindClient({ apiKey: undefined }) // throws MissingKeyError when SEGMIND_API_KEY is unset too
+ */
 export class MissingKeyError extends FluxKreaError {
   constructor() {
-    super('auth', 'No Segmind API key found.', {
-      suggestion: 'Set SEGMIND_API_KEY, or run `flux-krea auth login` to store one. Get a key at https://cloud.segmind.com/console/api-keys',
-    });
+    super('auth', 'No Segmind API key found.');
   }
 }
 
-/** The overall --timeout ran out; the job itself may still finish on the server. */
+/**
+ * The overall deadline ran out; the job itself may still finish on the server.
+ *
+ * @example
+ * catch (e) { if (e instanceof DeadlineError && e.requestId) later(e.requestId); }
+ */
 export class DeadlineError extends FluxKreaError {
-  constructor(seconds: number, requestId?: string) {
-    super('deadline', `Still running after ${seconds}s (--timeout).`, { requestId });
+  /** The deadline, in seconds from the start of the wait. */
+  readonly seconds: number;
+  /** The blocking v1 call: it has no request id to resume and may still be billed. */
+  readonly sync: boolean;
+
+  constructor(seconds: number, requestId?: string, sync = false) {
+    super('deadline', `Still running after ${seconds}s.`, { requestId });
+    this.seconds = seconds;
+    this.sync = sync;
   }
 }
 
+/**
+ * Stopped by an AbortSignal (Ctrl-C in the CLI). With a `requestId`, the job may still finish.
+ *
+ * @example
+ * const ac = new AbortController();
+ * job.wait({ signal: ac.signal }).catch((e) => e instanceof InterruptedError); // after ac.abort()
+ */
 export class InterruptedError extends FluxKreaError {
   constructor(requestId?: string) {
     super('interrupted', 'Interrupted.', { requestId });
   }
 }
 
-/** The output directory or a file in it cannot be written. */
+/**
+ * The output directory or a file in it cannot be written.
+ *
+ * @example
+ * catch (e) { if (e instanceof OutputError) console.error(e.message, e.cause); }
+ */
 export class OutputError extends FluxKreaError {
-  constructor(message: string, details: ErrorDetails = {}) {
-    super('output', message, details);
+  constructor(message: string, facts: ErrorFacts = {}) {
+    super('output', message, facts);
   }
 }
 
-/** The server answered something we cannot use (HTML, invalid JSON, no image). */
+/**
+ * The server answered something that cannot be used (HTML, invalid JSON, no image).
+ *
+ * @example
+ * catch (e) { if (e instanceof ProtocolError) retryLater(e.requestId); }
+ */
 export class ProtocolError extends FluxKreaError {
-  constructor(message: string, details: ErrorDetails = {}) {
-    super('server', message, details);
+  constructor(message: string, facts: ErrorFacts = {}) {
+    super('server', message, facts);
   }
 }
 
+/**
+ * Response headers as Node gives them.
+ *
+ * @example
+ * const id = (e as ApiError).headers['x-request-id'];
+ */
+export type Headers = Record<string, string | string[] | undefined>;
+
+/**
+ * Segmind answered with an HTTP error. One subclass per meaning, picked by `apiErrorFor()`.
+ *
+ * @example
+ * catch (e) { if (e instanceof ApiError) console.error(e.status, e.detail, e.requestId); }
+ */
+export class ApiError extends FluxKreaError {
+  readonly status: number;
+  readonly headers: Headers;
+  /** The parsed JSON body, or the text of a non-JSON one. */
+  readonly body: unknown;
+  /** The server's own words, from the body (at most 300 characters), when it gave any. */
+  readonly detail?: string;
+
+  constructor(kind: ErrorKind, status: number, message: string, headers: Headers, body: unknown, requestId?: string) {
+    super(kind, message, { requestId });
+    this.status = status;
+    this.headers = headers;
+    this.body = body;
+    this.detail = serverMessage(body);
+  }
+}
+/**
+ * 400: the request body was rejected.
+ *
+ * @example
+ * if (e instanceof BadRequestError) console.error(e.detail);
+ */
+export class BadRequestError extends ApiError {}
+/**
+ * 401: the key is missing or invalid.
+ *
+ * @example
+ * if (e instanceof AuthenticationError) console.error('check SEGMIND_API_KEY');
+ */
+export class AuthenticationError extends ApiError {}
+/**
+ * 403: the account may not use the model.
+ *
+ * @example
+ * if (e instanceof PermissionDeniedError) console.error(e.detail);
+ */
+export class PermissionDeniedError extends ApiError {}
+/**
+ * 404: unknown model, or unknown or expired request id (results are kept one hour).
+ *
+ * @example
+ * await client.job(id).wait().catch((e) => { if (e instanceof NotFoundError) return undefined; throw e; });
+ */
+export class NotFoundError extends ApiError {}
+/**
+ * 402 (v2) or 406 (v1, spend limit): not enough credits. Never retried, never billed.
+ *
+ * @example
+ * if (e instanceof InsufficientCreditsError) console.error('top up:', e.detail);
+ */
+export class InsufficientCreditsError extends ApiError {}
+/**
+ * 410: the model is retired.
+ *
+ * @example
+ * if (e instanceof ModelRetiredError) console.error(e.message);
+ */
+export class ModelRetiredError extends ApiError {}
+/**
+ * 422: the job ran and FAILED (a blocked prompt, a model error); not billed.
+ *
+ * @example
+ * if (e instanceof JobFailedError) console.error(e.requestId, e.detail); // e.g. 'NSFW content detected'
+ */
+export class JobFailedError extends ApiError {}
+/**
+ * A v1 (sync) call whose model ran and failed: Segmind serves it as 500. Not worth re-running.
+ *
+ * @example
+ * if (e instanceof ModelFailedError) console.error(e.detail);
+ */
+export class ModelFailedError extends ApiError {}
+/**
+ * 429: rate limited, after the client's retries.
+ *
+ * @example
+ * if (e instanceof RateLimitError) console.error(e.headers['x-rate-limit-reset-at-utc']);
+ */
+export class RateLimitError extends ApiError {}
+/**
+ * 5xx or any other status.
+ *
+ * @example
+ * if (e instanceof ServerError && e.status >= 500) retryLater();
+ */
+export class ServerError extends ApiError {}
+
+/**
+ * Network failure before any HTTP answer. `sent` tells whether the request may have reached
+ * the server.
+ *
+ * @example
+ * catch (e) { if (e instanceof ConnectionError) console.error(e.code, e.sent); }
+ */
+export class ConnectionError extends FluxKreaError {
+  /** The system error code, e.g. `ECONNREFUSED`. */
+  readonly code?: string;
+  readonly sent: boolean;
+  constructor(message: string, code: string | undefined, sent: boolean, cause?: unknown) {
+    super('network', message, { cause });
+    this.code = code;
+    this.sent = sent;
+  }
+}
+
+/**
+ * A single request took too long (connect, headers or a silent body).
+ *
+ * @example
+ * new SegmindClient({ requestTimeoutMs: 10_000 }); // a RequestTimeoutError after 10 s of silence
+ */
+export class RequestTimeoutError extends ConnectionError {}
+
+/**
+ * True for any error flux-krea throws.
+ *
+ * @example
+ * catch (e) { if (isFluxKreaError(e)) console.error(e.kind); else throw e; }
+ */
 export function isFluxKreaError(e: unknown): e is FluxKreaError {
   return e instanceof FluxKreaError;
+}
+
+/** The server's own message: the most specific text under any known key (see api/error-text.ts). */
+export function serverMessage(body: unknown): string | undefined {
+  return errorText(body);
+}
+
+/**
+ * The error for an HTTP error answer: one class per status meaning. `api` tells v1 from v2
+ * where a status means different things (a v1 500 is the model failing).
+ */
+export function apiErrorFor(
+  status: number,
+  headers: Headers,
+  body: unknown,
+  requestId?: string,
+  api?: 'v1' | 'v2',
+): ApiError {
+  const detail = serverMessage(body);
+  const say = (fallback: string) => (detail ? `${fallback}: ${detail}` : fallback);
+  switch (status) {
+    case 400:
+      return new BadRequestError('usage', status, say('Segmind rejected the request (400)'), headers, body, requestId);
+    case 401:
+      return new AuthenticationError('auth', status, say('The API key was rejected (401)'), headers, body, requestId);
+    case 403:
+      return new PermissionDeniedError(
+        'auth',
+        status,
+        say('This account may not use flux-krea-dev (403)'),
+        headers,
+        body,
+        requestId,
+      );
+    case 404:
+      return new NotFoundError('not-found', status, say('Not found (404)'), headers, body, requestId);
+    case 402: // v2's "not enough credits" (observed)
+    case 406: // v1's, and a team spend limit
+      return new InsufficientCreditsError(
+        'credits',
+        status,
+        say(`Not enough credits (${status})`),
+        headers,
+        body,
+        requestId,
+      );
+    case 410:
+      return new ModelRetiredError('server', status, say('The model is retired (410)'), headers, body, requestId);
+    case 422:
+      return new JobFailedError('job-failed', status, say('The generation failed'), headers, body, requestId);
+    case 429:
+      return new RateLimitError('rate-limit', status, say('Rate limited by Segmind (429)'), headers, body, requestId);
+    case 500:
+      if (api === 'v1')
+        return new ModelFailedError('job-failed', status, say('The model failed (500)'), headers, body, requestId);
+      return new ServerError('server', status, say(`Segmind answered HTTP ${status}`), headers, body, requestId);
+    default:
+      return new ServerError('server', status, say(`Segmind answered HTTP ${status}`), headers, body, requestId);
+  }
 }

@@ -1,20 +1,55 @@
 /**
- * flux-krea as a library: the Segmind client and the pieces the CLI is built from.
+ * flux-krea as a library. Everything here is public and documented; nothing else in `src/`
+ * is (the CLI's internals may change in any release).
  *
- *   import { SegmindClient } from 'flux-krea';
- *   const client = new SegmindClient({ apiKey: process.env.SEGMIND_API_KEY });
- *   const job = await client.submit({ prompt: 'a red fox', ...defaults, seed: 1 });
- *   const result = await client.wait(job);
+ * @example
+ * import { SegmindClient } from 'flux-krea';
+ * const client = new SegmindClient();            // SEGMIND_API_KEY, SEGMIND_BASE_URL
+ * const { files } = await client.generate({ prompt: 'a paper boat', aspect_ratio: '21:9' }, { out: 'art' });
  */
-export { SegmindClient, MODEL, DEFAULT_BASE_URL, DEFAULT_UPLOAD_URL } from './api/client.js';
-export type { Job, JobResult, JobStatus, Metrics, ClientOptions, WaitOptions } from './api/client.js';
-export { extractImages, sniffImage, type ImageRef } from './api/extract.js';
-export * from './api/errors.js';
-export { isRetryable, retryDelay, serverRequestedDelay, pollDelay } from './api/retry-policy.js';
-export * from './errors.js';
-export { modelParamsSchema, ASPECT_RATIOS, MEGAPIXELS, OUTPUT_FORMATS, type ModelParams, type ResolvedParams } from './params/schema.js';
-export { runOptionsSchema, type RunOptions } from './params/run-options.js';
-export { generate, type GenerateRequest, type GenerateOutcome } from './core/generate.js';
-export { saveImage, type SavedImage } from './output/download.js';
-export { Journal, type JournalEntry } from './store/journal.js';
+export { SegmindClient, ASPECT_RATIOS, MEGAPIXELS, OUTPUT_FORMATS, readEmbedded, readSidecar } from './library.js';
+export type {
+  SegmindClientOptions,
+  GenerateParams,
+  ResolvedParams,
+  GenerateOptions,
+  GenerateResult,
+  WaitOptions,
+  SaveOptions,
+  Job,
+  JobResult,
+  JobStatus,
+  Metrics,
+  ImageRef,
+  SavedImage,
+  MetadataMode,
+  AspectRatio,
+  Megapixels,
+  OutputFormat,
+  Provenance,
+} from './library-types.js';
+export {
+  FluxKreaError,
+  UsageError,
+  MissingKeyError,
+  DeadlineError,
+  InterruptedError,
+  OutputError,
+  ProtocolError,
+  ApiError,
+  BadRequestError,
+  AuthenticationError,
+  PermissionDeniedError,
+  NotFoundError,
+  InsufficientCreditsError,
+  ModelRetiredError,
+  ModelFailedError,
+  JobFailedError,
+  RateLimitError,
+  ServerError,
+  ConnectionError,
+  RequestTimeoutError,
+  isFluxKreaError,
+} from './errors.js';
+export type { ErrorKind, ErrorFacts, ErrorUpdate, Headers } from './errors.js';
 export { VERSION } from './version.js';

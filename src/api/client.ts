@@ -150,11 +150,11 @@ export class SegmindClient {
       mayHaveBilled(e);
     }
     const requestId = pickString(body, 'request_id', 'requestId', 'id');
-    if (!requestId) throw new ProtocolError('Segmind accepted the job but sent no request id.', { suggestion: 'The job may have been billed: check your Segmind dashboard before submitting again.' });
+    if (!requestId) throw new ProtocolError('Segmind accepted the job but sent no request id.', { jobMayExist: true });
     if (!isSafeRequestId(requestId)) {
       // Used raw, such an id could carry escape sequences to the terminal or `..` into a URL.
       throw new ProtocolError(`Segmind accepted the job but sent a request id of an unexpected shape: ${JSON.stringify(requestId.slice(0, 80))}.`, {
-        suggestion: 'The job may have been billed: check your Segmind dashboard before submitting again.',
+        jobMayExist: true,
       });
     }
     return {
@@ -243,8 +243,7 @@ export class SegmindClient {
     } catch (e) {
       if (deadlineCtl.signal.aborted && !o.signal?.aborted) throw new DeadlineError(seconds, job.requestId);
       if (o.signal?.aborted || (e as Error).name === 'AbortError') throw new InterruptedError(job.requestId);
-      if (e instanceof FluxKreaError && e.requestId === undefined) e.requestId = job.requestId;
-      throw e;
+      throw e instanceof FluxKreaError && !e.requestId ? e.with({ requestId: job.requestId }) : e;
     } finally {
       clearTimeout(timer);
     }
@@ -284,7 +283,7 @@ export class SegmindClient {
       const url = Array.isArray(v) ? v[0] : v;
       if (typeof url === 'string' && /^https?:\/\//.test(url)) return url;
     }
-    throw new ProtocolError('The upload answer held no file URL.', { suggestion: 'Pass the input image as an http(s) URL instead.' });
+    throw new ProtocolError('The upload answer held no file URL.');
   }
 
   async credits(opts: { signal?: AbortSignal } = {}): Promise<{ credits?: number; freeCredits?: number }> {
@@ -308,17 +307,13 @@ export class SegmindClient {
  */
 function mayHaveBilled(e: unknown): never {
   const sent = e instanceof ConnectionError ? e.sent : e instanceof ProtocolError || (e instanceof ApiError && (e.status === 504 || e.status === 408));
-  if (sent && e instanceof FluxKreaError) {
-    e.suggestion = 'The job may have been created (and billed) even so: check your recent jobs and your Segmind dashboard before submitting again.';
-  }
-  throw e;
+  throw sent && e instanceof FluxKreaError ? e.with({ jobMayExist: true }) : e;
 }
 
 function failed(a: HttpAnswer, requestId: string): JobFailedError {
   const body = (a.json ?? {}) as Record<string, unknown>;
   const detail = errorText(body) ?? 'no detail given';
-  return new JobFailedError('job-failed', 422, `The generation failed: ${detail}`, a.headers, body, requestId,
-    'Change the prompt or parameters and try again; a blocked prompt will keep failing.');
+  return new JobFailedError('job-failed', 422, `The generation failed: ${detail}`, a.headers, body, requestId);
 }
 
 /** How long the job took by Segmind's metrics (`total_time`, else queue + inference time), in ms. */
@@ -346,9 +341,7 @@ function parseJsonObject(text: string): Record<string, unknown> | undefined {
 
 function asObject(a: HttpAnswer, what: string): Record<string, unknown> {
   if (a.json && typeof a.json === 'object' && !Array.isArray(a.json)) return a.json as Record<string, unknown>;
-  throw new ProtocolError(`Segmind sent an unexpected ${what} answer (${a.contentType || 'no content type'}).`, {
-    suggestion: 'Try again; if it persists, report it with the exchange log.',
-  });
+  throw new ProtocolError(`Segmind sent an unexpected ${what} answer (${a.contentType || 'no content type'}).`);
 }
 
 function pickString(o: Record<string, unknown>, ...keys: string[]): string | undefined {

@@ -134,7 +134,7 @@ export class Http {
       const answer = await this.once(o);
       if (answer.status < 300 && o.expectJson && answer.json === undefined) {
         throw new ProtocolError(`Segmind sent ${answer.contentType || 'an untyped answer'} instead of JSON from ${new URL(o.url).pathname}.`, {
-          requestId: o.requestId, suggestion: 'Try again; if it persists, report it with the exchange log.',
+          requestId: o.requestId,
         });
       }
       if (answer.status < 300) return answer;
@@ -153,8 +153,7 @@ export class Http {
       });
     } catch (e) {
       if (isAbort(e, o.signal) || isAbort(e, o.requestSignal)) throw new InterruptedError(o.requestId);
-      if (e instanceof FluxKreaError && e.requestId === undefined && o.requestId !== undefined) e.requestId = o.requestId;
-      throw e;
+      throw e instanceof FluxKreaError && e.requestId === undefined && o.requestId !== undefined ? e.with({ requestId: o.requestId }) : e;
     }
   }
 
@@ -182,7 +181,7 @@ export class Http {
         } catch {
           if (res.statusCode < 300) {
             throw new ProtocolError(`Segmind sent invalid JSON from ${new URL(o.url).pathname}.`, {
-              requestId: o.requestId, suggestion: 'Try again; if it persists the service may be having problems.',
+              requestId: o.requestId,
             });
           }
           answer.bytes = raw;

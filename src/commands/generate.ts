@@ -5,8 +5,8 @@
 import { Command } from 'commander';
 import { MODEL_FIELDS, RUN_FIELDS } from '../params/fields.js';
 import { addFieldOptions, collectFlags } from '../cli/flags.js';
-import type { Context } from '../cli/context.js';
-import { EXIT_CODE_HELP } from '../cli/exit-codes.js';
+import type { Context } from './shared/context.js';
+import { EXIT_CODE_HELP } from './shared/exit-codes.js';
 
 export const ENVIRONMENT_HELP = `Environment:
   SEGMIND_API_KEY       API key (wins over the one stored by \`auth login\`)
@@ -42,7 +42,7 @@ export function configureGenerate(cmd: Command, ctx: Context, o: { brief?: boole
     // (rawArgs: commander's copy of argv, set on the root command, which is where checkWords is given.)
     if (!(cmd as Command & { rawArgs?: string[] }).rawArgs?.includes('--')) checkWords?.(words);
     const { runGenerate } = await import('./run-generate.js');
-    await runGenerate(ctx, words.length ? words.join(' ') : undefined, collectFlags(cmd, [...MODEL_FIELDS, ...RUN_FIELDS]));
+    ctx.done?.(await runGenerate(ctx, words.length ? words.join(' ') : undefined, collectFlags(cmd, [...MODEL_FIELDS, ...RUN_FIELDS])));
   });
   return cmd;
 }

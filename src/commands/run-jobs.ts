@@ -2,20 +2,22 @@
 import { resolveSettings, type FlagValues } from '../store/settings.js';
 import { rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { saveResults } from '../core/save-results.js';
+import { runJob, type JobOutcome } from '../core/job.js';
 import { filesStillThere, isImageOf } from '../core/saved-files.js';
 import { imageStem } from '../output/naming.js';
-import type { SavedImage } from '../output/download.js';
-import type { Metrics } from '../api/client.js';
+import type { ResolvedParams } from '../params/schema.js';
+import { reportError, type Advice } from './shared/report-error.js';
 import { UsageError, isFluxKreaError } from '../errors.js';
 import type { RunOptions } from '../params/run-options.js';
 import type { JournalEntry } from '../store/journal.js';
-import { makeClient, openJournal, printJson, resumeHint, type Context } from '../cli/context.js';
-import { StatusReporter } from '../cli/status-reporter.js';
+import { makeClient, openJournal, printJson, resumeHint, type Context } from './shared/context.js';
+import { StatusReporter } from './shared/status-reporter.js';
 import { explicitIntervalMs } from './poll-interval.js';
 import { RESULT_FIELDS, STATUS_FIELDS } from './result.js';
-import { EXIT } from '../cli/exit-codes.js';
-import { filesJson, metricsJson } from '../cli/json-output.js';
+import { EXIT } from './shared/exit-codes.js';
+import { filesJson, metricsJson } from './shared/json-output.js';
+import type { SavedImage } from '../output/download.js';
+import type { Metrics } from '../api/client.js';
 
 /** Results live on the server for one hour. */
 export const RETENTION_MS = 60 * 60 * 1000;
@@ -26,75 +28,68 @@ function checkId(id: string): string {
   return t;
 }
 
-export async function runResult(ctx: Context, rawId: string, flags: FlagValues): Promise<void> {
+/**
+ * `result <id>`: the job pipeline from the wait on (no upload, no submit: the job is paid for).
+ * Resolves with the exit code; a failure is shown here, with the resume command to try again.
+ * Run again, it reports the files the job already has instead of downloading them a second
+ * time (`…-1_2.jpg`), and fetches only the missing ones; the journal's directory is absolute,
+ * so the current directory does not matter (issue 13 item 6). `-o -` writes the one image to
+ * stdout (item 4), never to a terminal (item 3).
+ */
+export async function runResult(ctx: Context, rawId: string, flags: FlagValues): Promise<number> {
   const id = checkId(rawId);
   const resolved = await resolveSettings({ flags, env: ctx.env, fields: RESULT_FIELDS });
   const run = resolved.values as unknown as RunOptions;
   ctx.ui.configure(run);
-  // `-o -` writes the image to stdout, as generate does (issue 13 item 4); never to a terminal (item 3).
   const toStdout = flags.out !== undefined && run.out === '-';
-  if (toStdout) (await import('../cli/stdout-image.js')).refuseTerminal(ctx);
+  if (toStdout) (await import('./shared/stdout-image.js')).refuseTerminal(ctx);
   const journal = openJournal(ctx);
   const entry = await journal.get(id);
-  // The journal keeps absolute paths; an older relative one means the current directory, as before.
+  // An older journal's relative directory means the current one, as it did before.
   const outDir = resolve(flags.out ? run.out : entry?.outDir ?? run.out);
-  const prompt = entry?.prompt ?? 'segmind';
-  const seed = (entry?.params?.seed as number | undefined) ?? id.slice(0, 8);
-  // Files this job already has in outDir: reported, not downloaded again (issue 13 item 6).
+  const params = { ...entry?.params, prompt: entry?.prompt ?? 'segmind' } as ResolvedParams;
+  const nameSeed = (entry?.params?.seed as number | undefined) ?? id.slice(0, 8);
   const have = toStdout ? [] : await filesStillThere(entry?.files, outDir);
   if (entry?.state === 'saved' && have.length > 0 && have.length === entry.files?.length) {
     reportFiles(ctx, run, id, 'COMPLETED', have, {});
     ctx.ui.info(`already saved: ${have.length} image${have.length === 1 ? '' : 's'} of ${id}; nothing downloaded (delete a file to fetch it again)`);
-    return;
+    return EXIT.ok;
   }
   const client = await makeClient(ctx, { retries: run.retries, requestTimeoutSeconds: run.request_timeout });
   const reporter = new StatusReporter(ctx.ui);
-  const dir = toStdout ? await (await import('../cli/stdout-image.js')).stagingDir() : outDir;
+  const dir = toStdout ? await (await import('./shared/stdout-image.js')).stagingDir() : outDir;
+  let outcome: JobOutcome | undefined;
+  let failure: unknown;
   try {
-    const job = client.jobFor(id);
-    reporter.events().submitted?.(id);
-    const result = await client.wait(job, {
-      intervalMs: explicitIntervalMs(resolved, run), deadline: Date.now() + run.timeout * 1000, signal: ctx.signal,
-      onStatus: (s) => reporter.events().status?.(s, id), pollNow: true,
+    outcome = await runJob({
+      client, requestId: id, outDir: dir, events: reporter.events(),
+      // Staged for stdout: nothing is recorded as saved, the job stays fetchable.
+      journal: toStdout ? undefined : journal,
+      // Named as the original run would have named them; a job we never journaled gets part of its id.
+      params, nameSeed,
+      alreadySaved: (i) => have.find((f) => isImageOf(f.path, imageStem(params.prompt, nameSeed, i))),
+      intervalMs: explicitIntervalMs(resolved, run), deadline: Date.now() + run.timeout * 1000, retries: run.retries, signal: ctx.signal,
     });
-    // Only the images not on disk yet; each keeps its index in the name.
-    const stemOf = (i: number) => imageStem(prompt, seed, i);
-    const kept = result.images.map((_, i) => have.find((f) => isImageOf(f.path, stemOf(i))));
-    const missing = result.images.map((_, i) => i).filter((i) => !kept[i]);
-    const fresh = missing.length === 0 ? [] : await saveResults({
-      client, result: { ...result, images: missing.map((i) => result.images[i]!) }, dir, prompt, seed, requestId: id,
-      // Staged for stdout: the job stays fetchable, nothing is recorded as saved.
-      journal: toStdout ? undefined : journal, retries: run.retries, signal: ctx.signal, events: reporter.events(),
-      stem: (k) => stemOf(missing[k]!),
-    });
-    await reporter.stop();
-    if (toStdout) {
-      const { writeImageToStdout } = await import('../cli/stdout-image.js');
-      await writeImageToStdout(ctx, fresh, dir, `flux-krea result ${id} -o <dir>`);
-      return;
-    }
-    const files = [...kept.filter((f): f is SavedImage => f !== undefined), ...fresh];
-    reportFiles(ctx, run, id, result.status, files, result.metrics);
-    const already = files.length - fresh.length;
-    ctx.ui.info(`saved ${fresh.length} image${fresh.length === 1 ? '' : 's'} from ${id}${already ? ` (${already} already saved, kept)` : ''}`);
   } catch (e) {
-    if (toStdout) await rm(dir, { recursive: true, force: true });
-    if (isFluxKreaError(e)) {
-      if (e.kind === 'not-found') {
-        await journal.record({ id, state: 'expired' });
-        e.message = `Request ${id} is unknown or expired on the server.`;
-        e.suggestion = 'Results are kept for 1 hour after the job; after that the job must be generated again.';
-      } else if (e.kind === 'job-failed') {
-        await journal.record({ id, state: 'failed', error: e.message });
-      } else if (e.kind !== 'usage' && e.kind !== 'auth') {
-        e.suggestion = `Try again: ${resumeHint(id, toStdout ? undefined : outDir)}`;
-      }
-    }
-    throw e;
+    failure = e;
   } finally {
     await reporter.stop();
     await client.close();
   }
+  if (!outcome) {
+    if (toStdout) await rm(dir, { recursive: true, force: true });
+    return reportError(ctx, ctx.ui, failure, run.json, { ...resultAdvice(failure, id, toStdout ? undefined : outDir), ...(toStdout ? { savedFiles: [] } : {}) });
+  }
+  if (toStdout) {
+    const { writeImageToStdout } = await import('./shared/stdout-image.js');
+    await writeImageToStdout(ctx, outcome.files, dir, `flux-krea result ${id} -o <dir>`);
+    return EXIT.ok;
+  }
+  reportFiles(ctx, run, id, outcome.status, outcome.files, outcome.metrics);
+  const already = outcome.files.filter((f) => have.includes(f)).length;
+  const fresh = outcome.files.length - already;
+  ctx.ui.info(`saved ${fresh} image${fresh === 1 ? '' : 's'} from ${id}${already ? ` (${already} already saved, kept)` : ''}`);
+  return EXIT.ok;
 }
 
 function reportFiles(ctx: Context, run: RunOptions, id: string, status: string, files: SavedImage[], metrics: Metrics): void {
@@ -102,7 +97,17 @@ function reportFiles(ctx: Context, run: RunOptions, id: string, status: string, 
   else for (const f of files) ctx.stdout.write(`${f.path}\n`);
 }
 
-export async function runStatus(ctx: Context, rawId: string, flags: FlagValues): Promise<void> {
+function resultAdvice(e: unknown, id: string, outDir: string | undefined): Advice {
+  if (!isFluxKreaError(e)) return {};
+  if (e.kind === 'not-found') {
+    return { message: `Request ${id} is unknown or expired on the server.`, suggestion: 'Results are kept for 1 hour after the job; after that the job must be generated again.' };
+  }
+  if (e.kind === 'job-failed' || e.kind === 'usage' || e.kind === 'auth') return {};
+  return { suggestion: `Try again: ${resumeHint(id, outDir)}` };
+}
+
+/** Resolves with the exit code: 6 for a FAILED job, whose state is still printed as a result. */
+export async function runStatus(ctx: Context, rawId: string, flags: FlagValues): Promise<number> {
   const id = checkId(rawId);
   const resolved = await resolveSettings({ flags, env: ctx.env, fields: STATUS_FIELDS });
   const run = resolved.values as unknown as RunOptions;
@@ -117,11 +122,11 @@ export async function runStatus(ctx: Context, rawId: string, flags: FlagValues):
       if (!isFluxKreaError(e) || e.kind !== 'job-failed') throw e;
       status = 'FAILED';
       error = e.message;
-      process.exitCode = EXIT.jobFailed;
     }
     if (run.json) printJson(ctx, { request_id: id, status, ...(error ? { error } : {}) });
     else ctx.stdout.write(`${status}\n`);
     if (error) ctx.ui.error(error);
+    return error ? EXIT.jobFailed : EXIT.ok;
   } finally {
     await client.close();
   }

@@ -1,6 +1,6 @@
 /**
  * Saves a finished job's images: in parallel, each one atomically, with the journal updated.
- * Shared by `generate` and `result`.
+ * One step of the job pipeline (job.ts).
  */
 import { resolve } from 'node:path';
 import { InterruptedError, ProtocolError, isFluxKreaError } from '../errors.js';
@@ -34,10 +34,7 @@ const PARALLEL_DOWNLOADS = 4;
 
 export async function saveResults(r: SaveRequest): Promise<SavedImage[]> {
   if (r.result.images.length === 0) {
-    throw new ProtocolError('The job completed but Segmind returned no image.', {
-      requestId: r.requestId,
-      suggestion: r.requestId ? `Try \`flux-krea result ${r.requestId}\` in a moment; if it stays empty, generate again.` : 'Generate again.',
-    });
+    throw new ProtocolError('The job completed but Segmind returned no image.', { requestId: r.requestId });
   }
   await ensureDir(r.dir, r.requestId);
   r.events?.downloading?.(r.result.images.length);
@@ -77,8 +74,10 @@ export async function saveResults(r: SaveRequest): Promise<SavedImage[]> {
   if (errors.length) {
     const first = errors.find((e) => e instanceof InterruptedError) ?? errors[0];
     if (isFluxKreaError(first) && files.length) {
-      first.message = `${first.message} (${files.length} of ${r.result.images.length} images were saved)`;
-      first.savedFiles = files.map((f) => f.path);
+      throw first.with({
+        message: `${first.message} (${files.length} of ${r.result.images.length} images were saved)`,
+        savedFiles: files.map((f) => f.path),
+      });
     }
     throw first;
   }

@@ -48,13 +48,12 @@ function sharedAgent(): Dispatcher {
 class BrokenDownload extends Error {}
 
 export async function ensureDir(dir: string, requestId?: string): Promise<void> {
-  const hint = 'Fix it, or choose another directory.';
   try {
     await makeDirs(dir);
     await access(dir, constants.W_OK);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new OutputError(`Cannot write to the output directory ${dir} (${code ?? (e as Error).message}).`, { requestId, suggestion: hint, cause: e });
+    throw new OutputError(`Cannot write to the output directory ${dir} (${code ?? (e as Error).message}).`, { requestId, cause: e });
   }
 }
 
@@ -260,12 +259,11 @@ function writeError(e: unknown, o: SaveOptions): Error {
   const err = e as NodeJS.ErrnoException;
   if (!isFileSystemError(err)) return err;
   return new OutputError(`Cannot write an image in ${o.dir} (${err.code}).`, {
-    requestId: o.requestId, cause: e, suggestion: 'Free space or fix permissions, then try again.',
+    requestId: o.requestId, cause: e,
   });
 }
 
 function finalError(e: unknown, requestId?: string): Error {
   if (e instanceof BrokenDownload) return new ProtocolError(e.message, { requestId });
-  if (e instanceof FluxKreaError && e.requestId === undefined && requestId !== undefined) e.requestId = requestId;
-  return e as Error;
+  return e instanceof FluxKreaError && e.requestId === undefined && requestId !== undefined ? e.with({ requestId }) : (e as Error);
 }

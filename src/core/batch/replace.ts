@@ -13,7 +13,7 @@ import { formatOf } from '../../output/embed.js';
 import { sidecarPath } from '../../output/metadata.js';
 import { claimName } from '../../output/naming.js';
 import { makeDirs } from '../../util/make-dirs.js';
-import { fileDigest } from './hash.js';
+import { fileDigest } from '../../util/hash.js';
 import type { LockFile, LockRecord } from '../../store/lock.js';
 
 /** The folder, in each output directory, that earlier images of changed entries are moved to. */

@@ -2,14 +2,14 @@
  * What every command shares: the UI, the interrupt signal, the client built from the
  * environment and the key, the journal.
  */
-import type { SegmindClient } from '../api/client.js';
-import { DEFAULT_BASE_URL, DEFAULT_UPLOAD_URL, normalizeBaseUrl } from '../api/endpoints.js';
-import { FluxKreaError, MissingKeyError, UsageError } from '../errors.js';
-import { findApiKey } from '../store/store.js';
-import { Journal } from '../store/journal.js';
-import { stateDir } from '../util/paths.js';
-import type { Ui } from './ui.js';
-import type { Output } from './output.js';
+import type { SegmindClient } from '../../api/client.js';
+import { resolveEndpoints } from '../../api/endpoints.js';
+import { FluxKreaError, MissingKeyError } from '../../errors.js';
+import { findApiKey } from '../../store/store.js';
+import { Journal } from '../../store/journal.js';
+import { stateDir } from '../../util/paths.js';
+import type { Ui } from '../../cli/ui.js';
+import type { Output } from '../../cli/output.js';
 import { formatRetry } from './status-reporter.js';
 
 export interface Context {
@@ -19,6 +19,11 @@ export interface Context {
   stdout: Output;
   /** Where people read: the Ui writes here, and so do prompts and commander's usage errors. */
   stderr: Output;
+  /**
+   * Hands the command's exit code to main(), which returns it (commander drops what an action
+   * returns). Absent where the command tree is only built, never run (completion scripts).
+   */
+  done?(code: number): void;
 }
 
 export interface ClientSettings {
@@ -27,14 +32,7 @@ export interface ClientSettings {
 }
 
 export function endpoints(env: NodeJS.ProcessEnv): { baseUrl: string; uploadUrl: string } {
-  const baseUrl = env.SEGMIND_BASE_URL || DEFAULT_BASE_URL;
-  // With the API pointed elsewhere (the emulator, a proxy) and no upload URL, uploads go to the
-  // same place: a local image and the key must not leave for Segmind's real host unasked.
-  const uploadUrl = env.SEGMIND_UPLOAD_URL || (env.SEGMIND_BASE_URL ? `${normalizeBaseUrl(baseUrl)}/upload-asset` : DEFAULT_UPLOAD_URL);
-  for (const [name, url] of [['SEGMIND_BASE_URL', baseUrl], ['SEGMIND_UPLOAD_URL', uploadUrl]] as const) {
-    if (!/^https?:\/\/[^/]/i.test(url)) throw new UsageError(`${name}: ${JSON.stringify(url)} is not an http(s) URL.`);
-  }
-  return { baseUrl, uploadUrl };
+  return resolveEndpoints({ baseUrl: env.SEGMIND_BASE_URL, uploadUrl: env.SEGMIND_UPLOAD_URL });
 }
 
 export async function makeClient(ctx: Context, s: ClientSettings): Promise<SegmindClient> {
@@ -49,7 +47,7 @@ export async function makeClient(ctx: Context, s: ClientSettings): Promise<Segmi
     });
   }
   // The HTTP stack loads only when a request will be made: --dry-run and --help never pay for it.
-  const { SegmindClient } = await import('../api/client.js');
+  const { SegmindClient } = await import('../../api/client.js');
   return new SegmindClient({
     apiKey: found.key,
     baseUrl,

@@ -1,0 +1,95 @@
+/**
+ * The CLI's advice for an error. Errors from the library carry facts only (a class, a kind,
+ * a status, a request id); this is where they become a next step that names a command or a
+ * flag. Called from the one top-level handler, `report()` in main.ts.
+ */
+import {
+  ApiError,
+  ConnectionError,
+  DeadlineError,
+  FluxKreaError,
+  InterruptedError,
+  MissingKeyError,
+  ModelFailedError,
+  OutputError,
+  ProtocolError,
+} from '../errors.js';
+
+export interface PresentedError {
+  message: string;
+  hint?: string;
+}
+
+const KEY_PAGE = 'https://cloud.segmind.com/console/api-keys';
+
+/** The message and the hint to print for an error. */
+export function presentError(e: FluxKreaError): PresentedError {
+  return { message: messageFor(e), hint: e.suggestion ?? hintFor(e) };
+}
+
+function messageFor(e: FluxKreaError): string {
+  // The library says how long; the CLI says which flag set it.
+  if (e instanceof DeadlineError) return `${e.message.replace(/\.$/, '')} (--timeout).`;
+  return e.message;
+}
+
+function hintFor(e: FluxKreaError): string | undefined {
+  const id = e.requestId;
+  if (e.jobMayExist) {
+    return 'The job may have been created (and billed) even so: check `flux-krea jobs` and your Segmind dashboard before submitting again.';
+  }
+  if (e instanceof MissingKeyError)
+    return `Set SEGMIND_API_KEY, or run \`flux-krea auth login\` to store one. Get a key at ${KEY_PAGE}`;
+  if (e instanceof ModelFailedError) return 'Change the prompt or parameters and try again.';
+  if (e instanceof ApiError) return apiHint(e);
+  if (e instanceof DeadlineError) {
+    if (e.sync)
+      return 'A --sync call cannot be resumed and may still be billed; without --sync the job keeps a request id you can fetch later.';
+    return id ? `The job keeps running on the server; fetch its images with \`flux-krea result ${id}\`.` : undefined;
+  }
+  if (e instanceof InterruptedError)
+    return id ? `The job keeps running on the server; fetch its images with \`flux-krea result ${id}\`.` : undefined;
+  if (e instanceof ConnectionError) {
+    return id
+      ? `Check the network, then fetch the images with \`flux-krea result ${id}\`.`
+      : 'Check your network connection (and SEGMIND_BASE_URL if set), then try again.';
+  }
+  if (e instanceof OutputError) {
+    return id
+      ? `Free space or fix permissions, then fetch the images with \`flux-krea result ${id} -o <dir>\`.`
+      : 'Free space or fix permissions, or choose another directory with -o.';
+  }
+  if (e instanceof ProtocolError) {
+    return id
+      ? `Try \`flux-krea result ${id}\` in a moment; if it keeps failing, generate again.`
+      : 'Try again; if it persists, run with --verbose and report it.';
+  }
+  // An error that wraps another (e.g. a partial save around the download that failed) gets
+  // the advice for the failure it carries.
+  if (e.cause instanceof FluxKreaError) return e.cause.suggestion ?? hintFor(e.cause);
+  return undefined;
+}
+
+function apiHint(e: ApiError): string | undefined {
+  switch (e.status) {
+    case 400:
+      return 'Check the parameters; `--dry-run` shows exactly what is sent.';
+    case 401:
+      return 'Check SEGMIND_API_KEY, or store a valid key with `flux-krea auth login`.';
+    case 402:
+    case 406:
+      return 'Top up at https://cloud.segmind.com/console/billing or check your team spend limit.';
+    case 403:
+      return 'Check the model access of your Segmind account.';
+    case 404:
+      return e.requestId
+        ? 'Results are kept for 1 hour; after that the job cannot be fetched.'
+        : 'Check SEGMIND_BASE_URL.';
+    case 422:
+      return 'Change the prompt or parameters and try again; a blocked prompt will keep failing.';
+    case 429:
+      return 'Wait a minute and try again, or raise --retries; the free plan allows 5 requests a minute.';
+    default:
+      return e.status >= 500 ? 'This is on the server side; try again in a moment.' : undefined;
+  }
+}
