@@ -153,7 +153,8 @@ export async function runJobs(ctx: Context, opts: { json?: boolean; limit: strin
     const prompt = (j.prompt ?? '').replace(/\s+/g, ' ');
     const short = prompt.length > 40 ? `${prompt.slice(0, 39)}…` : prompt;
     const files = j.files?.length ? `${j.files.length} file${j.files.length === 1 ? '' : 's'}` : '';
-    const hint = fetchable(j) ? ` → ${resumeHint(j.id, j.outDir)}` : '';
+    // No -o: `result` saves into the journal's directory by itself.
+    const hint = fetchable(j) ? ` → ${resumeHint(j.id)}` : '';
     ctx.stdout.write(`${j.id}  ${j.createdAt.slice(0, 19).replace('T', ' ')}  ${j.state.padEnd(9)} ${files.padEnd(8)} ${short}${hint}\n`);
   }
 }
