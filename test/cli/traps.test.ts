@@ -407,3 +407,14 @@ describe('item 7: batch reruns keep earlier images and say what they will pay fo
     expect(again.stderr).toMatch(/explode-please-\w+ \(line 2\): failed last time/);
   });
 });
+
+describe('item 12: spinner frames stay short', () => {
+  it("a batch's spinner text fits in 40 columns with its frame, even at 1,000 entries after 1,000 s", async () => {
+    const { BatchReporter } = await import('../../src/commands/shared/batch-reporter.js');
+    const { Ui } = await import('../../src/cli/ui.js');
+    const reporter = new BatchReporter(new Ui({ env: {} }), 1000);
+    (reporter as unknown as { started: number }).started = Date.now() - 1_000_000;
+    expect(reporter.spinnerLine()).toMatch(/^0\/1000 · 0 running · 0 failed · 1000s$/);
+    expect(reporter.spinnerLine().length + 2).toBeLessThanOrEqual(40);
+  });
+});

@@ -40,11 +40,21 @@ export class BatchReporter {
     return `${this.finished}/${this.total} · done ${c.done} · running ${this.running.size} · failed ${c.failed} · skipped ${c.skipped} · ${this.elapsed()}`;
   }
 
+  /**
+   * The spinner's text: the counts that move, in about 40 columns, so that a terminal made
+   * narrower keeps no stale frame (ui.ts; issue 13 item 12). Each finished entry's plain line
+   * carries the full counts.
+   */
+  spinnerLine(): string {
+    const s = (Date.now() - this.started) / 1000;
+    return `${this.finished}/${this.total} · ${this.running.size} running · ${this.counts.failed} failed · ${s.toFixed(s < 100 ? 1 : 0)}s`;
+  }
+
   private refresh(): void {
     if (!this.ui.interactive) return;
-    this.ui.progress(this.line());
+    this.ui.progress(this.spinnerLine());
     if (!this.ticker) {
-      this.ticker = setInterval(() => this.ui.tick(this.line()), 200);
+      this.ticker = setInterval(() => this.ui.tick(this.spinnerLine()), 200);
       this.ticker.unref();
     }
   }
