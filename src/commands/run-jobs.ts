@@ -52,7 +52,8 @@ export async function runResult(ctx: Context, rawId: string, flags: FlagValues):
   const nameSeed = (entry?.params?.seed as number | undefined) ?? id.slice(0, 8);
   const have = toStdout ? [] : await filesStillThere(entry?.files, outDir);
   if (entry?.state === 'saved' && have.length > 0 && have.length === entry.files?.length) {
-    reportFiles(ctx, run, id, 'COMPLETED', have, {});
+    // What the job cost, as the journal kept it: nothing is asked of Segmind.
+    reportFiles(ctx, run, id, 'COMPLETED', have, { cost: entry.cost, remainingCredits: entry.remainingCredits });
     ctx.ui.info(`already saved: ${have.length} image${have.length === 1 ? '' : 's'} of ${id}; nothing downloaded (delete a file to fetch it again)`);
     return EXIT.ok;
   }
