@@ -123,13 +123,29 @@ describe('batch --frozen', () => {
     const reason = Object.fromEntries(entries.map((e) => [e.key, e.reason]));
     expect(reason.hero).toBe(`missing file art/hero.jpg`);
     // Its seed was derived from its content, so it changed with it.
-    expect(reason.fox).toBe('changed parameters: guidance, seed');
+    expect(reason.fox).toMatch(/^changed: guidance 5 → 6, seed \d+ → \d+$/);
     expect(reason.owl).toMatch(/^hash mismatch art\/owl\.jpg \(sha256 differs/);
     expect(reason.cat).toBe('new entry: not in the lock');
     // People read the same on stderr, with the manifest's line.
     expect(String(r.stderr)).toContain('assets.jsonl:1: hero: would be generated: missing file art/hero.jpg');
     expect(String(r.stderr)).toContain('assets.jsonl:4: cat: would be generated: new entry');
     expect(String(r.stdout)).not.toMatch(/^art\//m);
+  });
+
+  it("a lock that points outside the entry's directory is stale (the path is refused, not followed)", async () => {
+    const m = await write(MANIFEST.slice(0, 1));
+    expect((await batch([m])).exitCode).toBe(0);
+    const lockFile = join(sb.dir, 'assets.jsonl.lock.json');
+    const lock = JSON.parse(await readFile(lockFile, 'utf8')) as {
+      entries: Record<string, { files: { path: string }[] }>;
+    };
+    lock.entries.hero!.files[0]!.path = '../outside.jpg';
+    await writeFile(lockFile, JSON.stringify(lock));
+    const r = await batch([m, '--frozen'], noKey());
+    expect(r.exitCode).toBe(8);
+    expect(String(r.stderr)).toContain(
+      'hero: would be generated: the lock records a file outside the entry\'s directory ("../outside.jpg")',
+    );
   });
 
   it('checks while another run owns the lock (it writes nothing, so it needs no ownership)', async () => {

@@ -142,7 +142,7 @@ describe('real outputs fit their schemas', () => {
     expect(jobs.jobs[0]).toMatchObject({
       request_id: err.request_id,
       fetchable: true,
-      resume: `flux-krea result ${err.request_id} -o ${sb.outDir}`,
+      resume: `flux-krea result ${err.request_id}`,
     });
   });
 

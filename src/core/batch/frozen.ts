@@ -10,7 +10,7 @@
 import { stat } from 'node:fs/promises';
 import { fileDigest } from '../../util/hash.js';
 import type { LockFile, LockRecord } from '../../store/lock.js';
-import type { PlannedEntry } from './plan.js';
+import { whyAgain, type PlannedEntry } from './plan.js';
 
 export interface FrozenVerdict {
   plan: PlannedEntry;
@@ -41,30 +41,26 @@ async function staleReason(
 ): Promise<string | undefined> {
   const previous = plan.previous;
   if (!previous) return 'new entry: not in the lock';
-  if (previous.hash !== plan.hash)
-    return `changed ${changedParams(previous.params, plan.entry.params) ?? 'output place, name or input image'}`;
+  // The same words as a real run's notice before it regenerates (plan.ts).
+  if (previous.hash !== plan.hash) return whyAgain(previous, plan.entry, plan.hash, false);
   if (previous.state === 'submitted')
     return `paid for but not downloaded (request ${previous.request_id ?? '?'}): a run without --frozen fetches it without paying again`;
   if (previous.state === 'failed') return `failed in the last run${previous.error ? `: ${previous.error}` : ''}`;
-  return fileProblem(previous, lock, display);
-}
-
-/** "parameters: guidance, seed", or undefined when the parameters are the same. */
-function changedParams(before: Record<string, unknown>, now: Record<string, unknown>): string | undefined {
-  const keys = [...new Set([...Object.keys(before), ...Object.keys(now)])].sort();
-  const changed = keys.filter((k) => JSON.stringify(before[k]) !== JSON.stringify(now[k]));
-  return changed.length ? `parameters: ${changed.join(', ')}` : undefined;
+  return fileProblem(previous, lock, plan.outDir, display);
 }
 
 /** The first recorded file that is missing or not what was recorded. */
 async function fileProblem(
   record: LockRecord,
   lock: LockFile,
+  root: string,
   display: (lockPath: string) => string,
 ): Promise<string | undefined> {
   if (record.files.length === 0) return 'no files recorded';
   for (const f of record.files) {
-    const path = lock.absolutePath(f.path);
+    // A lock is input like any other: a recorded path may not lead out of the entry's directory.
+    const path = typeof f?.path === 'string' ? lock.confinedPath(f.path, root) : undefined;
+    if (!path) return `the lock records a file outside the entry's directory (${JSON.stringify(f?.path)})`;
     const shown = display(f.path);
     const size = await stat(path).then(
       (s) => (s.isFile() ? s.size : undefined),
