@@ -90,7 +90,8 @@ export async function runBatch(ctx: Context, manifestPath: string, flags: FlagVa
 }
 
 function where(manifest: string, p: Problem): string {
-  return `${manifest}:${p.line}: ${p.field && !p.message.startsWith(p.field) ? `${p.field}: ` : ''}${p.message}`;
+  const cell = p.cell === undefined ? '' : `cell ${p.cell}: `;
+  return `${manifest}:${p.line}: ${cell}${p.field && !p.message.startsWith(p.field) ? `${p.field}: ` : ''}${p.message}`;
 }
 
 /** `<manifest>.lock.json`; each shard of a CI matrix keeps its own, so runners never fight over one file. */
