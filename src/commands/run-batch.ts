@@ -10,18 +10,15 @@ import { LockFile } from '../store/lock.js';
 import { parseManifest, type Problem } from '../core/batch/manifest.js';
 import { ALL_BATCH_FIELDS, BATCH_MODEL_FIELDS, type BatchOptions } from '../core/batch/options.js';
 import { planEntries, type PlannedEntry } from '../core/batch/plan.js';
-import { SubmitGate } from '../core/batch/rate-limiter.js';
-import { JobTimeEstimate } from '../core/batch/poll-schedule.js';
 import { batchExitCode, batchReport } from './shared/batch-report.js';
-import { runPlanned } from '../core/batch/runner.js';
 import { inShard, parseShard, shardLabel, type Shard } from '../core/batch/shard.js';
 import { resolveSettings, type FlagValues } from '../store/settings.js';
 import { openStore } from '../store/store.js';
 import { UsageError } from '../errors.js';
 import type { RunOptions } from '../params/run-options.js';
-import { BatchReporter } from './shared/batch-reporter.js';
+import { runThroughEngine } from './shared/run-plans.js';
 import { EXIT } from './shared/exit-codes.js';
-import { makeClient, openJournal, printJson, type Context } from './shared/context.js';
+import { printJson, type Context } from './shared/context.js';
 
 /** Resolves with the exit code: 0 when every entry is done or skipped, else the worst failure's (batch-report.ts). */
 export async function runBatch(ctx: Context, manifestPath: string, flags: FlagValues): Promise<number> {
@@ -60,43 +57,16 @@ export async function runBatch(ctx: Context, manifestPath: string, flags: FlagVa
     dryRun(ctx, run.json, plans, lockPath, shard);
     return EXIT.ok;
   }
-  const journal = openJournal(ctx);
-  const client = await makeClient(ctx, { retries: run.retries, requestTimeoutSeconds: run.request_timeout });
-  const submitClient = await makeClient(ctx, { retries: 0, requestTimeoutSeconds: run.request_timeout });
-  // The lock must be writable before anything is paid for: otherwise every rerun would pay for
-  // every entry again (issue 12, item 1). Unchanged entries write the same bytes.
-  if (pruned || plans.some((p) => p.action !== 'skip')) {
-    try {
-      await lock.save();
-    } catch (e) {
-      await Promise.all([client.close(), submitClient.close()]);
-      throw e;
-    }
-  }
-  const reporter = new BatchReporter(ctx.ui, plans.length);
-  const started = Date.now();
-  let results;
-  try {
-    results = await runPlanned(plans, {
-      client, submitClient, gate: new SubmitGate({ rpm: run.rpm, onWait: reporter.onGateWait }), lock, journal,
-      retries: run.retries, intervalMs: run.interval * 1000, timeoutMs: run.timeout * 1000,
-      metadata: run.metadata, signal: ctx.signal, events: reporter.events(), uploads: new Map(), jobTime: new JobTimeEstimate(),
-    }, { concurrency: run.concurrency, failFast: run.fail_fast });
-  } finally {
-    await reporter.stop();
-    await Promise.all([client.close(), submitClient.close()]);
-  }
-  // Fold the lock's append-only log into the lock, so that what is committed is complete.
-  await lock.close();
+  const { results, reporter, elapsedMs } = await runThroughEngine(ctx, plans, lock, run, pruned);
 
   const display = (p: string) => relative(process.cwd(), lock.absolutePath(p)) || '.';
   const report = batchReport({
     manifest: manifestPath, lock: relative(process.cwd(), lock.path), shard: shard && shardLabel(shard), results,
-    interrupted: ctx.signal.aborted, elapsedMs: Date.now() - started, submits: reporter.submits, displayPath: display,
+    interrupted: ctx.signal.aborted, elapsedMs, submits: reporter.submits, displayPath: display,
   });
   if (run.json) printJson(ctx, report);
   else for (const r of results) if (r.status === 'done') for (const f of r.files) ctx.stdout.write(`${display(f.path)}\n`);
-  reporter.summary(results, Date.now() - started, relative(process.cwd(), lock.path));
+  reporter.summary(results, elapsedMs, relative(process.cwd(), lock.path));
   if (run.gallery) await (await import('../output/gallery/index.js')).writeGallery({ inputs: [lock.path], out: run.gallery }).then((g) => { for (const w of g.warnings) ctx.ui.warn(w); ctx.ui.info(`gallery: ${g.path}`); });
   return batchExitCode(results, ctx.signal.aborted);
 }

@@ -94,7 +94,8 @@ export class BatchReporter {
     await this.ui.stop();
   }
 
-  summary(results: readonly EntryResult[], elapsedMs: number, lockPath: string): void {
+  /** `lockPath` undefined: a sweep without --lock, which has nothing to rerun from. */
+  summary(results: readonly EntryResult[], elapsedMs: number, lockPath: string | undefined, what: 'batch' | 'sweep' = 'batch'): void {
     const c = countResults(results);
     const rows = results.length <= FULL_TABLE_MAX ? results : results.filter((r) => r.status !== 'done' && r.status !== 'skipped');
     if (rows.length && !this.ui.quiet) {
@@ -107,8 +108,12 @@ export class BatchReporter {
     } else if (this.ui.quiet) {
       for (const r of results) if (r.status === 'failed') this.ui.error(`${r.key} (line ${r.line}): ${r.error!.message}`);
     }
-    this.ui.info(`batch: ${c.total} entries · ${c.done} done · ${c.skipped} skipped · ${c.failed} failed${c.interrupted ? ` · ${c.interrupted} interrupted` : ''}${c['not-run'] ? ` · ${c['not-run']} not run` : ''} · ${this.submits} submitted · ${(elapsedMs / 1000).toFixed(1)}s · lock ${lockPath}`);
-    if (c.interrupted || c['not-run'] || c.failed) {
+    const lock = lockPath === undefined ? '' : ` · lock ${lockPath}`;
+    this.ui.info(`${what}: ${c.total} ${what === 'batch' ? 'entries' : 'jobs'} · ${c.done} done · ${c.skipped} skipped · ${c.failed} failed${c.interrupted ? ` · ${c.interrupted} interrupted` : ''}${c['not-run'] ? ` · ${c['not-run']} not run` : ''} · ${this.submits} submitted · ${(elapsedMs / 1000).toFixed(1)}s${lock}`);
+    if (!(c.interrupted || c['not-run'] || c.failed)) return;
+    if (lockPath === undefined) {
+      this.ui.info('Jobs already submitted are listed by `flux-krea jobs` (fetch one with `flux-krea result <id>`); with --lock <file>, running the same command again would fetch them and skip what is done.');
+    } else {
       this.ui.info('To resume, run the same command again: finished entries are skipped, and jobs already submitted are fetched by their request id, not paid for again.');
     }
   }

@@ -1,0 +1,171 @@
+/**
+ * A sweep (`flux-krea "a fox" --seed 1..4 --guidance 2,4`): one job per combination, run
+ * through the batch engine (concurrency, the rate gate, the lock when --lock is given, the
+ * summary). Everything is checked, the size capped and every request built before anything is
+ * sent. Loaded only when a flag holds a list or a range.
+ */
+import { relative } from 'node:path';
+import { generationEndpoint, MODEL } from '../api/endpoints.js';
+import type { BatchEntry } from '../core/batch/entries.js';
+import { planEntries, type PlannedEntry } from '../core/batch/plan.js';
+import { buildRequest, randomSeed, RANDOM_SEED } from '../core/params.js';
+import { checkSweepSize, combinations, comboLabel, type SweepAxis } from '../core/sweep.js';
+import { UsageError } from '../errors.js';
+import { slugify } from '../output/naming.js';
+import type { BatchOptions } from '../params/batch-options.js';
+import { MODEL_FIELDS } from '../params/fields.js';
+import type { RunOptions } from '../params/run-options.js';
+import type { SweepOptions } from '../params/sweep-options.js';
+import { LockFile } from '../store/lock.js';
+import type { Resolved } from '../store/settings.js';
+import { derivedSeed, stableStringify } from '../util/hash.js';
+import { batchExitCode, batchReport } from './shared/batch-report.js';
+import { endpoints, printJson, type Context } from './shared/context.js';
+import { EXIT } from './shared/exit-codes.js';
+import { runThroughEngine } from './shared/run-plans.js';
+
+export type SweepRunOptions = RunOptions &
+  SweepOptions &
+  Pick<BatchOptions, 'concurrency' | 'rpm' | 'lock' | 'force' | 'fail_fast'>;
+
+export interface SweepInput {
+  resolved: Resolved;
+  run: SweepRunOptions;
+  axes: SweepAxis[];
+  prompt: string;
+}
+
+export async function runSweep(ctx: Context, s: SweepInput): Promise<number> {
+  const { run, axes } = s;
+  if (run.out === '-')
+    throw new UsageError('-o -: a sweep writes one file per job, not stdout.', {
+      suggestion: 'Give a directory with -o.',
+    });
+  if (run.sync) {
+    throw new UsageError(
+      '--sync: a sweep submits its jobs and waits for them several at a time; --sync is one blocking call.',
+      { suggestion: 'Leave out --sync.' },
+    );
+  }
+  checkSweepSize(axes, run.max_jobs);
+  const how = axes.map((a) => `${a.values.length} ${a.flag}`).join(' × ');
+  const { entries, warnings } = await sweepEntries(s);
+  for (const w of warnings) ctx.ui.warn(w);
+
+  const lock = run.lock ? await LockFile.load(run.lock, MODEL) : LockFile.inMemory(process.cwd(), MODEL);
+  const keys = new Set(entries.map((e) => e.key));
+  // The lock describes this sweep: combinations no longer asked for leave it, as a batch's removed entries do.
+  const pruned = lock.prune((k) => keys.has(k));
+  const plans = await planEntries(entries, { lock, baseOut: run.out, force: run.force });
+
+  if (run.dry_run) {
+    dryRun(ctx, run, plans, how);
+    return EXIT.ok;
+  }
+  ctx.ui.info(`sweep: ${entries.length} jobs (${how})${run.lock ? `, lock ${run.lock}` : ''}`);
+  const { results, reporter, elapsedMs } = await runThroughEngine(ctx, plans, lock, run, pruned);
+  const lockShown = run.lock ? relative(process.cwd(), lock.path) : undefined;
+  const display = (p: string) => relative(process.cwd(), lock.absolutePath(p)) || '.';
+  if (run.json) {
+    const report = batchReport({
+      manifest: '',
+      lock: lockShown ?? '',
+      results,
+      interrupted: ctx.signal.aborted,
+      elapsedMs,
+      submits: reporter.submits,
+      displayPath: display,
+    });
+    const { manifest: _m, shard: _s, ...rest } = report;
+    printJson(ctx, {
+      ...rest,
+      lock: lockShown ?? null,
+      sweep: axes.map((a) => ({ flag: a.flag, param: a.field.key, values: a.values })),
+    });
+  } else {
+    for (const r of results)
+      if (r.status === 'done' || r.status === 'skipped')
+        for (const f of r.files) ctx.stdout.write(`${display(f.path)}\n`);
+  }
+  reporter.summary(results, elapsedMs, lockShown, 'sweep');
+  const paths = results.flatMap((r) => (r.status === 'done' ? r.files.map((f) => lock.absolutePath(f.path)) : []));
+  if (!run.json && paths.length)
+    await (
+      await import('../cli/preview.js')
+    ).showPreview(
+      ctx,
+      run,
+      paths.map((p) => relative(process.cwd(), p)),
+    );
+  if (run.open && paths.length) await (await import('./shared/open.js')).openFiles(ctx, paths);
+  return batchExitCode(results, ctx.signal.aborted);
+}
+
+/**
+ * One batch entry per combination. The seed is shared (unless it is swept) so that the images
+ * differ only in what the sweep varies: the one given, or one picked at random, or with --lock
+ * one derived from the request, so that a rerun asks for the same images and pays nothing.
+ */
+export async function sweepEntries(s: SweepInput): Promise<{ entries: BatchEntry[]; warnings: string[] }> {
+  const { resolved, run, axes, prompt } = s;
+  const values = { ...resolved.values };
+  const origins = { ...resolved.origins };
+  let seedSource: BatchEntry['seedSource'] = 'default';
+  if (axes.some((a) => a.field.key === 'seed')) seedSource = 'entry';
+  else if (values.seed === undefined || values.seed === RANDOM_SEED) {
+    const model = Object.fromEntries(
+      MODEL_FIELDS.filter((f) => f.key !== 'seed' && values[f.key] !== undefined).map((f) => [f.key, values[f.key]]),
+    );
+    values.seed = run.lock ? derivedSeed(stableStringify({ ...model, prompt: prompt.trim() })) : randomSeed();
+    origins.seed = run.lock
+      ? { source: 'derived', where: 'derived from the request (stable with --lock)' }
+      : { source: 'random', where: 'picked at random, shared by the sweep' };
+    seedSource = 'derived';
+  } else seedSource = origins.seed?.source === 'flag' ? 'entry' : 'default';
+
+  const entries: BatchEntry[] = [];
+  const warnings = new Set<string>();
+  let line = 0;
+  for (const combo of combinations(axes)) {
+    const built = await buildRequest({ values: { ...values, ...combo }, origins: { ...origins } }, prompt);
+    for (const w of built.warnings) warnings.add(w);
+    const key = axes.map((a) => `${a.field.key}=${String(combo[a.field.key])}`).join(' ');
+    const name = [slugify(built.params.prompt), comboLabel(axes, combo), String(built.params.seed)]
+      .filter(Boolean)
+      .join('-');
+    const entry: BatchEntry = { line: ++line, key, name, params: built.params, seedSource };
+    if (built.localImage) entry.localImage = built.localImage;
+    entries.push(entry);
+  }
+  return { entries, warnings: [...warnings] };
+}
+
+function dryRun(ctx: Context, run: SweepRunOptions, plans: PlannedEntry[], how: string): void {
+  const { baseUrl, uploadUrl } = endpoints(ctx.env);
+  const endpoint = generationEndpoint(baseUrl, false);
+  const body = (p: PlannedEntry) => ({
+    ...p.entry.params,
+    ...(p.entry.localImage ? { image: `<uploaded from ${p.entry.localImage}>` } : {}),
+  });
+  const submits = plans.filter((p) => p.action === 'submit').length;
+  const count = run.lock
+    ? `${submits} to submit, ${plans.length - submits} already in the lock (fetched or skipped)`
+    : `${plans.length} requests`;
+  if (run.json) {
+    printJson(ctx, {
+      count: plans.length,
+      sweep: how,
+      requests: plans.map((p) => ({
+        method: 'POST',
+        endpoint,
+        action: p.action,
+        key: p.entry.key,
+        ...(p.entry.localImage ? { upload: uploadUrl } : {}),
+        body: body(p),
+      })),
+    });
+  } else {
+    for (const p of plans) ctx.stdout.write(`POST ${endpoint}\n${JSON.stringify(body(p), null, 2)}\n`);
+  }
+  ctx.ui.info(`dry run: a sweep of ${plans.length} jobs (${how}): ${count}. Nothing was sent.`);
+}
