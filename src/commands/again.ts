@@ -9,7 +9,6 @@ import { addFieldOptions, collectFlags } from '../cli/flags.js';
 import { MODEL_FIELDS, RUN_FIELDS, SWEEP_FIELDS } from '../params/fields.js';
 import type { Context } from './shared/context.js';
 import { EXIT_CODE_HELP } from './shared/exit-codes.js';
-import { SWEEP_MEANING } from './generate.js';
 
 const HELP = `
 The request is read from the image's embedded metadata (--metadata embed) or its .json
@@ -37,7 +36,6 @@ export function againCommand(ctx: Context): Command {
   addFieldOptions(cmd, MODEL_FIELDS);
   addFieldOptions(cmd, RUN_FIELDS);
   addFieldOptions(cmd, SWEEP_FIELDS);
-  for (const o of cmd.options) if (o.long && SWEEP_MEANING[o.long]) o.description = SWEEP_MEANING[o.long]!;
   cmd.addHelpText('after', `${HELP}\n\n${EXIT_CODE_HELP}`);
   cmd.action(async (image: string) => {
     const { runAgain } = await import('./run-again.js');

@@ -23,22 +23,12 @@ numbers, a range (--seed 1..8) runs one job per combination, through the batch e
 varies; more than --max-jobs (16) jobs is refused; --dry-run prints every request; --lock
 <file> makes a rerun skip what is done and pay nothing.`;
 
-/** What the batch engine's options mean for a sweep. */
-export const SWEEP_MEANING: Record<string, string> = {
-  '--concurrency': 'A sweep\'s jobs in flight at once (allowed: a whole number from 1 to 64) [default: 4]',
-  '--rpm': 'Most submits per minute for a sweep (Segmind: 5 on the free plan, 50 on Pro); 0 = no cap [default: 0]',
-  '--lock': 'Lock file for a sweep: a rerun skips what is done and fetches what was paid for, so it pays nothing',
-  '--force': 'With --lock: regenerate every job of the sweep, even those the lock says are done',
-  '--fail-fast': 'In a sweep: submit nothing more after the first failed job',
-};
-
 /** Adds the prompt argument, every model and run flag, and the action to `cmd`. */
 export function configureGenerate(cmd: Command, ctx: Context): Command {
   cmd.argument('[prompt]', 'what to generate; `-` or a pipe reads it from stdin');
   addFieldOptions(cmd, MODEL_FIELDS);
   addFieldOptions(cmd, RUN_FIELDS);
   addFieldOptions(cmd, SWEEP_FIELDS);
-  for (const o of cmd.options) if (o.long && SWEEP_MEANING[o.long]) o.description = SWEEP_MEANING[o.long]!;
   cmd.addHelpText('after', GENERATE_EXAMPLES);
   cmd.action(async (prompt: string | undefined) => {
     const { runGenerate } = await import('./run-generate.js');

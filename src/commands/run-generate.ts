@@ -50,6 +50,8 @@ export async function runGenerate(ctx: Context, promptArg: string | undefined, f
     const { runSweep } = await import('./run-sweep.js');
     return runSweep(ctx, { resolved, run, axes, prompt });
   }
+  const sweepOnly = SWEEP_FIELDS.filter((f) => resolved.origins[f.key]?.source === 'flag').map((f) => `--${f.flag}`);
+  if (sweepOnly.length) ctx.ui.warn(`${sweepOnly.join(', ')} only ${sweepOnly.length === 1 ? 'applies' : 'apply'} to a sweep (a flag with a list or a range, e.g. --seed 1..4); ignored.`);
   const built = await buildRequest(resolved, prompt);
   if (run.out === '-' && built.params.num_outputs !== 1) {
     throw new UsageError(`-o -: writes one image to stdout, but --num-outputs is ${built.params.num_outputs}.`, { suggestion: 'Add -n 1, or give a directory with -o.' });

@@ -11,7 +11,7 @@ import * as z from 'zod';
 import { modelParamsSchema, type FlagMeta } from './schema.js';
 import { runOptionsSchema } from './run-options.js';
 import { batchOptionsSchema } from './batch-options.js';
-import { sweepOptionsSchema } from './sweep-options.js';
+import { SWEEP_HELP, sweepOptionsSchema } from './sweep-options.js';
 
 export type FieldKind = 'enum' | 'int' | 'number' | 'string' | 'boolean';
 
@@ -99,13 +99,13 @@ export const ALL_FIELDS: readonly FieldSpec[] = [...MODEL_FIELDS, ...RUN_FIELDS]
  */
 export const SWEEP_FIELDS: readonly FieldSpec[] = [
   ...describeSchema(sweepOptionsSchema, 'run'),
-  ...BATCH_FIELDS.filter((f) => ['concurrency', 'rpm', 'lock', 'force', 'fail_fast'].includes(f.key)),
+  ...BATCH_FIELDS.filter((f) => f.key in SWEEP_HELP).map((f) => ({ ...f, help: SWEEP_HELP[f.key]! })),
 ];
 
 /** Fields that `config set` and project files may hold. */
 // Batch's own settable options (--concurrency, --rpm) belong here too: a project file that sets
 // them for CI must not be refused by the other commands.
-export const CONFIG_FIELDS: readonly FieldSpec[] = [...ALL_FIELDS, ...BATCH_FIELDS, ...SWEEP_FIELDS.filter((f) => !BATCH_FIELDS.includes(f))].filter((f) => f.configurable);
+export const CONFIG_FIELDS: readonly FieldSpec[] = [...ALL_FIELDS, ...BATCH_FIELDS, ...SWEEP_FIELDS.filter((f) => !BATCH_FIELDS.some((b) => b.key === f.key))].filter((f) => f.configurable);
 
 export function fieldByKey(key: string): FieldSpec | undefined {
   return ALL_FIELDS.find((f) => f.key === key);
