@@ -110,7 +110,7 @@ export async function sweepEntries(s: SweepInput): Promise<{ entries: BatchEntry
   const { resolved, run, axes, prompt } = s;
   const values = { ...resolved.values };
   const origins = { ...resolved.origins };
-  let seedSource: BatchEntry['seedSource'] = 'default';
+  let seedSource: BatchEntry['seedSource'];
   if (axes.some((a) => a.field.key === 'seed')) seedSource = 'entry';
   else if (values.seed === undefined || values.seed === RANDOM_SEED) {
     const model = Object.fromEntries(
