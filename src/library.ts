@@ -269,7 +269,11 @@ class CompletedJob implements JobResult {
       signal: options.signal,
     });
     if (this.params)
-      await applyMetadata(files, options.metadata, { params: { ...this.params }, requestId: this.requestId, cost: this.result.metrics.cost });
+      await applyMetadata(files, options.metadata, {
+        params: { ...this.params },
+        requestId: this.requestId,
+        cost: this.result.metrics.cost,
+      });
     return files;
   }
 }
