@@ -15,7 +15,8 @@ The request is read from the image's embedded metadata (--metadata embed) or its
 sidecar (--metadata sidecar): prompt, every parameter and the seed. A flag given here wins
 over the recorded value; anything else (environment, config files) does not, so that the same
 request is sent. Recorded keys that cannot be restored are named. An image made with go_fast
-on (Segmind's default) comes back close, not bit for bit.
+on (Segmind's default) comes back close, not bit for bit. The defaults shown below apply
+only to what the record lacks.
 
 Examples:
   $ flux-krea again hero.png                      # the same request again

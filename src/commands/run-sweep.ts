@@ -129,7 +129,9 @@ export async function sweepEntries(s: SweepInput): Promise<{ entries: BatchEntry
   for (const combo of combinations(axes)) {
     const built = await buildRequest({ values: { ...values, ...combo }, origins: { ...origins } }, prompt);
     for (const w of built.warnings) warnings.add(w);
-    const key = axes.map((a) => `${a.field.key}=${String(combo[a.field.key])}`).join(' ');
+    // Shaped like a matrix cell's key (`a-red-fox[guidance=4 seed=1]`), so that the gallery
+    // shows a sweep kept with --lock as one group.
+    const key = `${slugify(built.params.prompt, 40)}[${axes.map((a) => `${a.field.key}=${String(combo[a.field.key])}`).join(' ')}]`;
     const name = [slugify(built.params.prompt), comboLabel(axes, combo), String(built.params.seed)]
       .filter(Boolean)
       .join('-');

@@ -123,5 +123,11 @@ describe('a sweep', () => {
     expect((await gen('-g', '2,6', '--lock', lock)).exitCode).toBe(0);
     expect(emu.submits()).toBe(3);
     expect(sent().at(-1)).toMatchObject({ guidance: 6, seed: sent()[0]!.seed });
+
+    // The gallery shows the sweep as one group, laid out by what varies.
+    const page = join(sb.dir, 'g.html');
+    const g = await runMain(['gallery', lock, '-o', page], sb);
+    expect(g.exitCode, g.stderr).toBe(0);
+    expect(g.stderr).toContain('2 images in 1 group');
   });
 });
