@@ -68,6 +68,11 @@ describe('batch: a matrix entry', () => {
         total: 8,
         skipped: 8,
       });
+
+      // One group in the gallery: the cells of one entry are laid out together.
+      const g = await runMain(['gallery', path, '-o', join(sb.dir, `g-${ext}.html`)], sb);
+      expect(g.exitCode, g.stderr).toBe(0);
+      expect(g.stderr).toContain('8 images in 1 group');
     },
   );
 
