@@ -56,6 +56,42 @@ describe('PNG', () => {
   });
 });
 
+describe('PNG records of other shapes', () => {
+  const chunk = (type: string, data: Buffer) => {
+    const head = Buffer.alloc(8);
+    head.writeUInt32BE(data.length, 0);
+    head.write(type, 4, 'latin1');
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])));
+    return Buffer.concat([head, data, crc]);
+  };
+  const itxt = (keyword: string, text: string) => chunk('iTXt', Buffer.concat([Buffer.from(keyword, 'latin1'), Buffer.from([0, 0, 0, 0, 0]), Buffer.from(text, 'utf8')]));
+  /** The chunks of `png` with `extra` inserted before its chunk number `at`. */
+  const withChunk = (png: Buffer, at: number, extra: Buffer) => {
+    const parts = pngChunks(png).map((c) => png.subarray(c.start, c.end));
+    parts.splice(at, 0, extra);
+    return Buffer.concat([png.subarray(0, 8), ...parts]);
+  };
+
+  it('reads what earlier versions wrote (a flux-krea iTXt chunk before IEND), and embedding again replaces it', () => {
+    const src = image('png');
+    const old = withChunk(src, pngChunks(src).length - 1, itxt('flux-krea', '{"old":true}'));
+    expect(extractProvenance(old)).toBe('{"old":true}');
+    const out = embedProvenance(old, TEXT);
+    expect(extractProvenance(out)).toBe(TEXT.json);
+    expect(pngChunks(out).filter((c) => c.type === 'iTXt')).toHaveLength(1);
+  });
+
+  it("keeps someone else's XMP and puts our record beside it, in its own chunk", () => {
+    const foreign = withChunk(image('png'), 1, itxt('XML:com.adobe.xmp', '<x:xmpmeta xmlns:x="adobe:ns:meta/"><other/></x:xmpmeta>'));
+    const out = embedProvenance(foreign, TEXT);
+    const texts = pngChunks(out).filter((c) => c.type === 'iTXt').map((c) => c.data.toString('latin1', 0, c.data.indexOf(0)));
+    expect(texts.sort()).toEqual(['XML:com.adobe.xmp', 'flux-krea']);
+    expect(extractProvenance(out)).toBe(TEXT.json);
+    expect(embedProvenance(out, TEXT).equals(out)).toBe(true);
+  });
+});
+
 describe('JPEG', () => {
   it('an APP1 XMP segment after the leading APPn segments; scan data untouched; idempotent', () => {
     const src = image('jpg');
