@@ -130,4 +130,23 @@ describe('a sweep', () => {
     expect(g.exitCode, g.stderr).toBe(0);
     expect(g.stderr).toContain('2 images in 1 group');
   });
+
+  it('--dry-run with --lock says what a rerun would pay for; a saved --max-jobs raises the cap', async () => {
+    const lock = join(sb.dir, 'fox.lock.json');
+    expect((await gen('-g', '2,4', '--lock', lock)).exitCode).toBe(0);
+    const dry = await gen('-g', '2,4,6', '--lock', lock, '--dry-run', '--json');
+    expect(dry.exitCode, dry.stderr).toBe(0);
+    expect((JSON.parse(dry.stdout) as { requests: { action: string }[] }).requests.map((q) => q.action)).toEqual([
+      'skip',
+      'skip',
+      'submit',
+    ]);
+    expect(dry.stderr).toContain('1 to submit, 2 already in the lock');
+    expect(emu.submits()).toBe(2);
+
+    expect((await runMain(['config', 'set', 'max-jobs', '20'], sb)).exitCode).toBe(0);
+    const big = await gen('--seed', '1..20', '--dry-run');
+    expect(big.exitCode, big.stderr).toBe(0);
+    expect(big.stdout.match(/^POST /gm)).toHaveLength(20);
+  });
 });
