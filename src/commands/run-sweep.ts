@@ -53,9 +53,8 @@ export async function runSweep(ctx: Context, s: SweepInput): Promise<number> {
   for (const w of warnings) ctx.ui.warn(w);
 
   const lock = run.lock ? await LockFile.load(run.lock, MODEL) : LockFile.inMemory(process.cwd(), MODEL);
-  const keys = new Set(entries.map((e) => e.key));
-  // The lock describes this sweep: combinations no longer asked for leave it, as a batch's removed entries do.
-  const pruned = lock.prune((k) => keys.has(k));
+  // Nothing is pruned: a lock may be shared by several sweeps (or be a manifest's), and a
+  // combination left out this time keeps its record and files for the next run or the gallery.
   const plans = await planEntries(entries, { lock, baseOut: run.out, force: run.force });
 
   if (run.dry_run) {
@@ -63,7 +62,7 @@ export async function runSweep(ctx: Context, s: SweepInput): Promise<number> {
     return EXIT.ok;
   }
   ctx.ui.info(`sweep: ${entries.length} jobs (${how})${run.lock ? `, lock ${run.lock}` : ''}`);
-  const { results, reporter, elapsedMs } = await runThroughEngine(ctx, plans, lock, run, pruned);
+  const { results, reporter, elapsedMs } = await runThroughEngine(ctx, plans, lock, run);
   const lockShown = run.lock ? relative(process.cwd(), lock.path) : undefined;
   const display = (p: string) => relative(process.cwd(), lock.absolutePath(p)) || '.';
   if (run.json) {
