@@ -56,6 +56,8 @@ describe('a sweep', () => {
     ]);
     expect(r.stdout.split('\n')).toHaveLength(4);
     expect(r.stderr).toMatch(/sweep: 4 jobs · 4 done/);
+    // Without --lock nothing is kept beside the images but the journal.
+    expect((await readdir(sb.dir)).filter((f) => f.includes('lock'))).toEqual([]);
   });
 
   it('without --seed one random seed is shared; a seed range varies only the seed', async () => {
