@@ -151,12 +151,14 @@ describe('a matrix with problems', () => {
         { prompt: 'x', matrix: { seed: [] } },
         { prompt: 'x', matrix: { seed: [{}] } },
         { prompt: 'x', matrix: { name: ['a'] } },
+        { matrix: { prompt: ['a', 'b'] } },
       ),
     ).toEqual([
       expect.stringMatching(/^1\|\|matrix\|must be an object of lists/),
       '2||matrix.seed|must be a non-empty list of values',
       '3||matrix.seed[0]|must be a string, a number or true/false',
       expect.stringMatching(/^4\|\|matrix\.name\|"name" cannot vary in a matrix/),
+      expect.stringMatching(/^5\|\|matrix\.prompt\|"prompt" cannot vary in a matrix; use a \{placeholder\}/),
     ]);
   });
 

@@ -143,15 +143,17 @@ function readAxes(
   const byField = new Map<string, string>();
   for (const [key, list] of Object.entries(matrix as Record<string, unknown>)) {
     const where = `matrix.${key}`;
-    if (key === 'name' || key === 'out' || key === 'matrix') {
+    const field = findField(key, MODEL_FIELDS);
+    if (key === 'name' || key === 'out' || key === 'matrix' || field?.key === 'prompt') {
+      // A template says the same more clearly, and keeps one prompt to name the entry by.
+      const what = field?.key ?? key;
       problems.push({
         line,
         field: where,
-        message: `"${key}" cannot vary in a matrix; use a {placeholder} in "${key}" instead`,
+        message: `"${what}" cannot vary in a matrix; use a {placeholder} in "${what}" instead, e.g. "${what}": "{variant}" with "variant" in the matrix`,
       });
       continue;
     }
-    const field = findField(key, MODEL_FIELDS);
     if (!field && !VARIABLE.test(key)) {
       problems.push({
         line,
