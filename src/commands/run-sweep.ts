@@ -7,7 +7,7 @@
 import { relative } from 'node:path';
 import { generationEndpoint, MODEL } from '../api/endpoints.js';
 import type { BatchEntry } from '../core/batch/entries.js';
-import { planEntries, type PlannedEntry } from '../core/batch/plan.js';
+import type { Action } from '../core/batch/plan.js';
 import { buildRequest, randomSeed, RANDOM_SEED } from '../core/params.js';
 import { checkSweepSize, combinations, comboLabel, type SweepAxis } from '../core/sweep.js';
 import { UsageError } from '../errors.js';
@@ -16,13 +16,10 @@ import type { BatchOptions } from '../params/batch-options.js';
 import { MODEL_FIELDS } from '../params/fields.js';
 import type { RunOptions } from '../params/run-options.js';
 import type { SweepOptions } from '../params/sweep-options.js';
-import { LockFile } from '../store/lock.js';
 import type { Resolved } from '../store/settings.js';
-import { derivedSeed, stableStringify } from '../util/hash.js';
 import { batchExitCode, batchReport } from './shared/batch-report.js';
 import { endpoints, printJson, type Context } from './shared/context.js';
 import { EXIT } from './shared/exit-codes.js';
-import { runThroughEngine } from './shared/run-plans.js';
 
 export type SweepRunOptions = RunOptions &
   SweepOptions &
@@ -52,15 +49,29 @@ export async function runSweep(ctx: Context, s: SweepInput): Promise<number> {
   const { entries, warnings } = await sweepEntries(s);
   for (const w of warnings) ctx.ui.warn(w);
 
+  // A dry run without a lock has nothing to compare with: it loads neither the lock nor hashing.
+  if (run.dry_run && !run.lock) {
+    dryRun(
+      ctx,
+      run,
+      entries.map((entry) => ({ entry, action: 'submit' as const })),
+      how,
+    );
+    return EXIT.ok;
+  }
+  const [{ LockFile }, { planEntries }] = await Promise.all([
+    import('../store/lock.js'),
+    import('../core/batch/plan.js'),
+  ]);
   const lock = run.lock ? await LockFile.load(run.lock, MODEL) : LockFile.inMemory(process.cwd(), MODEL);
   // Nothing is pruned: a lock may be shared by several sweeps (or be a manifest's), and a
   // combination left out this time keeps its record and files for the next run or the gallery.
   const plans = await planEntries(entries, { lock, baseOut: run.out, force: run.force });
-
   if (run.dry_run) {
     dryRun(ctx, run, plans, how);
     return EXIT.ok;
   }
+  const { runThroughEngine } = await import('./shared/run-plans.js');
   ctx.ui.info(`sweep: ${entries.length} jobs (${how})${run.lock ? `, lock ${run.lock}` : ''}`);
   const { results, reporter, elapsedMs } = await runThroughEngine(ctx, plans, lock, run);
   const lockShown = run.lock ? relative(process.cwd(), lock.path) : undefined;
@@ -115,7 +126,8 @@ export async function sweepEntries(s: SweepInput): Promise<{ entries: BatchEntry
     const model = Object.fromEntries(
       MODEL_FIELDS.filter((f) => f.key !== 'seed' && values[f.key] !== undefined).map((f) => [f.key, values[f.key]]),
     );
-    values.seed = run.lock ? derivedSeed(stableStringify({ ...model, prompt: prompt.trim() })) : randomSeed();
+    const hash = run.lock ? await import('../util/hash.js') : undefined;
+    values.seed = hash ? hash.derivedSeed(hash.stableStringify({ ...model, prompt: prompt.trim() })) : randomSeed();
     origins.seed = run.lock
       ? { source: 'derived', where: 'derived from the request (stable with --lock)' }
       : { source: 'random', where: 'picked at random, shared by the sweep' };
@@ -141,10 +153,15 @@ export async function sweepEntries(s: SweepInput): Promise<{ entries: BatchEntry
   return { entries, warnings: [...warnings] };
 }
 
-function dryRun(ctx: Context, run: SweepRunOptions, plans: PlannedEntry[], how: string): void {
+interface DryRow {
+  entry: BatchEntry;
+  action: Action;
+}
+
+function dryRun(ctx: Context, run: SweepRunOptions, plans: readonly DryRow[], how: string): void {
   const { baseUrl, uploadUrl } = endpoints(ctx.env);
   const endpoint = generationEndpoint(baseUrl, false);
-  const body = (p: PlannedEntry) => ({
+  const body = (p: DryRow) => ({
     ...p.entry.params,
     ...(p.entry.localImage ? { image: `<uploaded from ${p.entry.localImage}>` } : {}),
   });
