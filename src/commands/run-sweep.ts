@@ -4,10 +4,12 @@
  * summary). Everything is checked, the size capped and every request built before anything is
  * sent. Loaded only when a flag holds a list or a range.
  */
-import { relative } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { generationEndpoint, MODEL } from '../api/endpoints.js';
 import type { BatchEntry } from '../core/batch/entries.js';
 import type { Action } from '../core/batch/plan.js';
+import type { EntryResult } from '../core/batch/run-entry.js';
+import { formatCredits } from '../core/money/credits.js';
 import { buildRequest, randomSeed, RANDOM_SEED } from '../core/params.js';
 import { checkSweepSize, combinations, comboLabel, type SweepAxis } from '../core/sweep.js';
 import { UsageError } from '../errors.js';
@@ -59,23 +61,44 @@ export async function runSweep(ctx: Context, s: SweepInput): Promise<number> {
     );
     return EXIT.ok;
   }
-  const [{ LockFile }, { planEntries }] = await Promise.all([
+  if (run.dry_run) {
+    const [{ LockFile }, { planEntries }] = await Promise.all([
+      import('../store/lock.js'),
+      import('../core/batch/plan.js'),
+    ]);
+    const lock = await LockFile.load(run.lock!, MODEL);
+    dryRun(ctx, run, await planEntries(entries, { lock, baseOut: run.out, force: run.force }), how);
+    return EXIT.ok;
+  }
+  // One paying run per lock file, as for a batch: two would each pay for what the other has not recorded yet.
+  const owner = run.lock
+    ? await (await import('../store/lock-owner.js')).acquireLockOwner(resolve(run.lock))
+    : undefined;
+  try {
+    return await runOwned(ctx, s, entries, how);
+  } finally {
+    await owner?.release();
+  }
+}
+
+async function runOwned(ctx: Context, s: SweepInput, entries: BatchEntry[], how: string): Promise<number> {
+  const { run, axes } = s;
+  const [{ LockFile }, { planEntries }, { runThroughEngine }, { batchSpend }] = await Promise.all([
     import('../store/lock.js'),
     import('../core/batch/plan.js'),
+    import('./shared/run-plans.js'),
+    import('../core/batch/spend.js'),
   ]);
   const lock = run.lock ? await LockFile.load(run.lock, MODEL) : LockFile.inMemory(process.cwd(), MODEL);
   // Nothing is pruned: a lock may be shared by several sweeps (or be a manifest's), and a
   // combination left out this time keeps its record and files for the next run or the gallery.
   const plans = await planEntries(entries, { lock, baseOut: run.out, force: run.force });
-  if (run.dry_run) {
-    dryRun(ctx, run, plans, how);
-    return EXIT.ok;
-  }
-  const { runThroughEngine } = await import('./shared/run-plans.js');
   ctx.ui.info(`sweep: ${entries.length} jobs (${how})${run.lock ? `, lock ${run.lock}` : ''}`);
-  const { results, reporter, elapsedMs } = await runThroughEngine(ctx, plans, lock, run);
+  const { results, reporter, elapsedMs, budget } = await runThroughEngine(ctx, plans, lock, run);
   const lockShown = run.lock ? relative(process.cwd(), lock.path) : undefined;
   const display = (p: string) => relative(process.cwd(), lock.absolutePath(p)) || '.';
+  const spend = batchSpend(results);
+  const stop = budgetStopText(results, budget.spent, run);
   if (run.json) {
     const report = batchReport({
       manifest: '',
@@ -85,19 +108,23 @@ export async function runSweep(ctx: Context, s: SweepInput): Promise<number> {
       elapsedMs,
       submits: reporter.submits,
       displayPath: display,
+      spend,
+      maxCost: run.max_cost,
     });
     const { manifest: _m, shard: _s, ...rest } = report;
     printJson(ctx, {
       ...rest,
       lock: lockShown ?? null,
       sweep: axes.map((a) => ({ flag: a.flag, param: a.field.key, values: a.values })),
+      ...(stop ? { budget_stop: stop } : {}),
     });
   } else {
     for (const r of results)
       if (r.status === 'done' || r.status === 'skipped')
         for (const f of r.files) ctx.stdout.write(`${display(f.path)}\n`);
   }
-  reporter.summary(results, elapsedMs, lockShown, 'sweep');
+  reporter.summary(results, elapsedMs, lockShown, spend, 'sweep');
+  if (stop) ctx.ui.info(stop);
   const paths = results.flatMap((r) => (r.status === 'done' ? r.files.map((f) => lock.absolutePath(f.path)) : []));
   if (!run.json && paths.length)
     await (
@@ -109,6 +136,23 @@ export async function runSweep(ctx: Context, s: SweepInput): Promise<number> {
     );
   if (run.open && paths.length) await (await import('./shared/open.js')).openFiles(ctx, paths);
   return batchExitCode(results, ctx.signal.aborted);
+}
+
+/** When --max-cost or the balance stopped the sweep: what was spent and how to go on. */
+function budgetStopText(results: readonly EntryResult[], spent: number, run: SweepRunOptions): string | undefined {
+  const limit = results.find((r) => r.budgetLimit)?.budgetLimit;
+  if (!limit) return undefined;
+  const left = results.filter((r) => r.status !== 'done' && r.status !== 'skipped').length;
+  const why =
+    limit === 'balance'
+      ? 'the balance'
+      : limit === 'unknown-cost'
+        ? 'an unknown cost'
+        : `--max-cost ${formatCredits(run.max_cost ?? 0)}`;
+  const next = run.lock
+    ? 'Run the same command again (with a larger --max-cost, or after topping up): what is done is skipped.'
+    : 'With --lock <file>, running it again would skip what is done.';
+  return `Stopped by ${why} after spending ${limit === 'unknown-cost' ? 'at least ' : ''}${formatCredits(spent)} credits: ${left} job${left === 1 ? '' : 's'} not paid for. ${next}`;
 }
 
 /**

@@ -21,6 +21,8 @@ import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { OutputError, UsageError } from '../errors.js';
 import { fileDigest, stableStringify } from '../util/hash.js';
 import { appendNoFollow, writeFileAtomic } from '../util/atomic-file.js';
+import { confinedPath } from '../util/plain-file.js';
+import { scrubSecrets } from '../util/secrets.js';
 
 export const LOCK_VERSION = 1;
 /** The log is folded into the lock once it is larger than the lock and than this. */
@@ -42,6 +44,8 @@ export interface LockRecord {
   params: Record<string, unknown>;
   files: LockedFile[];
   error?: string;
+  /** What the job cost (credits), as Segmind reported it: what this entry's images were paid. */
+  cost?: number;
 }
 
 interface LockDocument {
@@ -109,7 +113,9 @@ export class LockFile {
   }
 
   /** Sets a record and appends it to the log; resolves once this state is on disk. */
-  set(key: string, record: LockRecord): Promise<void> {
+  set(key: string, given: LockRecord): Promise<void> {
+    // A lock is committed: an error text that quotes a key never gets into it (issue 12 item 11).
+    const record = given.error === undefined ? given : { ...given, error: scrubSecrets(given.error) };
     this.entries.set(key, record);
     const line = `${JSON.stringify({ key, record })}\n`;
     return this.enqueue(async () => {
@@ -200,16 +206,27 @@ export class LockFile {
     return isAbsolute(path) ? path : join(this.dir, ...path.split('/'));
   }
 
+  /**
+   * A recorded path as an absolute one, only if it lies inside `root` (the entry's output
+   * directory): a lock is committed and arrives in pull requests, and a path in it must never
+   * make a run read or remove a file elsewhere (issue 12 item 6).
+   */
+  confinedPath(path: string, root: string): string | undefined {
+    return confinedPath(this.dir, path, root);
+  }
+
   async describeFile(path: string): Promise<LockedFile | undefined> {
     const d = await fileDigest(path);
     return d && { path: this.relativePath(path), ...d };
   }
 
-  /** True when every recorded file exists with its recorded size and sha256. */
-  async intact(record: LockRecord): Promise<boolean> {
+  /** True when every recorded file lies in `root`, is a plain file, and has its recorded size and sha256. */
+  async intact(record: LockRecord, root: string): Promise<boolean> {
     if (record.files.length === 0) return false;
     for (const f of record.files) {
-      const d = await fileDigest(this.absolutePath(f.path));
+      const path = typeof f?.path === 'string' ? this.confinedPath(f.path, root) : undefined;
+      if (!path) return false;
+      const d = await fileDigest(path);
       if (!d || d.bytes !== f.bytes || d.sha256 !== f.sha256) return false;
     }
     return true;

@@ -38,15 +38,15 @@ export async function planEntries(entries: BatchEntry[], o: { lock: LockFile; ba
     const outDir = outDirOf(entry, o.baseOut);
     const hash = await entryHash(entry, outDir, o.lock);
     const previous = o.lock.get(entry.key);
-    plans.push({ entry, outDir, hash, action: await decide(previous, hash, o), previous });
+    plans.push({ entry, outDir, hash, action: await decide(previous, hash, outDir, o), previous });
   }
   return plans;
 }
 
-async function decide(previous: LockRecord | undefined, hash: string, o: { lock: LockFile; force: boolean }): Promise<Action> {
+async function decide(previous: LockRecord | undefined, hash: string, outDir: string, o: { lock: LockFile; force: boolean }): Promise<Action> {
   if (!previous || previous.hash !== hash) return 'submit';
   if (previous.state === 'submitted' && previous.request_id) return 'resume';
   if (o.force || previous.state !== 'done') return 'submit';
-  if (await o.lock.intact(previous)) return 'skip';
+  if (await o.lock.intact(previous, outDir)) return 'skip';
   return previous.request_id ? 'resume' : 'submit';
 }
