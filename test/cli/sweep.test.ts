@@ -152,4 +152,15 @@ describe('a sweep', () => {
     expect(big.exitCode, big.stderr).toBe(0);
     expect(big.stdout.match(/^POST /gm)).toHaveLength(20);
   });
+
+  it('--max-cost holds for a sweep as for a batch: it stops before a job that would not fit, and says so', async () => {
+    const r = await gen('--seed', '1..3', '--max-cost', '0.015', '--json');
+    expect(emu.submits()).toBe(1);
+    expect(r.exitCode).toBe(4);
+    expect(r.stderr).toContain('Stopped by --max-cost 0.015 after spending 0.01 credits: 2 jobs not paid for.');
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      counts: { total: 3, done: 1 },
+      budget_stop: expect.stringContaining('--max-cost'),
+    });
+  });
 });
