@@ -1,9 +1,10 @@
 /**
  * Provenance inside the image file, without re-encoding a single pixel:
- * - PNG: an XMP packet in an iTXt chunk (keyword `XML:com.adobe.xmp`) right after IHDR, before
- *   the image data, where exiftool and other readers look for it. A file that already has
- *   someone else's XMP (only one packet is allowed) gets the JSON alone in an iTXt chunk with
- *   the keyword `flux-krea`, which is also what earlier versions wrote (before IEND) and still reads back.
+ * - PNG: an XMP packet in an iTXt chunk (keyword `XML:com.adobe.xmp`) before the first IDAT:
+ *   text after the image data is legal, but readers that stop at the pixels miss it and
+ *   exiftool warns "Text/EXIF chunk(s) found after PNG IDAT". A file that already has someone
+ *   else's XMP (only one packet is allowed) gets the JSON alone in an iTXt chunk with the
+ *   keyword `flux-krea`, which is also what earlier versions wrote, and is still read back.
  * - JPEG: an APP1 XMP segment after the leading APPn segments (JFIF/Exif stay first); when
  *   the file already has someone else's XMP (only one packet is allowed), a COM segment.
  * - WebP: an `XMP ` chunk. Simple (VP8/VP8L) files are first turned into extended ones by
@@ -137,16 +138,15 @@ function itxt(keyword: string, text: string): Buffer {
 
 function embedPng(b: Buffer, t: EmbedText): Buffer {
   const chunks = pngChunks(b);
-  if (chunks[0]?.type !== 'IHDR') throw new EmbedError('the PNG file does not start with IHDR');
   if (!chunks.some((c) => c.type === 'IEND')) throw new EmbedError('the PNG file has no IEND chunk');
   const isXmp = (c: PngChunk) => c.type === 'iTXt' && itxtKeyword(c.data) === PNG_XMP_KEYWORD;
   const ours = (c: PngChunk) => c.type === 'iTXt' && (itxtKeyword(c.data) === PNG_KEYWORD || (isXmp(c) && isOurXmp(itxtText(c.data))));
   const kept = chunks.filter((c) => !ours(c));
   const chunk = kept.some(isXmp) ? itxt(PNG_KEYWORD, t.json) : itxt(PNG_XMP_KEYWORD, xmpPacket(t.json, t.creator, t.description));
-  // Right after IHDR: metadata before the image data is what readers (and the PNG spec's advice) expect.
-  const parts = kept.map((c) => b.subarray(c.start, c.end));
-  parts.splice(1, 0, chunk);
-  return Buffer.concat([PNG_SIG, ...parts]);
+  // Before the first IDAT (issue 13 item 12): where readers look for metadata.
+  const at = kept.findIndex((c) => c.type === 'IDAT' || c.type === 'IEND');
+  const raw = kept.map((c) => b.subarray(c.start, c.end));
+  return Buffer.concat([PNG_SIG, ...raw.slice(0, at), chunk, ...raw.slice(at)]);
 }
 
 // ---- JPEG ----
