@@ -26,7 +26,7 @@ Examples:
 
 export function againCommand(ctx: Context): Command {
   const cmd = new Command('again')
-    .description('Make an image again from the request it carries (embedded metadata or .json sidecar); flags override')
+    .description('Make an image again from the record it carries')
     .addArgument(
       completeAs(
         new Argument('<image>', 'an image made with --metadata embed or sidecar, or its .json sidecar'),

@@ -20,7 +20,7 @@ Exit code: 0 when every image has a record; 1 when one has none; 2 when one cann
 
 export function inspectCommand(ctx: Context): Command {
   return new Command('inspect')
-    .description('Show what made an image: prompt, parameters, seed, request id, model, date, cost')
+    .description('What made an image: prompt, seed, parameters')
     .addArgument(
       completeAs(
         new Argument('<images...>', 'images made with --metadata embed or sidecar (or their .json sidecars)'),
