@@ -18,6 +18,8 @@ import { configCommand } from '../commands/config.js';
 import { completionCommand, completeCommand } from '../commands/completion.js';
 import { batchCommand } from '../commands/batch.js';
 import { galleryCommand } from '../commands/gallery.js';
+import { againCommand } from '../commands/again.js';
+import { inspectCommand } from '../commands/inspect.js';
 import { schemaCommand } from '../commands/schema.js';
 import { VERSION } from '../version.js';
 import { refuseCommandLikePrompt } from './command-words.js';
@@ -49,6 +51,8 @@ export function buildProgram(ctx: Context): Command {
   program.addCommand(jobsCommand(ctx));
   program.addCommand(batchCommand(ctx));
   program.addCommand(galleryCommand(ctx));
+  program.addCommand(againCommand(ctx));
+  program.addCommand(inspectCommand(ctx));
   program.addCommand(schemaCommand(ctx));
   program.addCommand(configCommand(ctx));
   program.addCommand(completionCommand(ctx));

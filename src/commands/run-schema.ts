@@ -12,6 +12,8 @@ import generate from '../../schemas/generate.json' with { type: 'json' };
 import jobs from '../../schemas/jobs.json' with { type: 'json' };
 import result from '../../schemas/result.json' with { type: 'json' };
 import status from '../../schemas/status.json' with { type: 'json' };
+import sweep from '../../schemas/sweep.json' with { type: 'json' };
+import inspect from '../../schemas/inspect.json' with { type: 'json' };
 
 export const SCHEMAS: Record<SchemaName, { title: string; description: string }> = {
   generate,
@@ -21,6 +23,8 @@ export const SCHEMAS: Record<SchemaName, { title: string; description: string }>
   jobs,
   batch,
   'batch-plan': batchPlan,
+  sweep,
+  inspect,
   error,
   credits,
   config,

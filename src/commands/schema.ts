@@ -15,6 +15,8 @@ export const SCHEMA_NAMES = [
   'jobs',
   'batch',
   'batch-plan',
+  'sweep',
+  'inspect',
   'error',
   'credits',
   'config',
@@ -34,7 +36,7 @@ Examples:
 
 export function schemaCommand(ctx: Context): Command {
   const cmd = new Command('schema')
-    .description('Print the JSON Schema of a --json document (generate, batch, error, ...)')
+    .description('Print the JSON Schema of a --json document')
     .addArgument(new Argument('[name]', 'which document').choices(SCHEMA_NAMES))
     .option('--list', 'list the schemas, one a line, with what each describes')
     .addHelpText('after', HELP);

@@ -130,6 +130,32 @@ describe('real outputs fit their schemas', () => {
     expect(jobs.jobs.map((j) => j.state).sort()).toEqual(['failed', 'saved', 'saved']);
   });
 
+  it('a sweep (value lists) and inspect', async () => {
+    const sweep = await json([
+      'a red fox',
+      '--seed',
+      '1,2',
+      '-n',
+      '1',
+      '--metadata',
+      'sidecar',
+      '--json',
+      '-o',
+      sb.outDir,
+      ...FAST,
+    ]);
+    expect(sweep.code, sweep.stderr).toBe(0);
+    const doc = expectValid<{ entries: { files: { path: string }[] }[] }>('sweep', sweep.doc);
+    expect(doc.entries).toHaveLength(2);
+    const image = join(sb.dir, doc.entries[0]!.files[0]!.path);
+    const found = await json(['inspect', image, '--json']);
+    expect(found.code, found.stderr).toBe(0);
+    expect(expectValid<{ images: { found: boolean }[] }>('inspect', found.doc).images[0]!.found).toBe(true);
+    const gone = await json(['inspect', join(sb.dir, 'nope.png'), '--json']);
+    expect(gone.code).toBe(2);
+    expectValid('inspect', gone.doc);
+  });
+
   it('a job still running: jobs shows its resume command; an interrupted wait is an error document with its id', async () => {
     emu.configure({ queuedPolls: 1_000_000 });
     const slow = await json(['a slow job', '--json', '--timeout', '1', '-o', sb.outDir, ...FAST]);

@@ -13,7 +13,21 @@ import type { ErrorKind } from '../../errors.js';
 import type { EntryResult, EntryStatus } from '../../core/batch/run-entry.js';
 import type { BatchSpend } from '../../core/batch/spend.js';
 
-const SEVERITY: ErrorKind[] = ['interrupted', 'auth', 'credits', 'rate-limit', 'usage', 'state', 'internal', 'network', 'server', 'output', 'not-found', 'deadline', 'job-failed'];
+const SEVERITY: ErrorKind[] = [
+  'interrupted',
+  'auth',
+  'credits',
+  'rate-limit',
+  'usage',
+  'state',
+  'internal',
+  'network',
+  'server',
+  'output',
+  'not-found',
+  'deadline',
+  'job-failed',
+];
 
 export function batchExitCode(results: readonly EntryResult[], interrupted = false): number {
   if (interrupted) return EXIT.interrupted;
@@ -35,7 +49,15 @@ export interface ReportEntry extends Omit<EntryResult, 'status'> {
 export type Counts = Record<ReportStatus, number> & { total: number };
 
 export function countResults(results: readonly ReportEntry[]): Counts {
-  const counts: Counts = { total: results.length, done: 0, skipped: 0, failed: 0, interrupted: 0, 'not-run': 0, stale: 0 };
+  const counts: Counts = {
+    total: results.length,
+    done: 0,
+    skipped: 0,
+    failed: 0,
+    interrupted: 0,
+    'not-run': 0,
+    stale: 0,
+  };
   for (const r of results) counts[r.status]++;
   return counts;
 }
@@ -71,13 +93,24 @@ export interface SummaryInput {
   spend?: BatchSpend;
   maxCost?: number;
   /** Set when --max-cost or the balance stopped the run. */
-  budgetStop?: { limit: string; left: { entries: number; images: number; estimate: number | undefined }; command: string };
+  budgetStop?: {
+    limit: string;
+    left: { entries: number; images: number; estimate: number | undefined };
+    command: string;
+  };
 }
 
 /** The last line of `batch --json`: counts, spend, where the lock and the gallery are. */
 export function batchSummary(i: SummaryInput): Record<string, unknown> {
   const counts = countResults(i.results);
-  const status = i.exitCode === EXIT.ok ? 'ok' : i.exitCode === EXIT.interrupted ? 'interrupted' : i.exitCode === EXIT.stale ? 'stale' : 'failed';
+  const status =
+    i.exitCode === EXIT.ok
+      ? 'ok'
+      : i.exitCode === EXIT.interrupted
+        ? 'interrupted'
+        : i.exitCode === EXIT.stale
+          ? 'stale'
+          : 'failed';
   return {
     type: 'summary',
     status,
@@ -93,10 +126,38 @@ export function batchSummary(i: SummaryInput): Record<string, unknown> {
     budget: {
       max_cost: i.maxCost ?? null,
       stopped_by: i.budgetStop?.limit ?? null,
-      left: i.budgetStop ? { entries: i.budgetStop.left.entries, images: i.budgetStop.left.images, estimate: i.budgetStop.left.estimate ?? null } : null,
+      left: i.budgetStop
+        ? {
+            entries: i.budgetStop.left.entries,
+            images: i.budgetStop.left.images,
+            estimate: i.budgetStop.left.estimate ?? null,
+          }
+        : null,
       continue: i.budgetStop?.command ?? null,
     },
     elapsed_s: Math.round(i.elapsedMs / 100) / 10,
     gallery: i.gallery ?? null,
   };
+}
+
+export type ReportInput = Omit<SummaryInput, 'exitCode'> & {
+  /** Ctrl-C was pressed (entries may have been left unrun rather than interrupted). */
+  interrupted?: boolean;
+  displayPath: (lockPath: string) => string;
+};
+
+/**
+ * A sweep's `--json` (generate with value lists): one document with the summary's fields and
+ * every entry, as `flux-krea schema sweep` describes. A batch streams the same as JSON Lines.
+ */
+export function batchReport(i: ReportInput): Record<string, unknown> {
+  const { type: _summary, ...summary } = batchSummary({
+    ...i,
+    exitCode: batchExitCode(i.results as EntryResult[], i.interrupted),
+  });
+  const entries = i.results.map((r) => {
+    const { type: _entry, ...entry } = entryJson(r, i.displayPath);
+    return entry;
+  });
+  return { ...summary, entries };
 }
