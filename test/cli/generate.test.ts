@@ -3,7 +3,7 @@
  * process (runCli) where it is the point: stdin, pipes, a viewer found on PATH, TMPDIR.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { readdir, stat, writeFile, mkdir } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { join, basename } from 'node:path';
 import { startEmulator, type Emulator } from '../emulator/index.js';
