@@ -16,7 +16,7 @@
  * run. A crash at any moment loses nothing: `load` replays a log that is left over, and the
  * next write folds it in.
  */
-import { appendFile, mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { OutputError, UsageError } from '../errors.js';
 import { fileDigest, stableStringify } from '../core/batch/hash.js';
@@ -30,6 +30,45 @@ export interface LockedFile {
   path: string;
   bytes: number;
   sha256: string;
+  /**
+   * The file's own modification time when it was recorded (whole ms). With `bytes` it lets a
+   * rerun skip hashing an unchanged file (issue 18). Not a time of the run: an unchanged file
+   * keeps it, so the lock stays byte-stable. Absent in locks written before it existed.
+   */
+  mtime_ms?: number;
+}
+
+/** What `stat` says of a file, as far as the fast check needs it. */
+export interface FileStat {
+  size: number;
+  mtimeMs: number;
+}
+
+/**
+ * A file modified this close to the lock's own last write (or after it) could have changed
+ * again within one tick of a coarse filesystem clock (FAT keeps 2 s) with its size kept: the
+ * "racy" case of git's index. Such a file is hashed, whatever its mtime says.
+ */
+export const RACY_MARGIN_MS = 2_000;
+
+/**
+ * The fast check of a recorded file: true when the file on disk still has the size and the
+ * modification time the lock recorded, and that time is safely older than the lock's last
+ * write (`lockWrittenMs`, the lock file's mtime; undefined when it is not on disk), so it is
+ * taken as unchanged without reading it (the rule make, rsync and git's index use). False
+ * means "look closer" (hash it), not "changed": a copy or a fresh clone has new mtimes over
+ * the same bytes.
+ */
+export function unchangedBySizeAndMtime(file: LockedFile, st: FileStat, lockWrittenMs: number | undefined): boolean {
+  if (file.mtime_ms === undefined || lockWrittenMs === undefined) return false;
+  return st.size === file.bytes && Math.floor(st.mtimeMs) === file.mtime_ms && file.mtime_ms < lockWrittenMs - RACY_MARGIN_MS;
+}
+
+export interface IntactOptions {
+  /** Hash every file, even those whose size and mtime match (`batch --verify`). */
+  verify?: boolean;
+  /** The lock file's mtime (ms): see unchangedBySizeAndMtime. */
+  lockWrittenMs?: number;
 }
 
 export interface LockRecord {
@@ -60,8 +99,10 @@ export class LockFile {
   /** Bytes in the log, and in the lock as last written or read. */
   private logBytes: number;
   private lockBytes: number;
+  /** The lock file's mtime as loaded (ms), for the fast check; undefined when it was not on disk. */
+  private readonly lockWrittenMs: number | undefined;
 
-  private constructor(path: string, model: string, entries: Map<string, LockRecord>, sizes: { lock: number; log: number }) {
+  private constructor(path: string, model: string, entries: Map<string, LockRecord>, sizes: { lock: number; log: number }, lockWrittenMs?: number) {
     this.path = path;
     this.dir = dirname(path);
     this.logPath = `${path}.log`;
@@ -69,6 +110,7 @@ export class LockFile {
     this.entries = entries;
     this.lockBytes = sizes.lock;
     this.logBytes = sizes.log;
+    this.lockWrittenMs = lockWrittenMs;
   }
 
   /**
@@ -78,11 +120,13 @@ export class LockFile {
    */
   static async load(path: string, model: string): Promise<LockFile> {
     const abs = resolve(path);
+    // Before reading: a lock written meanwhile only makes the fast check more careful.
+    const lockWrittenMs = await stat(abs).then((st) => st.mtimeMs, () => undefined);
     const text = await readIfAny(abs, path);
     const log = await readIfAny(`${abs}.log`, `${path}.log`);
     const entries = text === undefined ? new Map<string, LockRecord>() : parseLock(text, path);
     if (log !== undefined) replayLog(log, `${path}.log`, entries);
-    return new LockFile(abs, model, entries, { lock: Buffer.byteLength(text ?? ''), log: Buffer.byteLength(log ?? '') });
+    return new LockFile(abs, model, entries, { lock: Buffer.byteLength(text ?? ''), log: Buffer.byteLength(log ?? '') }, lockWrittenMs);
   }
 
   get(key: string): LockRecord | undefined {
@@ -184,20 +228,37 @@ export class LockFile {
     return isAbsolute(path) ? path : join(this.dir, ...path.split('/'));
   }
 
-  async describeFile(path: string): Promise<LockedFile | undefined> {
-    const d = await fileDigest(path);
-    return d && { path: this.relativePath(path), ...d };
+  /**
+   * A saved file as the lock records it. `digest`: its size and sha256 when already known (a
+   * download hashes as it streams), so the file is not read back; else it is hashed here.
+   */
+  async describeFile(path: string, digest?: { bytes: number; sha256: string }): Promise<LockedFile | undefined> {
+    const st = await stat(path).catch(() => undefined);
+    if (!st?.isFile()) return undefined;
+    const d = digest?.bytes === st.size ? digest : await fileDigest(path);
+    return d && { path: this.relativePath(path), bytes: d.bytes, sha256: d.sha256, mtime_ms: Math.floor(st.mtimeMs) };
   }
 
-  /** True when every recorded file exists with its recorded size and sha256. */
-  async intact(record: LockRecord): Promise<boolean> {
+  /**
+   * True when every recorded file is still what was written: same size and mtime (no read at
+   * all), or, when those differ or `verify` asks, the same size and sha256.
+   */
+  async intact(record: LockRecord, o: IntactOptions = {}): Promise<boolean> {
     if (record.files.length === 0) return false;
     for (const f of record.files) {
-      const d = await fileDigest(this.absolutePath(f.path));
-      if (!d || d.bytes !== f.bytes || d.sha256 !== f.sha256) return false;
+      if (!(await fileIntact(f, this.absolutePath(f.path), { lockWrittenMs: this.lockWrittenMs, ...o }))) return false;
     }
     return true;
   }
+}
+
+/** One recorded file against the disk: the fast size + mtime check, else its sha256. */
+export async function fileIntact(file: LockedFile, absPath: string, o: IntactOptions = {}): Promise<boolean> {
+  const st = await stat(absPath).catch(() => undefined);
+  if (!st?.isFile() || st.size !== file.bytes) return false;
+  if (!o.verify && unchangedBySizeAndMtime(file, st, o.lockWrittenMs)) return true;
+  const d = await fileDigest(absPath);
+  return d !== undefined && d.bytes === file.bytes && d.sha256 === file.sha256;
 }
 
 async function readIfAny(abs: string, shown: string): Promise<string | undefined> {
