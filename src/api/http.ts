@@ -173,6 +173,10 @@ export class Http {
         ...(o.headersTimeoutMs ? { headersTimeout: o.headersTimeoutMs, bodyTimeout: Math.max(o.headersTimeoutMs, this.opts.requestTimeoutMs) } : {}),
       });
       const raw = await readLimited(res.body, o.maxBodyBytes ?? DEFAULT_MAX_BODY, o.requestId);
+      // undici hands the socket back to its pool a tick after the body's last chunk: a request
+      // sent before then (the result fetch right after the poll that saw COMPLETED) would find
+      // it busy and open a second connection, a TCP + TLS handshake more (issue 18).
+      await new Promise<void>((done) => setImmediate(done));
       const contentType = String(res.headers['content-type'] ?? '');
       const answer: HttpAnswer = { status: res.statusCode, headers: res.headers, contentType };
       if (/json/i.test(contentType) || (!contentType && looksLikeJson(raw))) {
