@@ -2,7 +2,7 @@
  * The HTTP layer: undici with per-request timeouts, bounded bodies, the retry policy, and the
  * rule that the API key is only ever sent to Segmind's own origins.
  */
-import { Agent, request, type Dispatcher } from 'undici';
+import { Agent, request, type Dispatcher } from './undici.js';
 import { FluxKreaError, InterruptedError, ProtocolError } from '../errors.js';
 import { ApiError, apiErrorFor, ModelFailedError, RateLimitError, ConnectionError, RequestTimeoutError, type Headers } from './errors.js';
 import type { RequestClass } from './retry-policy.js';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { randomBytes } from 'node:crypto';
-import { Agent, request, type Dispatcher } from 'undici';
+import { Agent, request, type Dispatcher } from '../api/undici.js';
 import { FluxKreaError, InterruptedError, OutputError, ProtocolError } from '../errors.js';
 import { sniffImage, SNIFF_BYTES, type ImageRef } from '../api/extract.js';
 import { toConnectionError, isAbort, type RetryInfo } from '../api/http.js';
