@@ -3,12 +3,12 @@
  * a message and an exit code.
  */
 import { Command, CommanderError } from 'commander';
-import { isFluxKreaError, OutputError } from '../errors.js';
-import { exitCodeFor, EXIT, EXIT_CODE_HELP } from './exit-codes.js';
-import { presentError } from './hints.js';
+import { OutputError } from '../errors.js';
+import { EXIT, EXIT_CODE_HELP } from '../commands/shared/exit-codes.js';
+import { printError, reportError } from '../commands/shared/report-error.js';
 import { createUi, type Ui } from './ui.js';
 import { fdOutput, stderrOutput, type Output } from './output.js';
-import type { Context } from './context.js';
+import type { Context } from '../commands/shared/context.js';
 import { generateCommand, configureGenerate } from '../commands/generate.js';
 import { authCommand } from '../commands/auth.js';
 import { resultCommand, statusCommand, jobsCommand } from '../commands/result.js';
@@ -73,6 +73,11 @@ ${EXIT_CODE_HELP}`);
   return program;
 }
 
+/** Their POSIX numbers, the same on every platform Node runs on (os.constants would cost a load). */
+const SIGNALS = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGTERM: 15 } as const;
+// Windows has no SIGQUIT to listen for.
+const SIGNAL_NAMES = (Object.keys(SIGNALS) as NodeJS.Signals[]).filter((s) => process.platform !== 'win32' || s !== 'SIGQUIT');
+
 /** Runs the CLI and resolves with the exit code; exits early only on a second Ctrl-C. */
 export async function main(
   argv: string[] = process.argv,
@@ -82,19 +87,23 @@ export async function main(
 ): Promise<number> {
   const controller = new AbortController();
   let firstInterrupt = 0;
-  const onSigint = () => {
+  // The exit code of an interrupted run: 128 + the first signal's number, as shells expect.
+  let interruptCode: number = EXIT.interrupted;
+  const onSignal = (signal: NodeJS.Signals) => {
     const now = Date.now();
     if (!firstInterrupt) {
       firstInterrupt = now;
+      interruptCode = 128 + SIGNALS[signal as keyof typeof SIGNALS];
       controller.abort();
       return;
     }
     // A second Ctrl-C while cleanup runs means "now". One that follows within a moment is not
     // the user's: conf's write-file library re-sends SIGINT to the process from its exit hook.
-    if (now - firstInterrupt > 300) process.exit(EXIT.interrupted);
+    if (now - firstInterrupt > 300) process.exit(interruptCode);
   };
-  process.on('SIGINT', onSigint);
-  process.on('SIGTERM', onSigint);
+  // A closed terminal or SSH session (SIGHUP) and SIGQUIT end a run like Ctrl-C: the paid job
+  // is journaled and its request id shown, never abandoned mid-submit (issue 12, item 3).
+  for (const signal of SIGNAL_NAMES) process.on(signal, onSignal);
   // The Ui is made when a command's action is about to run, or an error is to be shown: it
   // decides on colour and a spinner, which may mean building process.stderr (output.ts) and
   // loading chalk, and `--help` needs neither (issue 6).
@@ -103,6 +112,9 @@ export async function main(
     ui ??= await createUi({ env, out: stderr, quiet: argv.includes('-q') || argv.includes('--quiet'), verbose: argv.includes('--verbose') });
     return ui;
   };
+  const json = argv.includes('--json');
+  // Commander drops what an action returns: the action hands its exit code over through done().
+  let commandCode = EXIT.ok as number;
   const ctx: Context = {
     get ui(): Ui {
       if (!ui) throw new Error('the Ui was used before the preAction hook made it');
@@ -112,8 +124,14 @@ export async function main(
     env,
     stdout,
     stderr,
+    done: (code) => {
+      commandCode = code;
+    },
   };
-  const json = argv.includes('--json');
+  const fail = async (e: unknown): Promise<number> => {
+    await ui?.stop();
+    return reportError(ctx, await ensureUi(), e, json);
+  };
   try {
     let code: number;
     try {
@@ -122,14 +140,11 @@ export async function main(
         await ensureUi();
       });
       await program.parseAsync(argv);
-      code = Number(process.exitCode ?? 0);
+      code = commandCode;
     } catch (e) {
       // Help, version and usage errors: commander has printed them; no Ui is needed.
       if (e instanceof CommanderError) code = commanderExit(ctx, e, json);
-      else {
-        await ui?.stop();
-        code = report(ctx, await ensureUi(), e, json);
-      }
+      else code = await fail(e);
     }
     // Results that could not be written (a full disk behind `> file`) are a failure too.
     await stdout.flush();
@@ -138,12 +153,11 @@ export async function main(
       const e = new OutputError(`Cannot write to stdout (${failure.code ?? failure.message}).`, {
         suggestion: 'Free some space where stdout goes, or send it elsewhere; images already saved are listed by `flux-krea jobs`.',
       });
-      code = report(ctx, await ensureUi(), e, json);
+      code = await fail(e);
     }
-    return code;
+    return code === EXIT.interrupted ? interruptCode : code;
   } finally {
-    process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onSigint);
+    for (const signal of SIGNAL_NAMES) process.off(signal, onSignal);
   }
 }
 
@@ -153,31 +167,6 @@ function commanderExit(ctx: Context, e: CommanderError, json: boolean): number {
   if (e.code === 'commander.help') return 0;
   if (json) printError(ctx, 'usage', e.message.replace(/^error: /, ''), EXIT.usage);
   return EXIT.usage;
-}
-
-/** The one place where an error becomes a message, a hint (hints.ts) and an exit code. */
-function report(ctx: Context, ui: Ui, e: unknown, json: boolean): number {
-  if (isFluxKreaError(e)) {
-    const code = exitCodeFor(e.kind);
-    const { message, hint } = presentError(e);
-    ui.error(message, hint);
-    if (e.requestId) ui.info(`request id: ${e.requestId}`);
-    if (json) printError(ctx, e.kind, message, code, e.requestId, e.savedFiles);
-    // Images saved before the failure are still results.
-    else for (const f of e.savedFiles ?? []) ctx.stdout.write(`${f}\n`);
-    return code;
-  }
-  const err = e as Error;
-  ui.error(`Unexpected error: ${err?.message ?? String(e)}`, 'This is a bug in flux-krea; please report it with the output of --verbose.');
-  if (ui.verbose && err?.stack) ui.debug(err.stack);
-  if (json) printError(ctx, 'internal', err?.message ?? String(e), EXIT.error);
-  return EXIT.error;
-}
-
-/** With --json, failures are JSON on stdout too, so a script parses one shape. */
-function printError(ctx: Context, kind: string, message: string, code: number, requestId?: string, files?: readonly string[]): void {
-  const body = { status: 'error', error: { kind, message, exit_code: code }, request_id: requestId ?? null, ...(files?.length ? { files } : {}) };
-  ctx.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
 }
 
 /** Entry for bin/flux-krea.js (which answers a bare --version itself, before loading this). */

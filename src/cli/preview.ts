@@ -5,7 +5,7 @@
  */
 import { isatty } from 'node:tty';
 import { previewWanted, type PreviewMode } from '../output/preview/wanted.js';
-import type { Context } from './context.js';
+import type { Context } from '../commands/shared/context.js';
 import { colorLevel } from './ui.js';
 
 export interface PreviewRun {

@@ -1,7 +1,8 @@
 /** `flux-krea auth login|status|logout`: the stored API key. */
 import { Command } from 'commander';
-import type { Context } from '../cli/context.js';
+import type { Context } from './shared/context.js';
 import { UsageError } from '../errors.js';
+import { EXIT } from './shared/exit-codes.js';
 
 export function authCommand(ctx: Context): Command {
   const auth = new Command('auth').description('Store, show or remove your Segmind API key')
@@ -10,7 +11,7 @@ export function authCommand(ctx: Context): Command {
     .description('Store an API key (prompted without echo on a terminal; read from stdin when piped)')
     .addHelpText('after', '\nExamples:\n  $ flux-krea auth login\n  $ printf %s "$KEY" | flux-krea auth login\n\nThe key is never taken as an argument, so it stays out of shell history and process lists.')
     .action(async () => {
-      const { readKey } = await import('../cli/read-key.js');
+      const { readKey } = await import('./shared/read-key.js');
       const { openStore, maskKey } = await import('../store/store.js');
       const key = (await readKey(ctx)).trim();
       if (!key) throw new UsageError('No key given.', { suggestion: 'Paste the key from https://cloud.segmind.com/console/api-keys.' });
@@ -38,7 +39,8 @@ export function authCommand(ctx: Context): Command {
       } else {
         ctx.stdout.write('no key: set SEGMIND_API_KEY or run `flux-krea auth login`\n');
       }
-      if (!found) process.exitCode = 3;
+      // 3, as for a run without a key: scripts test `auth status` before they spend.
+      ctx.done?.(found ? EXIT.ok : EXIT.auth);
     });
   auth.command('logout')
     .description('Remove the stored key')

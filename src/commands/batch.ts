@@ -5,8 +5,8 @@
 import { Argument, Command } from 'commander';
 import { completeAs } from '../cli/completions/hints.js';
 import { addFieldOptions, collectFlags } from '../cli/flags.js';
-import type { Context } from '../cli/context.js';
-import { EXIT_CODE_HELP } from '../cli/exit-codes.js';
+import type { Context } from './shared/context.js';
+import { EXIT_CODE_HELP } from './shared/exit-codes.js';
 import { ALL_BATCH_FIELDS } from '../core/batch/options.js';
 
 export const BATCH_HELP = `
@@ -49,7 +49,7 @@ export function batchCommand(ctx: Context): Command {
   cmd.addHelpText('after', `${BATCH_HELP}\n\n${EXIT_CODE_HELP}`);
   cmd.action(async (manifest: string) => {
     const { runBatch } = await import('./run-batch.js');
-    await runBatch(ctx, manifest, collectFlags(cmd, ALL_BATCH_FIELDS));
+    ctx.done?.(await runBatch(ctx, manifest, collectFlags(cmd, ALL_BATCH_FIELDS)));
   });
   return cmd;
 }

@@ -3,7 +3,7 @@
  * `flux-krea __complete -- <words>` is what those scripts call on every TAB.
  */
 import { Argument, Command } from 'commander';
-import type { Context } from '../cli/context.js';
+import type { Context } from './shared/context.js';
 import { SHELLS, type Shell } from '../cli/completions/shells.js';
 import { COMPLETE_COMMAND_NAME } from '../cli/completions/hints.js';
 

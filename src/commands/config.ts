@@ -1,6 +1,6 @@
 /** `flux-krea config set|get|unset|list|path`: saved defaults for flags. */
 import { Argument, Command } from 'commander';
-import type { Context } from '../cli/context.js';
+import type { Context } from './shared/context.js';
 import { CONFIG_FIELDS } from '../params/fields.js';
 import { completeAs } from '../cli/completions/hints.js';
 

@@ -4,7 +4,7 @@
  * only when the command runs.
  */
 import { Command, Option } from 'commander';
-import type { Context } from '../cli/context.js';
+import type { Context } from './shared/context.js';
 import { UsageError } from '../errors.js';
 
 const HELP = `

@@ -5,8 +5,8 @@
 import { Command } from 'commander';
 import { MODEL_FIELDS, RUN_FIELDS } from '../params/fields.js';
 import { addFieldOptions, collectFlags } from '../cli/flags.js';
-import type { Context } from '../cli/context.js';
-import { EXIT_CODE_HELP } from '../cli/exit-codes.js';
+import type { Context } from './shared/context.js';
+import { EXIT_CODE_HELP } from './shared/exit-codes.js';
 
 export const GENERATE_EXAMPLES = `
 Examples:
@@ -24,7 +24,7 @@ export function configureGenerate(cmd: Command, ctx: Context): Command {
   cmd.addHelpText('after', GENERATE_EXAMPLES);
   cmd.action(async (prompt: string | undefined) => {
     const { runGenerate } = await import('./run-generate.js');
-    await runGenerate(ctx, prompt, collectFlags(cmd, [...MODEL_FIELDS, ...RUN_FIELDS]));
+    ctx.done?.(await runGenerate(ctx, prompt, collectFlags(cmd, [...MODEL_FIELDS, ...RUN_FIELDS])));
   });
   return cmd;
 }

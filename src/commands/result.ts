@@ -3,7 +3,7 @@ import { Argument, Command } from 'commander';
 import { completeAs } from '../cli/completions/hints.js';
 import { RUN_FIELDS, type FieldSpec } from '../params/fields.js';
 import { addFieldOptions, collectFlags } from '../cli/flags.js';
-import type { Context } from '../cli/context.js';
+import type { Context } from './shared/context.js';
 
 const pick = (...keys: string[]): FieldSpec[] => RUN_FIELDS.filter((f) => keys.includes(f.key));
 export const RESULT_FIELDS = pick('out', 'json', 'timeout', 'interval', 'retries', 'request_timeout', 'quiet', 'verbose', 'open');
@@ -17,7 +17,7 @@ export function resultCommand(ctx: Context): Command {
   cmd.addHelpText('after', '\nExamples:\n  $ flux-krea result 3f0c9a2e-... -o art/\n  $ flux-krea result 3f0c9a2e-... --json\n\nResults are kept on the server for 1 hour.');
   cmd.action(async (id: string) => {
     const { runResult } = await import('./run-jobs.js');
-    await runResult(ctx, id, collectFlags(cmd, RESULT_FIELDS));
+    ctx.done?.(await runResult(ctx, id, collectFlags(cmd, RESULT_FIELDS)));
   });
   return cmd;
 }
@@ -30,7 +30,7 @@ export function statusCommand(ctx: Context): Command {
   cmd.addHelpText('after', '\nExamples:\n  $ flux-krea status 3f0c9a2e-...\n  $ flux-krea status 3f0c9a2e-... --json\n\nA FAILED job exits 6 with the server\'s detail.');
   cmd.action(async (id: string) => {
     const { runStatus } = await import('./run-jobs.js');
-    await runStatus(ctx, id, collectFlags(cmd, STATUS_FIELDS));
+    ctx.done?.(await runStatus(ctx, id, collectFlags(cmd, STATUS_FIELDS)));
   });
   return cmd;
 }

@@ -12,17 +12,19 @@ import { ALL_BATCH_FIELDS, BATCH_MODEL_FIELDS, type BatchOptions } from '../core
 import { planEntries, type PlannedEntry } from '../core/batch/plan.js';
 import { SubmitGate } from '../core/batch/rate-limiter.js';
 import { JobTimeEstimate } from '../core/batch/poll-schedule.js';
-import { batchExitCode, batchReport } from '../core/batch/report.js';
+import { batchExitCode, batchReport } from './shared/batch-report.js';
 import { runPlanned } from '../core/batch/runner.js';
 import { inShard, parseShard, shardLabel, type Shard } from '../core/batch/shard.js';
 import { resolveSettings, type FlagValues } from '../store/settings.js';
 import { openStore } from '../store/store.js';
 import { UsageError } from '../errors.js';
 import type { RunOptions } from '../params/run-options.js';
-import { BatchReporter } from '../cli/batch-reporter.js';
-import { makeClient, openJournal, printJson, type Context } from '../cli/context.js';
+import { BatchReporter } from './shared/batch-reporter.js';
+import { EXIT } from './shared/exit-codes.js';
+import { makeClient, openJournal, printJson, type Context } from './shared/context.js';
 
-export async function runBatch(ctx: Context, manifestPath: string, flags: FlagValues): Promise<void> {
+/** Resolves with the exit code: 0 when every entry is done or skipped, else the worst failure's (batch-report.ts). */
+export async function runBatch(ctx: Context, manifestPath: string, flags: FlagValues): Promise<number> {
   const store = await openStore(ctx.env);
   const resolved = await resolveSettings({ flags, env: ctx.env, userDefaults: store.get('defaults'), userConfigPath: store.path, fields: ALL_BATCH_FIELDS });
   const run = resolved.values as unknown as RunOptions & BatchOptions;
@@ -54,12 +56,23 @@ export async function runBatch(ctx: Context, manifestPath: string, flags: FlagVa
   const mine = checked.entries.filter((e) => inShard(e.key, shard));
   const plans = await planEntries(mine, { lock, baseOut: run.out, force: run.force });
 
-  if (run.dry_run) return dryRun(ctx, run.json, plans, lockPath, shard);
-  if (pruned) await lock.save();
-
+  if (run.dry_run) {
+    dryRun(ctx, run.json, plans, lockPath, shard);
+    return EXIT.ok;
+  }
   const journal = openJournal(ctx);
   const client = await makeClient(ctx, { retries: run.retries, requestTimeoutSeconds: run.request_timeout });
   const submitClient = await makeClient(ctx, { retries: 0, requestTimeoutSeconds: run.request_timeout });
+  // The lock must be writable before anything is paid for: otherwise every rerun would pay for
+  // every entry again (issue 12, item 1). Unchanged entries write the same bytes.
+  if (pruned || plans.some((p) => p.action !== 'skip')) {
+    try {
+      await lock.save();
+    } catch (e) {
+      await Promise.all([client.close(), submitClient.close()]);
+      throw e;
+    }
+  }
   const reporter = new BatchReporter(ctx.ui, plans.length);
   const started = Date.now();
   let results;
@@ -85,8 +98,7 @@ export async function runBatch(ctx: Context, manifestPath: string, flags: FlagVa
   else for (const r of results) if (r.status === 'done') for (const f of r.files) ctx.stdout.write(`${display(f.path)}\n`);
   reporter.summary(results, Date.now() - started, relative(process.cwd(), lock.path));
   if (run.gallery) await (await import('../output/gallery/index.js')).writeGallery({ inputs: [lock.path], out: run.gallery }).then((g) => { for (const w of g.warnings) ctx.ui.warn(w); ctx.ui.info(`gallery: ${g.path}`); });
-  const code = batchExitCode(results, ctx.signal.aborted);
-  if (code !== 0) process.exitCode = code;
+  return batchExitCode(results, ctx.signal.aborted);
 }
 
 function where(manifest: string, p: Problem): string {

@@ -5,7 +5,7 @@ import type { Shell } from '../cli/completions/shells.js';
 import { complete, formatCompletion } from '../cli/completions/complete.js';
 import { Journal } from '../store/journal.js';
 import { stateDir } from '../util/paths.js';
-import type { Context } from '../cli/context.js';
+import type { Context } from './shared/context.js';
 
 export async function runCompletion(ctx: Context, shell: Shell): Promise<void> {
   ctx.stdout.write(SHIMS[shell]);

@@ -7,7 +7,7 @@ import { openStore, type Store } from '../store/store.js';
 import { UsageError } from '../errors.js';
 import { coerce, distance } from '../params/coerce.js';
 import { ALL_FIELDS, CONFIG_FIELDS, envName, findField, flagName, type FieldSpec } from '../params/fields.js';
-import { printJson, type Context } from '../cli/context.js';
+import { printJson, type Context } from './shared/context.js';
 
 /** The field for a key typed as a flag name, an alias or the API name. */
 export function configField(name: string): FieldSpec {

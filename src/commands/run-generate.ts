@@ -12,13 +12,16 @@ import { readStore } from '../store/store.js';
 import { UsageError, isFluxKreaError } from '../errors.js';
 import type { RunOptions } from '../params/run-options.js';
 import { generationEndpoint } from '../api/endpoints.js';
-import { makeClient, openJournal, printJson, resumeHint, endpoints, type Context } from '../cli/context.js';
-import { readPrompt } from '../cli/stdin.js';
-import { filesJson, metricsJson } from '../cli/json-output.js';
-import { StatusReporter } from '../cli/status-reporter.js';
+import { makeClient, openJournal, printJson, resumeHint, endpoints, type Context } from './shared/context.js';
+import { readPrompt } from './shared/stdin.js';
+import { filesJson, metricsJson } from './shared/json-output.js';
+import { StatusReporter } from './shared/status-reporter.js';
+import { EXIT } from './shared/exit-codes.js';
+import { reportError, type Advice } from './shared/report-error.js';
 import { explicitIntervalMs } from './poll-interval.js';
 
-export async function runGenerate(ctx: Context, promptArg: string | undefined, flags: FlagValues): Promise<void> {
+/** Resolves with the exit code; a failed generation is shown here, with this run's resume command. */
+export async function runGenerate(ctx: Context, promptArg: string | undefined, flags: FlagValues): Promise<number> {
   const store = await readStore(ctx.env);
   const resolved = await resolveSettings({ flags, env: ctx.env, userDefaults: store.get('defaults'), userConfigPath: store.path });
   const run = resolved.values as unknown as RunOptions;
@@ -30,7 +33,10 @@ export async function runGenerate(ctx: Context, promptArg: string | undefined, f
   }
   for (const w of built.warnings) ctx.ui.warn(w);
 
-  if (run.dry_run) return dryRun(ctx, run, resolved, built.params, built.localImage);
+  if (run.dry_run) {
+    dryRun(ctx, run, resolved, built.params, built.localImage);
+    return EXIT.ok;
+  }
 
   const [client, { generate }] = await Promise.all([
     makeClient(ctx, { retries: run.retries, requestTimeoutSeconds: run.request_timeout }),
@@ -38,8 +44,9 @@ export async function runGenerate(ctx: Context, promptArg: string | undefined, f
   ]);
   const reporter = new StatusReporter(ctx.ui);
   const toStdout = run.out === '-';
-  const outDir = toStdout ? await (await import('../cli/stdout-image.js')).stagingDir() : run.out;
-  let outcome: GenerateOutcome;
+  const outDir = toStdout ? await (await import('./shared/stdout-image.js')).stagingDir() : run.out;
+  let outcome: GenerateOutcome | undefined;
+  let failure: unknown;
   try {
     outcome = await generate({
       client, params: built.params, localImage: built.localImage, sync: run.sync, outDir,
@@ -49,23 +56,19 @@ export async function runGenerate(ctx: Context, promptArg: string | undefined, f
       journal: openJournal(ctx), signal: ctx.signal, events: reporter.events(), metadata: run.metadata,
     });
   } catch (e) {
-    let err = e;
-    if (isFluxKreaError(err) && err.requestId && err.kind !== 'job-failed' && err.kind !== 'not-found') {
-      err = err.with({ suggestion: `The job is kept on the server for an hour. Fetch its images with: ${resumeHint(err.requestId, toStdout ? undefined : run.out)}` });
-    }
-    if (toStdout) {
-      // The staged images are deleted below: they are no longer results to print.
-      if (isFluxKreaError(err)) err = err.with({ savedFiles: undefined });
-      await fsp.rm(outDir, { recursive: true, force: true });
-    }
-    throw err;
+    failure = e;
   } finally {
     await reporter.stop();
     await client.close();
   }
+  if (!outcome) {
+    // Staged images are gone with the staging dir: the journal points at the job, not at them.
+    if (toStdout) await fsp.rm(outDir, { recursive: true, force: true });
+    return reportError(ctx, ctx.ui, failure, run.json, { ...adviceFor(failure, run), ...(toStdout ? { savedFiles: [] } : {}) });
+  }
   for (const w of outcome.warnings) ctx.ui.warn(w);
   if (toStdout) {
-    const { writeImageToStdout } = await import('../cli/stdout-image.js');
+    const { writeImageToStdout } = await import('./shared/stdout-image.js');
     await writeImageToStdout(ctx, outcome.files, outDir);
   } else if (run.json) {
     printJson(ctx, toJson(outcome));
@@ -75,9 +78,19 @@ export async function runGenerate(ctx: Context, promptArg: string | undefined, f
   if (!toStdout) await (await import('../cli/preview.js')).showPreview(ctx, run, outcome.files.map((f) => f.path));
   reporter.summary(outcome);
   if (run.open && !toStdout) {
-    const { openFiles } = await import('../cli/open.js');
+    const { openFiles } = await import('./shared/open.js');
     await openFiles(ctx, outcome.files.map((f) => f.path));
   }
+  return EXIT.ok;
+}
+
+/** The next step that only this run knows (its -o); cli/hints.ts gives every other. */
+function adviceFor(e: unknown, run: RunOptions): Advice {
+  if (!isFluxKreaError(e)) return {};
+  if (e.requestId && e.kind !== 'job-failed' && e.kind !== 'not-found') {
+    return { suggestion: `The job is kept on the server for an hour. Fetch its images with: ${resumeHint(e.requestId, run.out === '-' ? undefined : run.out)}` };
+  }
+  return {};
 }
 
 export function toJson(o: GenerateOutcome): Record<string, unknown> {

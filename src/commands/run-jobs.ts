@@ -1,15 +1,17 @@
 /** Bodies of `result`, `status` and `jobs`. */
 import { resolveSettings, type FlagValues } from '../store/settings.js';
-import { saveResults } from '../core/save-results.js';
+import { runJob, type JobOutcome } from '../core/job.js';
+import type { ResolvedParams } from '../params/schema.js';
+import { reportError, type Advice } from './shared/report-error.js';
 import { UsageError, isFluxKreaError } from '../errors.js';
 import type { RunOptions } from '../params/run-options.js';
 import type { JournalEntry } from '../store/journal.js';
-import { makeClient, openJournal, printJson, resumeHint, type Context } from '../cli/context.js';
-import { StatusReporter } from '../cli/status-reporter.js';
+import { makeClient, openJournal, printJson, resumeHint, type Context } from './shared/context.js';
+import { StatusReporter } from './shared/status-reporter.js';
 import { explicitIntervalMs } from './poll-interval.js';
 import { RESULT_FIELDS, STATUS_FIELDS } from './result.js';
-import { EXIT } from '../cli/exit-codes.js';
-import { filesJson, metricsJson } from '../cli/json-output.js';
+import { EXIT } from './shared/exit-codes.js';
+import { filesJson, metricsJson } from './shared/json-output.js';
 
 /** Results live on the server for one hour. */
 export const RETENTION_MS = 60 * 60 * 1000;
@@ -20,7 +22,11 @@ function checkId(id: string): string {
   return t;
 }
 
-export async function runResult(ctx: Context, rawId: string, flags: FlagValues): Promise<void> {
+/**
+ * `result <id>`: the job pipeline from the wait on (no upload, no submit: the job is paid for).
+ * Resolves with the exit code; a failure is shown here, with the resume command to try again.
+ */
+export async function runResult(ctx: Context, rawId: string, flags: FlagValues): Promise<number> {
   const id = checkId(rawId);
   const resolved = await resolveSettings({ flags, env: ctx.env, fields: RESULT_FIELDS });
   const run = resolved.values as unknown as RunOptions;
@@ -30,47 +36,43 @@ export async function runResult(ctx: Context, rawId: string, flags: FlagValues):
   const outDir = flags.out ? run.out : entry?.outDir ?? run.out;
   const client = await makeClient(ctx, { retries: run.retries, requestTimeoutSeconds: run.request_timeout });
   const reporter = new StatusReporter(ctx.ui);
+  let outcome: JobOutcome | undefined;
+  let failure: unknown;
   try {
-    const job = client.jobFor(id);
-    reporter.events().submitted?.(id);
-    const result = await client.wait(job, {
-      intervalMs: explicitIntervalMs(resolved, run), deadline: Date.now() + run.timeout * 1000, signal: ctx.signal,
-      onStatus: (s) => reporter.events().status?.(s, id), pollNow: true,
+    outcome = await runJob({
+      client, requestId: id, outDir, journal, events: reporter.events(),
+      // Named as the original run would have named them; a job we never journaled gets part of its id.
+      params: { ...entry?.params, prompt: entry?.prompt ?? 'segmind' } as ResolvedParams,
+      nameSeed: (entry?.params?.seed as number | undefined) ?? id.slice(0, 8),
+      intervalMs: explicitIntervalMs(resolved, run), deadline: Date.now() + run.timeout * 1000, retries: run.retries, signal: ctx.signal,
     });
-    const prompt = entry?.prompt ?? 'segmind';
-    const seed = (entry?.params?.seed as number | undefined) ?? id.slice(0, 8);
-    const files = await saveResults({
-      client, result, dir: outDir, prompt, seed, requestId: id, journal, retries: run.retries, signal: ctx.signal, events: reporter.events(),
-    });
-    await reporter.stop();
-    if (run.json) {
-      printJson(ctx, { request_id: id, status: result.status, files: filesJson(files), metrics: metricsJson(result.metrics) });
-    } else {
-      for (const f of files) ctx.stdout.write(`${f.path}\n`);
-    }
-    ctx.ui.info(`saved ${files.length} image${files.length === 1 ? '' : 's'} from ${id}`);
   } catch (e) {
-    if (isFluxKreaError(e)) {
-      if (e.kind === 'not-found') {
-        await journal.record({ id, state: 'expired' });
-        throw e.with({
-          message: `Request ${id} is unknown or expired on the server.`,
-          suggestion: 'Results are kept for 1 hour after the job; after that the job must be generated again.',
-        });
-      } else if (e.kind === 'job-failed') {
-        await journal.record({ id, state: 'failed', error: e.message });
-      } else if (e.kind !== 'usage' && e.kind !== 'auth') {
-        throw e.with({ suggestion: `Try again: ${resumeHint(id, outDir)}` });
-      }
-    }
-    throw e;
+    failure = e;
   } finally {
     await reporter.stop();
     await client.close();
   }
+  if (!outcome) return reportError(ctx, ctx.ui, failure, run.json, resultAdvice(failure, id, outDir));
+  if (run.json) {
+    printJson(ctx, { request_id: id, status: outcome.status, files: filesJson(outcome.files), metrics: metricsJson(outcome.metrics) });
+  } else {
+    for (const f of outcome.files) ctx.stdout.write(`${f.path}\n`);
+  }
+  ctx.ui.info(`saved ${outcome.files.length} image${outcome.files.length === 1 ? '' : 's'} from ${id}`);
+  return EXIT.ok;
 }
 
-export async function runStatus(ctx: Context, rawId: string, flags: FlagValues): Promise<void> {
+function resultAdvice(e: unknown, id: string, outDir: string): Advice {
+  if (!isFluxKreaError(e)) return {};
+  if (e.kind === 'not-found') {
+    return { message: `Request ${id} is unknown or expired on the server.`, suggestion: 'Results are kept for 1 hour after the job; after that the job must be generated again.' };
+  }
+  if (e.kind === 'job-failed' || e.kind === 'usage' || e.kind === 'auth') return {};
+  return { suggestion: `Try again: ${resumeHint(id, outDir)}` };
+}
+
+/** Resolves with the exit code: 6 for a FAILED job, whose state is still printed as a result. */
+export async function runStatus(ctx: Context, rawId: string, flags: FlagValues): Promise<number> {
   const id = checkId(rawId);
   const resolved = await resolveSettings({ flags, env: ctx.env, fields: STATUS_FIELDS });
   const run = resolved.values as unknown as RunOptions;
@@ -85,11 +87,11 @@ export async function runStatus(ctx: Context, rawId: string, flags: FlagValues):
       if (!isFluxKreaError(e) || e.kind !== 'job-failed') throw e;
       status = 'FAILED';
       error = e.message;
-      process.exitCode = EXIT.jobFailed;
     }
     if (run.json) printJson(ctx, { request_id: id, status, ...(error ? { error } : {}) });
     else ctx.stdout.write(`${status}\n`);
     if (error) ctx.ui.error(error);
+    return error ? EXIT.jobFailed : EXIT.ok;
   } finally {
     await client.close();
   }

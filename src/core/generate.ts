@@ -1,19 +1,13 @@
 /**
- * One generation, start to finish: upload a local input image, submit (or the sync call),
- * journal the job before waiting, wait, save. Returns what the CLI prints.
+ * One generation, start to finish, as the library and the CLI's default command call it: the
+ * job pipeline (job.ts) with no hooks. Returns what the CLI prints.
  */
-import { readFile } from 'node:fs/promises';
-import { randomUUID } from 'node:crypto';
-import type { JobResult, Metrics, SegmindClient } from '../api/client.js';
-import { expectedRunTime } from '../api/poll-schedule.js';
-import { sniffImage } from '../api/extract.js';
-import { DeadlineError, UsageError } from '../errors.js';
+import type { SegmindClient } from '../api/client.js';
 import type { Journal } from '../store/journal.js';
-import { ensureDir, type SavedImage } from '../output/download.js';
+import type { MetadataMode } from '../output/metadata.js';
 import type { ResolvedParams } from '../params/schema.js';
 import type { ProgressEvents } from './events.js';
-import { saveResults } from './save-results.js';
-import { applyMetadata, type MetadataMode } from '../output/metadata.js';
+import { runJob, type JobOutcome } from './job.js';
 
 export interface GenerateRequest {
   client: SegmindClient;
@@ -34,99 +28,11 @@ export interface GenerateRequest {
   journalOutDir?: string;
 }
 
-export interface GenerateOutcome {
-  requestId?: string;
-  status: string;
-  files: SavedImage[];
+export interface GenerateOutcome extends JobOutcome {
   seed: number;
-  params: ResolvedParams;
-  metrics: Metrics;
-  warnings: string[];
-}
-
-/** The v1 call has no request id to resume, but --timeout still bounds it. */
-async function runSyncWithin(g: GenerateRequest, params: ResolvedParams): Promise<JobResult> {
-  const budgetMs = Math.max(1, g.deadline - Date.now());
-  const deadline = AbortSignal.timeout(budgetMs);
-  const signal = g.signal ? AbortSignal.any([g.signal, deadline]) : deadline;
-  try {
-    // Ctrl-C waits for the answer (its images are paid for); --timeout cuts the call.
-    return await g.client.runSync(params, { signal, cutSignal: deadline, deadline: g.deadline });
-  } catch (e) {
-    if (deadline.aborted && !g.signal?.aborted) {
-      throw new DeadlineError(Math.round(budgetMs / 1000), undefined, true);
-    }
-    throw e;
-  }
 }
 
 export async function generate(g: GenerateRequest): Promise<GenerateOutcome> {
-  const params = { ...g.params };
-  // Fail on an unwritable directory before paying for a job.
-  await ensureDir(g.outDir);
-  if (g.localImage) {
-    g.events?.uploading?.(g.localImage);
-    const data = await readFile(g.localImage).catch((e: NodeJS.ErrnoException) => {
-      throw new UsageError(`--image: cannot read ${g.localImage} (${e.code ?? e.message}).`);
-    });
-    const kind = sniffImage(data.subarray(0, 12));
-    if (!kind) throw new UsageError(`--image: ${g.localImage} is not a PNG, JPEG, WebP or GIF file.`);
-    params.image = await g.client.upload(data, kind.mime, { signal: g.signal, deadline: g.deadline });
-  }
-
-  let result: JobResult;
-  let requestId: string | undefined;
-  let journalId: string;
-  const outDir = g.journalOutDir ?? g.outDir;
-  // Ctrl-C during a submit lets it finish: its answer holds the id of a job billed either way.
-  const onAbort = () => g.events?.warning?.('Waiting for Segmind to answer the submit, so the paid job is not lost (Ctrl-C again to quit now).');
-  g.signal?.addEventListener('abort', onAbort, { once: true });
-  if (g.sync) {
-    try {
-      result = await runSyncWithin(g, params);
-    } finally {
-      g.signal?.removeEventListener('abort', onAbort);
-    }
-    journalId = result.requestId ?? `sync-${randomUUID()}`;
-    await g.journal?.record({
-      id: journalId, createdAt: new Date().toISOString(), state: 'submitted',
-      mode: 'sync', prompt: params.prompt, params: { ...params }, outDir,
-    });
-  } else {
-    let job;
-    try {
-      job = await g.client.submit(params, { signal: g.signal, deadline: g.deadline });
-    } finally {
-      g.signal?.removeEventListener('abort', onAbort);
-    }
-    requestId = journalId = job.requestId;
-    await g.journal?.record({
-      id: job.requestId, createdAt: new Date().toISOString(), state: 'submitted',
-      mode: 'async', prompt: params.prompt, params: { ...params }, outDir,
-    });
-    g.events?.submitted?.(job.requestId);
-    const expectedMs = g.intervalMs === undefined ? expectedRunTime(await g.journal?.recentRunTimes() ?? []) : undefined;
-    try {
-      result = await g.client.wait(job, {
-        intervalMs: g.intervalMs, expectedMs, deadline: g.deadline, signal: g.signal,
-        onStatus: (s) => g.events?.status?.(s, job.requestId),
-      });
-      if (result.runMs !== undefined) await g.journal?.record({ id: job.requestId, runMs: result.runMs });
-    } catch (e) {
-      if ((e as { kind?: string }).kind === 'job-failed') {
-        await g.journal?.record({ id: job.requestId, state: 'failed', error: (e as Error).message });
-      }
-      throw e;
-    }
-  }
-  const files = await saveResults({
-    client: g.client, result, dir: g.outDir, prompt: params.prompt, seed: params.seed,
-    requestId, journalId, journal: g.journal, retries: g.retries, signal: g.signal, events: g.events,
-  });
-  await applyMetadata(files, g.metadata, { params, requestId: requestId ?? result.requestId }, g.events?.warning);
-  const warnings: string[] = [];
-  if (files.length < params.num_outputs) {
-    warnings.push(`Asked for ${params.num_outputs} images, got ${files.length}: the safety checker may have dropped some.`);
-  }
-  return { requestId: requestId ?? result.requestId, status: result.status, files, seed: params.seed, params, metrics: result.metrics, warnings };
+  const outcome = await runJob(g);
+  return { ...outcome, seed: outcome.params.seed };
 }

@@ -1,6 +1,6 @@
 /**
  * Saves a finished job's images: in parallel, each one atomically, with the journal updated.
- * Shared by `generate` and `result`.
+ * One step of the job pipeline (job.ts).
  */
 import { InterruptedError, ProtocolError, isFluxKreaError } from '../errors.js';
 import type { JobResult } from '../api/client.js';

@@ -4,13 +4,12 @@
  * still says how it was made: prompt, every parameter, seed, model, request id and time.
  * Files are rewritten atomically (temp file + rename), so a crash never leaves half an image.
  */
-import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { MODEL } from '../api/endpoints.js';
 import { VERSION } from '../version.js';
 import { embedProvenance, EmbedError, extractProvenance } from './embed.js';
 import type { SavedImage } from './download.js';
-import { tempPath } from './download.js';
-import { dirname } from 'node:path';
+import { writeFileAtomic } from '../util/atomic-file.js';
 
 export type MetadataMode = 'none' | 'sidecar' | 'embed';
 
@@ -52,15 +51,9 @@ export function sidecarPath(imagePath: string): string {
   return `${imagePath}.json`;
 }
 
-async function writeAtomic(path: string, data: Buffer | string): Promise<void> {
-  const tmp = tempPath(dirname(path));
-  try {
-    await writeFile(tmp, data, { flag: 'wx' });
-    await rename(tmp, path);
-  } catch (e) {
-    await unlink(tmp).catch(() => undefined);
-    throw e;
-  }
+/** Images and sidecars are the user's files: the umask decides their mode, as for any new file. */
+function writeAtomic(path: string, data: Buffer | string): Promise<void> {
+  return writeFileAtomic(path, data, { mode: 0o666 });
 }
 
 export async function writeSidecar(imagePath: string, p: Provenance): Promise<void> {

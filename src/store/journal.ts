@@ -8,6 +8,7 @@
 // imports this module, a dry run included, and that import costs about 1 ms (issue 6).
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
+import { appendNoFollow, writeFileAtomic } from '../util/atomic-file.js';
 
 export type JobState = 'submitted' | 'saved' | 'partial' | 'failed' | 'expired';
 
@@ -38,20 +39,29 @@ export class Journal {
   private readonly onWarning?: (message: string) => void;
   private chain: Promise<unknown> = Promise.resolve();
 
-  constructor(dir: string, onWarning?: (message: string) => void) {
+  private readonly compactLines: number;
+  private readonly keepJobs: number;
+
+  /** `limits` is for tests, which make compactions frequent to race them against appends. */
+  constructor(dir: string, onWarning?: (message: string) => void, limits: { compactLines?: number; keepJobs?: number } = {}) {
     this.path = join(dir, FILE);
     this.onWarning = onWarning;
+    this.compactLines = limits.compactLines ?? COMPACT_LINES;
+    this.keepJobs = limits.keepJobs ?? KEEP_JOBS;
   }
 
   /** Records an event; never throws (a journal problem must not lose the images). */
   record(event: JournalEvent): Promise<void> {
     // The leading newline ends any line a crashed writer left torn, so a torn line never
     // swallows the next record; blank lines are skipped on reading.
-    const line = `\n${JSON.stringify({ ...event, at: new Date().toISOString() })}\n`;
+    const line = `\n${JSON.stringify({ ...event, at: eventTime() })}\n`;
     const write = this.chain.then(async () => {
       try {
-        await fsp.mkdir(join(this.path, '..'), { recursive: true });
-        await fsp.appendFile(this.path, line, { mode: 0o600 });
+        await fsp.mkdir(join(this.path, '..'), { recursive: true, mode: 0o700 });
+        // A compaction that replaced the file under this write took the file it was read
+        // from, maybe before this line arrived: append again to the new one. Folding the same
+        // event twice changes nothing.
+        for (let tries = 0; tries < 5 && !(await appendNoFollow(this.path, line)); tries++);
       } catch (e) {
         this.onWarning?.(`Could not write the job journal ${this.path}: ${(e as Error).message}`);
       }
@@ -71,25 +81,10 @@ export class Journal {
       this.onWarning?.(`Could not read the job journal ${this.path}: ${(e as Error).message}`);
       return [];
     }
-    const all = text.split('\n');
-    // An unterminated last line may be another process's append in progress: not corrupt, not ours.
-    if (!text.endsWith('\n')) all.pop();
-    const lines = all.filter((l) => l.trim());
-    const events: JournalEvent[] = [];
-    let bad = 0;
-    for (const line of lines) {
-      try {
-        const e = JSON.parse(line) as JournalEvent & { at?: string };
-        if (typeof e?.id === 'string') events.push(e); else bad++;
-      } catch {
-        bad++;
-      }
-    }
+    const { events, lines, bad } = parseEvents(text);
     const jobs = fold(events);
-    // Rewriting races with other processes' appends: only when the file is as we read it.
-    const unchanged = async () => (await fsp.stat(this.path).catch(() => undefined))?.size === Buffer.byteLength(text);
-    if (bad > 0 && await unchanged()) await this.setAside(bad, jobs);
-    else if (lines.length > COMPACT_LINES && await unchanged()) await this.rewrite(jobs.slice(0, KEEP_JOBS));
+    if (bad > 0) await this.setAside(bad, text);
+    else if (lines > this.compactLines) await this.compact().catch((e: Error) => this.onWarning?.(`Could not compact the job journal ${this.path}: ${e.message}`));
     return jobs;
   }
 
@@ -103,30 +98,120 @@ export class Journal {
     return (await this.list()).find((j) => j.id === id);
   }
 
-  private async setAside(bad: number, jobs: JournalEntry[]): Promise<void> {
+  private async setAside(bad: number, text: string): Promise<void> {
     const aside = `${this.path}.corrupt-${Date.now()}`;
     try {
-      await fsp.rename(this.path, aside);
-      await this.rewrite(jobs);
-      this.onWarning?.(`The job journal had ${bad} unreadable line(s); the old file was kept as ${aside} and the good entries carried over.`);
+      await writeFileAtomic(aside, text);
+      if (await this.compact()) {
+        this.onWarning?.(`The job journal had ${bad} unreadable line(s); the old file was kept as ${aside} and the good entries carried over.`);
+      }
     } catch (e) {
       this.onWarning?.(`The job journal ${this.path} is damaged and could not be repaired: ${(e as Error).message}`);
     }
   }
 
-  /** Atomic rewrite: a temp file renamed over the journal. */
-  private async rewrite(jobs: JournalEntry[]): Promise<void> {
-    const tmp = `${this.path}.${process.pid}.tmp`;
-    const body = jobs.slice().reverse().map((j) => JSON.stringify(j)).join('\n');
-    await fsp.writeFile(tmp, body ? `${body}\n` : '', { mode: 0o600 });
-    await fsp.rename(tmp, this.path);
+  /**
+   * Rewrites the journal with its newest jobs, without losing a record that another process
+   * appends meanwhile, whatever the interleaving (issue 12, item 4):
+   * - one compaction at a time (an exclusive `.compacting` file; a dead owner's is taken over);
+   * - the jobs are read through a descriptor of the file being replaced, and after the atomic
+   *   replacement whatever reached that old file since the read is appended to the new one;
+   * - a writer whose append landed in the old file after that (it opened it before the
+   *   replacement) sees the file changed under it and appends again (record()).
+   * Events fold by their time, so a record carried over late still folds in its place.
+   * Resolves with false when another process is compacting (this one is then unnecessary).
+   */
+  private async compact(): Promise<boolean> {
+    const owner = await takeLock(`${this.path}.compacting`);
+    if (!owner) return false;
+    try {
+      const old = await fsp.open(this.path, 'r');
+      try {
+        const read = await old.readFile();
+        // Whole lines only: a line without its newline yet is an append in progress, carried over with the tail.
+        const upTo = read.lastIndexOf(0x0a) + 1;
+        const events = parseEvents(read.subarray(0, upTo).toString('utf8')).events;
+        const body = fold(events).slice(0, this.keepJobs).reverse().map((j) => JSON.stringify(j)).join('\n');
+        await writeFileAtomic(this.path, body ? `${body}\n` : '');
+        const { size } = await old.stat();
+        if (size > upTo) {
+          const tail = Buffer.alloc(size - upTo);
+          await old.read(tail, 0, tail.length, upTo);
+          // Its own leading newline ends any torn line, as every record's does.
+          await appendNoFollow(this.path, `\n${tail.toString('utf8')}\n`);
+        }
+      } finally {
+        await old.close();
+      }
+      return true;
+    } finally {
+      await owner.release();
+    }
+  }
+}
+
+let lastEventMs = 0;
+/**
+ * Now, but strictly later than this process's previous event: events fold in time order, and
+ * two events of one job recorded in the same millisecond must keep theirs.
+ */
+function eventTime(): string {
+  lastEventMs = Math.max(Date.now(), lastEventMs + 1);
+  return new Date(lastEventMs).toISOString();
+}
+
+/** Complete lines only: an unterminated last line may be another process's append in progress. */
+function parseEvents(text: string): { events: (JournalEvent & { at?: string })[]; lines: number; bad: number } {
+  const all = text.split('\n');
+  if (!text.endsWith('\n')) all.pop();
+  const lines = all.filter((l) => l.trim());
+  const events: (JournalEvent & { at?: string })[] = [];
+  let bad = 0;
+  for (const line of lines) {
+    try {
+      const e = JSON.parse(line) as JournalEvent & { at?: string };
+      if (typeof e?.id === 'string') events.push(e); else bad++;
+    } catch {
+      bad++;
+    }
+  }
+  return { events, lines: lines.length, bad };
+}
+
+/** An exclusive lock file holding our pid; one left by a process that has died is taken over. */
+async function takeLock(path: string): Promise<{ release(): Promise<void> } | undefined> {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const handle = await fsp.open(path, 'wx', 0o600);
+      await handle.writeFile(String(process.pid));
+      await handle.close();
+      return { release: () => fsp.unlink(path).catch(() => undefined) };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const pid = Number(await fsp.readFile(path, 'utf8').catch(() => ''));
+      if (Number.isInteger(pid) && pid > 0 && alive(pid)) return undefined;
+      await fsp.unlink(path).catch(() => undefined);
+    }
+  }
+  return undefined;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
 /** Folds events into one entry per job, newest first. */
 export function fold(events: (JournalEvent & { at?: string })[]): JournalEntry[] {
   const byId = new Map<string, JournalEntry>();
-  for (const e of events) {
+  // In time order, not file order: a compaction may carry an older record over after newer ones.
+  const timeOf = (e: JournalEvent & { at?: string }) => e.at ?? e.updatedAt ?? e.createdAt ?? '';
+  const ordered = events.map((e, i) => ({ e, i })).sort((a, b) => timeOf(a.e).localeCompare(timeOf(b.e)) || a.i - b.i).map((x) => x.e);
+  for (const e of ordered) {
     const { at, ...rest } = e;
     const prev = byId.get(e.id);
     const when = at ?? rest.updatedAt ?? rest.createdAt ?? new Date(0).toISOString();

@@ -11,15 +11,16 @@
  * and resolves once it is written, so a request id is on disk before the job is waited for.
  * Rewriting the whole lock after every entry made a batch quadratic (issue 10: 5,000 instant
  * entries took 547 s and wrote 22 GB for a 4.3 MB lock). The log is folded into the lock
- * (temp file + rename, then the log is removed) when it outgrows the lock, which keeps the
+ * (util/atomic-file.ts: temp file, fsync, rename; then the log is removed) when it outgrows the lock, which keeps the
  * bytes written within a small multiple of the final lock, and by `close()` at the end of a
  * run. A crash at any moment loses nothing: `load` replays a log that is left over, and the
  * next write folds it in.
  */
-import { appendFile, mkdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat, unlink } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { OutputError, UsageError } from '../errors.js';
-import { fileDigest, stableStringify } from '../core/batch/hash.js';
+import { fileDigest, stableStringify } from '../util/hash.js';
+import { appendNoFollow, writeFileAtomic } from '../util/atomic-file.js';
 
 export const LOCK_VERSION = 1;
 /** The log is folded into the lock once it is larger than the lock and than this. */
@@ -190,7 +191,8 @@ export class LockFile {
   private async append(line: string): Promise<void> {
     try {
       if (this.logBytes === 0) await mkdir(this.dir, { recursive: true });
-      await appendFile(this.logPath, line);
+      // Never through a planted symbolic link (issue 12, item 14).
+      await appendNoFollow(this.logPath, line, { mode: 0o666 });
       this.logBytes += Buffer.byteLength(line);
     } catch (e) {
       throw cannotWrite(this.logPath, e);
@@ -198,15 +200,13 @@ export class LockFile {
   }
 
   private async writeNow(): Promise<void> {
-    const tmp = `${this.path}.${process.pid}.tmp`;
     try {
       const text = this.serialize();
       await mkdir(this.dir, { recursive: true });
-      await writeFile(tmp, text);
-      await rename(tmp, this.path);
+      // The umask decides the mode: the lock is meant to be committed and shared, it holds no secret.
+      await writeFileAtomic(this.path, text, { mode: 0o666 });
       this.lockBytes = Buffer.byteLength(text);
     } catch (e) {
-      await unlink(tmp).catch(() => undefined);
       throw cannotWrite(this.path, e);
     }
     // The lock now holds everything the log did. Should a crash come before the unlink, the

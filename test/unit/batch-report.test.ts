@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { batchExitCode, batchReport } from '../../src/core/batch/report.js';
+import { batchExitCode, batchReport } from '../../src/commands/shared/batch-report.js';
 import type { EntryResult } from '../../src/core/batch/run-entry.js';
 import type { ErrorKind } from '../../src/errors.js';
 

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { renderReadme } from '../../src/params/docs.js';
-import { EXIT } from '../../src/cli/exit-codes.js';
+import { EXIT } from '../../src/commands/shared/exit-codes.js';
 import { ALL_FIELDS, envName } from '../../src/params/fields.js';
 
 const path = resolve(import.meta.dirname, '../../README.md');

@@ -16,7 +16,7 @@ import { findField, MODEL_FIELDS, RUN_FIELDS, type FieldSpec } from '../../param
 import type { ResolvedParams } from '../../params/schema.js';
 import { slugify } from '../../output/naming.js';
 import { checkLocalImage } from '../params.js';
-import { derivedSeed, sha256, stableStringify } from './hash.js';
+import { derivedSeed, sha256, stableStringify } from '../../util/hash.js';
 import type { Problem, RawEntry } from './manifest.js';
 
 export interface BatchEntry {

@@ -10,7 +10,7 @@
 import { resolve } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import type { BatchEntry } from './entries.js';
-import { sha256, stableStringify } from './hash.js';
+import { sha256, stableStringify } from '../../util/hash.js';
 import type { LockFile, LockRecord } from '../../store/lock.js';
 
 export type Action = 'skip' | 'resume' | 'submit';

@@ -9,7 +9,7 @@ import { dirname, extname, join } from 'node:path';
 import type { SavedImage } from '../../output/download.js';
 import { formatOf } from '../../output/embed.js';
 import { sidecarPath } from '../../output/metadata.js';
-import { fileDigest } from './hash.js';
+import { fileDigest } from '../../util/hash.js';
 import type { LockFile, LockRecord } from '../../store/lock.js';
 
 export async function replacePrevious(files: SavedImage[], previous: LockRecord | undefined, lock: LockFile, stem: (index: number) => string): Promise<void> {

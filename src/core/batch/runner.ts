@@ -6,6 +6,7 @@
 import { runPool } from './pool.js';
 import type { PlannedEntry } from './plan.js';
 import { runEntry, type EntryResult, type EntryRunContext } from './run-entry.js';
+import { SubmitTurns } from './submit-gate.js';
 
 /** Failures that say nothing about the entry and everything about the account. */
 const SYSTEMIC = new Set(['auth', 'credits']);
@@ -27,7 +28,7 @@ export async function runPlanned(plans: PlannedEntry[], c: EntryRunContext, o: R
     c.events.finished?.(r);
   }
   const stop = new AbortController();
-  const ctx: EntryRunContext = { ...c, stopSubmits: stop.signal };
+  const ctx: EntryRunContext = { ...c, stopSubmits: stop.signal, turns: new SubmitTurns() };
   const todo = plans.filter((p) => p.action !== 'skip');
   await runPool(todo, o.concurrency, async (p, releaseSlot) => {
     const r = await runEntry(p, ctx, releaseSlot);

@@ -1,6 +1,6 @@
 /** Reads an API key: a hidden prompt on a terminal, else all of stdin. Never echoes it. */
 import { readAll } from './stdin.js';
-import { InterruptedError } from '../errors.js';
+import { InterruptedError } from '../../errors.js';
 import type { Context } from './context.js';
 
 export async function readKey(ctx: Context, stdin: NodeJS.ReadStream = process.stdin): Promise<string> {

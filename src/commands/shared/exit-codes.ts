@@ -1,5 +1,5 @@
 /** Exit codes: the one place where error kinds become numbers. Documented in the README and --help. */
-import type { ErrorKind } from '../errors.js';
+import type { ErrorKind } from '../../errors.js';
 
 export const EXIT = {
   ok: 0,
@@ -41,4 +41,5 @@ export const EXIT_CODE_HELP = `Exit codes:
   5    rate limited even after retrying (429)
   6    the generation FAILED (422, or 500 from --sync); the server's detail is shown
   7    still running when --timeout ran out (the request id is shown)
-  130  interrupted (Ctrl-C); the request id and resume command are shown`;
+  130  interrupted (Ctrl-C); the request id and resume command are shown
+       (128 + the signal's number for others: 129 SIGHUP, 131 SIGQUIT, 143 SIGTERM)`;

@@ -4,8 +4,8 @@ import { createReadStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { UsageError } from '../errors.js';
-import type { SavedImage } from '../output/download.js';
+import { UsageError } from '../../errors.js';
+import type { SavedImage } from '../../output/download.js';
 import type { Context } from './context.js';
 
 export function stagingDir(): Promise<string> {

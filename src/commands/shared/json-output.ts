@@ -1,6 +1,6 @@
 /** The pieces of `--json` output that `generate` and `result` share, so both print one shape. */
-import type { Metrics } from '../api/client.js';
-import type { SavedImage } from '../output/download.js';
+import type { Metrics } from '../../api/client.js';
+import type { SavedImage } from '../../output/download.js';
 
 export function filesJson(files: SavedImage[]): { path: string; bytes: number; format: string }[] {
   return files.map((f) => ({ path: f.path, bytes: f.bytes, format: f.format }));

@@ -2,14 +2,14 @@
  * What every command shares: the UI, the interrupt signal, the client built from the
  * environment and the key, the journal.
  */
-import type { SegmindClient } from '../api/client.js';
-import { resolveEndpoints } from '../api/endpoints.js';
-import { FluxKreaError, MissingKeyError } from '../errors.js';
-import { findApiKey } from '../store/store.js';
-import { Journal } from '../store/journal.js';
-import { stateDir } from '../util/paths.js';
-import type { Ui } from './ui.js';
-import type { Output } from './output.js';
+import type { SegmindClient } from '../../api/client.js';
+import { resolveEndpoints } from '../../api/endpoints.js';
+import { FluxKreaError, MissingKeyError } from '../../errors.js';
+import { findApiKey } from '../../store/store.js';
+import { Journal } from '../../store/journal.js';
+import { stateDir } from '../../util/paths.js';
+import type { Ui } from '../../cli/ui.js';
+import type { Output } from '../../cli/output.js';
 import { formatRetry } from './status-reporter.js';
 
 export interface Context {
@@ -19,6 +19,11 @@ export interface Context {
   stdout: Output;
   /** Where people read: the Ui writes here, and so do prompts and commander's usage errors. */
   stderr: Output;
+  /**
+   * Hands the command's exit code to main(), which returns it (commander drops what an action
+   * returns). Absent where the command tree is only built, never run (completion scripts).
+   */
+  done?(code: number): void;
 }
 
 export interface ClientSettings {
@@ -42,7 +47,7 @@ export async function makeClient(ctx: Context, s: ClientSettings): Promise<Segmi
     });
   }
   // The HTTP stack loads only when a request will be made: --dry-run and --help never pay for it.
-  const { SegmindClient } = await import('../api/client.js');
+  const { SegmindClient } = await import('../../api/client.js');
   return new SegmindClient({
     apiKey: found.key,
     baseUrl,

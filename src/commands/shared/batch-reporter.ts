@@ -3,9 +3,10 @@
  * time on a terminal, or one plain line per finished entry elsewhere (CI logs); at the end a
  * summary table naming every entry that did not succeed and why.
  */
-import type { BatchEvents, EntryResult } from '../core/batch/run-entry.js';
-import { countResults } from '../core/batch/report.js';
-import type { Ui } from './ui.js';
+import type { BatchEvents, EntryResult } from '../../core/batch/run-entry.js';
+import { countResults } from './batch-report.js';
+import type { Ui } from '../../cli/ui.js';
+import { formatRetry } from './status-reporter.js';
 
 /** Above this many entries, the final table lists only those that need attention. */
 const FULL_TABLE_MAX = 40;
@@ -71,7 +72,8 @@ export class BatchReporter {
         if (r.status !== 'skipped') this.ui.info(`${this.mark(r)} ${r.key}${this.detail(r)}  [${this.line()}]`);
       },
       rateLimited: (ms) => this.ui.warn(`rate limited (429): all submits wait ${(ms / 1000).toFixed(1)}s`),
-      retry: (i) => this.ui.warn(`${i.method} ${new URL(i.url).pathname}: ${i.reason}; retry ${i.attempt} in ${(i.delayMs / 1000).toFixed(1)}s`),
+      // The same line as a single run's: the batch's own copy had drifted into `(ECONNREFUSED).; retry`.
+      retry: (i) => this.ui.warn(formatRetry(i)),
       warning: (m) => this.ui.warn(m),
     };
   }

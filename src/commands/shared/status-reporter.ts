@@ -2,10 +2,10 @@
  * Turns core progress events into what a person sees: spinner text with the state, elapsed
  * time and request id on a terminal; one plain line per change elsewhere; a summary at the end.
  */
-import type { ProgressEvents } from '../core/events.js';
-import type { GenerateOutcome } from '../core/generate.js';
-import type { Ui } from './ui.js';
-import type { RetryInfo } from '../api/http.js';
+import type { ProgressEvents } from '../../core/events.js';
+import type { GenerateOutcome } from '../../core/generate.js';
+import type { Ui } from '../../cli/ui.js';
+import type { RetryInfo } from '../../api/http.js';
 
 export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;

@@ -1,5 +1,5 @@
 /** The prompt: the argument, or stdin when it is `-` or when no argument is given and stdin is piped. */
-import { InterruptedError, UsageError } from '../errors.js';
+import { InterruptedError, UsageError } from '../../errors.js';
 
 /** All of a stream as text; Ctrl-C (the signal) ends the wait instead of being swallowed. */
 export async function readAll(stream: NodeJS.ReadableStream, signal?: AbortSignal): Promise<string> {

@@ -8,9 +8,9 @@
  * both happened, the one to fix first decides. Entries not run (after --fail-fast) give 1
  * when nothing else failed.
  */
-import { exitCodeFor, EXIT } from '../../cli/exit-codes.js';
+import { exitCodeFor, EXIT } from './exit-codes.js';
 import type { ErrorKind } from '../../errors.js';
-import type { EntryResult, EntryStatus } from './run-entry.js';
+import type { EntryResult, EntryStatus } from '../../core/batch/run-entry.js';
 
 const SEVERITY: ErrorKind[] = ['interrupted', 'auth', 'credits', 'rate-limit', 'usage', 'internal', 'network', 'server', 'output', 'not-found', 'deadline', 'job-failed'];
 
