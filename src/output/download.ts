@@ -8,7 +8,7 @@ import { mkdir, unlink, writeFile, access, constants } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { Agent, request, type Dispatcher } from '../api/undici.js';
 import { FluxKreaError, InterruptedError, OutputError, ProtocolError } from '../errors.js';
 import { sniffImage, SNIFF_BYTES, type ImageRef } from '../api/extract.js';
@@ -22,6 +22,8 @@ export interface SavedImage {
   bytes: number;
   format: string;
   url?: string;
+  /** sha256 of the bytes as written, hashed while they streamed (so the lock need not read the file back). */
+  sha256?: string;
 }
 
 export interface SaveOptions {
@@ -65,9 +67,9 @@ export async function saveImage(ref: ImageRef, o: SaveOptions): Promise<SavedIma
   const attempt = async (): Promise<SavedImage> => {
     const tmp = tempPath(o.dir);
     try {
-      const { bytes, format } = await downloadTo(ref.url, tmp, o);
+      const { bytes, format, sha256 } = await downloadTo(ref.url, tmp, o);
       const path = await claimName(tmp, o.dir, o.stem, format);
-      return { path, bytes, format, url: ref.url };
+      return { path, bytes, format, url: ref.url, sha256 };
     } catch (e) {
       await unlink(tmp).catch(() => undefined);
       throw e;
@@ -104,7 +106,7 @@ async function saveBytes(data: Buffer, o: SaveOptions): Promise<SavedImage> {
   try {
     await writeFile(tmp, data, { flag: 'wx' });
     const path = await claimName(tmp, o.dir, o.stem, kind.ext);
-    return { path, bytes: data.length, format: kind.ext };
+    return { path, bytes: data.length, format: kind.ext, sha256: createHash('sha256').update(data).digest('hex') };
   } catch (e) {
     await unlink(tmp).catch(() => undefined);
     throw writeError(e, o);
@@ -126,7 +128,7 @@ export function redirectTarget(from: string, location: string | undefined): stri
   return to.protocol === 'http:' && to.origin === new URL(from).origin ? to.href : undefined;
 }
 
-async function downloadTo(url: string, tmp: string, o: SaveOptions): Promise<{ bytes: number; format: string }> {
+async function downloadTo(url: string, tmp: string, o: SaveOptions): Promise<{ bytes: number; format: string; sha256: string }> {
   if (!/^https?:\/\//i.test(url)) throw new ProtocolError(`Refusing to download a non-http(s) URL: ${url.slice(0, 60)}`);
   let res: Dispatcher.ResponseData;
   let at = url;
@@ -161,6 +163,7 @@ async function downloadTo(url: string, tmp: string, o: SaveOptions): Promise<{ b
     throw new TooLargeDownload(`The image from ${host} is ${declared} bytes, over the ${maxBytes}-byte limit; not saved.`, o.requestId);
   }
   let seen = 0;
+  const hash = createHash('sha256');
   let head = Buffer.alloc(0);
   let tail = Buffer.alloc(0);
   const meter = new Transform({
@@ -170,6 +173,7 @@ async function downloadTo(url: string, tmp: string, o: SaveOptions): Promise<{ b
       if (head.length < SNIFF_BYTES) head = Buffer.concat([head, chunk.subarray(0, SNIFF_BYTES - head.length)]);
       tail = Buffer.concat([tail, chunk.subarray(-TAIL_BYTES)]).subarray(-TAIL_BYTES);
       if (head.length >= SNIFF_BYTES && !sniffImage(head)) return cb(new BrokenDownload(`The download from ${new URL(url).host} is not an image.`));
+      hash.update(chunk);
       cb(null, chunk);
     },
   });
@@ -187,7 +191,7 @@ async function downloadTo(url: string, tmp: string, o: SaveOptions): Promise<{ b
   if (!kind) throw new BrokenDownload(`The download from ${host} is not an image (${seen} bytes).`);
   // Without a Content-Length a cut-off body looks complete: the image's own end marker says.
   if (!isWholeImage(kind.ext, head, tail, seen)) throw new BrokenDownload(`The download from ${host} was cut off: the ${kind.ext} image is incomplete (${seen} bytes).`);
-  return { bytes: seen, format: kind.ext };
+  return { bytes: seen, format: kind.ext, sha256: hash.digest('hex') };
 }
 
 /** An image of this model is a few MB; anything far larger is a broken or hostile answer. */

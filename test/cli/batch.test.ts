@@ -4,7 +4,7 @@
  * (submits, concurrency), never from the CLI's word.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { readFile, writeFile, readdir, mkdir } from 'node:fs/promises';
+import { readFile, writeFile, readdir, mkdir, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startEmulator, type Emulator } from '../emulator/index.js';
 import { BIN, FAST, runCli, sandbox, type Sandbox } from '../helpers/cli.js';
@@ -228,6 +228,32 @@ describe('batch: idempotent reruns', () => {
     expect(a.files[0]!.path).toMatch(/out\/a_2\.jpg$/);
     expect((await imageInfo(join(sb.outDir, 'a_2.jpg'))).format).toBe('jpg');
     expect(await readFile(join(sb.outDir, 'a.jpg'), 'utf8')).toBe('retouched');
+  });
+
+  it('a rerun trusts an unchanged size and mtime without reading the image; --verify hashes it', async () => {
+    const path = await manifest('v.txt', 'verify me\n');
+    const first = await batch([path, '--json']);
+    expect(first.exitCode, String(first.stderr)).toBe(0);
+    const file = join(sb.dir, report(first).entries[0]!.files[0]!.path);
+    const lockPath = `${path}.lock.json`;
+    const recorded = Object.values(JSON.parse(await readFile(lockPath, 'utf8')).entries as Record<string, { files: { mtime_ms: number }[] }>)[0]!.files[0]!;
+    expect(recorded.mtime_ms).toBe(Math.floor((await stat(file)).mtimeMs));
+    // Other bytes of the same size under the recorded mtime: only reading the file could tell.
+    const { mtime } = await stat(file);
+    const bytes = await readFile(file);
+    await writeFile(file, Buffer.alloc(bytes.length, 0x61));
+    await utimes(file, mtime, mtime);
+    // The lock written well after the image (not within the racy margin).
+    const later = new Date(Date.now() + 10_000);
+    await utimes(lockPath, later, later);
+    emu.log.length = 0;
+    const second = await batch([path, '--json']);
+    expect(report(second).counts.skipped).toBe(1);
+    expect(emu.log).toHaveLength(0);
+    const verified = await batch([path, '--json', '--verify']);
+    expect(verified.exitCode, String(verified.stderr)).toBe(0);
+    expect(report(verified).entries[0]!.status).toBe('done');
+    expect(submitsNow()).toBe(0); // fetched again by its request id, not paid again
   });
 
   it('Ctrl-C: jobs in flight stay in the lock; the rerun fetches them without paying again', async () => {

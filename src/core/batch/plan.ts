@@ -1,6 +1,7 @@
 /**
  * What each entry of this run needs, decided from the lock file before anything is sent:
- * - skip: same hash, finished, and every recorded file still there with its size and sha256;
+ * - skip: same hash, finished, and every recorded file still there with its size and sha256
+ *   (taken from an unchanged size and mtime without reading the file, unless --verify);
  * - resume: same hash and a request id whose images we do not have (submitted but not
  *   downloaded, e.g. after Ctrl-C, or files lost since): fetched by id, not paid again;
  * - submit: new, changed, failed before, or --force.
@@ -32,7 +33,15 @@ export function outDirOf(entry: BatchEntry, baseOut: string): string {
   return resolve(baseOut, entry.out ?? '.');
 }
 
-export async function planEntries(entries: BatchEntry[], o: { lock: LockFile; baseOut: string; force: boolean }): Promise<PlannedEntry[]> {
+export interface PlanOptions {
+  lock: LockFile;
+  baseOut: string;
+  force: boolean;
+  /** Hash every finished file instead of trusting an unchanged size and mtime. */
+  verify?: boolean;
+}
+
+export async function planEntries(entries: BatchEntry[], o: PlanOptions): Promise<PlannedEntry[]> {
   const plans: PlannedEntry[] = [];
   for (const entry of entries) {
     const outDir = outDirOf(entry, o.baseOut);
@@ -43,10 +52,10 @@ export async function planEntries(entries: BatchEntry[], o: { lock: LockFile; ba
   return plans;
 }
 
-async function decide(previous: LockRecord | undefined, hash: string, o: { lock: LockFile; force: boolean }): Promise<Action> {
+async function decide(previous: LockRecord | undefined, hash: string, o: PlanOptions): Promise<Action> {
   if (!previous || previous.hash !== hash) return 'submit';
   if (previous.state === 'submitted' && previous.request_id) return 'resume';
   if (o.force || previous.state !== 'done') return 'submit';
-  if (await o.lock.intact(previous)) return 'skip';
+  if (await o.lock.intact(previous, { verify: o.verify })) return 'skip';
   return previous.request_id ? 'resume' : 'submit';
 }
