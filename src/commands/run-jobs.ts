@@ -5,16 +5,13 @@ import type { ResolvedParams } from '../params/schema.js';
 import { reportError, type Advice } from './shared/report-error.js';
 import { UsageError, isFluxKreaError } from '../errors.js';
 import type { RunOptions } from '../params/run-options.js';
-import type { JournalEntry } from '../store/journal.js';
+import { stillFetchable as fetchable } from '../store/journal.js';
 import { makeClient, openJournal, printJson, resumeHint, type Context } from './shared/context.js';
 import { StatusReporter } from './shared/status-reporter.js';
 import { explicitIntervalMs } from './poll-interval.js';
 import { RESULT_FIELDS, STATUS_FIELDS } from './result.js';
 import { EXIT } from './shared/exit-codes.js';
 import { filesJson, metricsJson } from './shared/json-output.js';
-
-/** Results live on the server for one hour. */
-export const RETENTION_MS = 60 * 60 * 1000;
 
 function checkId(id: string): string {
   const t = id.trim();
@@ -95,10 +92,6 @@ export async function runStatus(ctx: Context, rawId: string, flags: FlagValues):
   } finally {
     await client.close();
   }
-}
-
-export function fetchable(j: JournalEntry, now = Date.now()): boolean {
-  return (j.state === 'submitted' || j.state === 'partial') && j.mode !== 'sync' && now - Date.parse(j.createdAt) < RETENTION_MS;
 }
 
 export async function runJobs(ctx: Context, opts: { json?: boolean; limit: string }): Promise<void> {
