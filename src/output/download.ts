@@ -4,8 +4,8 @@
  * under a free name. Leftovers are removed on every path. Memory stays flat: bytes stream.
  */
 import { createWriteStream } from 'node:fs';
-import { mkdir, unlink, writeFile, access, constants } from 'node:fs/promises';
-import { join } from 'node:path';
+import { unlink, writeFile, access, constants } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createHash, randomBytes } from 'node:crypto';
@@ -16,6 +16,7 @@ import { toConnectionError, isAbort, type RetryInfo } from '../api/http.js';
 import { ConnectionError, type Headers } from '../api/errors.js';
 import { withRetries } from '../api/retry.js';
 import { claimName } from './naming.js';
+import { makeDir } from '../util/make-dir.js';
 
 export interface SavedImage {
   path: string;
@@ -48,10 +49,19 @@ function sharedAgent(): Dispatcher {
 /** A download that arrived broken: retried like a network error. */
 class BrokenDownload extends Error {}
 
+/**
+ * Directories this process made or found writable: a batch of 5,000 entries into one folder
+ * checks it once, not twice per entry (issue 18: six mkdir calls per entry).
+ */
+const writableDirs = new Set<string>();
+
 export async function ensureDir(dir: string, requestId?: string): Promise<void> {
+  const abs = resolve(dir);
+  if (writableDirs.has(abs)) return;
   try {
-    await mkdir(dir, { recursive: true });
-    await access(dir, constants.W_OK);
+    await makeDir(abs);
+    await access(abs, constants.W_OK);
+    writableDirs.add(abs);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new OutputError(`Cannot write to the output directory ${dir} (${code ?? (e as Error).message}).`, { requestId, cause: e });

@@ -9,6 +9,7 @@
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { appendNoFollow, writeFileAtomic } from '../util/atomic-file.js';
+import { makeDir } from '../util/make-dir.js';
 
 export type JobState = 'submitted' | 'saved' | 'partial' | 'failed' | 'expired';
 
@@ -69,6 +70,8 @@ export class Journal {
   private readonly compactLines: number;
   private readonly keepJobs: number;
   private recordsSinceCheck = 0;
+  /** Made once per journal, not once per record. */
+  private dirMade = false;
 
   /** `limits` is for tests, which make compactions frequent to race them against appends. */
   constructor(dir: string, onWarning?: (message: string) => void, limits: { compactLines?: number; keepJobs?: number } = {}) {
@@ -85,7 +88,8 @@ export class Journal {
     const line = `\n${JSON.stringify({ ...event, at: eventTime() })}\n`;
     const write = this.chain.then(async () => {
       try {
-        await fsp.mkdir(join(this.path, '..'), { recursive: true, mode: 0o700 });
+        if (!this.dirMade) await makeDir(join(this.path, '..'), 0o700);
+        this.dirMade = true;
         // A compaction that replaced the file under this write took the file it was read
         // from, maybe before this line arrived: append again to the new one. Folding the same
         // event twice changes nothing.

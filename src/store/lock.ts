@@ -16,11 +16,12 @@
  * run. A crash at any moment loses nothing: `load` replays a log that is left over, and the
  * next write folds it in.
  */
-import { mkdir, readFile, stat, unlink } from 'node:fs/promises';
+import { readFile, stat, unlink } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { OutputError, UsageError } from '../errors.js';
 import { fileDigest, stableStringify } from '../util/hash.js';
 import { appendNoFollow, writeFileAtomic } from '../util/atomic-file.js';
+import { makeDir } from '../util/make-dir.js';
 
 export const LOCK_VERSION = 1;
 /** The log is folded into the lock once it is larger than the lock and than this. */
@@ -190,7 +191,7 @@ export class LockFile {
 
   private async append(line: string): Promise<void> {
     try {
-      if (this.logBytes === 0) await mkdir(this.dir, { recursive: true });
+      if (this.logBytes === 0) await makeDir(this.dir);
       // Never through a planted symbolic link (issue 12, item 14).
       await appendNoFollow(this.logPath, line, { mode: 0o666 });
       this.logBytes += Buffer.byteLength(line);
@@ -202,7 +203,7 @@ export class LockFile {
   private async writeNow(): Promise<void> {
     try {
       const text = this.serialize();
-      await mkdir(this.dir, { recursive: true });
+      await makeDir(this.dir);
       // The umask decides the mode: the lock is meant to be committed and shared, it holds no secret.
       await writeFileAtomic(this.path, text, { mode: 0o666 });
       this.lockBytes = Buffer.byteLength(text);

@@ -3,7 +3,9 @@
  * SIGKILL run the built CLI as a real process. Counts come from the emulator's own log
  * (submits, concurrency), never from the CLI's word.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { promises as fsp } from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
 import { readFile, writeFile, readdir, mkdir, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startEmulator, type Emulator } from '../emulator/index.js';
@@ -228,6 +230,23 @@ describe('batch: idempotent reruns', () => {
     expect(a.files[0]!.path).toMatch(/out\/a_2\.jpg$/);
     expect((await imageInfo(join(sb.outDir, 'a_2.jpg'))).format).toBe('jpg');
     expect(await readFile(join(sb.outDir, 'a.jpg'), 'utf8')).toBe('retouched');
+  });
+
+  it('makes its directories once, not once or twice per entry (issue 18: six mkdir calls an entry)', async () => {
+    const path = await manifest('many.txt', Array.from({ length: 20 }, (_, i) => `prompt number ${i}`).join('\n'));
+    const spy = vi.spyOn(fsp, 'mkdir');
+    syncBuiltinESMExports(); // named imports of node:fs/promises see the spy too
+    try {
+      const r = await batch([path, '--json', '--concurrency', '4']);
+      expect(r.exitCode, String(r.stderr)).toBe(0);
+      expect(report(r).counts.done).toBe(20);
+      // The output folder (once per slot that reached it first), the lock's folder (at its first
+      // append and at each fold of its log), the journal's: a handful per run, none per entry.
+      expect(spy.mock.calls.length).toBeLessThanOrEqual(10);
+    } finally {
+      spy.mockRestore();
+      syncBuiltinESMExports();
+    }
   });
 
   it('a rerun trusts an unchanged size and mtime without reading the image; --verify hashes it', async () => {
