@@ -104,7 +104,11 @@ export class Http {
       connect: { timeout: opts.connectTimeoutMs },
       headersTimeout: opts.requestTimeoutMs,
       bodyTimeout: opts.requestTimeoutMs,
-      keepAliveTimeout: 10_000,
+      // Polls of one job can be ~23 s apart (the first poll of a known 24 s job): a shorter
+      // idle limit closed the socket between them, and each new one costs a TCP + TLS
+      // handshake. A server that closes sooner says so (Keep-Alive: timeout), which undici
+      // honours; close() ends the socket at exit either way.
+      keepAliveTimeout: 60_000,
       // Never follow redirects with the key attached: undici does not follow by default.
     });
     this.sleep = opts.sleep ?? abortableSleep;

@@ -49,7 +49,7 @@ try {
   await section('Batch throughput (median of 3 batches)', 'batch', () => batchThroughput(emu));
   await section('Batch scaling (one batch each of 100, 1,000 and 5,000 instant entries)', 'scale', () => batchScale(emu));
   await section('Memory (median of 3 runs each)', 'memory', () => memory(emu));
-  await section('Polling (default, adaptive schedule)', 'polling', () => polling(emu));
+  await section('Time to image (median of 3 runs each, all at once; real job times)', 'polling', () => polling());
 } finally {
   await emu?.close();
 }

@@ -232,6 +232,22 @@ describe('batch: idempotent reruns', () => {
     expect(await readFile(join(sb.outDir, 'a.jpg'), 'utf8')).toBe('retouched');
   });
 
+  it('no MaxListenersExceededWarning at concurrency 16 and more (issue 18)', async () => {
+    emu.configure({ queuedPolls: 2, processingPolls: 2 });
+    const path = await manifest('wide.txt', Array.from({ length: 40 }, (_, i) => `wide prompt ${i}`).join('\n'));
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(`${w.name}: ${w.message}`);
+    process.on('warning', onWarning);
+    try {
+      const r = await batch([path, '--json', '--concurrency', '32', '-q']);
+      expect(r.exitCode, String(r.stderr)).toBe(0);
+      await new Promise((done) => setImmediate(done)); // warnings are emitted on the next tick
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings.filter((w) => /MaxListeners/.test(w))).toEqual([]);
+  });
+
   it('makes its directories once, not once or twice per entry (issue 18: six mkdir calls an entry)', async () => {
     const path = await manifest('many.txt', Array.from({ length: 20 }, (_, i) => `prompt number ${i}`).join('\n'));
     const spy = vi.spyOn(fsp, 'mkdir');
