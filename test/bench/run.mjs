@@ -48,7 +48,7 @@ try {
   await section('Client overhead (median of 5 generations, --interval 1)', 'client', () => clientOverhead(emu));
   await section('Batch throughput (median of 3 batches)', 'batch', () => batchThroughput(emu));
   await section('Batch scaling (one batch each of 100, 1,000 and 5,000 instant entries)', 'scale', () => batchScale(emu));
-  await section('Memory (median of 3 runs each)', 'memory', () => memory(emu));
+  await section('Memory (median of 5 interleaved runs each)', 'memory', () => memory(emu));
   await section('Time to image (median of 3 runs each, all at once; real job times)', 'polling', () => polling());
 } finally {
   await emu?.close();
