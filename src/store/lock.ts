@@ -48,10 +48,17 @@ export interface FileStat {
 
 /**
  * A file modified this close to the lock's own last write (or after it) could have changed
- * again within one tick of a coarse filesystem clock (FAT keeps 2 s) with its size kept: the
- * "racy" case of git's index. Such a file is hashed, whatever its mtime says.
+ * again within one tick of the filesystem's clock with its size kept: the "racy" case of
+ * git's index. Such a file is hashed, whatever its mtime says. The tick is a few ms on ext4,
+ * APFS, NTFS or tmpfs, but a second (HFS+, ext3) or two (FAT) where timestamps are whole
+ * seconds, which an mtime of a whole second suggests.
  */
 export const RACY_MARGIN_MS = 2_000;
+const FINE_RACY_MARGIN_MS = 100;
+
+function racyMargin(mtimeMs: number): number {
+  return mtimeMs % 1000 === 0 ? RACY_MARGIN_MS : FINE_RACY_MARGIN_MS;
+}
 
 /**
  * The fast check of a recorded file: true when the file on disk still has the size and the
@@ -63,7 +70,7 @@ export const RACY_MARGIN_MS = 2_000;
  */
 export function unchangedBySizeAndMtime(file: LockedFile, st: FileStat, lockWrittenMs: number | undefined): boolean {
   if (file.mtime_ms === undefined || lockWrittenMs === undefined) return false;
-  return st.size === file.bytes && Math.floor(st.mtimeMs) === file.mtime_ms && file.mtime_ms < lockWrittenMs - RACY_MARGIN_MS;
+  return st.size === file.bytes && Math.floor(st.mtimeMs) === file.mtime_ms && file.mtime_ms < lockWrittenMs - racyMargin(file.mtime_ms);
 }
 
 export interface IntactOptions {

@@ -134,7 +134,7 @@ describe('the lock file', () => {
     expect(await lock.intact(record({ files: [] }))).toBe(false);
   });
 
-  it('the fast check: size and mtime equal to the record and older than the lock by the racy margin', () => {
+  it('the fast check: size and mtime equal to the record and older than the lock by the racy margin (2 s for whole-second clocks)', () => {
     const f = { path: 'a.png', bytes: 10, sha256: 'x', mtime_ms: 1_000_000 };
     const lockAt = 1_000_000 + RACY_MARGIN_MS + 1;
     expect(unchangedBySizeAndMtime(f, { size: 10, mtimeMs: 1_000_000.7 }, lockAt)).toBe(true);
@@ -144,6 +144,10 @@ describe('the lock file', () => {
     expect(unchangedBySizeAndMtime(f, { size: 10, mtimeMs: 1_000_000 }, lockAt - 1)).toBe(false);
     expect(unchangedBySizeAndMtime(f, { size: 10, mtimeMs: 1_000_000 }, undefined)).toBe(false);
     expect(unchangedBySizeAndMtime({ ...f, mtime_ms: undefined }, { size: 10, mtimeMs: 1_000_000 }, lockAt)).toBe(false);
+    // An mtime with milliseconds comes from a fine-grained clock: a tenth of a second is margin enough.
+    const fine = { ...f, mtime_ms: 1_000_123 };
+    expect(unchangedBySizeAndMtime(fine, { size: 10, mtimeMs: 1_000_123.4 }, 1_000_123 + 101)).toBe(true);
+    expect(unchangedBySizeAndMtime(fine, { size: 10, mtimeMs: 1_000_123.4 }, 1_000_123 + 99)).toBe(false);
   });
 
   it('an unchanged rerun reads no image: size + mtime decide; sha256 when they differ or with verify', async () => {
