@@ -38,6 +38,7 @@ export type ErrorKind =
   | 'network' // connection, timeouts
   | 'server' // 5xx, malformed answers
   | 'output' // cannot write files
+  | 'state' // the local config, journal or lock file cannot be read or written
   | 'internal';
 
 /**
@@ -181,6 +182,19 @@ export class OutputError extends FluxKreaError {
 }
 
 /**
+ * flux-krea's own local state (the config file, the job journal, a batch lock) is broken or
+ * cannot be read or written. The message names the file; nothing was sent because of it.
+ *
+ * @example
+ * catch (e) { if (e instanceof LocalStateError) console.error('fix or remove', e.message); }
+ */
+export class LocalStateError extends FluxKreaError {
+  constructor(message: string, facts: ErrorFacts = {}) {
+    super('state', message, facts);
+  }
+}
+
+/**
  * The server answered something that cannot be used (HTML, invalid JSON, no image).
  *
  * @example
@@ -190,6 +204,82 @@ export class ProtocolError extends FluxKreaError {
   constructor(message: string, facts: ErrorFacts = {}) {
     super('server', message, facts);
   }
+}
+
+/**
+ * What stopped a run before it paid: its own budget, the account's balance, or a job that
+ * reported no cost while no price was known (spending could no longer be told).
+ *
+ * @example
+ * if (e instanceof BudgetError && e.limit === 'balance') console.error('top up', e.left);
+ */
+export type BudgetLimit = 'max-cost' | 'balance' | 'unknown-cost';
+
+/**
+ * Facts of a budget stop. Credits throughout.
+ *
+ * @example
+ * const facts: BudgetFacts = { spent: 0.04, estimate: 0.02, maxCost: 0.05, left: 0.01 };
+ */
+export interface BudgetFacts {
+  /** Spent by this run so far. */
+  spent: number;
+  /** The estimated cost of the job that was not submitted (unknown before any price is known). */
+  estimate?: number;
+  /** The run's budget, when it had one. */
+  maxCost?: number;
+  /** The account's balance as last known. */
+  balance?: number;
+  /** What the limit that stopped the run had left for this job, after the jobs in flight. */
+  left?: number;
+  /** The estimated cost of the jobs still in flight (admitted, not yet reported). */
+  inFlight?: number;
+}
+
+/**
+ * A job was not submitted because it could exceed the run's budget or the account's balance.
+ * Nothing was paid for it. Kind `credits`, like a 402.
+ *
+ * @example
+ * catch (e) { if (e instanceof BudgetError) console.error(e.spent, 'spent; next needs', e.estimate); }
+ */
+export class BudgetError extends FluxKreaError {
+  readonly limit: BudgetLimit;
+  readonly spent: number;
+  readonly estimate?: number;
+  readonly maxCost?: number;
+  readonly balance?: number;
+  readonly left?: number;
+  readonly inFlight?: number;
+
+  /** `message`: in place of the one made from the facts (a whole batch checked before it starts). */
+  constructor(limit: BudgetLimit, facts: BudgetFacts, message?: string) {
+    super('credits', message ?? budgetMessage(limit, facts));
+    this.limit = limit;
+    this.spent = facts.spent;
+    this.estimate = facts.estimate;
+    this.maxCost = facts.maxCost;
+    this.balance = facts.balance;
+    this.left = facts.left;
+    this.inFlight = facts.inFlight;
+  }
+}
+
+function budgetMessage(limit: BudgetLimit, f: BudgetFacts): string {
+  // Two to six decimals, as the CLI shows credits (core/money/credits.ts), without importing it.
+  const c = (n: number | undefined) => {
+    if (n === undefined) return 'an unknown amount';
+    const [whole, decimals = ''] = (Math.round(n * 1e6) / 1e6).toFixed(6).replace(/0+$/, '').split('.');
+    return `${whole}.${decimals.padEnd(2, '0')} credits`;
+  };
+  const flight = f.inFlight ? `, ${c(f.inFlight)} in flight` : '';
+  const next =
+    f.estimate === undefined ? 'the next job (price not known yet)' : `the next job (about ${c(f.estimate)})`;
+  if (limit === 'unknown-cost')
+    return `Segmind reported no cost for a finished job and no price is known yet, so spending against the budget of ${c(f.maxCost)} can no longer be told; stopped after spending at least ${c(f.spent)}.`;
+  if (limit === 'balance')
+    return `The balance cannot cover ${next}: the balance is ${c(f.balance)}${flight}, ${c(f.left)} left.`;
+  return `The budget of ${c(f.maxCost)} cannot cover ${next}: ${c(f.spent)} spent${flight}, ${c(f.left)} left.`;
 }
 
 /**

@@ -6,6 +6,8 @@
  */
 
 /** Keys in order of preference when several hold a sentence. */
+import { scrubSecrets } from '../util/secrets.js';
+
 const KEYS = ['error_description', 'error_message', 'error', 'message', 'detail', 'details', 'html-message', 'msg', 'reason'];
 const MAX_LENGTH = 300;
 /** Bodies are nested a few levels at most; a deeper one is hostile and is not walked. */
@@ -43,5 +45,8 @@ function fromString(s: string): string | undefined {
   // Control characters (escape sequences) never reach the terminal.
   text = text.replace(/\u001b\[[0-9;?]*[ -\/]*[@-~]/g, '').replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').replace(/ {2,}/g, ' ').trim();
   if (!text) return undefined;
+  // A server may echo the key it was sent (or another): the detail ends up in messages, --json,
+  // the journal and lock files (issue 12 item 11).
+  text = scrubSecrets(text);
   return text.length > MAX_LENGTH ? `${text.slice(0, MAX_LENGTH)}…` : text;
 }

@@ -8,6 +8,7 @@ import { ApiError, apiErrorFor, ModelFailedError, RateLimitError, ConnectionErro
 import type { RequestClass } from './retry-policy.js';
 import { withRetries, type AttemptFailure } from './retry.js';
 import { abortableSleep } from '../util/sleep.js';
+import { rememberSecret } from '../util/secrets.js';
 
 export interface Exchange {
   method: string;
@@ -100,6 +101,7 @@ export class Http {
 
   constructor(opts: HttpOptions) {
     this.opts = opts;
+    rememberSecret(opts.apiKey);
     this.dispatcher = opts.dispatcher ?? new Agent({
       connect: { timeout: opts.connectTimeoutMs },
       headersTimeout: opts.requestTimeoutMs,

@@ -5,6 +5,7 @@
  */
 import {
   ApiError,
+  BudgetError,
   ConnectionError,
   DeadlineError,
   FluxKreaError,
@@ -40,6 +41,7 @@ function hintFor(e: FluxKreaError): string | undefined {
   }
   if (e instanceof MissingKeyError)
     return `Set SEGMIND_API_KEY, or run \`flux-krea auth login\` to store one. Get a key at ${KEY_PAGE}`;
+  if (e instanceof BudgetError) return budgetHint(e);
   if (e instanceof ModelFailedError) return 'Change the prompt or parameters and try again.';
   if (e instanceof ApiError) return apiHint(e);
   if (e instanceof DeadlineError) {
@@ -70,6 +72,15 @@ function hintFor(e: FluxKreaError): string | undefined {
   return undefined;
 }
 
+const TOP_UP = 'https://cloud.segmind.com/console/billing';
+
+function budgetHint(e: BudgetError): string {
+  if (e.limit === 'balance') return `Nothing more was submitted. Top up at ${TOP_UP}, then run the same command again.`;
+  if (e.limit === 'unknown-cost')
+    return 'Segmind did not say what the job cost, so no budget can be kept; run without --max-cost only if an unknown spend is acceptable.';
+  return 'Nothing more was submitted. Raise --max-cost, or run without it.';
+}
+
 function apiHint(e: ApiError): string | undefined {
   switch (e.status) {
     case 400:
@@ -78,7 +89,7 @@ function apiHint(e: ApiError): string | undefined {
       return 'Check SEGMIND_API_KEY, or store a valid key with `flux-krea auth login`.';
     case 402:
     case 406:
-      return 'Top up at https://cloud.segmind.com/console/billing or check your team spend limit.';
+      return `Top up at ${TOP_UP} or check your team spend limit.`;
     case 403:
       return 'Check the model access of your Segmind account.';
     case 404:

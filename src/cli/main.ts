@@ -7,10 +7,12 @@ import { OutputError } from '../errors.js';
 import { EXIT, EXIT_CODE_HELP } from '../commands/shared/exit-codes.js';
 import { printError, reportError } from '../commands/shared/report-error.js';
 import { createUi, type Ui } from './ui.js';
-import { fdOutput, stderrOutput, type Output } from './output.js';
+import { fdOutput, secretSafeOutput, stderrOutput, type Output } from './output.js';
+import { rememberSecret } from '../util/secrets.js';
 import type { Context } from '../commands/shared/context.js';
 import { generateCommand, configureGenerate } from '../commands/generate.js';
 import { authCommand } from '../commands/auth.js';
+import { creditsCommand } from '../commands/credits.js';
 import { resultCommand, statusCommand, jobsCommand } from '../commands/result.js';
 import { configCommand } from '../commands/config.js';
 import { completionCommand, completeCommand } from '../commands/completion.js';
@@ -43,6 +45,7 @@ ${EXIT_CODE_HELP}`);
   configureGenerate(program, ctx);
   program.addCommand(generateCommand(ctx));
   program.addCommand(authCommand(ctx));
+  program.addCommand(creditsCommand(ctx));
   program.addCommand(resultCommand(ctx));
   program.addCommand(statusCommand(ctx));
   program.addCommand(jobsCommand(ctx));
@@ -85,6 +88,14 @@ export async function main(
   stdout: Output = fdOutput(1),
   stderr: Output = stderrOutput(),
 ): Promise<number> {
+  // No API key leaves the process in a message (issue 12 item 11): the environment's key and
+  // one given as an argument (refused below by commander, which would echo it) are secrets.
+  rememberSecret(env.SEGMIND_API_KEY);
+  argv.forEach((arg, i) => {
+    if (/^--?(api-?key|key|token)(=|$)/i.test(arg)) rememberSecret(arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : argv[i + 1]);
+  });
+  stdout = secretSafeOutput(stdout);
+  stderr = secretSafeOutput(stderr);
   const controller = new AbortController();
   let firstInterrupt = 0;
   // The exit code of an interrupted run: 128 + the first signal's number, as shells expect.
@@ -165,6 +176,9 @@ function commanderExit(ctx: Context, e: CommanderError, json: boolean): number {
   // Help and version end through here too, with exit code 0; commander printed the message.
   if (e.exitCode === 0 || e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return 0;
   if (e.code === 'commander.help') return 0;
+  if (e.code === 'commander.unknownOption' && /'--?(api-?key|key|token)\b/i.test(e.message)) {
+    ctx.stderr.write('hint: flux-krea never takes the key as an argument (it would stay in shell history): set SEGMIND_API_KEY, or run `flux-krea auth login`.\n');
+  }
   if (json) printError(ctx, 'usage', e.message.replace(/^error: /, ''), EXIT.usage);
   return EXIT.usage;
 }

@@ -7,6 +7,7 @@
  * is needed: for bytes (`-o -`), for a spinner, or when a non-blocking descriptor is full.
  */
 import { fstatSync, statSync, writeSync } from 'node:fs';
+import { scrubSecrets } from '../util/secrets.js';
 
 export interface Output {
   /** Writes text, in order with everything written before. */
@@ -150,4 +151,14 @@ export function surelyNoTerminal(fd: number): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * `out` with every text write scrubbed of API keys (util/secrets.ts): the last gate for
+ * messages that leave the process, whatever their origin (a server's echo, commander's
+ * refusal of `--api-key=...`, a library error). Bytes written through stream() (an image on
+ * `-o -`) pass untouched.
+ */
+export function secretSafeOutput(out: Output): Output {
+  return { ...out, write: (text) => out.write(scrubSecrets(text)) };
 }

@@ -39,9 +39,10 @@ export function jobsCommand(ctx: Context): Command {
   return new Command('jobs')
     .description('Recent jobs from the local journal, and which still have images to fetch')
     .option('--json', 'print a JSON array')
-    .option('--limit <n>', 'how many jobs to show', '20')
-    .addHelpText('after', '\nExamples:\n  $ flux-krea jobs\n  $ flux-krea jobs --json --limit 5\n\nJobs still fetchable (results live 1 hour) show their resume command.')
-    .action(async (opts: { json?: boolean; limit: string }) => {
+    .option('--limit <n>', 'how many jobs to show [default: 20, or all with --since]')
+    .option('--since <span>', 'only jobs of the last span (30m, 12h, 7d, 2w), with the credits they cost in total')
+    .addHelpText('after', '\nExamples:\n  $ flux-krea jobs\n  $ flux-krea jobs --json --limit 5\n  $ flux-krea jobs --since 7d\n\nJobs still fetchable (results live 1 hour) show their resume command. COST is what Segmind\nreported for the job (- when it did not say). The journal keeps the last 500 jobs.')
+    .action(async (opts: { json?: boolean; limit?: string; since?: string }) => {
       const { runJobs } = await import('./run-jobs.js');
       await runJobs(ctx, opts);
     });

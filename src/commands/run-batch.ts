@@ -5,11 +5,13 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, relative, resolve } from 'node:path';
 import { MODEL } from '../api/endpoints.js';
-import { resolveEntries } from '../core/batch/entries.js';
+import { resolveEntries, type BatchEntry } from '../core/batch/entries.js';
 import { LockFile } from '../store/lock.js';
+import { acquireLockOwner } from '../store/lock-owner.js';
 import { parseManifest, type Problem } from '../core/batch/manifest.js';
 import { ALL_BATCH_FIELDS, BATCH_MODEL_FIELDS, type BatchOptions } from '../core/batch/options.js';
 import { planEntries, type PlannedEntry } from '../core/batch/plan.js';
+import type { EntryResult } from '../core/batch/run-entry.js';
 import { SubmitGate } from '../core/batch/rate-limiter.js';
 import { JobTimeEstimate } from '../core/batch/poll-schedule.js';
 import { batchExitCode, batchReport } from './shared/batch-report.js';
@@ -21,7 +23,15 @@ import { UsageError } from '../errors.js';
 import type { RunOptions } from '../params/run-options.js';
 import { BatchReporter } from './shared/batch-reporter.js';
 import { EXIT } from './shared/exit-codes.js';
-import { makeClient, openJournal, printJson, type Context } from './shared/context.js';
+import { makeClient, openJournal, printJson, shellQuote, type Context } from './shared/context.js';
+import type { SegmindClient } from '../api/client.js';
+import type { Journal } from '../store/journal.js';
+import { BudgetError, isFluxKreaError } from '../errors.js';
+import { Budget } from '../core/money/budget.js';
+import { readBalance } from '../core/money/balance.js';
+import { formatCredits } from '../core/money/credits.js';
+import { jobEstimate, journalPrice, type PriceEstimate } from '../core/money/price.js';
+import { batchSpend, budgetFor, imagesToSubmit, leftToPay } from '../core/batch/spend.js';
 
 /** Resolves with the exit code: 0 when every entry is done or skipped, else the worst failure's (batch-report.ts). */
 export async function runBatch(ctx: Context, manifestPath: string, flags: FlagValues): Promise<number> {
@@ -49,6 +59,26 @@ export async function runBatch(ctx: Context, manifestPath: string, flags: FlagVa
   for (const w of checked.warnings) ctx.ui.warn(where(manifestPath, w));
 
   const lockPath = run.lock ?? defaultLockPath(manifestPath, shard);
+  // One paying run per lock (issue 12 item 2): two would each submit what the other has not
+  // recorded yet. Taken before the lock is read, so the plan sees every record of the run
+  // before; a dry run sends nothing and needs no ownership.
+  const owner = run.dry_run ? undefined : await acquireLockOwner(resolve(lockPath));
+  try {
+    return await runOwned(ctx, run, manifestPath, checked.entries, lockPath, shard);
+  } finally {
+    await owner?.release();
+  }
+}
+
+async function runOwned(
+  ctx: Context,
+  run: RunOptions & BatchOptions,
+  manifestPath: string,
+  entries: BatchEntry[],
+  lockPath: string,
+  shard: Shard | undefined,
+): Promise<number> {
+  const checked = { entries };
   const lock = await LockFile.load(lockPath, MODEL);
   const keys = new Set(checked.entries.map((e) => e.key));
   // Entries gone from the manifest leave the lock; other shards' entries stay (a shared --lock).
@@ -57,12 +87,19 @@ export async function runBatch(ctx: Context, manifestPath: string, flags: FlagVa
   const plans = await planEntries(mine, { lock, baseOut: run.out, force: run.force, verify: run.verify });
 
   if (run.dry_run) {
-    dryRun(ctx, run.json, plans, lockPath, shard);
+    dryRun(ctx, run.json, plans, lockPath, shard, { price: journalPrice(await openJournal(ctx).list()), maxCost: run.max_cost });
     return EXIT.ok;
   }
   const journal = openJournal(ctx);
   const client = await makeClient(ctx, { retries: run.retries, requestTimeoutSeconds: run.request_timeout });
   const submitClient = await makeClient(ctx, { retries: 0, requestTimeoutSeconds: run.request_timeout });
+  let budget: Budget;
+  try {
+    budget = await batchBudget(ctx, client, journal, plans, run.max_cost);
+  } catch (e) {
+    await Promise.all([client.close(), submitClient.close()]);
+    throw e;
+  }
   // The lock must be writable before anything is paid for: otherwise every rerun would pay for
   // every entry again (issue 12, item 1). Unchanged entries write the same bytes.
   if (pruned || plans.some((p) => p.action !== 'skip')) {
@@ -80,7 +117,7 @@ export async function runBatch(ctx: Context, manifestPath: string, flags: FlagVa
     results = await runPlanned(plans, {
       client, submitClient, gate: new SubmitGate({ rpm: run.rpm, onWait: reporter.onGateWait }), lock, journal,
       retries: run.retries, intervalMs: run.interval * 1000, timeoutMs: run.timeout * 1000,
-      metadata: run.metadata, signal: ctx.signal, events: reporter.events(), uploads: new Map(), jobTime: new JobTimeEstimate(),
+      metadata: run.metadata, signal: ctx.signal, events: reporter.events(), uploads: new Map(), jobTime: new JobTimeEstimate(), budget,
     }, { concurrency: run.concurrency, failFast: run.fail_fast });
   } finally {
     await reporter.stop();
@@ -90,13 +127,17 @@ export async function runBatch(ctx: Context, manifestPath: string, flags: FlagVa
   await lock.close();
 
   const display = (p: string) => relative(process.cwd(), lock.absolutePath(p)) || '.';
+  const spend = batchSpend(results);
+  const stop = budgetStop(results, plans, budget, { manifest: manifestPath, lock: run.lock, shard: run.shard });
   const report = batchReport({
     manifest: manifestPath, lock: relative(process.cwd(), lock.path), shard: shard && shardLabel(shard), results,
     interrupted: ctx.signal.aborted, elapsedMs: Date.now() - started, submits: reporter.submits, displayPath: display,
+    spend, maxCost: run.max_cost, budgetStop: stop,
   });
   if (run.json) printJson(ctx, report);
   else for (const r of results) if (r.status === 'done') for (const f of r.files) ctx.stdout.write(`${display(f.path)}\n`);
-  reporter.summary(results, Date.now() - started, relative(process.cwd(), lock.path));
+  reporter.summary(results, Date.now() - started, relative(process.cwd(), lock.path), spend);
+  if (stop) ctx.ui.info(stop.text);
   if (run.gallery) await (await import('../output/gallery/index.js')).writeGallery({ inputs: [lock.path], out: run.gallery }).then((g) => { for (const w of g.warnings) ctx.ui.warn(w); ctx.ui.info(`gallery: ${g.path}`); });
   return batchExitCode(results, ctx.signal.aborted);
 }
@@ -110,16 +151,80 @@ export function defaultLockPath(manifest: string, shard?: Shard): string {
   return shard ? `${manifest}.shard-${shard.index}-of-${shard.count}.lock.json` : `${manifest}.lock.json`;
 }
 
-function dryRun(ctx: Context, json: boolean, plans: PlannedEntry[], lockPath: string, shard?: Shard): void {
+function dryRun(ctx: Context, json: boolean, plans: PlannedEntry[], lockPath: string, shard: Shard | undefined, money: { price?: PriceEstimate; maxCost?: number }): void {
+  const images = imagesToSubmit(plans);
+  const estimate = jobEstimate(money.price, images);
   const rows = plans.map((p) => ({
     key: p.entry.key, line: p.entry.line, action: p.action, seed: p.entry.params.seed,
     out: relative(process.cwd(), p.outDir) || '.', request_id: p.action === 'resume' ? p.previous?.request_id ?? null : null, params: p.entry.params,
   }));
   if (json) {
-    printJson(ctx, { lock: lockPath, shard: shard ? shardLabel(shard) : null, entries: rows });
+    printJson(ctx, {
+      lock: lockPath, shard: shard ? shardLabel(shard) : null, entries: rows,
+      estimate: { images, cost: estimate ?? null, per_image: money.price?.perImage ?? null, from_jobs: money.price?.jobs ?? 0 },
+    });
     return;
   }
   for (const r of rows) ctx.stdout.write(`${r.action.padEnd(7)} ${r.key}  (line ${r.line}, seed ${r.seed}, -> ${r.out})\n`);
   const count = (a: string) => rows.filter((r) => r.action === a).length;
   ctx.ui.info(`dry run: ${count('submit')} to submit, ${count('resume')} to fetch by request id, ${count('skip')} unchanged; lock ${lockPath}. Nothing was sent.`);
+  const budget = money.maxCost === undefined ? '' : estimate === undefined || estimate <= money.maxCost ? `; --max-cost ${formatCredits(money.maxCost)}` : `; --max-cost ${formatCredits(money.maxCost)} would stop it before the end`;
+  ctx.ui.info(estimate === undefined
+    ? `Estimated cost of ${images} image${images === 1 ? '' : 's'}: unknown: no job in the journal has reported a price yet${budget}.`
+    : `Estimated cost of ${images} image${images === 1 ? '' : 's'}: ${formatCredits(estimate)} credits (${formatCredits(money.price!.perImage)} an image, the highest of the last ${money.price!.jobs} priced job${money.price!.jobs === 1 ? '' : 's'})${budget}.`);
+}
+
+/**
+ * The run's budget: --max-cost, the balance read before the first submit, and the price learnt
+ * from the journal. A batch whose estimate is more than the balance stops here, before paying
+ * for anything (issue 14). A balance that cannot be read is warned about, not fatal: Segmind
+ * still refuses (402) what the account cannot pay.
+ */
+async function batchBudget(ctx: Context, client: SegmindClient, journal: Journal, plans: readonly PlannedEntry[], maxCost: number | undefined): Promise<Budget> {
+  const price = journalPrice(await journal.list());
+  const images = imagesToSubmit(plans);
+  if (images === 0) return new Budget({ maxCost, price });
+  const balance = await readBalance(client, ctx.signal).catch((e: unknown) => {
+    if (isFluxKreaError(e) && (e.kind === 'auth' || e.kind === 'interrupted')) throw e;
+    ctx.ui.warn(`Could not read the balance (${(e as Error).message}); only Segmind's own refusal (402) guards it in this run.`);
+    return undefined;
+  });
+  // Paid credits only: whether Segmind spends free credits on this model is unknown, and
+  // remaining_credits, which steers the rest of the run, reports paid credits.
+  const known = balance?.record ? balance.credits : undefined;
+  const estimate = jobEstimate(price, images);
+  if (known !== undefined && estimate !== undefined && estimate > known) {
+    throw new BudgetError('balance', { spent: 0, estimate, balance: known, left: known },
+      `This batch would cost about ${formatCredits(estimate)} credits (${images} image${images === 1 ? '' : 's'} at ${formatCredits(price!.perImage)}), more than the balance of ${formatCredits(known)}: nothing was submitted.`);
+  }
+  return new Budget({ maxCost, balance: known, price });
+}
+
+export interface BudgetStop {
+  limit: 'max-cost' | 'balance' | 'unknown-cost';
+  /** Entries left, their images and estimated cost. */
+  left: { entries: number; images: number; estimate: number | undefined };
+  /** The command that continues (with a budget that covers what is left, when it is known). */
+  command: string;
+  text: string;
+}
+
+/** When the budget or the balance stopped the run: what is left and the command that continues. */
+function budgetStop(results: readonly EntryResult[], plans: readonly PlannedEntry[], budget: Budget, o: { manifest: string; lock?: string; shard?: string }): BudgetStop | undefined {
+  const limit = results.find((r) => r.budgetLimit)?.budgetLimit;
+  if (!limit) return undefined;
+  const left = leftToPay(results, plans, budget.price === undefined ? undefined : { perImage: budget.price, jobs: 1 });
+  const base = ['flux-krea', 'batch', o.manifest, ...(o.lock ? ['--lock', o.lock] : []), ...(o.shard ? ['--shard', o.shard] : [])].map(shellQuote).join(' ');
+  const more = left.estimate === undefined ? '' : ` --max-cost ${budgetFor(left.estimate)}`;
+  const command = limit === 'max-cost' ? `${base}${more}` : base;
+  const what = `${left.entries} entr${left.entries === 1 ? 'y' : 'ies'} (${left.images} image${left.images === 1 ? '' : 's'}${left.estimate === undefined ? '' : `, about ${formatCredits(left.estimate)} credits`}) not paid for`;
+  const spent = `${limit === 'unknown-cost' ? 'at least ' : ''}${formatCredits(budget.spent)} credits`;
+  const next = {
+    'max-cost': `Done entries are kept; to continue, with the same other options: ${command}`,
+    balance: `Done entries are kept; top up at https://cloud.segmind.com/console/billing, then continue with the same other options: ${command}`,
+    'unknown-cost': `Segmind did not report what a job cost and no price was known, so --max-cost could not be kept. To continue, run without --max-cost only if an unknown spend is acceptable: ${command}`,
+  }[limit];
+  const why = limit === 'balance' ? 'the balance' : limit === 'unknown-cost' ? 'an unknown cost' : `--max-cost ${formatCredits(budget.maxCost ?? 0)}`;
+  const text = `Stopped by ${why} after spending ${spent}: ${what}. ${next}`;
+  return { limit, left, command, text };
 }

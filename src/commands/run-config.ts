@@ -43,7 +43,7 @@ export async function runConfigSet(ctx: Context, name: string, raw: string): Pro
   ctx.ui.info(`Saved ${field.flag} = ${show(value)} in ${store.path}.`);
   // A saved default that silently loses to another layer is a classic "why is it ignored?".
   if (ctx.env[envName(field)]) ctx.ui.warn(`${envName(field)} is set and wins over this default.`);
-  const project = findProjectFile(process.cwd());
+  const project = findProjectFile(process.cwd(), { home: ctx.env.HOME });
   if (project) {
     const names = Object.keys(await readProjectFile(project).catch(() => ({})));
     if (names.some((n) => findField(n, CONFIG_FIELDS)?.key === field.key)) ctx.ui.warn(`${project} sets ${field.flag} and wins over this default here.`);
@@ -104,6 +104,6 @@ export async function runConfigList(ctx: Context, json: boolean): Promise<void> 
 export async function runConfigPath(ctx: Context): Promise<void> {
   const store = await openStore(ctx.env);
   ctx.stdout.write(`${store.path}\n`);
-  const project = findProjectFile(process.cwd());
+  const project = findProjectFile(process.cwd(), { home: ctx.env.HOME });
   if (project) ctx.ui.info(`A project file also applies here and wins over it: ${project}`);
 }

@@ -19,6 +19,10 @@ import { StatusReporter } from './shared/status-reporter.js';
 import { EXIT } from './shared/exit-codes.js';
 import { reportError, type Advice } from './shared/report-error.js';
 import { explicitIntervalMs } from './poll-interval.js';
+import { runBudget } from './shared/money.js';
+import { jobEstimate, journalPrice, type PriceEstimate } from '../core/money/price.js';
+import { formatCredits } from '../core/money/credits.js';
+import type { ResolvedParams } from '../params/schema.js';
 
 /** Resolves with the exit code; a failed generation is shown here, with this run's resume command. */
 export async function runGenerate(ctx: Context, promptArg: string | undefined, flags: FlagValues): Promise<number> {
@@ -34,7 +38,8 @@ export async function runGenerate(ctx: Context, promptArg: string | undefined, f
   for (const w of built.warnings) ctx.ui.warn(w);
 
   if (run.dry_run) {
-    dryRun(ctx, run, resolved, built.params, built.localImage);
+    const price = journalPrice(await openJournal(ctx).list());
+    dryRun(ctx, run, resolved, built.params, built.localImage, price);
     return EXIT.ok;
   }
 
@@ -42,6 +47,8 @@ export async function runGenerate(ctx: Context, promptArg: string | undefined, f
     makeClient(ctx, { retries: run.retries, requestTimeoutSeconds: run.request_timeout }),
     import('../core/generate.js'),
   ]);
+  const journal = openJournal(ctx);
+  const budget = run.max_cost === undefined ? undefined : await runBudget(run.max_cost, journal);
   const reporter = new StatusReporter(ctx.ui);
   const toStdout = run.out === '-';
   const outDir = toStdout ? await (await import('./shared/stdout-image.js')).stagingDir() : run.out;
@@ -53,7 +60,7 @@ export async function runGenerate(ctx: Context, promptArg: string | undefined, f
       // A resumed `-o -` job lands in the current directory, never in the vanished staging dir.
       journalOutDir: toStdout ? '.' : undefined,
       intervalMs: explicitIntervalMs(resolved, run), deadline: Date.now() + run.timeout * 1000, retries: run.retries,
-      journal: openJournal(ctx), signal: ctx.signal, events: reporter.events(), metadata: run.metadata,
+      journal, budget, signal: ctx.signal, events: reporter.events(), metadata: run.metadata,
     });
   } catch (e) {
     failure = e;
@@ -100,23 +107,37 @@ export function toJson(o: GenerateOutcome): Record<string, unknown> {
     files: filesJson(o.files),
     seed: o.seed,
     params: o.params,
+    cost: o.metrics.cost ?? null,
+    remaining_credits: o.metrics.remainingCredits ?? null,
     metrics: metricsJson(o.metrics),
     warnings: o.warnings,
   };
 }
 
-function dryRun(ctx: Context, run: RunOptions, resolved: Resolved, params: Record<string, unknown>, localImage?: string): void {
+function dryRun(ctx: Context, run: RunOptions, resolved: Resolved, params: ResolvedParams, localImage: string | undefined, price: PriceEstimate | undefined): void {
+  const estimate = jobEstimate(price, params.num_outputs);
   const { baseUrl, uploadUrl } = endpoints(ctx.env);
   const endpoint = generationEndpoint(baseUrl, run.sync);
   const body = { ...params, ...(localImage ? { image: `<uploaded from ${localImage}>` } : {}) };
   const sources = Object.fromEntries(Object.entries(resolved.origins).map(([k, o]) => [k, o.source === 'flag' || o.source === 'env' || o.source === 'project' || o.source === 'user' ? `${o.source} (${o.where})` : o.source]));
   if (run.json) {
-    printJson(ctx, { method: 'POST', endpoint, ...(localImage ? { upload: uploadUrl } : {}), body, sources });
+    printJson(ctx, {
+      method: 'POST', endpoint, ...(localImage ? { upload: uploadUrl } : {}), body, sources,
+      estimate: { cost: estimate ?? null, per_image: price?.perImage ?? null, from_jobs: price?.jobs ?? 0 },
+    });
     return;
   }
   ctx.stdout.write(`POST ${endpoint}\n${JSON.stringify(body, null, 2)}\n`);
   if (localImage) ctx.ui.info(`(${localImage} would first be uploaded to ${uploadUrl})`);
+  ctx.ui.info(estimateText(price, estimate, run.max_cost));
   ctx.ui.info('Where each value came from:');
   for (const [k, v] of Object.entries(sources)) ctx.ui.info(`  ${k.padEnd(24)} ${v}`);
 }
 
+
+/** What a dry run says about the price: learnt from recent jobs, or not known yet. */
+function estimateText(price: PriceEstimate | undefined, estimate: number | undefined, maxCost: number | undefined): string {
+  const budget = maxCost === undefined ? '' : `; --max-cost ${formatCredits(maxCost)}${estimate !== undefined && estimate > maxCost ? ' would stop it' : ''}`;
+  if (!price || estimate === undefined) return `Estimated cost: unknown: no job in the journal has reported a price yet${budget}.`;
+  return `Estimated cost: ${formatCredits(estimate)} credits (${formatCredits(price.perImage)} an image, the highest of the last ${price.jobs} priced job${price.jobs === 1 ? '' : 's'})${budget}.`;
+}

@@ -5,12 +5,13 @@ import type { ResolvedParams } from '../params/schema.js';
 import { reportError, type Advice } from './shared/report-error.js';
 import { UsageError, isFluxKreaError } from '../errors.js';
 import type { RunOptions } from '../params/run-options.js';
-import { stillFetchable as fetchable } from '../store/journal.js';
+import { stillFetchable as fetchable, type JournalEntry } from '../store/journal.js';
 import { makeClient, openJournal, printJson, resumeHint, type Context } from './shared/context.js';
 import { StatusReporter } from './shared/status-reporter.js';
 import { explicitIntervalMs } from './poll-interval.js';
 import { RESULT_FIELDS, STATUS_FIELDS } from './result.js';
 import { EXIT } from './shared/exit-codes.js';
+import { formatCredits, parseSpan, roundCredits } from '../core/money/credits.js';
 import { filesJson, metricsJson } from './shared/json-output.js';
 
 function checkId(id: string): string {
@@ -51,7 +52,10 @@ export async function runResult(ctx: Context, rawId: string, flags: FlagValues):
   }
   if (!outcome) return reportError(ctx, ctx.ui, failure, run.json, resultAdvice(failure, id, outDir));
   if (run.json) {
-    printJson(ctx, { request_id: id, status: outcome.status, files: filesJson(outcome.files), metrics: metricsJson(outcome.metrics) });
+    printJson(ctx, {
+      request_id: id, status: outcome.status, files: filesJson(outcome.files),
+      cost: outcome.metrics.cost ?? null, remaining_credits: outcome.metrics.remainingCredits ?? null, metrics: metricsJson(outcome.metrics),
+    });
   } else {
     for (const f of outcome.files) ctx.stdout.write(`${f.path}\n`);
   }
@@ -94,24 +98,37 @@ export async function runStatus(ctx: Context, rawId: string, flags: FlagValues):
   }
 }
 
-export async function runJobs(ctx: Context, opts: { json?: boolean; limit: string }): Promise<void> {
-  const limit = Number(opts.limit);
-  if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit: ${JSON.stringify(opts.limit)} is not allowed; use a whole number of at least 1.`);
+export async function runJobs(ctx: Context, opts: { json?: boolean; limit?: string; since?: string }): Promise<void> {
+  const limit = opts.limit === undefined ? (opts.since === undefined ? 20 : Infinity) : Number(opts.limit);
+  if (!(limit === Infinity || (Number.isInteger(limit) && limit >= 1))) throw new UsageError(`--limit: ${JSON.stringify(opts.limit)} is not allowed; use a whole number of at least 1.`);
+  const span = opts.since === undefined ? undefined : parseSpan(opts.since);
+  if (opts.since !== undefined && span === undefined) {
+    throw new UsageError(`--since: ${JSON.stringify(opts.since)} is not allowed; use a number and a unit: m (minutes), h, d or w, e.g. 7d.`);
+  }
   const journal = openJournal(ctx);
-  const jobs = (await journal.list()).slice(0, limit);
-  if (opts.json) {
-    printJson(ctx, jobs.map((j) => ({ ...j, fetchable: fetchable(j) })));
-    return;
+  const from = span === undefined ? -Infinity : Date.now() - span;
+  const jobs = (await journal.list()).filter((j) => Date.parse(j.createdAt) >= from).slice(0, limit);
+  if (opts.json) printJson(ctx, jobs.map((j) => ({ ...j, cost: j.cost ?? null, fetchable: fetchable(j) })));
+  else if (jobs.length === 0) ctx.ui.info(opts.since ? `No jobs in the last ${opts.since}.` : `No jobs yet (journal: ${journal.path}).`);
+  else {
+    // The header is for people (stderr): stdout keeps one line per job.
+    ctx.ui.info(`${'REQUEST ID'.padEnd(34)}${'CREATED'.padEnd(21)}${'STATE'.padEnd(10)}${'COST'.padEnd(9)}${'FILES'.padEnd(9)}PROMPT`);
+    for (const j of jobs) {
+      const prompt = (j.prompt ?? '').replace(/\s+/g, ' ');
+      const short = prompt.length > 40 ? `${prompt.slice(0, 39)}…` : prompt;
+      const files = j.files?.length ? `${j.files.length} file${j.files.length === 1 ? '' : 's'}` : '';
+      const cost = j.cost === undefined ? '-' : formatCredits(j.cost);
+      const hint = fetchable(j) ? ` → ${resumeHint(j.id, j.outDir)}` : '';
+      ctx.stdout.write(`${j.id.padEnd(33)} ${j.createdAt.slice(0, 19).replace('T', ' ')}  ${j.state.padEnd(9)} ${cost.padEnd(8)} ${files.padEnd(8)} ${short}${hint}\n`);
+    }
   }
-  if (jobs.length === 0) {
-    ctx.ui.info(`No jobs yet (journal: ${journal.path}).`);
-    return;
-  }
-  for (const j of jobs) {
-    const prompt = (j.prompt ?? '').replace(/\s+/g, ' ');
-    const short = prompt.length > 40 ? `${prompt.slice(0, 39)}…` : prompt;
-    const files = j.files?.length ? `${j.files.length} file${j.files.length === 1 ? '' : 's'}` : '';
-    const hint = fetchable(j) ? ` → ${resumeHint(j.id, j.outDir)}` : '';
-    ctx.stdout.write(`${j.id}  ${j.createdAt.slice(0, 19).replace('T', ' ')}  ${j.state.padEnd(9)} ${files.padEnd(8)} ${short}${hint}\n`);
-  }
+  if (opts.since !== undefined) ctx.ui.info(spendTotal(jobs, opts.since));
+}
+
+/** "last 7d: 12 jobs · 0.24 credits (1 of unreported cost)": failed jobs cost nothing and are not counted as unpriced. */
+export function spendTotal(jobs: readonly JournalEntry[], since: string): string {
+  const paid = jobs.filter((j) => j.state !== 'failed');
+  const total = roundCredits(paid.reduce((sum, j) => sum + (j.cost ?? 0), 0));
+  const unpriced = paid.filter((j) => j.cost === undefined).length;
+  return `last ${since}: ${jobs.length} job${jobs.length === 1 ? '' : 's'} · ${formatCredits(total)} credits spent${unpriced ? ` (${unpriced} of unreported cost not counted)` : ''}`;
 }

@@ -8,6 +8,7 @@ import type { MetadataMode } from '../output/metadata.js';
 import type { ResolvedParams } from '../params/schema.js';
 import type { ProgressEvents } from './events.js';
 import { runJob, type JobOutcome } from './job.js';
+import type { Budget } from './money/budget.js';
 
 export interface GenerateRequest {
   client: SegmindClient;
@@ -26,6 +27,8 @@ export interface GenerateRequest {
   metadata?: MetadataMode;
   /** The output directory to record in the journal when it differs from outDir (`-o -` stages in a temp dir). */
   journalOutDir?: string;
+  /** The run's spend gate (--max-cost): the job is submitted only if its estimate fits. */
+  budget?: Budget;
 }
 
 export interface GenerateOutcome extends JobOutcome {

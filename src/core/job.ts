@@ -10,7 +10,7 @@
  * the job exists cannot lose it either: a failing `created` hook (a lock that cannot be
  * written) is reported once the job is finished and saved, not instead of finishing it.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import type { Job, JobResult, JobStatus, Metrics, SegmindClient, WaitOptions } from '../api/client.js';
 import { sniffImage } from '../api/extract.js';
@@ -22,12 +22,18 @@ import type { ResolvedParams } from '../params/schema.js';
 import type { Journal } from '../store/journal.js';
 import type { ProgressEvents } from './events.js';
 import { saveResults } from './save-results.js';
+import { MAX_INPUT_IMAGE_BYTES, megabytes } from './params.js';
+import { JobSpend, type Budget } from './money/budget.js';
 
 export interface JobHooks {
   /** Turns a local input image into a URL (a batch uploads each file once per run). */
   upload?(path: string): Promise<string>;
-  /** Submits the job (a batch goes through its shared rate gate). Default: one client.submit. */
-  submit?(params: ResolvedParams): Promise<Job>;
+  /**
+   * Submits the job (a batch goes through its shared rate gate). Default: one client.submit.
+   * `admit` waits for the budget's leave (and throws BudgetError without it): call it right
+   * before the first submit, in the order jobs should be admitted.
+   */
+  submit?(params: ResolvedParams, admit: (signal?: AbortSignal) => Promise<void>): Promise<Job>;
   /** The job exists and is journaled: a batch records its request id in the lock. */
   created?(requestId: string, sent: ResolvedParams): Promise<void>;
   /** The images are saved, before provenance is added: a batch moves them into the old files' places. */
@@ -64,6 +70,11 @@ export interface JobSpec {
   poll?: Pick<WaitOptions, 'pollDelay' | 'onStatus'>;
   events?: ProgressEvents;
   hooks?: JobHooks;
+  /**
+   * The run's spend gate (--max-cost, the balance): a new job is admitted before it is
+   * submitted and settled with its reported cost. A job fetched by id was paid already.
+   */
+  budget?: Budget;
 }
 
 export interface JobOutcome {
@@ -97,28 +108,56 @@ export async function runJob(spec: JobSpec): Promise<JobOutcome> {
   let requestId = spec.requestId;
   let journalId: string | undefined = requestId;
   let later: unknown;
-  if (spec.sync && !requestId) {
-    result = await whileSubmitting(spec, () => runSyncWithin(spec, sent));
-    requestId = result.requestId;
-    journalId = requestId ?? `sync-${randomUUID()}`;
-    await journalSubmitted(spec, journalId, 'sync', sent);
-  } else {
-    let job: Job;
-    if (requestId) {
-      job = spec.client.jobFor(requestId);
+  const spend = spec.budget && !requestId ? new JobSpend(spec.budget, sent.num_outputs) : undefined;
+  const admit = async (signal?: AbortSignal) => spend?.admit(signal ?? spec.signal);
+  let created = false;
+  try {
+    if (spec.sync && !requestId) {
+      await admit();
+      result = await whileSubmitting(spec, () => runSyncWithin(spec, sent));
+      created = true;
+      requestId = result.requestId;
+      journalId = requestId ?? `sync-${randomUUID()}`;
+      await journalSubmitted(spec, journalId, 'sync', sent);
     } else {
-      job = await (hooks.submit
-        ? hooks.submit(sent)
-        : whileSubmitting(spec, () => spec.client.submit(sent, { signal: spec.signal, deadline: spec.deadline })));
-      requestId = journalId = job.requestId;
-      await journalSubmitted(spec, job.requestId, 'async', sent);
-      later = await hooks.created?.(job.requestId, sent).then(
-        () => undefined,
-        (e: unknown) => e,
-      );
+      let job: Job;
+      if (requestId) {
+        job = spec.client.jobFor(requestId);
+      } else {
+        if (!hooks.submit) await admit();
+        job = await (hooks.submit
+          ? hooks.submit(sent, admit)
+          : whileSubmitting(spec, () => spec.client.submit(sent, { signal: spec.signal, deadline: spec.deadline })));
+        created = true;
+        requestId = journalId = job.requestId;
+        await journalSubmitted(spec, job.requestId, 'async', sent);
+        later = await hooks.created?.(job.requestId, sent).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+      }
+      spec.events?.submitted?.(job.requestId);
+      result = await waitFor(spec, job, Boolean(spec.requestId));
     }
-    spec.events?.submitted?.(job.requestId);
-    result = await waitFor(spec, job, Boolean(spec.requestId));
+  } catch (e) {
+    if (spend) {
+      // Only a 200 is billed: a refused submit or a FAILED job cost nothing. A job that exists
+      // (or may) and was not seen to fail is counted at its estimate.
+      const kind = isFluxKreaError(e) ? e.kind : undefined;
+      const billed = created ? kind !== 'job-failed' : isFluxKreaError(e) && (e.jobMayExist === true || e instanceof DeadlineError);
+      if (billed) spend.settle({});
+      else spend.release();
+    }
+    throw e;
+  }
+  // The price is learnt before the download: the next job need not wait for this one's files.
+  const { rose } = spend?.settle(result.metrics) ?? {};
+  if (rose) {
+    spec.events?.warning?.(`Segmind charged ${rose.to} credits an image, more than the ${rose.from} estimated: jobs from now on are priced at ${rose.to}.`);
+  }
+  const { cost, remainingCredits } = result.metrics;
+  if (journalId && (cost !== undefined || remainingCredits !== undefined)) {
+    await spec.journal?.record({ id: journalId, cost, remainingCredits });
   }
 
   const warnings: string[] = [];
@@ -140,6 +179,8 @@ export async function runJob(spec: JobSpec): Promise<JobOutcome> {
     journal: spec.journal,
     retries: spec.retries,
     signal: spec.signal,
+    // --timeout bounds the downloads too: a slow drip must not outlive it (issue 12 item 8).
+    deadline: spec.deadline,
     events: spec.events,
     stem: spec.stem,
   });
@@ -258,9 +299,19 @@ export async function uploadLocalImage(
   path: string,
   o: { label: string; signal?: AbortSignal; deadline?: number },
 ): Promise<string> {
-  const data = await readFile(path).catch((e: NodeJS.ErrnoException) => {
+  const cannotRead = (e: NodeJS.ErrnoException) => {
     throw new UsageError(`${o.label}: cannot read ${path} (${e.code ?? e.message}).`);
-  });
+  };
+  // Looked at before it is read: a huge file would otherwise fill memory, and its base64 text
+  // overflow what a string can hold (issue 12 item 16).
+  const info = await stat(path).catch(cannotRead);
+  if (!info.isFile()) throw new UsageError(`${o.label}: ${path} is not a regular file.`);
+  if (info.size > MAX_INPUT_IMAGE_BYTES) {
+    throw new UsageError(`${o.label}: ${path} is ${megabytes(info.size)}; an input image may be at most ${megabytes(MAX_INPUT_IMAGE_BYTES)}.`, {
+      suggestion: 'Downscale or recompress it (the model works at about 1 megapixel), or pass an http(s) URL.',
+    });
+  }
+  const data = await readFile(path).catch(cannotRead);
   const kind = sniffImage(data.subarray(0, 12));
   if (!kind) throw new UsageError(`${o.label}: ${path} is not a PNG, JPEG, WebP or GIF file.`);
   return client.upload(data, kind.mime, { signal: o.signal, deadline: o.deadline });

@@ -67,9 +67,18 @@ export async function buildRequest(resolved: Resolved, prompt: string): Promise<
  * Why a local input image cannot be uploaded, or undefined when it can: checked before any
  * request, so a bad path or a text file never costs a job (batch checks every entry this way).
  */
+/** The largest local input image uploaded; the model works at about one megapixel. */
+export const MAX_INPUT_IMAGE_BYTES = 64 * 1024 * 1024;
+
+export function megabytes(n: number): string {
+  return `${Math.round(n / (1024 * 1024))} MB`;
+}
+
 export async function checkLocalImage(path: string): Promise<string | undefined> {
   const info = await fsp.stat(path).catch(() => undefined);
   if (!info?.isFile()) return 'is not an http(s) URL or a readable file';
+  // A huge file would be read whole and its base64 text overflow a string (issue 12 item 16).
+  if (info.size > MAX_INPUT_IMAGE_BYTES) return `is ${megabytes(info.size)}; an input image may be at most ${megabytes(MAX_INPUT_IMAGE_BYTES)}`;
   let head: Buffer;
   try {
     const fh = await fsp.open(path, 'r');

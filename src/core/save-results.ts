@@ -24,6 +24,8 @@ export interface SaveRequest {
   journal?: Journal;
   retries: number;
   signal?: AbortSignal;
+  /** Absolute time (ms since epoch) by which the downloads must be done (--timeout). */
+  deadline?: number;
   events?: ProgressEvents;
   /** File stem of image `index`, instead of `<slug(prompt)>-<seed>-<n>` (batch entries with a `name`). */
   stem?: (index: number) => string;
@@ -51,6 +53,7 @@ export async function saveResults(r: SaveRequest): Promise<SavedImage[]> {
           dispatcher: r.client.http.dispatcher,
           retries: r.retries,
           signal: r.signal,
+          deadline: r.deadline,
           onRetry: r.events?.retry,
         });
       } catch (e) {

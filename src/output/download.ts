@@ -10,7 +10,7 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createHash, randomBytes } from 'node:crypto';
 import { Agent, request, type Dispatcher } from '../api/undici.js';
-import { FluxKreaError, InterruptedError, OutputError, ProtocolError } from '../errors.js';
+import { DeadlineError, FluxKreaError, InterruptedError, OutputError, ProtocolError } from '../errors.js';
 import { sniffImage, SNIFF_BYTES, type ImageRef } from '../api/extract.js';
 import { toConnectionError, isAbort, type RetryInfo } from '../api/http.js';
 import { ConnectionError, type Headers } from '../api/errors.js';
@@ -37,6 +37,13 @@ export interface SaveOptions {
   onRetry?: (r: RetryInfo) => void;
   /** Size limit of one image (default MAX_IMAGE_BYTES, 64 MB). */
   maxBytes?: number;
+  /**
+   * Absolute time (ms since epoch) by which the download must be done, retries included
+   * (`--timeout`): past it, a DeadlineError that keeps the request id.
+   */
+  deadline?: number;
+  /** Silence (no headers, no bytes) after which an attempt is cut and retried (default STALL_MS). */
+  stallMs?: number;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
@@ -72,8 +79,17 @@ export function tempPath(dir: string): string {
   return join(dir, `.flux-krea-${process.pid}-${randomBytes(4).toString('hex')}.part`);
 }
 
-export async function saveImage(ref: ImageRef, o: SaveOptions): Promise<SavedImage> {
-  if (ref.kind === 'bytes') return saveBytes(ref.data, o);
+/** An image host silent this long (no headers, no bytes) is cut and asked again. */
+export const STALL_MS = 30_000;
+
+export async function saveImage(ref: ImageRef, options: SaveOptions): Promise<SavedImage> {
+  if (ref.kind === 'bytes') return saveBytes(ref.data, options);
+  // A slow drip never trips a socket's silence timeout: the deadline bounds the whole download,
+  // retries and their waits included (issue 12 item 8).
+  const deadline = options.deadline === undefined ? undefined : AbortSignal.timeout(Math.max(1, options.deadline - Date.now()));
+  const signal = deadline && options.signal ? AbortSignal.any([options.signal, deadline]) : (deadline ?? options.signal);
+  const o: SaveOptions = { ...options, signal };
+  const started = Date.now();
   const attempt = async (): Promise<SavedImage> => {
     const tmp = tempPath(o.dir);
     try {
@@ -100,6 +116,10 @@ export async function saveImage(ref: ImageRef, o: SaveOptions): Promise<SavedIma
       onRetry: (r) => o.onRetry?.({ method: 'GET', url: ref.url, attempt: r.attempt, delayMs: r.delayMs, reason: r.reason }),
     });
   } catch (e) {
+    if (deadline?.aborted && !options.signal?.aborted) {
+      const seconds = Math.max(1, Math.round((options.deadline! - started) / 1000));
+      throw new DeadlineError(seconds, o.requestId).with({ message: `The images were still downloading at the deadline (${ref.url ? safeHost(ref.url) : 'the image host'}).` });
+    }
     if (isAbort(e, o.signal)) throw new InterruptedError(o.requestId);
     if (isFileSystemError(e)) throw writeError(e, o);
     throw finalError(e, o.requestId);
@@ -138,7 +158,33 @@ export function redirectTarget(from: string, location: string | undefined): stri
   return to.protocol === 'http:' && to.origin === new URL(from).origin ? to.href : undefined;
 }
 
+/**
+ * One attempt, cut when the host is silent for stallMs (before its headers or between two
+ * chunks of the body), whatever the dispatcher's own timeouts are: a library caller's agent
+ * may have none.
+ */
 async function downloadTo(url: string, tmp: string, o: SaveOptions): Promise<{ bytes: number; format: string; sha256: string }> {
+  const stallMs = o.stallMs ?? STALL_MS;
+  const stall = new AbortController();
+  let timer = setTimeout(() => stall.abort(), stallMs);
+  const poke = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => stall.abort(), stallMs);
+  };
+  const signal = o.signal ? AbortSignal.any([o.signal, stall.signal]) : stall.signal;
+  try {
+    return await downloadOnce(url, tmp, { ...o, signal }, poke);
+  } catch (e) {
+    if (stall.signal.aborted && !o.signal?.aborted) {
+      throw new BrokenDownload(`The download from ${safeHost(url)} stalled: no data for ${stallMs / 1000} s.`);
+    }
+    throw e;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function downloadOnce(url: string, tmp: string, o: SaveOptions, poke: () => void): Promise<{ bytes: number; format: string; sha256: string }> {
   if (!/^https?:\/\//i.test(url)) throw new ProtocolError(`Refusing to download a non-http(s) URL: ${url.slice(0, 60)}`);
   let res: Dispatcher.ResponseData;
   let at = url;
@@ -178,6 +224,7 @@ async function downloadTo(url: string, tmp: string, o: SaveOptions): Promise<{ b
   let tail = Buffer.alloc(0);
   const meter = new Transform({
     transform(chunk: Buffer, _enc, cb) {
+      poke();
       seen += chunk.length;
       if (seen > maxBytes) return cb(new TooLargeDownload(`The image from ${host} is over the ${maxBytes}-byte limit; not saved.`, o.requestId));
       if (head.length < SNIFF_BYTES) head = Buffer.concat([head, chunk.subarray(0, SNIFF_BYTES - head.length)]);
@@ -188,7 +235,7 @@ async function downloadTo(url: string, tmp: string, o: SaveOptions): Promise<{ b
     },
   });
   try {
-    await pipeline(res.body, meter, createWriteStream(tmp, { flags: 'wx' }));
+    await pipeline(res.body, meter, createWriteStream(tmp, { flags: 'wx' }), { signal: o.signal });
   } catch (e) {
     if (e instanceof BrokenDownload || e instanceof TooLargeDownload || isAbort(e, o.signal)) throw e;
     if (isFileSystemError(e)) throw writeError(e, o);

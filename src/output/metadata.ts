@@ -5,12 +5,14 @@
  * Files are rewritten atomically (temp file + rename), so a crash never leaves half an image.
  */
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { link, readFile, unlink, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { MODEL } from '../api/endpoints.js';
 import { VERSION } from '../version.js';
 import { embedProvenance, EmbedError, extractProvenance } from './embed.js';
-import type { SavedImage } from './download.js';
+import { tempPath, type SavedImage } from './download.js';
 import { writeFileAtomic } from '../util/atomic-file.js';
+import { isPlainFile } from '../util/plain-file.js';
 
 export type MetadataMode = 'none' | 'sidecar' | 'embed';
 
@@ -57,8 +59,27 @@ function writeAtomic(path: string, data: Buffer | string): Promise<void> {
   return writeFileAtomic(path, data, { mode: 0o666 });
 }
 
+/** A sidecar name already taken by a file this run did not write: it is kept as it is. */
+export class SidecarTakenError extends Error {}
+
+/**
+ * Writes `<image>.json` only where no file is (issue 12 item 15): the record is written to a
+ * temp file and hard-linked into place, which fails on any existing name, a symlink included,
+ * so another file is never overwritten or written through. (A batch removes its own previous
+ * sidecar before it regenerates an image: batch/replace.ts.)
+ */
 export async function writeSidecar(imagePath: string, p: Provenance): Promise<void> {
-  await writeAtomic(sidecarPath(imagePath), `${JSON.stringify(p, null, 2)}\n`);
+  const path = sidecarPath(imagePath);
+  const tmp = tempPath(dirname(path));
+  try {
+    await writeFile(tmp, `${JSON.stringify(p, null, 2)}\n`, { flag: 'wx', mode: 0o644 });
+    await link(tmp, path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new SidecarTakenError(`${path} already exists`);
+    throw e;
+  } finally {
+    await unlink(tmp).catch(() => undefined);
+  }
 }
 
 /** Embeds the record in the image file; resolves with the file's new size and sha256. */
@@ -88,7 +109,12 @@ export async function applyMetadata(files: SavedImage[], mode: MetadataMode | un
         warn?.(`Cannot embed metadata in ${f.path} (${e.message}); wrote ${sidecarPath(f.path)} instead.`);
       }
     }
-    await writeSidecar(f.path, p);
+    try {
+      await writeSidecar(f.path, p);
+    } catch (e) {
+      if (!(e instanceof SidecarTakenError) || !warn) throw e;
+      warn(`Not writing the provenance of ${f.path}: ${e.message} and is not from this run (move it away to get one).`);
+    }
   }
 }
 
@@ -99,6 +125,8 @@ export async function readEmbedded(imagePath: string): Promise<Provenance | unde
 }
 
 export async function readSidecar(imagePath: string): Promise<Provenance | undefined> {
+  // Only a plain file is read: a symlink to /dev/zero or a FIFO would never end (issue 12 item 6).
+  if (!(await isPlainFile(sidecarPath(imagePath)))) return undefined;
   try {
     return JSON.parse(await readFile(sidecarPath(imagePath), 'utf8')) as Provenance;
   } catch {

@@ -3,7 +3,7 @@
  * COM, WebP XMP; see embed.ts) or its `<image>.json` sidecar (metadata.ts). Shared by the
  * gallery and by anything that re-runs or inspects an image.
  */
-import { readFile } from 'node:fs/promises';
+import { lstat, readFile } from 'node:fs/promises';
 import { extractProvenance } from './embed.js';
 import { sidecarPath, type Provenance } from './metadata.js';
 
@@ -51,6 +51,10 @@ export async function readProvenance(path: string): Promise<FoundProvenance | un
     if (json !== undefined) return { provenance: parse(json, imagePath), source: 'embedded', imagePath, recordPath: imagePath };
   }
   const recordPath = sidecarPath(imagePath);
+  // A sidecar is a plain file we wrote: a symlink or a device in its place is not read (issue 12 item 6).
+  const kind = await lstat(recordPath).catch(() => undefined);
+  if (!kind) return undefined;
+  if (!kind.isFile()) throw new ProvenanceError(recordPath, `${recordPath} is not a plain file`);
   let text: string;
   try {
     text = await readFile(recordPath, 'utf8');

@@ -18,6 +18,8 @@ export const runOptionsSchema = z.strictObject({
     .meta(meta({ flag: 'retries', valueName: 'n', configurable: true, help: 'Retries for each request on network errors, 429 and 5xx' })),
   request_timeout: z.number().min(1).max(3600).default(60)
     .meta(meta({ flag: 'request-timeout', valueName: 'seconds', configurable: true, help: 'Per-request limit for connecting and for silence while reading an answer (--sync waits at least 300)' })),
+  max_cost: z.number().min(0).max(1_000_000).optional()
+    .meta(meta({ flag: 'max-cost', valueName: 'credits', configurable: true, help: 'Never submit a job that could take this run past this many credits; a stop exits 4 and says how to continue (README: Money)' })),
   metadata: z.enum(['none', 'sidecar', 'embed']).default('none')
     .meta(meta({ flag: 'metadata', valueName: 'mode', configurable: true, help: 'Provenance: a <file>.json sidecar, or embedded in the image' })),
   json: z.boolean().default(false)

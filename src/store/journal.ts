@@ -10,6 +10,7 @@ import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { appendNoFollow, writeFileAtomic } from '../util/atomic-file.js';
 import { makeDir } from '../util/make-dir.js';
+import { scrubSecrets } from '../util/secrets.js';
 
 export type JobState = 'submitted' | 'saved' | 'partial' | 'failed' | 'expired';
 
@@ -26,6 +27,10 @@ export interface JournalEntry {
   error?: string;
   /** How long the job ran on the server, as polling saw it (ms): the poll schedule learns from it. */
   runMs?: number;
+  /** What Segmind charged for the job (credits), as it reported: the price estimate learns from it. */
+  cost?: number;
+  /** The account's balance after the job, as Segmind reported it. */
+  remainingCredits?: number;
 }
 
 export type JournalEvent = Partial<JournalEntry> & { id: string };
@@ -85,7 +90,8 @@ export class Journal {
   record(event: JournalEvent): Promise<void> {
     // The leading newline ends any line a crashed writer left torn, so a torn line never
     // swallows the next record; blank lines are skipped on reading.
-    const line = `\n${JSON.stringify({ ...event, at: eventTime() })}\n`;
+    // An error's text may quote a server that echoed the key: never onto disk (issue 12 item 11).
+    const line = `\n${scrubSecrets(JSON.stringify({ ...event, at: eventTime() }))}\n`;
     const write = this.chain.then(async () => {
       try {
         if (!this.dirMade) await makeDir(join(this.path, '..'), 0o700);

@@ -16,12 +16,14 @@
  * run. A crash at any moment loses nothing: `load` replays a log that is left over, and the
  * next write folds it in.
  */
-import { readFile, stat, unlink } from 'node:fs/promises';
+import { lstat, readFile, stat, unlink } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { OutputError, UsageError } from '../errors.js';
 import { fileDigest, stableStringify } from '../util/hash.js';
 import { appendNoFollow, writeFileAtomic } from '../util/atomic-file.js';
 import { makeDir } from '../util/make-dir.js';
+import { confinedPath } from '../util/plain-file.js';
+import { scrubSecrets } from '../util/secrets.js';
 
 export const LOCK_VERSION = 1;
 /** The log is folded into the lock once it is larger than the lock and than this. */
@@ -89,6 +91,8 @@ export interface LockRecord {
   params: Record<string, unknown>;
   files: LockedFile[];
   error?: string;
+  /** What the job cost (credits), as Segmind reported it: what this entry's images were paid. */
+  cost?: number;
 }
 
 interface LockDocument {
@@ -147,7 +151,9 @@ export class LockFile {
   }
 
   /** Sets a record and appends it to the log; resolves once this state is on disk. */
-  set(key: string, record: LockRecord): Promise<void> {
+  set(key: string, given: LockRecord): Promise<void> {
+    // A lock is committed: an error text that quotes a key never gets into it (issue 12 item 11).
+    const record = given.error === undefined ? given : { ...given, error: scrubSecrets(given.error) };
     this.entries.set(key, record);
     const line = `${JSON.stringify({ key, record })}\n`;
     return this.enqueue(async () => {
@@ -237,24 +243,36 @@ export class LockFile {
   }
 
   /**
+   * A recorded path as an absolute one, only if it lies inside `root` (the entry's output
+   * directory): a lock is committed and arrives in pull requests, and a path in it must never
+   * make a run read or remove a file elsewhere (issue 12 item 6).
+   */
+  confinedPath(path: string, root: string): string | undefined {
+    return confinedPath(this.dir, path, root);
+  }
+
+  /**
    * A saved file as the lock records it. `digest`: its size and sha256 when already known (a
    * download hashes as it streams), so the file is not read back; else it is hashed here.
    */
   async describeFile(path: string, digest?: { bytes: number; sha256: string }): Promise<LockedFile | undefined> {
-    const st = await stat(path).catch(() => undefined);
+    const st = await lstat(path).catch(() => undefined);
     if (!st?.isFile()) return undefined;
     const d = digest?.bytes === st.size ? digest : await fileDigest(path);
     return d && { path: this.relativePath(path), bytes: d.bytes, sha256: d.sha256, mtime_ms: Math.floor(st.mtimeMs) };
   }
 
   /**
-   * True when every recorded file is still what was written: same size and mtime (no read at
-   * all), or, when those differ or `verify` asks, the same size and sha256.
+   * True when every recorded file lies in `root`, is a plain file, and is still what was
+   * written: same size and mtime (no read at all), or, when those differ or `verify` asks, the
+   * same size and sha256.
    */
-  async intact(record: LockRecord, o: IntactOptions = {}): Promise<boolean> {
+  async intact(record: LockRecord, root: string, o: IntactOptions = {}): Promise<boolean> {
     if (record.files.length === 0) return false;
     for (const f of record.files) {
-      if (!(await fileIntact(f, this.absolutePath(f.path), { lockWrittenMs: this.lockWrittenMs, ...o }))) return false;
+      const path = typeof f?.path === 'string' ? this.confinedPath(f.path, root) : undefined;
+      if (!path) return false;
+      if (!(await fileIntact(f, path, { lockWrittenMs: this.lockWrittenMs, ...o }))) return false;
     }
     return true;
   }
@@ -262,7 +280,8 @@ export class LockFile {
 
 /** One recorded file against the disk: the fast size + mtime check, else its sha256. */
 export async function fileIntact(file: LockedFile, absPath: string, o: IntactOptions = {}): Promise<boolean> {
-  const st = await stat(absPath).catch(() => undefined);
+  // lstat: a symlink, a device or a FIFO put in a file's place is not that file (issue 12 item 6).
+  const st = await lstat(absPath).catch(() => undefined);
   if (!st?.isFile() || st.size !== file.bytes) return false;
   if (!o.verify && unchangedBySizeAndMtime(file, st, o.lockWrittenMs)) return true;
   const d = await fileDigest(absPath);

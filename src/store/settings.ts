@@ -3,9 +3,11 @@
  * built-in default. Each value is checked with the same schema as the flag, and its source is
  * kept so that `--dry-run` can say where each value came from.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
+import { jsonProblem } from '../util/json-problem.js';
 import { coerce } from '../params/coerce.js';
 import { CONFIG_FIELDS, ALL_FIELDS, envName, findField, flagName, type FieldSpec } from '../params/fields.js';
 
@@ -37,20 +39,40 @@ export interface SettingsInput {
   fields?: readonly FieldSpec[];
 }
 
-export function findProjectFile(cwd: string): string | undefined {
+export interface ProjectSearch {
+  /** The home directory: the search goes no higher (default: HOME, else os.homedir()). */
+  home?: string;
+  /** The user whose files are trusted (default: this process's). */
+  uid?: number;
+}
+
+/**
+ * The project file that applies in `cwd`: the nearest one in `cwd` or a parent, up to the
+ * repository root (a directory with `.git`) or the home directory, whichever comes first. A
+ * file planted higher up, in a shared directory such as /tmp, is never read, nor one owned by
+ * another user, nor anything but a regular file (issue 12 item 18): it could raise
+ * num_outputs, and the bill.
+ */
+export function findProjectFile(cwd: string, o: ProjectSearch = {}): string | undefined {
+  const home = resolve(o.home ?? process.env.HOME ?? homedir());
+  const uid = o.uid ?? process.getuid?.();
   for (let dir = resolve(cwd); ; dir = dirname(dir)) {
     const candidate = join(dir, PROJECT_FILE);
-    if (existsSync(candidate)) return candidate;
-    if (dirname(dir) === dir) return undefined;
+    const st = lstatSync(candidate, { throwIfNoEntry: false });
+    if (st?.isFile() && (uid === undefined || st.uid === uid)) return candidate;
+    if (dir === home || existsSync(join(dir, '.git')) || dirname(dir) === dir) return undefined;
   }
 }
 
 export async function readProjectFile(path: string): Promise<Record<string, unknown>> {
   let parsed: unknown;
+  let text = '';
   try {
-    parsed = JSON.parse(readFileSync(path, 'utf8'));
+    text = readFileSync(path, 'utf8');
+    parsed = JSON.parse(text);
   } catch (e) {
-    throw new UsageError(`${path}: not valid JSON (${(e as Error).message}).`, { suggestion: 'Fix or remove the file.' });
+    const problem = (e as NodeJS.ErrnoException).code ? `cannot be read (${(e as NodeJS.ErrnoException).code})` : jsonProblem(text, e);
+    throw new UsageError(`${path}: ${problem}.`, { suggestion: 'Fix or remove the file.' });
   }
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new UsageError(`${path}: must hold a JSON object of settings, e.g. {"format": "png"}.`);
@@ -86,7 +108,7 @@ function projectRelative(f: FieldSpec, value: unknown, projectPath: string): unk
 export async function resolveSettings(input: SettingsInput): Promise<Resolved> {
   const env = input.env ?? process.env;
   const fields = input.fields ?? ALL_FIELDS;
-  const projectPath = findProjectFile(input.cwd ?? process.cwd());
+  const projectPath = findProjectFile(input.cwd ?? process.cwd(), { home: env.HOME });
   const project = projectPath ? checkStored(await readProjectFile(projectPath), projectPath) : {};
   const user = input.userDefaults ? checkStored(input.userDefaults, input.userConfigPath ?? 'user config') : {};
   const values: Record<string, unknown> = {};

@@ -7,8 +7,10 @@
 // internals, and a dry run or --help must not pay for it (issue 6).
 import { promises as fsp, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { OutputError, UsageError } from '../errors.js';
+import { LocalStateError } from '../errors.js';
+import { jsonProblem } from '../util/json-problem.js';
 import { configDir } from '../util/paths.js';
+import { rememberSecret } from '../util/secrets.js';
 
 export interface StoredConfig {
   apiKey?: string;
@@ -40,31 +42,64 @@ export async function readStore(env: NodeJS.ProcessEnv = process.env): Promise<S
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code !== 'ENOENT') {
-      throw new OutputError(`Cannot read the flux-krea config ${path} (${code ?? (e as Error).message}).`, {
+      throw new LocalStateError(`Cannot read the flux-krea config ${path} (${code ?? (e as Error).message}).`, {
         suggestion: 'Fix its permissions, or point FLUX_KREA_CONFIG_DIR at another directory.',
       });
     }
     text = '{}';
   }
   let data: StoredConfig;
+  const broken = (problem: string) =>
+    new LocalStateError(`The flux-krea config ${path} is ${problem}.`, { suggestion: 'Fix the file, or remove it and run `flux-krea auth login` again.' });
   try {
     data = JSON.parse(text) as StoredConfig;
   } catch (e) {
-    throw new UsageError(`${path}: not valid JSON (${(e as Error).message}).`, { suggestion: 'Fix the file, or remove it and run `flux-krea auth login` again.' });
+    // Never the parser's own words: they quote the file, and the file holds the key.
+    throw broken(jsonProblem(text, e));
   }
-  return { path, get: (key) => data?.[key] };
+  if (!data || typeof data !== 'object' || Array.isArray(data)) throw broken('not a JSON object');
+  if (data.apiKey !== undefined && typeof data.apiKey !== 'string') throw broken('broken: "apiKey" is not a string');
+  if (data.defaults !== undefined && (!data.defaults || typeof data.defaults !== 'object' || Array.isArray(data.defaults))) {
+    throw broken('broken: "defaults" is not an object');
+  }
+  rememberSecret(data.apiKey);
+  return { path, get: (key) => data[key] };
 }
 
 /** The stored config for writing (conf: atomic writes, file mode 0600). */
 export async function openStore(env: NodeJS.ProcessEnv = process.env): Promise<Store> {
+  // A broken file gets the same clear message as a read, not conf's parser error (issue 12 item 16).
+  const path = (await readStore(env)).path;
+  // conf writes the key and chmods the file: never through a link into someone else's file
+  // (issue 12 item 14). The directory is made 0700 when it is new.
+  const kind = await fsp.lstat(path).catch(() => undefined);
+  if (kind && !kind.isFile()) {
+    throw new LocalStateError(`The flux-krea config ${path} is ${kind.isSymbolicLink() ? 'a symbolic link' : 'not a regular file'}; flux-krea writes the key only into a file of its own.`, {
+      suggestion: 'Remove it (the key is then stored in a new file there), or point FLUX_KREA_CONFIG_DIR at another directory.',
+    });
+  }
+  await fsp.mkdir(configDir(env), { recursive: true, mode: 0o700 }).catch(() => undefined);
   const { default: Conf } = await import('conf');
-  const conf = new Conf<StoredConfig>({
+  // conf's errors (a config directory that cannot be made or written) name the file and exit 9.
+  const guard = <T>(what: string, f: () => T): T => {
+    try {
+      return f();
+    } catch (e) {
+      if (e instanceof LocalStateError) throw e;
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new LocalStateError(`Cannot ${what} the flux-krea config ${path} (${code ?? 'unreadable'}).`, {
+        suggestion: 'Make its directory writable, or point FLUX_KREA_CONFIG_DIR at a directory you own.',
+        cause: e,
+      });
+    }
+  };
+  const conf = guard('open', () => new Conf<StoredConfig>({
     cwd: configDir(env),
     configName: 'config',
     configFileMode: 0o600,
     // conf would otherwise watch and migrate; we want a plain file.
     clearInvalidConfig: false,
-  });
+  }));
   // conf applies the mode when it writes; also tighten a file that an older version or a
   // user left readable.
   const tighten = () => fsp.chmod(conf.path, 0o600).catch(() => undefined);
@@ -72,11 +107,12 @@ export async function openStore(env: NodeJS.ProcessEnv = process.env): Promise<S
     path: conf.path,
     get: (key) => conf.get(key),
     async set(key, value) {
-      conf.set(key, value);
+      if (key === 'apiKey') rememberSecret(value as string);
+      guard('write', () => conf.set(key, value));
       await tighten();
     },
     async delete(key) {
-      conf.delete(key);
+      guard('write', () => conf.delete(key));
       await tighten();
     },
   };
@@ -87,9 +123,11 @@ export type KeySource = 'env' | 'config';
 /** SEGMIND_API_KEY wins over the stored key. */
 export async function findApiKey(env: NodeJS.ProcessEnv = process.env): Promise<{ key: string; source: KeySource; path?: string } | undefined> {
   const fromEnv = env.SEGMIND_API_KEY?.trim();
+  rememberSecret(fromEnv);
   if (fromEnv) return { key: fromEnv, source: 'env' };
   const store = await readStore(env);
   const stored = store.get('apiKey');
+  rememberSecret(typeof stored === 'string' ? stored : undefined);
   return stored ? { key: stored, source: 'config', path: store.path } : undefined;
 }
 

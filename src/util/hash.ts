@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import { isPlainFile } from './plain-file.js';
 
 /** JSON with object keys sorted at every depth; `undefined` members are dropped, as JSON does. */
 export function stableStringify(value: unknown, indent?: number): string {
@@ -24,8 +25,12 @@ export function sha256(data: string | Buffer): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
-/** Size and sha256 of a file, or undefined when it cannot be read. */
+/**
+ * Size and sha256 of a file, or undefined when it cannot be read or is not a plain file: the
+ * paths come from a lock, and /dev/zero or a FIFO there must not hang a run (issue 12 item 6).
+ */
 export async function fileDigest(path: string): Promise<{ bytes: number; sha256: string } | undefined> {
+  if (!(await isPlainFile(path))) return undefined;
   const hash = createHash('sha256');
   let bytes = 0;
   try {

@@ -274,9 +274,10 @@ describe('batch: idempotent reruns', () => {
     const recorded = Object.values(JSON.parse(await readFile(lockPath, 'utf8')).entries as Record<string, { files: { mtime_ms: number }[] }>)[0]!.files[0]!;
     expect(recorded.mtime_ms).toBe(Math.floor((await stat(file)).mtimeMs));
     // Other bytes of the same size under the recorded mtime: only reading the file could tell.
-    const { mtime } = await stat(file);
     const bytes = await readFile(file);
     await writeFile(file, Buffer.alloc(bytes.length, 0x61));
+    // In seconds, half a millisecond in: a Date can round to the next millisecond on the way down.
+    const mtime = (recorded.mtime_ms + 0.5) / 1000;
     await utimes(file, mtime, mtime);
     // The lock written well after the image (not within the racy margin).
     const later = new Date(Date.now() + 10_000);

@@ -5,7 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { runCli, sandbox, type Sandbox } from '../helpers/cli.js';
+import { sandbox, type Sandbox } from '../helpers/cli.js';
 import { runMain } from '../helpers/main.js';
 
 let sb: Sandbox;
@@ -17,7 +17,8 @@ const out = (r: { stdout?: unknown }) => String(r.stdout);
 const err = (r: { stderr?: unknown }) => String(r.stderr);
 
 async function dryRun(args: string[] = [], env: Record<string, string> = {}, cwd = sb.dir) {
-  const r = await runMain(['a lighthouse', '--dry-run', '--json', ...args], { env: { ...sb.env, ...env }, dir: cwd });
+  // HOME stays the sandbox: a project file is looked for up to home (or a repo root).
+  const r = await runMain(['a lighthouse', '--dry-run', '--json', ...args], sb, { env: { ...sb.env, HOME: sb.dir, ...env }, cwd });
   expect(r.exitCode, err(r)).toBe(0);
   return JSON.parse(out(r)) as { body: Record<string, unknown>; sources: Record<string, string> };
 }
@@ -138,12 +139,12 @@ describe('precedence: flag > environment > project file > user config > built-in
     await writeFile(join(sb.dir, 'flux-krea.config.json'), JSON.stringify({ out: 'art', rpm: 12 }));
     const cwd = join(sb.dir, 'sub');
     await mkdir(cwd, { recursive: true });
-    const out = await runMain(['config', 'get', 'out'], { ...sb, dir: cwd });
+    const out = await runMain(['config', 'get', 'out'], sb, { cwd });
     expect(out.exitCode, err(out)).toBe(0);
     expect(String(out.stdout).trim()).toBe(join(sb.dir, 'art'));
-    expect(String((await runMain(['config', 'get', 'rpm'], { ...sb, dir: cwd })).stdout).trim()).toBe('12');
+    expect(String((await runMain(['config', 'get', 'rpm'], sb, { cwd })).stdout).trim()).toBe('12');
     // The other commands accept the file too.
-    expect((await runMain(['x', '--dry-run'], { ...sb, dir: cwd })).exitCode).toBe(0);
+    expect((await runMain(['x', '--dry-run'], sb, { cwd })).exitCode).toBe(0);
   });
 
   it('config set warns when a higher layer hides the saved value', async () => {

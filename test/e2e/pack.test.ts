@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
-import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startEmulator, type Emulator } from '../emulator/index.js';
@@ -138,6 +138,31 @@ describe('the packed tarball', () => {
     expect(g.stderr).not.toMatch(/no thumbnail/);
     const html = await readFile(page, 'utf8');
     expect(html.match(/src="data:image\/jpeg;base64,/g)).toHaveLength(3);
+  });
+
+  // Issue 14, as a user runs it: a batch stopped by --max-cost, then the command it prints.
+  it('a batch stopped by --max-cost (exit 4) continues with the command it prints, paying only for the rest', async () => {
+    const money = await startEmulator({ credits: 5, costPerImage: 0.01 });
+    try {
+      const env = { PATH: process.env.PATH ?? '', HOME: dir, FLUX_KREA_CONFIG_DIR: join(dir, 'money-config'), NO_COLOR: '1', SEGMIND_BASE_URL: money.url, SEGMIND_API_KEY: money.apiKey };
+      const work = join(dir, 'money');
+      await mkdir(work, { recursive: true });
+      await writeFile(join(work, 'shots.txt'), 'a lighthouse\na red fox\na paper boat\na glass city\n');
+      const opts = { env, extendEnv: false, reject: false, cwd: work } as const;
+      const first = await execa(bin, ['batch', 'shots.txt', '-o', 'art', '-n', '1', '--interval', '0.01', '--max-cost', '0.02'], opts);
+      expect(first.exitCode, first.stderr).toBe(4);
+      const command = /to continue, with the same other options: (flux-krea batch .*)$/m.exec(first.stderr)?.[1];
+      expect(command).toBe('flux-krea batch shots.txt --max-cost 0.02');
+      expect(money.submits()).toBe(2);
+      const [, ...args] = command!.split(' ');
+      const rest = await execa(bin, [...args, '-o', 'art', '-n', '1', '--interval', '0.01'], opts);
+      expect(rest.exitCode, rest.stderr).toBe(0);
+      expect(rest.stderr).toContain('2 done · 2 skipped');
+      expect(rest.stderr).toContain('2 images · 0.02 credits · 4.96 left');
+      expect(money.submits()).toBe(4);
+    } finally {
+      await money.close();
+    }
   });
 
   it('is importable as a library', async () => {

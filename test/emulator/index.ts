@@ -14,7 +14,7 @@ export { validateParams, imageSize, ASPECT_RATIOS } from './params.js';
 export { inspectImage, type ImageFacts } from './inspect.js';
 
 /** Keys whose `undefined` means "off" rather than "keep the default". */
-const CLEARABLE = new Set<keyof EmulatorConfig>(['rateLimit', 'unknownStatus']);
+const CLEARABLE = new Set<keyof EmulatorConfig>(['rateLimit', 'unknownStatus', 'priceSteps']);
 
 function applyPatch(config: EmulatorConfig, patch: Partial<EmulatorConfig>): void {
   for (const [key, value] of Object.entries(patch) as [keyof EmulatorConfig, unknown][]) {

@@ -49,6 +49,8 @@ export class JobStore {
   private readonly active = new Set<Job>();
   private maxActive = 0;
   submits = 0;
+  /** Jobs created and billed (not those that failed validation after queueing). */
+  billed = 0;
   /** Image file name -> how to render it; kept after the job expires, as upstream keeps files. */
   readonly images = new Map<string, ImageSpec>();
 
@@ -82,7 +84,7 @@ export class JobStore {
       doneAt: timeMode ? now + this.config.queuedMs + this.config.processingMs : api === 'v1' ? now : undefined,
       width, height, seed,
       requested: params.num_outputs,
-      cost: round(params.num_outputs * this.config.costPerImage),
+      cost: round(params.num_outputs * this.nextPrice()),
       files: error ? [] : files,
       error,
       inferenceTime: timeMode
@@ -93,6 +95,7 @@ export class JobStore {
     this.jobs.set(id, job);
     this.config.credits = round(this.config.credits - job.cost);
     this.submits += 1;
+    this.billed += 1;
     this.trackConcurrency(job, now);
     return job;
   }
@@ -101,6 +104,12 @@ export class JobStore {
    * A v2 job whose body failed validation after queueing: it has an id, its first poll answers
    * 422 FAILED with the reason, and it is not billed.
    */
+  /** The price per image of the next billed job (priceSteps, else costPerImage). */
+  nextPrice(): number {
+    const steps = this.config.priceSteps;
+    return steps?.length ? steps[Math.min(this.billed, steps.length - 1)]! : this.config.costPerImage;
+  }
+
   createInvalid(body: unknown, reason: string): Job {
     const now = this.config.now();
     const params = (body && typeof body === 'object' ? body : {}) as ModelParams;

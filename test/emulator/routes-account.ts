@@ -4,6 +4,7 @@ import type { Context } from './context.js';
 import { json, type Reply } from './http-util.js';
 
 export function creditsRoute(ctx: Context): Reply {
+  if (!ctx.config.creditsRecord) return json(404, { error: 'No credits found for the user' });
   return json(200, { credits: ctx.config.credits, 'free-credits': 0.018 });
 }
 

@@ -33,7 +33,7 @@ function admit(ctx: Context, api: 'v1' | 'v2', raw: Buffer): Job | Reply {
     if (api === 'v2' && ctx.config.validation === 'after-queue') return ctx.jobs.createInvalid(parsed.value, validation.error);
     return json(400, { error: validation.error });
   }
-  const cost = validation.params.num_outputs * ctx.config.costPerImage;
+  const cost = validation.params.num_outputs * ctx.jobs.nextPrice();
   if (ctx.config.credits < cost) {
     // v2 answers 402 (observed); v1 406.
     const message = `Insufficient credits. You have ${ctx.config.credits} credits.`;
@@ -67,9 +67,8 @@ export async function submitV1(ctx: Context, raw: Buffer): Promise<Reply> {
 
 function v1Reply(ctx: Context, job: Job): Reply {
   const headers: Record<string, string> = {
-    'x-remaining-credits': String(ctx.config.credits),
+    ...(ctx.config.reportCost ? { 'x-remaining-credits': String(ctx.config.credits), 'x-cost': String(job.cost) } : {}),
     'x-request-id': job.id,
-    'x-cost': String(job.cost),
     'x-generation-time': String(job.inferenceTime),
     'x-seed-value': String(job.seed),
   };

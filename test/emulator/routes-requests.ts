@@ -40,7 +40,7 @@ function metrics(ctx: Context, job: Job): Record<string, number> {
   const queueTime = ctx.config.progress === 'time' ? ctx.config.queuedMs / 1000 : 0.1;
   return {
     inference_time: job.inferenceTime, queue_time: queueTime, total_time: Math.round((job.inferenceTime + queueTime) * 1e6) / 1e6,
-    retry_count: 0, cost: job.cost, remaining_credits: ctx.config.credits,
+    retry_count: 0, ...(ctx.config.reportCost ? { cost: job.cost, remaining_credits: ctx.config.credits } : {}),
   };
 }
 

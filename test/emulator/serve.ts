@@ -28,6 +28,9 @@ export const USAGE = `Usage: serve [options]
   --upload-content-type <t>  text (default: JSON labelled text/plain, as upstream may) | json
   --credits <n>          starting credit balance (out of credits: 402 on v2, 406 on v1)
   --cost-per-image <n>   price of one image, charged against the balance (default 0.01)
+  --price-steps <a,b,..> price per image of the 1st, 2nd, ... billed job, the last repeating
+  --no-cost              results report no cost and no balance
+  --no-credits-record    get-user-credits answers 404 (an account without a balance record)
   --api-key <key>        the valid API key
   --error-key <key>      ${ERROR_KEYS.join(' | ')}: where error bodies put their detail
   --validation <mode>    after-queue (default: 200, then 422 FAILED on the first poll) | before (400)
@@ -75,6 +78,9 @@ export function parseServeArgs(argv: string[]): ServeOptions {
       'api-key': { type: 'string' },
       'upload-content-type': { type: 'string' },
       'cost-per-image': { type: 'string' },
+      'price-steps': { type: 'string' },
+      'no-cost': { type: 'boolean' },
+      'no-credits-record': { type: 'boolean' },
       'error-key': { type: 'string' },
       validation: { type: 'string' },
       'no-status-url': { type: 'boolean' },
@@ -113,6 +119,13 @@ export function parseServeArgs(argv: string[]): ServeOptions {
     if (!Number.isFinite(cost) || cost < 0) throw new Error(`--cost-per-image must be a non-negative number, got "${values['cost-per-image']}"`);
     config.costPerImage = cost;
   }
+  if (values['price-steps'] !== undefined) {
+    const steps = values['price-steps'].split(',').map(Number);
+    if (!steps.every((n) => Number.isFinite(n) && n >= 0)) throw new Error(`--price-steps must be non-negative numbers separated by commas, got "${values['price-steps']}"`);
+    config.priceSteps = steps;
+  }
+  if (values['no-cost']) config.reportCost = false;
+  if (values['no-credits-record']) config.creditsRecord = false;
   if (values['error-key'] !== undefined) config.errorKey = oneOf('error-key', values['error-key'], ERROR_KEYS);
   if (values.validation !== undefined) config.validation = oneOf('validation', values.validation, ['after-queue', 'before'] as const);
   if (values['no-status-url']) config.omitStatusUrl = true;

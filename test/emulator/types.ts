@@ -38,6 +38,15 @@ export interface EmulatorConfig {
   apiKeys: string[];
   credits: number;
   costPerImage: number;
+  /**
+   * The price per image of the 1st, 2nd, ... billed job, the last repeating; overrides
+   * costPerImage (a price that jumps mid-run).
+   */
+  priceSteps: number[] | undefined;
+  /** false: results report no cost and no balance (v2 metrics without them, v1 without x-cost / x-remaining-credits). */
+  reportCost: boolean;
+  /** false: the account has no balance record, and get-user-credits answers 404 (observed upstream). */
+  creditsRecord: boolean;
   /** 403 on the model routes: the account may not use this model. */
   forbidden: boolean;
   /** 410 on the model routes: the model was retired (an extension; the contract lists 410). */
@@ -156,6 +165,9 @@ export function defaultConfig(): EmulatorConfig {
     apiKeys: [DEFAULT_API_KEY],
     credits: 100,
     costPerImage: 0.01,
+    priceSteps: undefined,
+    reportCost: true,
+    creditsRecord: true,
     forbidden: false,
     retired: false,
     progress: 'polls',

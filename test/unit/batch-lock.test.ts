@@ -126,12 +126,14 @@ describe('the lock file', () => {
     await writeFile(img, 'image bytes');
     const f = (await lock.describeFile(img))!;
     expect(f).toMatchObject({ path: 'out/a.png', bytes: 11 });
-    expect(await lock.intact(record({ files: [f] }))).toBe(true);
+    expect(await lock.intact(record({ files: [f] }), join(dir, 'out'))).toBe(true);
+    // Outside the entry's directory: never intact, never read.
+    expect(await lock.intact(record({ files: [f] }), join(dir, 'elsewhere'))).toBe(false);
     await writeFile(img, 'image bytez');
-    expect(await lock.intact(record({ files: [f] }))).toBe(false);
+    expect(await lock.intact(record({ files: [f] }), join(dir, 'out'))).toBe(false);
     await rm(img);
-    expect(await lock.intact(record({ files: [f] }))).toBe(false);
-    expect(await lock.intact(record({ files: [] }))).toBe(false);
+    expect(await lock.intact(record({ files: [f] }), join(dir, 'out'))).toBe(false);
+    expect(await lock.intact(record({ files: [] }), join(dir, 'out'))).toBe(false);
   });
 
   it('the fast check: size and mtime equal to the record and older than the lock by the racy margin (2 s for whole-second clocks)', () => {
@@ -166,13 +168,13 @@ describe('the lock file', () => {
     await writeFile(img, 'image bytez');
     await utimes(img, old, old);
     const lock = await LockFile.load(path, 'm');
-    expect(await lock.intact(record({ files: [f] }))).toBe(true);
-    expect(await lock.intact(record({ files: [f] }), { verify: true })).toBe(false);
+    expect(await lock.intact(record({ files: [f] }), join(dir, 'out'))).toBe(true);
+    expect(await lock.intact(record({ files: [f] }), join(dir, 'out'), { verify: true })).toBe(false);
     // Another mtime over the same bytes (a copy, a clone): hashed, and intact.
     await writeFile(img, 'image bytes');
-    expect(await lock.intact(record({ files: [f] }))).toBe(true);
+    expect(await lock.intact(record({ files: [f] }), join(dir, 'out'))).toBe(true);
     await writeFile(img, 'image bytez');
-    expect(await lock.intact(record({ files: [f] }))).toBe(false);
+    expect(await lock.intact(record({ files: [f] }), join(dir, 'out'))).toBe(false);
   });
 
   it('prune drops keys no longer in the manifest', async () => {

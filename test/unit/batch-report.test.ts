@@ -28,6 +28,6 @@ describe('the batch exit code', () => {
   it('the --json report has one object per entry', () => {
     const r = batchReport({ manifest: 'm', lock: 'm.lock.json', results: [ok('a'), failed('job-failed')], elapsedMs: 1234, submits: 2, displayPath: (p) => `out/${p}` });
     expect(r).toMatchObject({ status: 'failed', exit_code: 6, shard: null, submits: 2, elapsed_s: 1.2, counts: { total: 2, done: 1, failed: 1 } });
-    expect((r.entries as unknown[])[1]).toEqual({ key: 'job-failed', line: 2, status: 'failed', request_id: null, seed: 1, resumed: false, files: [], error: { kind: 'job-failed', message: 'job-failed' } });
+    expect((r.entries as unknown[])[1]).toEqual({ key: 'job-failed', line: 2, status: 'failed', request_id: null, seed: 1, resumed: false, cost: null, remaining_credits: null, files: [], error: { kind: 'job-failed', message: 'job-failed' } });
   });
 });

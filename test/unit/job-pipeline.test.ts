@@ -12,7 +12,9 @@ import { JobFailedError } from '../../src/api/errors.js';
 import { runJob, type JobSpec } from '../../src/core/job.js';
 import { Journal } from '../../src/store/journal.js';
 import type { ResolvedParams } from '../../src/params/schema.js';
-import { OutputError, ProtocolError } from '../../src/errors.js';
+import { BudgetError, OutputError, ProtocolError } from '../../src/errors.js';
+import { Budget } from '../../src/core/money/budget.js';
+import { apiErrorFor } from '../../src/api/errors.js';
 
 /** A valid 1×1 PNG: signature, IHDR, IDAT, IEND (CRCs are not checked by the saver). */
 function png(): Buffer {
@@ -36,6 +38,8 @@ interface Script {
   log: string[];
   images?: JobResult['images'];
   waitError?: Error;
+  submitError?: Error;
+  metrics?: JobResult['metrics'];
 }
 
 function fakeClient(s: Script): SegmindClient {
@@ -44,6 +48,7 @@ function fakeClient(s: Script): SegmindClient {
     http: { dispatcher: undefined },
     submit: async () => {
       s.log.push('submit');
+      if (s.submitError) throw s.submitError;
       return job('abc123');
     },
     jobFor: (id: string) => job(id),
@@ -58,7 +63,7 @@ function fakeClient(s: Script): SegmindClient {
           { kind: 'bytes', data: png() },
           { kind: 'bytes', data: png() },
         ],
-        metrics: {},
+        metrics: s.metrics ?? {},
         raw: {},
       };
     },
@@ -208,5 +213,55 @@ describe('runJob keeps at most the images asked for', () => {
     expect(out.files).toHaveLength(2);
     expect(await readdir(join(dir, 'out'))).toHaveLength(2);
     expect(out.warnings).toEqual(['Segmind sent 5 images for 2 asked; kept the first 2.']);
+  });
+});
+
+describe('runJob and the budget', () => {
+  it('admits before the submit, settles with the reported cost and journals it', async () => {
+    const s: Script = { log: [], metrics: { cost: 0.02, remainingCredits: 9.98 } };
+    const budget = new Budget({ maxCost: 1 });
+    const { journal, spec } = await setup(s, { budget });
+    await runJob(spec);
+    expect(budget.spent).toBe(0.02);
+    expect(budget.price).toBe(0.01);
+    expect(await journal.get('abc123')).toMatchObject({ cost: 0.02, remainingCredits: 9.98 });
+  });
+
+  it('a job that does not fit is never submitted', async () => {
+    const s: Script = { log: [] };
+    const budget = new Budget({ maxCost: 0.01, price: { perImage: 0.01, jobs: 1 } });
+    const { spec } = await setup(s, { budget });
+    await expect(runJob(spec)).rejects.toBeInstanceOf(BudgetError);
+    expect(s.log).toEqual([]);
+  });
+
+  it('what was never billed gives its share back: a refused submit (402), a FAILED job', async () => {
+    for (const s of [
+      { log: [], submitError: apiErrorFor(402, {}, { error: 'Insufficient credits' }) },
+      { log: [], waitError: new JobFailedError('job-failed', 422, 'failed', {}, {}, 'abc123') },
+    ] as Script[]) {
+      const budget = new Budget({ maxCost: 0.02, price: { perImage: 0.01, jobs: 1 } });
+      const { spec } = await setup(s, { budget });
+      await expect(runJob(spec)).rejects.toBeDefined();
+      expect(budget.spent).toBe(0);
+      // The full budget is free again: a job of 2 images (0.02) fits.
+      await expect(budget.admit(2)).resolves.toBeDefined();
+    }
+  });
+
+  it('a job that may exist (a garbled submit answer) counts at its estimate', async () => {
+    const s: Script = { log: [], submitError: new ProtocolError('garbled', { jobMayExist: true }) };
+    const budget = new Budget({ maxCost: 1, price: { perImage: 0.01, jobs: 1 } });
+    const { spec } = await setup(s, { budget });
+    await expect(runJob(spec)).rejects.toBeInstanceOf(ProtocolError);
+    expect(budget.spent).toBe(0.02);
+  });
+
+  it('a job fetched by id was paid before: the budget is not asked', async () => {
+    const s: Script = { log: [], metrics: { cost: 0.02 } };
+    const budget = new Budget({ maxCost: 0 });
+    const { spec } = await setup(s, { budget, requestId: 'old42' });
+    await expect(runJob(spec)).resolves.toBeDefined();
+    expect(budget.spent).toBe(0);
   });
 });

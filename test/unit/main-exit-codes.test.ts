@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { main } from '../../src/cli/main.js';
 import { streamOutput } from '../../src/cli/output.js';
+import { startEmulator } from '../emulator/index.js';
 
 function capture() {
   const stream = new PassThrough();
@@ -41,11 +42,21 @@ describe('exit codes come back from main()', () => {
     expect(process.exitCode).toBeUndefined();
   });
 
-  it('auth status with a key: 0', async () => {
+  it('auth status with a key that works: 0', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'flux-krea-main-'));
-    const r = await run(['auth', 'status'], { FLUX_KREA_CONFIG_DIR: dir, SEGMIND_API_KEY: 'SG_0123456789abcdef' });
-    expect(r.code).toBe(0);
-    expect(r.stdout).not.toContain('0123456789abcdef');
+    // auth status checks the key: with the emulator, never the real service.
+    const emu = await startEmulator();
+    try {
+      const r = await run(['auth', 'status'], {
+        FLUX_KREA_CONFIG_DIR: dir,
+        SEGMIND_API_KEY: emu.apiKey,
+        SEGMIND_BASE_URL: emu.url,
+      });
+      expect(r.code).toBe(0);
+      expect(r.stdout).not.toContain('0123456789abcdef');
+    } finally {
+      await emu.close();
+    }
   });
 
   it('a batch that fails before any request: 2 from the thrown usage error', async () => {

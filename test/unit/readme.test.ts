@@ -26,7 +26,7 @@ describe('README', () => {
       expect(readme).toContain(v);
     }
     for (const f of ALL_FIELDS.filter((x) => x.configurable)) expect(readme).toContain(envName(f));
-    for (const cmd of ['auth login', 'auth status', 'auth logout', 'result', 'status', 'jobs']) expect(readme).toContain(`flux-krea ${cmd}`);
+    for (const cmd of ['auth login', 'auth status', 'auth logout', 'result', 'status', 'jobs', 'credits']) expect(readme).toContain(`flux-krea ${cmd}`);
   });
 
   it('its quick start is the two commands', async () => {

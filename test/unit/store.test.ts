@@ -4,7 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { configPath, findApiKey, openStore, readStore } from '../../src/store/store.js';
-import { UsageError } from '../../src/errors.js';
+import { LocalStateError } from '../../src/errors.js';
 
 let dir: string;
 let env: NodeJS.ProcessEnv;
@@ -38,7 +38,7 @@ describe('readStore', () => {
     const store = await openStore(env);
     await store.set('apiKey', 'SG_abcdef0123456789');
     await writeFile(store.path, '{"apiKey": ');
-    await expect(readStore(env)).rejects.toThrow(UsageError);
+    await expect(readStore(env)).rejects.toThrow(LocalStateError);
     await expect(readStore(env)).rejects.toThrow(store.path);
   });
 });

@@ -14,6 +14,7 @@ import {
   type GateSubmit,
 } from '../../src/core/batch/submit-gate.js';
 import type { ResolvedParams } from '../../src/params/schema.js';
+import { BudgetError, InterruptedError } from '../../src/errors.js';
 
 const params = { prompt: 'x' } as ResolvedParams;
 const job: Job = { requestId: 'abc', status: 'QUEUED', statusUrl: '', responseUrl: '' };
@@ -117,6 +118,38 @@ describe('submitThroughGate', () => {
     stop.abort();
     const t = setup([() => job], { stopSubmits: stop.signal });
     await expect(submitThroughGate(params, t.o)).rejects.toBeInstanceOf(SubmitsStopped);
+    expect(t.calls()).toBe(0);
+  });
+});
+
+describe('submitThroughGate and the budget', () => {
+  it('asks the budget before the gate on every attempt (runJob counts a job once however often it is asked)', async () => {
+    let asked = 0;
+    const t = setup([status(500), () => job], { admit: async () => void asked++ });
+    await expect(submitThroughGate(params, t.o)).resolves.toBe(job);
+    expect(t.calls()).toBe(2);
+    expect(asked).toBe(2);
+  });
+
+  it('a budget stop is thrown as is, never retried, and nothing is submitted', async () => {
+    const stop = new BudgetError('max-cost', { spent: 0.04, estimate: 0.02, maxCost: 0.05, left: 0.01 });
+    const t = setup([() => job], { admit: async () => Promise.reject(stop) });
+    await expect(submitThroughGate(params, t.o)).rejects.toBe(stop);
+    expect(t.calls()).toBe(0);
+  });
+
+  it('a job waiting for the budget when submits stop is not run', async () => {
+    const stopSubmits = new AbortController();
+    const t = setup([() => job], {
+      stopSubmits: stopSubmits.signal,
+      admit: (signal) =>
+        new Promise((_, reject) =>
+          signal.addEventListener('abort', () => reject(new InterruptedError()), { once: true }),
+        ),
+    });
+    const waiting = submitThroughGate(params, t.o);
+    stopSubmits.abort();
+    await expect(waiting).rejects.toBeInstanceOf(SubmitsStopped);
     expect(t.calls()).toBe(0);
   });
 });

@@ -11,8 +11,9 @@
 import { exitCodeFor, EXIT } from './exit-codes.js';
 import type { ErrorKind } from '../../errors.js';
 import type { EntryResult, EntryStatus } from '../../core/batch/run-entry.js';
+import type { BatchSpend } from '../../core/batch/spend.js';
 
-const SEVERITY: ErrorKind[] = ['interrupted', 'auth', 'credits', 'rate-limit', 'usage', 'internal', 'network', 'server', 'output', 'not-found', 'deadline', 'job-failed'];
+const SEVERITY: ErrorKind[] = ['interrupted', 'auth', 'credits', 'rate-limit', 'usage', 'state', 'internal', 'network', 'server', 'output', 'not-found', 'deadline', 'job-failed'];
 
 export function batchExitCode(results: readonly EntryResult[], interrupted = false): number {
   if (interrupted) return EXIT.interrupted;
@@ -42,6 +43,11 @@ export interface ReportInput {
   submits: number;
   /** Turns a lock-relative path into one the user can open from the current directory. */
   displayPath: (lockPath: string) => string;
+  /** What this run paid, and the balance last reported. */
+  spend?: BatchSpend;
+  maxCost?: number;
+  /** Set when --max-cost or the balance stopped the run. */
+  budgetStop?: { limit: string; left: { entries: number; images: number; estimate: number | undefined }; command: string };
 }
 
 export function batchReport(i: ReportInput): Record<string, unknown> {
@@ -55,6 +61,15 @@ export function batchReport(i: ReportInput): Record<string, unknown> {
     shard: i.shard ?? null,
     counts,
     submits: i.submits,
+    // Credits this run paid (null: nothing was paid, or Segmind did not say); the balance after.
+    cost: i.spend?.cost ?? null,
+    remaining_credits: i.spend?.remaining ?? null,
+    budget: {
+      max_cost: i.maxCost ?? null,
+      stopped_by: i.budgetStop?.limit ?? null,
+      left: i.budgetStop ? { entries: i.budgetStop.left.entries, images: i.budgetStop.left.images, estimate: i.budgetStop.left.estimate ?? null } : null,
+      continue: i.budgetStop?.command ?? null,
+    },
     elapsed_s: Math.round(i.elapsedMs / 100) / 10,
     entries: i.results.map((r) => ({
       key: r.key,
@@ -63,6 +78,8 @@ export function batchReport(i: ReportInput): Record<string, unknown> {
       request_id: r.requestId ?? null,
       seed: r.seed,
       resumed: r.resumed ?? false,
+      cost: r.cost ?? null,
+      remaining_credits: r.remainingCredits ?? null,
       files: r.files.map((f) => ({ path: i.displayPath(f.path), bytes: f.bytes, sha256: f.sha256 })),
       error: r.error ?? null,
     })),

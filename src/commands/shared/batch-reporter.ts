@@ -3,6 +3,8 @@
  * time on a terminal, or one plain line per finished entry elsewhere (CI logs); at the end a
  * summary table naming every entry that did not succeed and why.
  */
+import type { BatchSpend } from '../../core/batch/spend.js';
+import { spendParts } from './money.js';
 import type { BatchEvents, EntryResult } from '../../core/batch/run-entry.js';
 import { countResults } from './batch-report.js';
 import type { Ui } from '../../cli/ui.js';
@@ -94,7 +96,7 @@ export class BatchReporter {
     await this.ui.stop();
   }
 
-  summary(results: readonly EntryResult[], elapsedMs: number, lockPath: string): void {
+  summary(results: readonly EntryResult[], elapsedMs: number, lockPath: string, spend?: BatchSpend): void {
     const c = countResults(results);
     const rows = results.length <= FULL_TABLE_MAX ? results : results.filter((r) => r.status !== 'done' && r.status !== 'skipped');
     if (rows.length && !this.ui.quiet) {
@@ -107,9 +109,19 @@ export class BatchReporter {
     } else if (this.ui.quiet) {
       for (const r of results) if (r.status === 'failed') this.ui.error(`${r.key} (line ${r.line}): ${r.error!.message}`);
     }
-    this.ui.info(`batch: ${c.total} entries · ${c.done} done · ${c.skipped} skipped · ${c.failed} failed${c.interrupted ? ` · ${c.interrupted} interrupted` : ''}${c['not-run'] ? ` · ${c['not-run']} not run` : ''} · ${this.submits} submitted · ${(elapsedMs / 1000).toFixed(1)}s · lock ${lockPath}`);
-    if (c.interrupted || c['not-run'] || c.failed) {
+    this.ui.info(`batch: ${c.total} entries · ${c.done} done · ${c.skipped} skipped · ${c.failed} failed${c.interrupted ? ` · ${c.interrupted} interrupted` : ''}${c['not-run'] ? ` · ${c['not-run']} not run` : ''} · ${this.submits} submitted${money(results, spend)} · ${(elapsedMs / 1000).toFixed(1)}s · lock ${lockPath}`);
+    // A budget stop prints its own way to continue (run-batch.ts): the same command would spend its budget again.
+    if ((c.interrupted || c['not-run'] || c.failed) && !results.some((r) => r.budgetLimit)) {
       this.ui.info('To resume, run the same command again: finished entries are skipped, and jobs already submitted are fetched by their request id, not paid for again.');
     }
   }
+}
+
+/** " · 4 images · 0.04 credits · 99.96 left": what this run paid for, when anything. */
+function money(results: readonly EntryResult[], spend: BatchSpend | undefined): string {
+  if (!spend) return '';
+  const images = results.filter((r) => r.status === 'done' && !r.resumed).reduce((n, r) => n + r.files.length, 0);
+  const parts = [`${images} image${images === 1 ? '' : 's'}`, ...spendParts(spend.cost, spend.remaining)];
+  if (spend.unpriced) parts.push(`${spend.unpriced} job${spend.unpriced === 1 ? '' : 's'} of unreported cost`);
+  return ` · ${parts.join(' · ')}`;
 }

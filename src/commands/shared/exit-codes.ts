@@ -10,6 +10,7 @@ export const EXIT = {
   rateLimit: 5,
   jobFailed: 6,
   deadline: 7,
+  state: 9,
   interrupted: 130,
 } as const;
 
@@ -25,6 +26,7 @@ const BY_KIND: Record<ErrorKind, number> = {
   network: EXIT.error,
   server: EXIT.error,
   output: EXIT.error,
+  state: EXIT.state,
   internal: EXIT.error,
 };
 
@@ -37,9 +39,11 @@ export const EXIT_CODE_HELP = `Exit codes:
   1    unexpected, network or server error, or output that cannot be written
   2    usage or validation error (nothing was sent)
   3    auth: no key, key rejected (401), model not allowed (403)
-  4    not enough credits (402 on v2, 406 on v1, or a team spend limit)
+  4    not enough credits (402 on v2, 406 on v1, a team spend limit), or --max-cost or
+       the balance stopped the run before it paid
   5    rate limited even after retrying (429)
   6    the generation FAILED (422, or 500 from --sync); the server's detail is shown
   7    still running when --timeout ran out (the request id is shown)
+  9    flux-krea's own state is in the way (a broken config file, a batch lock in use); the message names the file
   130  interrupted (Ctrl-C); the request id and resume command are shown
        (128 + the signal's number for others: 129 SIGHUP, 131 SIGQUIT, 143 SIGTERM)`;

@@ -6,6 +6,7 @@ import type { ProgressEvents } from '../../core/events.js';
 import type { GenerateOutcome } from '../../core/generate.js';
 import type { Ui } from '../../cli/ui.js';
 import type { RetryInfo } from '../../api/http.js';
+import { spendParts } from './money.js';
 
 export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
@@ -71,7 +72,7 @@ export class StatusReporter {
     const total = o.files.reduce((a, f) => a + f.bytes, 0);
     const parts = [`${this.ui.color.green('saved')} ${o.files.length} image${o.files.length === 1 ? '' : 's'} (${formatBytes(total)})`, `seed ${o.seed}`];
     if (o.metrics.inferenceTime !== undefined) parts.push(`inference ${o.metrics.inferenceTime.toFixed(1)}s`);
-    if (o.metrics.remainingCredits !== undefined) parts.push(`credits left ${o.metrics.remainingCredits}`);
+    parts.push(...spendParts(o.metrics.cost, o.metrics.remainingCredits));
     parts.push(`total ${this.elapsed()}`);
     this.ui.info(parts.join(' · '));
   }

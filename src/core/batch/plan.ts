@@ -57,17 +57,17 @@ export async function planEntries(entries: BatchEntry[], o: PlanOptions): Promis
       const outDir = outDirOf(entry, o.baseOut);
       const hash = await entryHash(entry, outDir, o.lock);
       const previous = o.lock.get(entry.key);
-      plans[i] = { entry, outDir, hash, action: await decide(previous, hash, o), previous };
+      plans[i] = { entry, outDir, hash, action: await decide(previous, hash, outDir, o), previous };
     }
   };
   await Promise.all(Array.from({ length: Math.min(PLAN_CONCURRENCY, entries.length) }, worker));
   return plans;
 }
 
-async function decide(previous: LockRecord | undefined, hash: string, o: PlanOptions): Promise<Action> {
+async function decide(previous: LockRecord | undefined, hash: string, outDir: string, o: PlanOptions): Promise<Action> {
   if (!previous || previous.hash !== hash) return 'submit';
   if (previous.state === 'submitted' && previous.request_id) return 'resume';
   if (o.force || previous.state !== 'done') return 'submit';
-  if (await o.lock.intact(previous, { verify: o.verify })) return 'skip';
+  if (await o.lock.intact(previous, outDir, { verify: o.verify })) return 'skip';
   return previous.request_id ? 'resume' : 'submit';
 }

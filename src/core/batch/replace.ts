@@ -12,11 +12,12 @@ import { sidecarPath } from '../../output/metadata.js';
 import { fileDigest } from '../../util/hash.js';
 import type { LockFile, LockRecord } from '../../store/lock.js';
 
-export async function replacePrevious(files: SavedImage[], previous: LockRecord | undefined, lock: LockFile, stem: (index: number) => string): Promise<void> {
+export async function replacePrevious(files: SavedImage[], previous: LockRecord | undefined, lock: LockFile, stem: (index: number) => string, outDir: string): Promise<void> {
   const fresh = new Set(files.map((f) => f.path));
   for (const old of previous?.files ?? []) {
-    const path = lock.absolutePath(old.path);
-    if (fresh.has(path)) continue;
+    // Only a file of this entry's directory is ever removed, whatever the lock says (issue 12 item 6).
+    const path = typeof old?.path === 'string' ? lock.confinedPath(old.path, outDir) : undefined;
+    if (!path || fresh.has(path)) continue;
     const d = await fileDigest(path);
     if (!d || d.bytes !== old.bytes || d.sha256 !== old.sha256) continue;
     const head = await readFile(path).then((b) => b.subarray(0, 16)).catch(() => Buffer.alloc(0));

@@ -7,7 +7,8 @@
 import type { SegmindClient } from '../../api/client.js';
 import type { RetryInfo } from '../../api/http.js';
 import { runJob, uploadLocalImage, type JobHooks, type JobOutcome, type JobSpec } from '../job.js';
-import { isFluxKreaError, type ErrorKind } from '../../errors.js';
+import { BudgetError, isFluxKreaError, type BudgetLimit, type ErrorKind } from '../../errors.js';
+import type { Budget } from '../money/budget.js';
 import type { Journal } from '../../store/journal.js';
 import type { MetadataMode } from '../../output/metadata.js';
 import { imageStem } from '../../output/naming.js';
@@ -30,6 +31,12 @@ export interface EntryResult {
   files: LockedFile[];
   /** Fetched by request id instead of submitting again. */
   resumed?: boolean;
+  /** What the job cost (credits), as Segmind reported it; for a resumed or skipped entry, paid by an earlier run. */
+  cost?: number;
+  /** The balance after the job, as Segmind reported it. */
+  remainingCredits?: number;
+  /** Not run because this limit would have been broken (with error kind `credits`). */
+  budgetLimit?: BudgetLimit;
   error?: { kind: ErrorKind; message: string };
 }
 
@@ -70,6 +77,8 @@ export interface EntryRunContext {
   /** How long this batch's jobs take, learnt as they finish, to poll each new one at the right moment. */
   jobTime: JobTimeEstimate;
   sleep?: Sleep;
+  /** The run's spend gate (--max-cost, the balance); new submits only. */
+  budget?: Budget;
 }
 
 /** `releaseSlot` is called once the job is finished on the server: the pool may then submit the next one. */
@@ -113,11 +122,14 @@ export async function runEntry(plan: PlannedEntry, c: EntryRunContext, releaseSl
     // Sizes and sha256 as hashed while downloading (and embedding): the images are not read back.
     const files = (await Promise.all(outcome.files.map((f) => c.lock.describeFile(f.path, f.sha256 ? { bytes: f.bytes, sha256: f.sha256 } : undefined))))
       .filter((f): f is LockedFile => f !== undefined);
-    await c.lock.set(entry.key, { hash: plan.hash, state: 'done', request_id: requestId, params: entry.params, files });
+    const { cost, remainingCredits } = outcome.metrics;
+    await c.lock.set(entry.key, { hash: plan.hash, state: 'done', request_id: requestId, params: entry.params, files, ...(cost !== undefined ? { cost } : {}) });
     for (const w of outcome.warnings) c.events.warning?.(`${entry.key}: ${w}`);
-    return { ...base, status: 'done', requestId, files, resumed };
+    return { ...base, status: 'done', requestId, files, resumed, cost, remainingCredits };
   } catch (e) {
     if (e instanceof SubmitsStopped) return { ...base, status: 'not-run', requestId: plan.previous?.request_id, files: [] };
+    // Nothing was paid for this entry: it is left for a run with more budget or balance.
+    if (e instanceof BudgetError) return { ...base, status: 'not-run', requestId: plan.previous?.request_id, files: [], error: { kind: e.kind, message: e.message }, budgetLimit: e.limit };
     const kind: ErrorKind = isFluxKreaError(e) ? e.kind : 'internal';
     const message = (e as Error)?.message ?? String(e);
     // Anything but FAILED leaves the lock as it was: a submitted job stays `submitted` and is resumed.
@@ -136,7 +148,7 @@ function jobSpec(plan: PlannedEntry, c: EntryRunContext, releaseSlot: () => void
   const resumed = requestId !== undefined;
   return {
     client: c.client, params: entry.params, requestId, outDir: plan.outDir, journal: c.journal,
-    intervalMs: c.intervalMs, deadline: since + c.timeoutMs, retries: c.retries, signal: c.signal, metadata: c.metadata,
+    intervalMs: c.intervalMs, deadline: since + c.timeoutMs, retries: c.retries, signal: c.signal, metadata: c.metadata, budget: c.budget,
     stem: fileStem(entry.name, entry.params.num_outputs, (i) => imageStem(entry.params.prompt, entry.params.seed, i)),
     poll: {
       // A resumed job started long ago: its age is unknown, so the usual schedule.
@@ -147,7 +159,10 @@ function jobSpec(plan: PlannedEntry, c: EntryRunContext, releaseSlot: () => void
       },
       onStatus: (s) => {
         if (s !== 'COMPLETED') return;
-        releaseSlot();
+        // With a budget (the balance, learnt from results if not before), the slot waits for
+        // the result, whose cost and balance the next admission needs: it is given back when
+        // the download starts, one request later. Without one the next job goes at once.
+        if (!c.budget) releaseSlot();
         if (!resumed) c.jobTime.record(running, Date.now() - since);
       },
     },
@@ -167,11 +182,12 @@ function entryHooks(plan: PlannedEntry, c: EntryRunContext, turn?: Turn): JobHoo
   const stem = fileStem(entry.name, entry.params.num_outputs, (i) => imageStem(entry.params.prompt, entry.params.seed, i));
   return {
     upload: (path) => uploadOnce(path, plan, c),
-    submit: (params) => submitThroughGate(params, {
+    submit: (params, admit) => submitThroughGate(params, {
+      admit,
       gate: c.gate, submitClient: c.submitClient, retries: c.retries, signal: c.signal, stopSubmits: c.stopSubmits, turn,
       sleep: c.sleep, onRateLimited: c.events.rateLimited, onRetry: c.events.retry,
     }),
-    saved: (files) => replacePrevious(files, plan.previous, c.lock, stem),
+    saved: (files) => replacePrevious(files, plan.previous, c.lock, stem, plan.outDir),
     failed: (requestId, message) => c.lock.set(entry.key, {
       hash: plan.hash, state: 'failed', request_id: requestId, params: entry.params, files: plan.previous?.files ?? [], error: message,
     }),

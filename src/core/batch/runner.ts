@@ -22,7 +22,7 @@ export async function runPlanned(plans: PlannedEntry[], c: EntryRunContext, o: R
     if (p.action !== 'skip') continue;
     const r: EntryResult = {
       key: p.entry.key, line: p.entry.line, status: 'skipped', seed: p.entry.params.seed,
-      requestId: p.previous?.request_id, files: p.previous?.files ?? [],
+      requestId: p.previous?.request_id, files: p.previous?.files ?? [], cost: p.previous?.cost,
     };
     results.set(p.entry.key, r);
     c.events.finished?.(r);
@@ -33,7 +33,8 @@ export async function runPlanned(plans: PlannedEntry[], c: EntryRunContext, o: R
   await runPool(todo, o.concurrency, async (p, releaseSlot) => {
     const r = await runEntry(p, ctx, releaseSlot);
     results.set(p.entry.key, r);
-    if (r.status === 'failed' && (o.failFast || SYSTEMIC.has(r.error!.kind))) stop.abort();
+    // A budget stop (not-run, kind credits) stops the submits as a 402 does.
+    if (r.error && (SYSTEMIC.has(r.error.kind) || (o.failFast && r.status === 'failed'))) stop.abort();
     c.events.finished?.(r);
   }, () => stop.signal.aborted || c.signal.aborted);
   return plans.map((p) => results.get(p.entry.key) ?? {

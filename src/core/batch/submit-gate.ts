@@ -62,6 +62,11 @@ export interface GateSubmit {
    */
   stopSubmits?: AbortSignal;
   sleep?: Sleep;
+  /**
+   * The budget's leave (job.ts): asked in this job's turn, before it joins the gate, so jobs are
+   * admitted in manifest order. Throws BudgetError when the job does not fit.
+   */
+  admit?: (signal: AbortSignal) => Promise<void>;
   /** A 429: every submit waits `ms`. */
   onRateLimited?(ms: number): void;
   onRetry?(info: RetryInfo): void;
@@ -93,8 +98,15 @@ export async function submitThroughGate(params: ResolvedParams, c: GateSubmit): 
   try {
     return await withRetries(
       async () => {
+        if (c.turn) await c.turn.ready;
         try {
-          if (c.turn) await c.turn.ready;
+          await c.admit?.(waitSignal);
+        } catch (e) {
+          if (!(e instanceof InterruptedError)) throw e;
+          if (c.stopSubmits?.aborted && !c.signal.aborted) throw new SubmitsStopped();
+          throw e;
+        }
+        try {
           // acquire() joins the queue synchronously: the next job may join after this one.
           const acquired = c.gate.acquire(waitSignal);
           c.turn?.done();

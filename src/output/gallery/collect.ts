@@ -3,9 +3,10 @@
  * merged), manifests (read through their lock files), directories of images (with their
  * embedded or sidecar records), or single images.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { lstat, readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import { UsageError } from '../../errors.js';
+import { isPlainFile } from '../../util/plain-file.js';
 import { ProvenanceError, readProvenance, type FoundProvenance } from '../provenance-reader.js';
 
 export interface GalleryItem {
@@ -168,11 +169,16 @@ async function fromLock(path: string, doc: LockDoc, warnings: string[]): Promise
       continue;
     }
     for (const f of files) {
-      const file = isAbsolute(f.path) ? f.path : join(dir, ...f.path.split('/'));
-      const found = await stat(file).then(() => record(file, warnings), () => {
-        warnings.push(`${path}: ${key}: ${f.path} is missing; shown without a picture.`);
-        return undefined;
-      });
+      // A lock arrives in pull requests: its paths are relative, and name plain files only
+      // (never /dev/zero, a FIFO or a symlink to a secret), or they are not read (issue 12 item 6).
+      const file = isAbsolute(f.path) || f.path.includes('\0') ? undefined : join(dir, ...f.path.split('/'));
+      if (!file || !(await isPlainFile(file))) {
+        const missing = file && !(await lstat(file).then(() => true, () => false));
+        warnings.push(`${path}: ${key}: ${f.path} is ${missing ? 'missing' : 'not a plain file of the batch'}; shown without a picture.`);
+        items.push({ ...base, cost: costOf(rec), recorded: false });
+        continue;
+      }
+      const found = await record(file, warnings);
       items.push({ ...base, file, cost: costOf(found?.provenance, rec), recorded: Boolean(found) });
     }
   }
