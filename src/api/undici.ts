@@ -19,9 +19,12 @@ export type RequestOptions = Omit<Dispatcher.RequestOptions, 'origin' | 'path'> 
 export function request(url: string, o: RequestOptions): Promise<Dispatcher.ResponseData> {
   const u = new URL(url);
   const { dispatcher, ...opts } = o;
-  return (requestImpl as (this: Dispatcher, o: Dispatcher.RequestOptions) => Promise<Dispatcher.ResponseData>).call(dispatcher, {
-    ...opts,
-    origin: u.origin,
-    path: `${u.pathname}${u.search}`,
-  });
+  return (requestImpl as (this: Dispatcher, o: Dispatcher.RequestOptions) => Promise<Dispatcher.ResponseData>).call(
+    dispatcher,
+    {
+      ...opts,
+      origin: u.origin,
+      path: `${u.pathname}${u.search}`,
+    },
+  );
 }

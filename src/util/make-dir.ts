@@ -31,5 +31,6 @@ export async function makeDir(dir: string, mode?: number): Promise<void> {
 /** EEXIST is success only for a directory (or a link to one), as `mkdir -p` has it. */
 async function existingDir(abs: string, e: unknown): Promise<void> {
   const st = await fsp.stat(abs).catch(() => undefined);
-  if (!st?.isDirectory()) throw Object.assign(new Error(`ENOTDIR: not a directory, mkdir '${abs}'`), { code: 'ENOTDIR', cause: e });
+  if (!st?.isDirectory())
+    throw Object.assign(new Error(`ENOTDIR: not a directory, mkdir '${abs}'`), { code: 'ENOTDIR', cause: e });
 }

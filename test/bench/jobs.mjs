@@ -16,13 +16,23 @@ const PROBE = join(import.meta.dirname, 'scale-probe.mjs');
 /** src/store/journal.ts as a module of its own (it is not exported by the package). */
 async function loadJournal(dir) {
   const outfile = join(dir, 'journal.mjs');
-  await build({ entryPoints: [join(ROOT, 'src/store/journal.ts')], bundle: true, format: 'esm', platform: 'node', outfile, logLevel: 'warning' });
+  await build({
+    entryPoints: [join(ROOT, 'src/store/journal.ts')],
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    outfile,
+    logLevel: 'warning',
+  });
   return (await import(pathToFileURL(outfile).href)).Journal;
 }
 
 async function cpuOfJobs(dir, stateDir) {
   const probeFile = join(dir, `probe-${Math.random()}.json`);
-  const r = await run(process.execPath, ['--import', PROBE, BIN, 'jobs'], { env: cliEnv(dir, { FLUX_KREA_STATE_DIR: stateDir, FLUX_KREA_BENCH_PROBE_FILE: probeFile }), cwd: dir });
+  const r = await run(process.execPath, ['--import', PROBE, BIN, 'jobs'], {
+    env: cliEnv(dir, { FLUX_KREA_STATE_DIR: stateDir, FLUX_KREA_BENCH_PROBE_FILE: probeFile }),
+    cwd: dir,
+  });
   if (r.code !== 0) throw new Error(`jobs exited with ${r.code}`);
   return JSON.parse(readFileSync(probeFile, 'utf8')).cpuMs;
 }
@@ -39,7 +49,16 @@ export async function jobsAtScale() {
     for (let i = 0; i < JOBS; i++) {
       const id = `bench${String(i).padStart(28, '0')}`;
       const createdAt = new Date(started - (JOBS - i) * 1000).toISOString();
-      await journal.record({ id, createdAt, state: 'saved', mode: 'async', prompt: `bench prompt number ${i}, a small red fox`, outDir: '/tmp/out', files: [`/tmp/out/${id}.png`], runMs: 24_000 });
+      await journal.record({
+        id,
+        createdAt,
+        state: 'saved',
+        mode: 'async',
+        prompt: `bench prompt number ${i}, a small red fox`,
+        outDir: '/tmp/out',
+        files: [`/tmp/out/${id}.png`],
+        runMs: 24_000,
+      });
     }
     const size = statSync(join(full, 'jobs.jsonl')).size;
     const cpu = { empty: [], full: [] };
@@ -50,9 +69,27 @@ export async function jobsAtScale() {
     const base = median(cpu.empty);
     const at = median(cpu.full);
     return [
-      { case: 'flux-krea jobs, empty journal (CPU)', value: fmtMs(base), ratio: '1.00×', target: 'baseline', result: 'info' },
-      { case: `flux-krea jobs after ${JOBS.toLocaleString('en')} recorded jobs (CPU)`, value: fmtMs(at), ratio: `${(at / base).toFixed(2)}×`, target: `≤ ${MAX_RATIO}×`, result: at / base <= MAX_RATIO ? 'PASS' : 'FAIL' },
-      { case: '  journal size on disk', value: fmtMB(size), ratio: `${Math.round(size / JOBS)} B per recorded job`, target: '', result: 'info' },
+      {
+        case: 'flux-krea jobs, empty journal (CPU)',
+        value: fmtMs(base),
+        ratio: '1.00×',
+        target: 'baseline',
+        result: 'info',
+      },
+      {
+        case: `flux-krea jobs after ${JOBS.toLocaleString('en')} recorded jobs (CPU)`,
+        value: fmtMs(at),
+        ratio: `${(at / base).toFixed(2)}×`,
+        target: `≤ ${MAX_RATIO}×`,
+        result: at / base <= MAX_RATIO ? 'PASS' : 'FAIL',
+      },
+      {
+        case: '  journal size on disk',
+        value: fmtMB(size),
+        ratio: `${Math.round(size / JOBS)} B per recorded job`,
+        target: '',
+        result: 'info',
+      },
     ];
   } finally {
     removeDir(dir);

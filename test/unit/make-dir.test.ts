@@ -6,8 +6,12 @@ import { join } from 'node:path';
 import { makeDir } from '../../src/util/make-dir.js';
 
 let dir: string;
-beforeEach(async () => { dir = await mkdtemp(join(tmpdir(), 'flux-krea-mkdir-')); });
-afterEach(async () => { await rm(dir, { recursive: true, force: true }); });
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'flux-krea-mkdir-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
 
 describe('makeDir', () => {
   it('makes every missing level, accepts an existing directory, refuses a file in the way', async () => {
@@ -20,8 +24,11 @@ describe('makeDir', () => {
   });
 
   // Node's own { recursive: true } never returns here (it retries ENOENT forever).
-  it.runIf(existsSync('/proc/self'))('fails at once under /proc, where mkdir says ENOENT with the parent there', async () => {
-    await expect(makeDir('/proc/x')).rejects.toMatchObject({ code: 'ENOENT' });
-    await expect(makeDir('/proc/x/y/z')).rejects.toMatchObject({ code: 'ENOENT' });
-  });
+  it.runIf(existsSync('/proc/self'))(
+    'fails at once under /proc, where mkdir says ENOENT with the parent there',
+    async () => {
+      await expect(makeDir('/proc/x')).rejects.toMatchObject({ code: 'ENOENT' });
+      await expect(makeDir('/proc/x/y/z')).rejects.toMatchObject({ code: 'ENOENT' });
+    },
+  );
 });
