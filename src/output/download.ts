@@ -16,7 +16,7 @@ import { toConnectionError, isAbort, type RetryInfo } from '../api/http.js';
 import { ConnectionError, type Headers } from '../api/errors.js';
 import { withRetries } from '../api/retry.js';
 import { claimName } from './naming.js';
-import { makeDir } from '../util/make-dir.js';
+import { makeDirs } from '../util/make-dirs.js';
 
 export interface SavedImage {
   path: string;
@@ -66,7 +66,7 @@ export async function ensureDir(dir: string, requestId?: string): Promise<void> 
   const abs = resolve(dir);
   if (writableDirs.has(abs)) return;
   try {
-    await makeDir(abs);
+    await makeDirs(abs);
     await access(abs, constants.W_OK);
     writableDirs.add(abs);
   } catch (e) {

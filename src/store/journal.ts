@@ -9,7 +9,7 @@
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { appendNoFollow, writeFileAtomic } from '../util/atomic-file.js';
-import { makeDir } from '../util/make-dir.js';
+import { makeDirs } from '../util/make-dirs.js';
 import { scrubSecrets } from '../util/secrets.js';
 
 export type JobState = 'submitted' | 'saved' | 'partial' | 'failed' | 'expired';
@@ -94,7 +94,7 @@ export class Journal {
     const line = `\n${scrubSecrets(JSON.stringify({ ...event, at: eventTime() }))}\n`;
     const write = this.chain.then(async () => {
       try {
-        if (!this.dirMade) await makeDir(join(this.path, '..'), 0o700);
+        if (!this.dirMade) await makeDirs(join(this.path, '..'), 0o700);
         this.dirMade = true;
         // A compaction that replaced the file under this write took the file it was read
         // from, maybe before this line arrived: append again to the new one. Folding the same

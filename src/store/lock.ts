@@ -21,7 +21,7 @@ import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { OutputError, UsageError } from '../errors.js';
 import { fileDigest, stableStringify } from '../util/hash.js';
 import { appendNoFollow, writeFileAtomic } from '../util/atomic-file.js';
-import { makeDir } from '../util/make-dir.js';
+import { makeDirs } from '../util/make-dirs.js';
 import { confinedPath } from '../util/plain-file.js';
 import { scrubSecrets } from '../util/secrets.js';
 
@@ -142,6 +142,20 @@ export class LockFile {
     return new LockFile(abs, model, entries, { lock: Buffer.byteLength(text ?? ''), log: Buffer.byteLength(log ?? '') }, lockWrittenMs);
   }
 
+  /**
+   * A lock that lives only for this run and never touches the disk: a sweep without --lock
+   * runs through the batch engine like any batch, but has nothing to rerun. Paths are relative
+   * to `dir`.
+   */
+  static inMemory(dir: string, model: string): LockFile {
+    const lock = new LockFile(join(resolve(dir), '.flux-krea-sweep.lock.json'), model, new Map(), { lock: 0, log: 0 });
+    lock.persistent = false;
+    return lock;
+  }
+
+  /** False for an in-memory lock: nothing is written. */
+  private persistent = true;
+
   get(key: string): LockRecord | undefined {
     return this.entries.get(key);
   }
@@ -203,8 +217,9 @@ export class LockFile {
   }
 
   private async append(line: string): Promise<void> {
+    if (!this.persistent) return;
     try {
-      if (this.logBytes === 0) await makeDir(this.dir);
+      if (this.logBytes === 0) await makeDirs(this.dir);
       // Never through a planted symbolic link (issue 12, item 14).
       await appendNoFollow(this.logPath, line, { mode: 0o666 });
       this.logBytes += Buffer.byteLength(line);
@@ -214,9 +229,10 @@ export class LockFile {
   }
 
   private async writeNow(): Promise<void> {
+    if (!this.persistent) return;
     try {
       const text = this.serialize();
-      await makeDir(this.dir);
+      await makeDirs(this.dir);
       // The umask decides the mode: the lock is meant to be committed and shared, it holds no secret.
       await writeFileAtomic(this.path, text, { mode: 0o666 });
       this.lockBytes = Buffer.byteLength(text);

@@ -10,7 +10,7 @@ import { collect, type GalleryItem } from './collect.js';
 import { againCommand, generateCommand } from './command.js';
 import { hrefOf, renderGallery, type Card, type Group } from './html.js';
 import { OutputError } from '../../errors.js';
-import { makeDir } from '../../util/make-dir.js';
+import { makeDirs } from '../../util/make-dirs.js';
 
 export interface GalleryOptions {
   inputs: readonly string[];
@@ -57,7 +57,7 @@ export async function writeGallery(o: GalleryOptions): Promise<GalleryResult> {
   const html = renderGallery(list, { title: o.title ?? 'flux-krea gallery' });
   const tmp = `${path}.${process.pid}.tmp`;
   try {
-    await makeDir(pageDir);
+    await makeDirs(pageDir);
     await writeFile(tmp, html);
     await rename(tmp, path);
   } catch (e) {
