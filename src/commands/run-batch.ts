@@ -84,7 +84,7 @@ async function runOwned(
   // Entries gone from the manifest leave the lock; other shards' entries stay (a shared --lock).
   const pruned = lock.prune((k) => keys.has(k));
   const mine = checked.entries.filter((e) => inShard(e.key, shard));
-  const plans = await planEntries(mine, { lock, baseOut: run.out, force: run.force });
+  const plans = await planEntries(mine, { lock, baseOut: run.out, force: run.force, verify: run.verify });
 
   const display = (p: string) => relative(process.cwd(), lock.absolutePath(p)) || '.';
   const place: Where = { manifest: manifestPath, lock: relative(process.cwd(), lock.path), shard: shard && shardLabel(shard) };
