@@ -58,6 +58,9 @@ export async function runBatch(ctx: Context, manifestPath: string, flags: FlagVa
   if (checked.entries.length === 0) throw new UsageError(`${manifestPath} has no entries.`, { suggestion: 'Add one prompt per line, or one JSON object per line with a "prompt".' });
   for (const w of checked.warnings) ctx.ui.warn(where(manifestPath, w));
 
+  // Checked now, not when the page is written at the end: by then the run has paid.
+  if (run.gallery && !run.dry_run) await (await import('../output/gallery/index.js')).checkGalleryTarget(run.gallery, '--gallery');
+
   const lockPath = run.lock ?? defaultLockPath(manifestPath, shard);
   // One paying run per lock (issue 12 item 2): two would each submit what the other has not
   // recorded yet. Taken before the lock is read, so the plan sees every record of the run
