@@ -67,7 +67,7 @@ export async function runBatch(ctx: Context, manifestPath: string, flags: FlagVa
   // before; a dry run sends nothing and needs no ownership.
   const owner = run.dry_run ? undefined : await acquireLockOwner(resolve(lockPath));
   try {
-    return await runOwned(ctx, run, manifestPath, checked.entries, lockPath, shard);
+    return await runOwned(ctx, run, manifestPath, checked.entries, lockPath, shard, againFlags(flags));
   } finally {
     await owner?.release();
   }
@@ -80,6 +80,7 @@ async function runOwned(
   entries: BatchEntry[],
   lockPath: string,
   shard: Shard | undefined,
+  again: string[],
 ): Promise<number> {
   const checked = { entries };
   const lock = await LockFile.load(lockPath, MODEL);
@@ -131,7 +132,7 @@ async function runOwned(
 
   const display = (p: string) => relative(process.cwd(), lock.absolutePath(p)) || '.';
   const spend = batchSpend(results);
-  const stop = budgetStop(results, plans, budget, { manifest: manifestPath, lock: run.lock, shard: run.shard });
+  const stop = budgetStop(results, plans, budget, { manifest: manifestPath, again });
   const report = batchReport({
     manifest: manifestPath, lock: relative(process.cwd(), lock.path), shard: shard && shardLabel(shard), results,
     interrupted: ctx.signal.aborted, elapsedMs: Date.now() - started, submits: reporter.submits, displayPath: display,
@@ -213,18 +214,33 @@ export interface BudgetStop {
 }
 
 /** When the budget or the balance stopped the run: what is left and the command that continues. */
-function budgetStop(results: readonly EntryResult[], plans: readonly PlannedEntry[], budget: Budget, o: { manifest: string; lock?: string; shard?: string }): BudgetStop | undefined {
+/**
+ * The flags of this run as words for the command that continues it. Without them a pasted
+ * command ran with other defaults (-n, -o...), so every done entry looked changed and was paid
+ * for again; --force would regenerate them too, and --max-cost gets its new value.
+ */
+function againFlags(flags: FlagValues): string[] {
+  const words: string[] = [];
+  for (const [key, { raw, flag }] of Object.entries(flags)) {
+    if (key === 'max_cost' || key === 'force') continue;
+    if (typeof raw === 'boolean') words.push(flag);
+    else for (const value of Array.isArray(raw) ? raw : [raw]) words.push(flag, String(value));
+  }
+  return words;
+}
+
+function budgetStop(results: readonly EntryResult[], plans: readonly PlannedEntry[], budget: Budget, o: { manifest: string; again: string[] }): BudgetStop | undefined {
   const limit = results.find((r) => r.budgetLimit)?.budgetLimit;
   if (!limit) return undefined;
   const left = leftToPay(results, plans, budget.price === undefined ? undefined : { perImage: budget.price, jobs: 1 });
-  const base = ['flux-krea', 'batch', o.manifest, ...(o.lock ? ['--lock', o.lock] : []), ...(o.shard ? ['--shard', o.shard] : [])].map(shellQuote).join(' ');
+  const base = ['flux-krea', 'batch', o.manifest, ...o.again].map(shellQuote).join(' ');
   const more = left.estimate === undefined ? '' : ` --max-cost ${budgetFor(left.estimate)}`;
   const command = limit === 'max-cost' ? `${base}${more}` : base;
   const what = `${left.entries} entr${left.entries === 1 ? 'y' : 'ies'} (${left.images} image${left.images === 1 ? '' : 's'}${left.estimate === undefined ? '' : `, about ${formatCredits(left.estimate)} credits`}) not paid for`;
   const spent = `${limit === 'unknown-cost' ? 'at least ' : ''}${formatCredits(budget.spent)} credits`;
   const next = {
-    'max-cost': `Done entries are kept; to continue, with the same other options: ${command}`,
-    balance: `Done entries are kept; top up at https://cloud.segmind.com/console/billing, then continue with the same other options: ${command}`,
+    'max-cost': `Done entries are kept; to continue: ${command}`,
+    balance: `Done entries are kept; top up at https://cloud.segmind.com/console/billing, then continue with: ${command}`,
     'unknown-cost': `Segmind did not report what a job cost and no price was known, so --max-cost could not be kept. To continue, run without --max-cost only if an unknown spend is acceptable: ${command}`,
   }[limit];
   const why = limit === 'balance' ? 'the balance' : limit === 'unknown-cost' ? 'an unknown cost' : `--max-cost ${formatCredits(budget.maxCost ?? 0)}`;

@@ -151,11 +151,11 @@ describe('the packed tarball', () => {
       const opts = { env, extendEnv: false, reject: false, cwd: work } as const;
       const first = await execa(bin, ['batch', 'shots.txt', '-o', 'art', '-n', '1', '--interval', '0.01', '--max-cost', '0.02'], opts);
       expect(first.exitCode, first.stderr).toBe(4);
-      const command = /to continue, with the same other options: (flux-krea batch .*)$/m.exec(first.stderr)?.[1];
-      expect(command).toBe('flux-krea batch shots.txt --max-cost 0.02');
+      const command = /to continue: (flux-krea batch .*)$/m.exec(first.stderr)?.[1];
+      expect(command).toBe('flux-krea batch shots.txt --num-outputs 1 --out art --interval 0.01 --max-cost 0.02');
       expect(money.submits()).toBe(2);
       const [, ...args] = command!.split(' ');
-      const rest = await execa(bin, [...args, '-o', 'art', '-n', '1', '--interval', '0.01'], opts);
+      const rest = await execa(bin, args, opts);
       expect(rest.exitCode, rest.stderr).toBe(0);
       expect(rest.stderr).toContain('2 done · 2 skipped');
       expect(rest.stderr).toContain('2 images · 0.02 credits · 4.96 left');
