@@ -32,6 +32,7 @@ import { readBalance } from '../core/money/balance.js';
 import { formatCredits } from '../core/money/credits.js';
 import { jobEstimate, journalPrice, type PriceEstimate } from '../core/money/price.js';
 import { batchSpend, budgetFor, imagesToSubmit, leftToPay } from '../core/batch/spend.js';
+import { overBudgetWarning, unpricedBudgetWarning } from './shared/money.js';
 
 /** Resolves with the exit code: 0 when every entry is done or skipped, else the worst failure's (batch-report.ts). */
 export async function runBatch(ctx: Context, manifestPath: string, flags: FlagValues): Promise<number> {
@@ -114,6 +115,8 @@ async function runOwned(
       throw e;
     }
   }
+  const unpriced = unpricedBudgetWarning(budget);
+  if (unpriced && plans.some((p) => p.action === 'submit')) ctx.ui.warn(unpriced);
   const reporter = new BatchReporter(ctx.ui, plans.length);
   const started = Date.now();
   let results;
@@ -142,6 +145,8 @@ async function runOwned(
   else for (const r of results) if (r.status === 'done') for (const f of r.files) ctx.stdout.write(`${display(f.path)}\n`);
   reporter.summary(results, Date.now() - started, relative(process.cwd(), lock.path), spend);
   if (stop) ctx.ui.info(stop.text);
+  const over = overBudgetWarning(budget);
+  if (over) ctx.ui.warn(over);
   if (run.gallery) await (await import('../output/gallery/index.js')).writeGallery({ inputs: [lock.path], out: run.gallery }).then((g) => { for (const w of g.warnings) ctx.ui.warn(w); ctx.ui.info(`gallery: ${g.path}`); });
   return batchExitCode(results, ctx.signal.aborted);
 }

@@ -161,6 +161,20 @@ describe('--max-cost', () => {
     expect(paid()).toBe(2);
   });
 
+  it('before any price is known the first job can overshoot --max-cost: the run says so before paying and after', async () => {
+    const r = await gen(['-n', '4', '--max-cost', '0.001']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(paid()).toBe(1);
+    const warned = r.stderr.indexOf('no job in the journal has reported a price yet');
+    expect(warned).toBeGreaterThan(-1);
+    expect(warned).toBeLessThan(r.stderr.indexOf('request id:'));
+    expect(r.stderr).toContain('This run spent 0.04 credits, more than --max-cost 0.001');
+    const b = await batch(await manifest(2), ['--max-cost', '0.001']);
+    expect(b.exitCode, b.stderr).toBe(4);
+    expect(paid()).toBe(1); // the journal now knows the price: nothing more is paid
+    expect(b.stderr).not.toContain('more than --max-cost');
+  });
+
   it('bad values are exit 2 before any request', async () => {
     for (const bad of ['abc', '-1']) {
       const r = await gen(['--max-cost', bad]);
