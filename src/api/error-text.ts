@@ -2,7 +2,7 @@
  * The most specific human text in an error body, whatever key it is under. Segmind's gateway
  * uses `error`; its OAuth surface adds `error_description` beside an `error` code; workflow
  * failures carry an object under `error_message`; Portkey's adapter reads `html-message`;
- * some bodies are plain text or HTML pages (see shared/segmind-api.md, "Errors").
+ * some bodies are plain text or HTML pages (see docs/segmind-contract.md, "Errors").
  */
 
 /** Keys in order of preference when several hold a sentence. */

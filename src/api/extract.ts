@@ -1,6 +1,6 @@
 /**
  * Finds the images in whatever shape Segmind answers with. The contract is partly unknown
- * (see shared/segmind-api.md), so every plausible shape is accepted: `images[].url`, `output`
+ * (see docs/segmind-contract.md), so every plausible shape is accepted: `images[].url`, `output`
  * as a string or array, plain base64, `data:` URIs, and raw bytes on v1.
  */
 export type ImageRef =

@@ -23,30 +23,48 @@ export function optionHelp(f: FieldSpec): string {
   return parts.join(' ');
 }
 
-export function optionsFor(f: FieldSpec): Option[] {
+/** Help group of a field's options: the model's own parameters apart from the CLI's (issue 13 item 12). */
+export const MODEL_GROUP = 'Model flags (sent to Segmind):';
+
+/** A help text's first clause: `Random seed; when omitted...` → `Random seed`. */
+export function briefHelp(help: string): string {
+  return help.split(/ \(|: |; /)[0]!;
+}
+
+/** `brief`: the help's first clause, without allowed values and default (the root `--help`, kept short). */
+export function optionsFor(f: FieldSpec, o: { brief?: boolean } = {}): Option[] {
   let options: Option[];
   if (f.kind === 'boolean') {
-    const main = new Option(`${f.short ? `-${f.short}, ` : ''}--${f.flag}`, f.help);
+    const main = new Option(`${f.short ? `-${f.short}, ` : ''}--${f.flag}`, o.brief ? briefHelp(f.help) : f.help);
     const negated = new Option(`--no-${f.flag}`, `Turn off --${f.flag}`);
     // Only a default-on switch needs its --no- form in the help; the others keep it for
     // overriding a saved default.
-    if (f.default !== true) negated.hideHelp();
+    if (f.default !== true || o.brief) negated.hideHelp();
     options = [main, negated];
   } else {
     const value = `<${f.valueName ?? 'value'}>`;
-    const main = new Option(`${f.short ? `-${f.short}, ` : ''}--${f.flag} ${value}`, optionHelp(f));
+    const main = new Option(`${f.short ? `-${f.short}, ` : ''}--${f.flag} ${value}`, o.brief ? briefHelp(f.help) : optionHelp(f));
     const aliases = (f.aliases ?? []).map((a) => new Option(`--${a} ${value}`, `Same as --${f.flag}`).hideHelp());
     options = [main, ...aliases];
   }
-  for (const o of options) fieldOfOption.set(o, f);
+  for (const opt of options) {
+    fieldOfOption.set(opt, f);
+    if (f.group === 'model') opt.helpGroup(MODEL_GROUP);
+  }
   return options;
 }
 
-export function addFieldOptions(cmd: Command, fields: readonly FieldSpec[]): Command {
+export function addFieldOptions(cmd: Command, fields: readonly FieldSpec[], o: { brief?: boolean } = {}): Command {
   for (const f of fields) {
     if (f.key === 'prompt') continue;
-    for (const o of optionsFor(f)) cmd.addOption(o);
+    for (const opt of optionsFor(f, o)) cmd.addOption(opt);
   }
+  return cmd;
+}
+
+/** Where a shared flag means something else for one command: its help line there, by long flag. */
+export function describeAs(cmd: Command, meanings: Record<string, string>): Command {
+  for (const o of cmd.options) if (o.long && meanings[o.long]) o.description = meanings[o.long]!;
   return cmd;
 }
 

@@ -4,7 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { OutputError } from '../errors.js';
-import { EXIT, EXIT_CODE_HELP } from '../commands/shared/exit-codes.js';
+import { EXIT } from '../commands/shared/exit-codes.js';
 import { printError, reportError } from '../commands/shared/report-error.js';
 import { createUi, type Ui } from './ui.js';
 import { fdOutput, secretSafeOutput, stderrOutput, type Output } from './output.js';
@@ -19,6 +19,8 @@ import { completionCommand, completeCommand } from '../commands/completion.js';
 import { batchCommand } from '../commands/batch.js';
 import { galleryCommand } from '../commands/gallery.js';
 import { VERSION } from '../version.js';
+import { refuseCommandLikePrompt } from './command-words.js';
+import { formatRootHelp, ROOT_HELP_FOOTER } from './root-help.js';
 
 /** The whole command tree, every option registered. */
 export function buildProgram(ctx: Context): Command {
@@ -29,20 +31,15 @@ export function buildProgram(ctx: Context): Command {
     // The root command has generate's flags (--json, -o ...): without this it would take them
     // from subcommands too, e.g. `flux-krea jobs --json`.
     .enablePositionalOptions()
-    .addHelpText('after', `
-Environment:
-  SEGMIND_API_KEY       API key (wins over the one stored by \`auth login\`)
-  SEGMIND_BASE_URL      API base URL (default https://api.segmind.com)
-  SEGMIND_UPLOAD_URL    upload endpoint for local --image files
-  FLUX_KREA_CONFIG_DIR  where the config and journal live (default: the user config dir)
-  FLUX_KREA_STATE_DIR   where the job journal lives
-  FLUX_KREA_<FLAG>      a default for a flag, e.g. FLUX_KREA_FORMAT=png
-  NO_COLOR / FORCE_COLOR  turn colour off / on
-
-${EXIT_CODE_HELP}`);
+    .usage('[prompt...] [options]\n       flux-krea <command> [options]')
+    .configureHelp({ formatHelp: formatRootHelp });
   // The root command generates, so that `flux-krea --help` shows every flag; `generate` is the
   // same command by name, for prompts that collide with a command name.
-  configureGenerate(program, ctx);
+  configureGenerate(program, ctx, { brief: true, checkWords: (words) => refuseCommandLikePrompt(words, [...program.commands.map((c) => c.name()), 'help']) });
+  program.addHelpText('after', ROOT_HELP_FOOTER);
+  // `flux-krea help` shows the help instead of becoming a paid prompt (issue 13 item 1);
+  // `flux-krea help jobs` shows a command's.
+  program.helpCommand('help [command]', 'Show help for flux-krea or one command');
   program.addCommand(generateCommand(ctx));
   program.addCommand(authCommand(ctx));
   program.addCommand(creditsCommand(ctx));

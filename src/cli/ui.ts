@@ -73,7 +73,9 @@ export class Ui {
     this.verbose = Boolean(o.verbose);
     // A terminal that reports 0 columns (some containers before a resize) would send ora's
     // line clearing into an endless loop: plain lines there.
-    this.interactive = tty && (this.out.columns() ?? 0) > 0 && !(env.NO_COLOR) && env.TERM !== 'dumb' && env.CI !== 'true';
+    // NO_COLOR means no colour, not no spinner (no-color.org; issue 13 item 12): the spinner
+    // then turns without colour.
+    this.interactive = tty && (this.out.columns() ?? 0) > 0 && env.TERM !== 'dumb' && env.CI !== 'true';
   }
 
   /** Settings may turn quiet or verbose on after the UI exists (from a config file). */
@@ -99,17 +101,30 @@ export class Ui {
       return;
     }
     if (this.spinner) {
-      this.spinner.text = text;
+      this.spinner.text = this.fit(text);
       return;
     }
     this.spinnerLoading ??= import('ora').then(({ default: ora }) => {
-      this.spinner = ora({ text: this.lastText, stream: this.out.stream(), discardStdin: false }).start();
+      const stream = this.out.stream() as NodeJS.WriteStream;
+      this.spinner = ora({ text: this.fit(this.lastText), stream, discardStdin: false, color: this.color.level > 0 ? 'cyan' : false }).start();
     });
   }
 
   /** Updates spinner text without printing a line outside a TTY (e.g. the elapsed time). */
   tick(text: string): void {
-    if (this.spinner && !this.quiet) this.spinner.text = text;
+    if (this.spinner && !this.quiet) this.spinner.text = this.fit(text);
+  }
+
+  /**
+   * The spinner line always fits on one row (the frame and a space take 2 columns): a frame
+   * drawn over two rows is cleared only in part by the next one. A terminal made narrower than
+   * a frame re-wraps it, and a row that tmux then pushes into the scrollback is out of reach of
+   * any escape sequence, so the frames are kept short too (status-reporter.ts; issue 13 item 12).
+   */
+  private fit(text: string): string {
+    const room = (this.out.columns() ?? 80) - 3;
+    const chars = Array.from(text);
+    return chars.length <= room ? text : `${chars.slice(0, Math.max(0, room - 1)).join('')}…`;
   }
 
   async stop(): Promise<void> {

@@ -8,6 +8,15 @@ import { addFieldOptions, collectFlags } from '../cli/flags.js';
 import type { Context } from './shared/context.js';
 import { EXIT_CODE_HELP } from './shared/exit-codes.js';
 
+export const ENVIRONMENT_HELP = `Environment:
+  SEGMIND_API_KEY       API key (wins over the one stored by \`auth login\`)
+  SEGMIND_BASE_URL      API base URL (default https://api.segmind.com)
+  SEGMIND_UPLOAD_URL    upload endpoint for local --image files
+  FLUX_KREA_CONFIG_DIR  where the config and journal live (default: the user config dir)
+  FLUX_KREA_STATE_DIR   where the job journal lives
+  FLUX_KREA_<FLAG>      a default for a flag, e.g. FLUX_KREA_FORMAT=png (\`~\` is your home)
+  NO_COLOR / FORCE_COLOR  turn colour off / on (the spinner stays)`;
+
 export const GENERATE_EXAMPLES = `
 Examples:
   $ flux-krea "a wool raccoon explorer holding a sign"
@@ -16,15 +25,24 @@ Examples:
   $ flux-krea "make it watercolor" --image photo.jpg --prompt-strength 0.6
   $ flux-krea "a cat" --dry-run          # show the exact request, send nothing`;
 
-/** Adds the prompt argument, every model and run flag, and the action to `cmd`. */
-export function configureGenerate(cmd: Command, ctx: Context): Command {
-  cmd.argument('[prompt]', 'what to generate; `-` or a pipe reads it from stdin');
-  addFieldOptions(cmd, MODEL_FIELDS);
-  addFieldOptions(cmd, RUN_FIELDS);
+/**
+ * Adds the prompt argument, every model and run flag, and the action to `cmd`. The prompt's
+ * words are joined with spaces, as `echo` would: `flux-krea a red fox` means "a red fox"
+ * (issue 13 item 2). `checkWords`, on the root command, refuses a single word that is close to
+ * a command name before anything is sent (item 1).
+ */
+export function configureGenerate(cmd: Command, ctx: Context, o: { brief?: boolean; checkWords?: (words: string[]) => void } = {}): Command {
+  const { checkWords } = o;
+  cmd.argument('[prompt...]', 'what to generate (the words are joined: quotes are optional); `-` or a pipe reads it from stdin');
+  addFieldOptions(cmd, MODEL_FIELDS, o);
+  addFieldOptions(cmd, RUN_FIELDS, o);
   cmd.addHelpText('after', GENERATE_EXAMPLES);
-  cmd.action(async (prompt: string | undefined) => {
+  cmd.action(async (words: string[]) => {
+    // After `--` every word is meant as a prompt, whatever it looks like.
+    // (rawArgs: commander's copy of argv, set on the root command, which is where checkWords is given.)
+    if (!(cmd as Command & { rawArgs?: string[] }).rawArgs?.includes('--')) checkWords?.(words);
     const { runGenerate } = await import('./run-generate.js');
-    ctx.done?.(await runGenerate(ctx, prompt, collectFlags(cmd, [...MODEL_FIELDS, ...RUN_FIELDS])));
+    ctx.done?.(await runGenerate(ctx, words.length ? words.join(' ') : undefined, collectFlags(cmd, [...MODEL_FIELDS, ...RUN_FIELDS])));
   });
   return cmd;
 }
@@ -32,6 +50,6 @@ export function configureGenerate(cmd: Command, ctx: Context): Command {
 export function generateCommand(ctx: Context): Command {
   const cmd = new Command('generate').description('Generate images from a prompt (what `flux-krea [prompt]` does)');
   configureGenerate(cmd, ctx);
-  cmd.addHelpText('after', `\n${EXIT_CODE_HELP}`);
+  cmd.addHelpText('after', `\n${ENVIRONMENT_HELP}\n\n${EXIT_CODE_HELP}`);
   return cmd;
 }

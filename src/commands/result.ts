@@ -2,7 +2,7 @@
 import { Argument, Command } from 'commander';
 import { completeAs } from '../cli/completions/hints.js';
 import { RUN_FIELDS, type FieldSpec } from '../params/fields.js';
-import { addFieldOptions, collectFlags } from '../cli/flags.js';
+import { addFieldOptions, collectFlags, describeAs } from '../cli/flags.js';
 import type { Context } from './shared/context.js';
 
 const pick = (...keys: string[]): FieldSpec[] => RUN_FIELDS.filter((f) => keys.includes(f.key));
@@ -14,7 +14,11 @@ export function resultCommand(ctx: Context): Command {
     .description('Wait for a job if needed and download its images; submits nothing')
     .addArgument(completeAs(new Argument('<request-id>', 'the request id printed when the job was submitted (see `flux-krea jobs`)'), 'request-id'));
   addFieldOptions(cmd, RESULT_FIELDS);
-  cmd.addHelpText('after', '\nExamples:\n  $ flux-krea result 3f0c9a2e-... -o art/\n  $ flux-krea result 3f0c9a2e-... --json\n\nResults are kept on the server for 1 hour.');
+  describeAs(cmd, {
+    '--out': 'Directory for the images [default: the one the original run saved into]; `-` writes the one image to stdout',
+    '--json': 'Print one JSON object on stdout (request id, status, files) instead of paths',
+  });
+  cmd.addHelpText('after', '\nExamples:\n  $ flux-krea result 3f0c9a2e-... -o art/\n  $ flux-krea result 3f0c9a2e-... --json\n  $ flux-krea result 3f0c9a2e-... -o - > image.jpg\n\nResults are kept on the server for 1 hour. Images already saved are listed, not downloaded again.');
   cmd.action(async (id: string) => {
     const { runResult } = await import('./run-jobs.js');
     ctx.done?.(await runResult(ctx, id, collectFlags(cmd, RESULT_FIELDS)));
@@ -27,6 +31,7 @@ export function statusCommand(ctx: Context): Command {
     .description('Check a job once: QUEUED, PROCESSING, COMPLETED or FAILED')
     .addArgument(completeAs(new Argument('<request-id>', 'the request id'), 'request-id'));
   addFieldOptions(cmd, STATUS_FIELDS);
+  describeAs(cmd, { '--json': 'Print one JSON object on stdout (request_id, status, error) instead of the state' });
   cmd.addHelpText('after', '\nExamples:\n  $ flux-krea status 3f0c9a2e-...\n  $ flux-krea status 3f0c9a2e-... --json\n\nA FAILED job exits 6 with the server\'s detail.');
   cmd.action(async (id: string) => {
     const { runStatus } = await import('./run-jobs.js');

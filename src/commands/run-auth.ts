@@ -45,7 +45,10 @@ export async function runLogin(ctx: Context, opts: { verify: boolean }): Promise
     throw new UsageError('No key given.', {
       suggestion: 'Paste the key from https://cloud.segmind.com/console/api-keys.',
     });
-  if (/\s/.test(key)) throw new UsageError('The key contains spaces or line breaks; paste just the key.');
+  if (/\s/.test(key))
+    throw new UsageError('The key has spaces or line breaks inside; nothing was stored.', {
+      suggestion: 'Paste only the key (Segmind keys look like SG_ and 16 letters and digits).',
+    });
   if (!/^[\x21-\x7e]+$/.test(key))
     throw new UsageError('The key has characters that cannot be sent in a header; paste just the key.');
   let works = '';
@@ -74,8 +77,13 @@ export async function runLogin(ctx: Context, opts: { verify: boolean }): Promise
   }
   const store = await openStore(ctx.env);
   await store.set('apiKey', key);
-  ctx.ui.info(`Stored key ${maskKey(key)} in ${store.path} (mode 0600)${opts.verify ? works : ', not checked'}.`);
-  if (ctx.env.SEGMIND_API_KEY) ctx.ui.warn('SEGMIND_API_KEY is set and wins over the stored key.');
+  // One line for what happened, one for what to do next (issue 13 item 10).
+  ctx.ui.info(`Stored key ${maskKey(key)} in ${store.path} (readable only by you)${opts.verify ? works : '; not checked'}.`);
+  if (ctx.env.SEGMIND_API_KEY) {
+    ctx.ui.warn('SEGMIND_API_KEY is set in this environment and is used instead of the stored key; unset it to use the one just stored.');
+  } else {
+    ctx.ui.info('Next: flux-krea "a red fox in fresh snow" (or add --dry-run to see the request without sending it).');
+  }
   return EXIT.ok;
 }
 

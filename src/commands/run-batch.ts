@@ -16,6 +16,7 @@ import { SubmitGate } from '../core/batch/rate-limiter.js';
 import { JobTimeEstimate } from '../core/batch/poll-schedule.js';
 import { batchExitCode, batchReport } from './shared/batch-report.js';
 import { runPlanned } from '../core/batch/runner.js';
+import { PREVIOUS_DIR } from '../core/batch/replace.js';
 import { inShard, parseShard, shardLabel, type Shard } from '../core/batch/shard.js';
 import { resolveSettings, type FlagValues } from '../store/settings.js';
 import { openStore } from '../store/store.js';
@@ -96,6 +97,8 @@ async function runOwned(
     return EXIT.ok;
   }
   const journal = openJournal(ctx);
+  // Before the balance check and the first submit: what will be paid for again, and why.
+  announceRegeneration(ctx, plans);
   const client = await makeClient(ctx, { retries: run.retries, requestTimeoutSeconds: run.request_timeout });
   const submitClient = await makeClient(ctx, { retries: 0, requestTimeoutSeconds: run.request_timeout });
   let budget: Budget;
@@ -151,6 +154,16 @@ async function runOwned(
   return batchExitCode(results, ctx.signal.aborted);
 }
 
+/** Before paying: which entries the lock knows are submitted again, and why (issue 13 item 7). */
+function announceRegeneration(ctx: Context, plans: readonly PlannedEntry[]): void {
+  const again = plans.filter((p) => p.reason);
+  if (!again.length) return;
+  const SHOWN = 10;
+  ctx.ui.info(`regenerating ${again.length} entr${again.length === 1 ? 'y' : 'ies'} the lock knows, each a new paid job (earlier images are moved to ${PREVIOUS_DIR}/, never deleted):`);
+  for (const p of again.slice(0, SHOWN)) ctx.ui.info(`  ${p.entry.key} (line ${p.entry.line}): ${p.reason}`);
+  if (again.length > SHOWN) ctx.ui.info(`  … and ${again.length - SHOWN} more (--dry-run lists them all)`);
+}
+
 function where(manifest: string, p: Problem): string {
   return `${manifest}:${p.line}: ${p.field && !p.message.startsWith(p.field) ? `${p.field}: ` : ''}${p.message}`;
 }
@@ -166,6 +179,7 @@ function dryRun(ctx: Context, json: boolean, plans: PlannedEntry[], lockPath: st
   const rows = plans.map((p) => ({
     key: p.entry.key, line: p.entry.line, action: p.action, seed: p.entry.params.seed,
     out: relative(process.cwd(), p.outDir) || '.', request_id: p.action === 'resume' ? p.previous?.request_id ?? null : null, params: p.entry.params,
+    reason: p.reason ?? null,
   }));
   if (json) {
     printJson(ctx, {
@@ -174,7 +188,7 @@ function dryRun(ctx: Context, json: boolean, plans: PlannedEntry[], lockPath: st
     });
     return;
   }
-  for (const r of rows) ctx.stdout.write(`${r.action.padEnd(7)} ${r.key}  (line ${r.line}, seed ${r.seed}, -> ${r.out})\n`);
+  for (const r of rows) ctx.stdout.write(`${r.action.padEnd(7)} ${r.key}  (line ${r.line}, seed ${r.seed}, -> ${r.out})${r.reason ? `  ${r.reason}` : ''}\n`);
   const count = (a: string) => rows.filter((r) => r.action === a).length;
   ctx.ui.info(`dry run: ${count('submit')} to submit, ${count('resume')} to fetch by request id, ${count('skip')} unchanged; lock ${lockPath}. Nothing was sent.`);
   const budget = money.maxCost === undefined ? '' : estimate === undefined || estimate <= money.maxCost ? `; --max-cost ${formatCredits(money.maxCost)}` : `; --max-cost ${formatCredits(money.maxCost)} would stop it before the end`;

@@ -35,6 +35,13 @@ export async function runGenerate(ctx: Context, promptArg: string | undefined, f
   if (run.out === '-' && built.params.num_outputs !== 1) {
     throw new UsageError(`-o -: writes one image to stdout, but --num-outputs is ${built.params.num_outputs}.`, { suggestion: 'Add -n 1, or give a directory with -o.' });
   }
+  // What v1 returns for several images is unknown (docs/segmind-contract.md): it may be one,
+  // billed as several. Submit + poll returns them all, at the same price (issue 13 item 9).
+  if (run.sync && built.params.num_outputs > 1) {
+    ctx.ui.warn(`--sync returns one image per call; for --num-outputs ${built.params.num_outputs} flux-krea submits and polls instead (same price, every image).`);
+    run.sync = false;
+  }
+  if (run.out === '-' && !run.dry_run) (await import('./shared/stdout-image.js')).refuseTerminal(ctx);
   for (const w of built.warnings) ctx.ui.warn(w);
 
   if (run.dry_run) {
@@ -52,6 +59,8 @@ export async function runGenerate(ctx: Context, promptArg: string | undefined, f
   const unpriced = unpricedBudgetWarning(budget);
   if (unpriced) ctx.ui.warn(unpriced);
   const reporter = new StatusReporter(ctx.ui);
+  // Said before the call, since Ctrl-C does not do here what it does elsewhere (issue 13 item 8).
+  if (run.sync) ctx.ui.info('--sync: one blocking call (about 25 s) with no request id to resume it, so Ctrl-C waits for its answer (the images are paid for); Ctrl-C twice quits.');
   const toStdout = run.out === '-';
   const outDir = toStdout ? await (await import('./shared/stdout-image.js')).stagingDir() : run.out;
   let outcome: GenerateOutcome | undefined;
@@ -60,7 +69,7 @@ export async function runGenerate(ctx: Context, promptArg: string | undefined, f
     outcome = await generate({
       client, params: built.params, localImage: built.localImage, sync: run.sync, outDir,
       // A resumed `-o -` job lands in the current directory, never in the vanished staging dir.
-      journalOutDir: toStdout ? '.' : undefined,
+      journalOutDir: toStdout ? process.cwd() : undefined,
       intervalMs: explicitIntervalMs(resolved, run), deadline: Date.now() + run.timeout * 1000, retries: run.retries,
       journal, budget, signal: ctx.signal, events: reporter.events(), metadata: run.metadata,
     });

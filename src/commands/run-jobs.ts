@@ -1,6 +1,10 @@
 /** Bodies of `result`, `status` and `jobs`. */
 import { resolveSettings, type FlagValues } from '../store/settings.js';
+import { rm } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { runJob, type JobOutcome } from '../core/job.js';
+import { filesStillThere, isImageOf } from '../core/saved-files.js';
+import { imageStem } from '../output/naming.js';
 import type { ResolvedParams } from '../params/schema.js';
 import { reportError, type Advice } from './shared/report-error.js';
 import { UsageError, isFluxKreaError } from '../errors.js';
@@ -13,6 +17,8 @@ import { RESULT_FIELDS, STATUS_FIELDS } from './result.js';
 import { EXIT } from './shared/exit-codes.js';
 import { formatCredits, parseSpan, roundCredits } from '../core/money/credits.js';
 import { filesJson, metricsJson } from './shared/json-output.js';
+import type { SavedImage } from '../output/download.js';
+import type { Metrics } from '../api/client.js';
 
 /** Results live on the server for one hour. */
 export const RETENTION_MS = 60 * 60 * 1000;
@@ -26,25 +32,44 @@ function checkId(id: string): string {
 /**
  * `result <id>`: the job pipeline from the wait on (no upload, no submit: the job is paid for).
  * Resolves with the exit code; a failure is shown here, with the resume command to try again.
+ * Run again, it reports the files the job already has instead of downloading them a second
+ * time (`…-1_2.jpg`), and fetches only the missing ones; the journal's directory is absolute,
+ * so the current directory does not matter (issue 13 item 6). `-o -` writes the one image to
+ * stdout (item 4), never to a terminal (item 3).
  */
 export async function runResult(ctx: Context, rawId: string, flags: FlagValues): Promise<number> {
   const id = checkId(rawId);
   const resolved = await resolveSettings({ flags, env: ctx.env, fields: RESULT_FIELDS });
   const run = resolved.values as unknown as RunOptions;
   ctx.ui.configure(run);
+  const toStdout = flags.out !== undefined && run.out === '-';
+  if (toStdout) (await import('./shared/stdout-image.js')).refuseTerminal(ctx);
   const journal = openJournal(ctx);
   const entry = await journal.get(id);
-  const outDir = flags.out ? run.out : entry?.outDir ?? run.out;
+  // An older journal's relative directory means the current one, as it did before.
+  const outDir = resolve(flags.out ? run.out : entry?.outDir ?? run.out);
+  const params = { ...entry?.params, prompt: entry?.prompt ?? 'segmind' } as ResolvedParams;
+  const nameSeed = (entry?.params?.seed as number | undefined) ?? id.slice(0, 8);
+  const have = toStdout ? [] : await filesStillThere(entry?.files, outDir);
+  if (entry?.state === 'saved' && have.length > 0 && have.length === entry.files?.length) {
+    // What the job cost, as the journal kept it: nothing is asked of Segmind.
+    reportFiles(ctx, run, id, 'COMPLETED', have, { cost: entry.cost, remainingCredits: entry.remainingCredits });
+    ctx.ui.info(`already saved: ${have.length} image${have.length === 1 ? '' : 's'} of ${id}; nothing downloaded (delete a file to fetch it again)`);
+    return EXIT.ok;
+  }
   const client = await makeClient(ctx, { retries: run.retries, requestTimeoutSeconds: run.request_timeout });
   const reporter = new StatusReporter(ctx.ui);
+  const dir = toStdout ? await (await import('./shared/stdout-image.js')).stagingDir() : outDir;
   let outcome: JobOutcome | undefined;
   let failure: unknown;
   try {
     outcome = await runJob({
-      client, requestId: id, outDir, journal, events: reporter.events(),
+      client, requestId: id, outDir: dir, events: reporter.events(),
+      // Staged for stdout: nothing is recorded as saved, the job stays fetchable.
+      journal: toStdout ? undefined : journal,
       // Named as the original run would have named them; a job we never journaled gets part of its id.
-      params: { ...entry?.params, prompt: entry?.prompt ?? 'segmind' } as ResolvedParams,
-      nameSeed: (entry?.params?.seed as number | undefined) ?? id.slice(0, 8),
+      params, nameSeed,
+      alreadySaved: (i) => have.find((f) => isImageOf(f.path, imageStem(params.prompt, nameSeed, i))),
       intervalMs: explicitIntervalMs(resolved, run), deadline: Date.now() + run.timeout * 1000, retries: run.retries, signal: ctx.signal,
     });
   } catch (e) {
@@ -53,20 +78,34 @@ export async function runResult(ctx: Context, rawId: string, flags: FlagValues):
     await reporter.stop();
     await client.close();
   }
-  if (!outcome) return reportError(ctx, ctx.ui, failure, run.json, resultAdvice(failure, id, outDir));
-  if (run.json) {
-    printJson(ctx, {
-      request_id: id, status: outcome.status, files: filesJson(outcome.files),
-      cost: outcome.metrics.cost ?? null, remaining_credits: outcome.metrics.remainingCredits ?? null, metrics: metricsJson(outcome.metrics),
-    });
-  } else {
-    for (const f of outcome.files) ctx.stdout.write(`${f.path}\n`);
+  if (!outcome) {
+    if (toStdout) await rm(dir, { recursive: true, force: true });
+    return reportError(ctx, ctx.ui, failure, run.json, { ...resultAdvice(failure, id, toStdout ? undefined : outDir), ...(toStdout ? { savedFiles: [] } : {}) });
   }
-  ctx.ui.info(`saved ${outcome.files.length} image${outcome.files.length === 1 ? '' : 's'} from ${id}`);
+  if (toStdout) {
+    const { writeImageToStdout } = await import('./shared/stdout-image.js');
+    await writeImageToStdout(ctx, outcome.files, dir, `flux-krea result ${id} -o <dir>`);
+    return EXIT.ok;
+  }
+  reportFiles(ctx, run, id, outcome.status, outcome.files, outcome.metrics);
+  const already = outcome.files.filter((f) => have.includes(f)).length;
+  const fresh = outcome.files.length - already;
+  ctx.ui.info(`saved ${fresh} image${fresh === 1 ? '' : 's'} from ${id}${already ? ` (${already} already saved, kept)` : ''}`);
   return EXIT.ok;
 }
 
-function resultAdvice(e: unknown, id: string, outDir: string): Advice {
+function reportFiles(ctx: Context, run: RunOptions, id: string, status: string, files: SavedImage[], metrics: Metrics): void {
+  if (run.json) {
+    printJson(ctx, {
+      request_id: id, status, files: filesJson(files),
+      cost: metrics.cost ?? null, remaining_credits: metrics.remainingCredits ?? null, metrics: metricsJson(metrics),
+    });
+  } else {
+    for (const f of files) ctx.stdout.write(`${f.path}\n`);
+  }
+}
+
+function resultAdvice(e: unknown, id: string, outDir: string | undefined): Advice {
   if (!isFluxKreaError(e)) return {};
   if (e.kind === 'not-found') {
     return { message: `Request ${id} is unknown or expired on the server.`, suggestion: 'Results are kept for 1 hour after the job; after that the job must be generated again.' };
@@ -125,7 +164,8 @@ export async function runJobs(ctx: Context, opts: { json?: boolean; limit?: stri
       const short = prompt.length > 40 ? `${prompt.slice(0, 39)}…` : prompt;
       const files = j.files?.length ? `${j.files.length} file${j.files.length === 1 ? '' : 's'}` : '';
       const cost = j.cost === undefined ? '-' : formatCredits(j.cost);
-      const hint = fetchable(j) ? ` → ${resumeHint(j.id, j.outDir)}` : '';
+      // No -o: `result` saves into the journal's directory by itself.
+      const hint = fetchable(j) ? ` → ${resumeHint(j.id)}` : '';
       ctx.stdout.write(`${j.id.padEnd(33)} ${j.createdAt.slice(0, 19).replace('T', ' ')}  ${j.state.padEnd(9)} ${cost.padEnd(8)} ${files.padEnd(8)} ${short}${hint}\n`);
     }
   }

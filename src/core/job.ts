@@ -12,6 +12,7 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
 import type { Job, JobResult, JobStatus, Metrics, SegmindClient, WaitOptions } from '../api/client.js';
 import { sniffImage } from '../api/extract.js';
 import { expectedRunTime } from '../api/poll-schedule.js';
@@ -22,6 +23,7 @@ import type { ResolvedParams } from '../params/schema.js';
 import type { Journal } from '../store/journal.js';
 import type { ProgressEvents } from './events.js';
 import { saveResults } from './save-results.js';
+import { imageStem } from '../output/naming.js';
 import { MAX_INPUT_IMAGE_BYTES, megabytes } from './params.js';
 import { JobSpend, type Budget } from './money/budget.js';
 
@@ -66,6 +68,11 @@ export interface JobSpec {
   stem?: (index: number) => string;
   /** The seed used in default file names (a resumed job of unknown seed uses part of its id). */
   nameSeed?: number | string;
+  /**
+   * The file image `index` already has on disk (a second `result`): it is kept, not downloaded
+   * again; the outcome lists it with the new ones (issue 13 item 6).
+   */
+  alreadySaved?: (index: number) => SavedImage | undefined;
   /** The wait's schedule and status callback, for a batch that polls around the job time it has seen. */
   poll?: Pick<WaitOptions, 'pollDelay' | 'onStatus'>;
   events?: ProgressEvents;
@@ -114,6 +121,8 @@ export async function runJob(spec: JobSpec): Promise<JobOutcome> {
   try {
     if (spec.sync && !requestId) {
       await admit();
+      // The one blocking call takes about 24 s: the spinner shows it is alive (issue 13 item 8).
+      spec.events?.status?.('generating (--sync)', '');
       result = await whileSubmitting(spec, () => runSyncWithin(spec, sent));
       created = true;
       requestId = result.requestId;
@@ -168,25 +177,33 @@ export async function runJob(spec: JobSpec): Promise<JobOutcome> {
     warnings.push(`Segmind sent ${result.images.length} images for ${asked} asked; kept the first ${asked}.`);
     result = { ...result, images: result.images.slice(0, asked) };
   }
-  const files = await saveResults({
-    client: spec.client,
-    result,
-    dir: spec.outDir,
-    prompt: sent.prompt,
-    seed: spec.nameSeed ?? sent.seed,
-    requestId,
-    journalId,
-    journal: spec.journal,
-    retries: spec.retries,
-    signal: spec.signal,
-    // --timeout bounds the downloads too: a slow drip must not outlive it (issue 12 item 8).
-    deadline: spec.deadline,
-    events: spec.events,
-    stem: spec.stem,
-  });
-  await hooks.saved?.(files);
+  const kept = result.images.map((_, i) => spec.alreadySaved?.(i));
+  const missing = result.images.map((_, i) => i).filter((i) => !kept[i]);
+  const stemOf = (i: number) => spec.stem?.(i) ?? imageStem(sent.prompt, spec.nameSeed ?? sent.seed, i);
+  // Every image already there: nothing to download (saveResults would call the answer empty).
+  const fresh =
+    missing.length === 0 && result.images.length > 0
+      ? []
+      : await saveResults({
+          client: spec.client,
+          result: { ...result, images: missing.map((i) => result.images[i]!) },
+          dir: spec.outDir,
+          prompt: sent.prompt,
+          seed: spec.nameSeed ?? sent.seed,
+          requestId,
+          journalId,
+          journal: spec.journal,
+          retries: spec.retries,
+          signal: spec.signal,
+          // --timeout bounds the downloads too: a slow drip must not outlive it (issue 12 item 8).
+          deadline: spec.deadline,
+          events: spec.events,
+          stem: (k) => stemOf(missing[k]!),
+        });
+  const files = [...kept.filter((f): f is SavedImage => f !== undefined), ...fresh];
+  await hooks.saved?.(fresh);
   await applyMetadata(
-    files,
+    fresh,
     spec.metadata,
     { params: sent, requestId: requestId ?? result.requestId },
     spec.events?.warning,
@@ -221,7 +238,8 @@ async function journalSubmitted(
     mode,
     prompt: sent.prompt,
     params: { ...sent },
-    outDir: spec.journalOutDir ?? spec.outDir,
+    // Absolute: `flux-krea result` from another directory saves where this run would have (issue 13 item 6).
+    outDir: resolve(spec.journalOutDir ?? spec.outDir),
   });
 }
 
@@ -266,7 +284,9 @@ async function waitFor(spec: JobSpec, job: Job, resumed: boolean): Promise<JobRe
 async function whileSubmitting<T>(spec: JobSpec, submit: () => Promise<T>): Promise<T> {
   const onAbort = () =>
     spec.events?.warning?.(
-      'Waiting for Segmind to answer the submit, so the paid job is not lost (Ctrl-C again to quit now).',
+      spec.sync
+        ? 'Ctrl-C: a --sync call has no request id to resume, so flux-krea keeps waiting for the images being paid for (until --timeout). Ctrl-C again quits now: the job may still be billed, and its images are lost.'
+        : 'Waiting for Segmind to answer the submit, so the paid job is not lost (Ctrl-C again to quit now).',
     );
   spec.signal?.addEventListener('abort', onAbort, { once: true });
   try {

@@ -2,6 +2,7 @@
  * Saves a finished job's images: in parallel, each one atomically, with the journal updated.
  * One step of the job pipeline (job.ts).
  */
+import { resolve } from 'node:path';
 import { InterruptedError, ProtocolError, isFluxKreaError } from '../errors.js';
 import type { JobResult } from '../api/client.js';
 import type { SegmindClient } from '../api/client.js';
@@ -68,7 +69,8 @@ export async function saveResults(r: SaveRequest): Promise<SavedImage[]> {
     await r.journal.record({
       id: journalId,
       state: errors.length ? 'partial' : 'saved',
-      files: files.map((f) => f.path),
+      // Absolute, so that a later `result` finds them from any directory.
+      files: files.map((f) => resolve(f.path)),
       ...(errors.length ? { error: (errors[0] as Error).message } : {}),
     });
   }

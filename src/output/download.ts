@@ -4,7 +4,7 @@
  * under a free name. Leftovers are removed on every path. Memory stays flat: bytes stream.
  */
 import { createWriteStream } from 'node:fs';
-import { mkdir, unlink, writeFile, access, constants } from 'node:fs/promises';
+import { unlink, writeFile, access, constants } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -16,6 +16,7 @@ import { toConnectionError, isAbort, type RetryInfo } from '../api/http.js';
 import { ConnectionError, type Headers } from '../api/errors.js';
 import { withRetries } from '../api/retry.js';
 import { claimName } from './naming.js';
+import { makeDirs } from '../util/make-dirs.js';
 
 export interface SavedImage {
   path: string;
@@ -55,7 +56,7 @@ class BrokenDownload extends Error {}
 
 export async function ensureDir(dir: string, requestId?: string): Promise<void> {
   try {
-    await mkdir(dir, { recursive: true });
+    await makeDirs(dir);
     await access(dir, constants.W_OK);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;

@@ -1,6 +1,6 @@
 /**
  * Provenance inside the image file, without re-encoding a single pixel:
- * - PNG: an iTXt chunk (keyword `flux-krea`, UTF-8 JSON) inserted before IEND, with its CRC.
+ * - PNG: an iTXt chunk (keyword `flux-krea`, UTF-8 JSON) inserted before the first IDAT, with its CRC.
  * - JPEG: an APP1 XMP segment after the leading APPn segments (JFIF/Exif stay first); when
  *   the file already has someone else's XMP (only one packet is allowed), a COM segment.
  * - WebP: an `XMP ` chunk. Simple (VP8/VP8L) files are first turned into extended ones by
@@ -120,12 +120,15 @@ function pngChunk(type: string, data: Buffer): Buffer {
 
 function embedPng(b: Buffer, json: string): Buffer {
   const chunks = pngChunks(b);
-  const iend = chunks.find((c) => c.type === 'IEND');
-  if (!iend) throw new EmbedError('the PNG file has no IEND chunk');
+  if (!chunks.some((c) => c.type === 'IEND')) throw new EmbedError('the PNG file has no IEND chunk');
   // keyword, NUL, compression flag 0, method 0, empty language tag NUL, empty translated keyword NUL, text.
   const data = Buffer.concat([Buffer.from(PNG_KEYWORD, 'latin1'), Buffer.from([0, 0, 0, 0, 0]), Buffer.from(json, 'utf8')]);
-  const kept = chunks.filter((c) => c.type !== 'IEND' && !(c.type === 'iTXt' && itxtKeyword(c.data) === PNG_KEYWORD));
-  return Buffer.concat([PNG_SIG, ...kept.map((c) => b.subarray(c.start, c.end)), pngChunk('iTXt', data), b.subarray(iend.start)]);
+  const kept = chunks.filter((c) => !(c.type === 'iTXt' && itxtKeyword(c.data) === PNG_KEYWORD));
+  // Before the first IDAT: text after the image data is legal, but readers that stop at the
+  // pixels miss it and exiftool warns "Text/EXIF chunk(s) found after PNG IDAT" (issue 13 item 12).
+  const at = kept.findIndex((c) => c.type === 'IDAT' || c.type === 'IEND');
+  const raw = kept.map((c) => b.subarray(c.start, c.end));
+  return Buffer.concat([PNG_SIG, ...raw.slice(0, at), pngChunk('iTXt', data), ...raw.slice(at)]);
 }
 
 // ---- JPEG ----

@@ -5,15 +5,23 @@
 import { link, unlink, copyFile, constants } from 'node:fs/promises';
 import { join } from 'node:path';
 
+/**
+ * The prompt as a file-name stem: letters (any script, NFC, lower case), marks and digits, runs
+ * of anything else as one `-`, at most `max` characters and 150 UTF-8 bytes, cut at a word
+ * boundary. `東京の夜景` stays itself (issue 13 item 11); no separator, dot, control or
+ * direction-changing character can get through.
+ */
 export function slugify(text: string, max = 48): string {
   const slug = text
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
+    .normalize('NFC')
     .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '');
-  const cut = slug.length > max ? slug.slice(0, max).replace(/-[^-]*$/, '') || slug.slice(0, max) : slug;
-  return cut || 'image';
+    .replace(/[^\p{L}\p{M}\p{N}]+/gu, '-')
+    .replace(/^[-\p{M}]+|-+$/gu, '');
+  const chars = Array.from(slug);
+  let cut = chars.slice(0, max).join('');
+  while (Buffer.byteLength(cut) > 150) cut = Array.from(cut).slice(0, -1).join('');
+  if (cut.length < slug.length) cut = cut.replace(/-[^-]*$/, '') || cut;
+  return cut.replace(/-+$/, '') || 'image';
 }
 
 export function imageStem(prompt: string, seed: number | string, index: number): string {

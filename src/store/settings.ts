@@ -7,6 +7,7 @@ import { existsSync, lstatSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
+import { expandHome } from '../util/paths.js';
 import { jsonProblem } from '../util/json-problem.js';
 import { coerce } from '../params/coerce.js';
 import { CONFIG_FIELDS, ALL_FIELDS, envName, findField, flagName, type FieldSpec } from '../params/fields.js';
@@ -105,6 +106,11 @@ function projectRelative(f: FieldSpec, value: unknown, projectPath: string): unk
   return join(dirname(projectPath), value);
 }
 
+/** A path setting with `~` expanded, from whichever layer it came (util/paths.ts says why). */
+function withHome(f: FieldSpec, value: unknown, env: NodeJS.ProcessEnv): unknown {
+  return (f.complete === 'dir' || f.complete === 'file') && typeof value === 'string' ? expandHome(value, env) : value;
+}
+
 export async function resolveSettings(input: SettingsInput): Promise<Resolved> {
   const env = input.env ?? process.env;
   const fields = input.fields ?? ALL_FIELDS;
@@ -123,7 +129,7 @@ export async function resolveSettings(input: SettingsInput): Promise<Resolved> {
       values[f.key] = coerce(f, envValue, envName(f));
       origins[f.key] = { source: 'env', where: envName(f) };
     } else if (f.key in project) {
-      values[f.key] = projectRelative(f, project[f.key], projectPath!);
+      values[f.key] = projectRelative(f, withHome(f, project[f.key], env), projectPath!);
       origins[f.key] = { source: 'project', where: projectPath! };
     } else if (f.key in user) {
       values[f.key] = user[f.key];
@@ -133,6 +139,7 @@ export async function resolveSettings(input: SettingsInput): Promise<Resolved> {
       origins[f.key] = { source: 'default', where: 'built-in default' };
     }
   }
+  for (const f of fields) if (f.key in values) values[f.key] = withHome(f, values[f.key], env);
   return { values, origins };
 }
 

@@ -159,7 +159,7 @@ describe('broken connections and answers', () => {
 
   it('a stalled status request times out (--request-timeout) and is retried', async () => {
     emu.fault({ route: 'status', kind: { type: 'stall' } });
-    const r = await cli(['stall', '-n', '1', '--request-timeout', '1']);
+    const r = await cli(['a stalled status', '-n', '1', '--request-timeout', '1']);
     await expectSaved(r, 1);
     expect(String(r.stderr)).toMatch(/No answer from .* in time/);
   });

@@ -189,7 +189,8 @@ describe('--open', () => {
 describe('--sync (v1)', () => {
   it.each(['bytes', 'json-base64', 'json-urls'] as const)('saves the %s answer', async (shape) => {
     emu.configure({ v1Shape: shape });
-    const n = shape === 'bytes' ? 1 : 2;
+    // One image: with -n above 1, --sync submits and polls (traps.test.ts, issue 13 item 9).
+    const n = 1;
     const r = await runMain(['sync it', '--sync', '-n', String(n), '--seed', '5', '-o', sb.outDir], sb);
     expect(r.exitCode, String(r.stderr)).toBe(0);
     expect(submitsTo('/v1/flux-krea-dev')).toHaveLength(1);
@@ -286,7 +287,7 @@ describe('--dry-run', () => {
     expect(JSON.parse(rest.join('\n'))).toMatchObject({ prompt: 'dry', seed: 3, aspect_ratio: '9:16', num_outputs: 2 });
     expect(String(r.stderr)).toMatch(/aspect_ratio\s+flag \(--aspect\)/);
     expect(emu.log).toHaveLength(0);
-    const sync = await runMain(['dry', '--sync', '--dry-run', '--json'], sb);
+    const sync = await runMain(['dry', '--sync', '-n', '1', '--dry-run', '--json'], sb);
     expect(JSON.parse(String(sync.stdout)).endpoint).toBe(`${emu.url}/v1/flux-krea-dev`);
   });
 });
@@ -341,7 +342,8 @@ describe('exit codes', () => {
     expect(r.exitCode).toBe(7);
     expect((await readdir(sb.dir)).filter((d) => d.startsWith('flux-krea-'))).toEqual([]);
     const jobs = JSON.parse(String((await runMain(['jobs', '--json'], sb)).stdout));
-    expect(jobs[0].outDir).toBe('.');
+    // Absolute (issue 13 item 6): the directory the run was started in.
+    expect(jobs[0].outDir).toBe(sb.dir);
   });
   it('4 when credits run out (406)', async () => {
     emu.configure({ credits: 0 });

@@ -88,7 +88,7 @@ describe('the packed tarball', () => {
     const env = { PATH: process.env.PATH ?? '', HOME: dir, FLUX_KREA_CONFIG_DIR: join(dir, 'config'), NO_COLOR: '1' };
     const help = await execa(bin, ['--help'], { env, extendEnv: false });
     expect(help.stdout).toContain('--aspect <ratio>');
-    expect(help.stdout).toContain('Exit codes');
+    expect(help.stdout).toContain('Commands:');
     const version = await execa(bin, ['--version'], { env, extendEnv: false });
     expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
     const out = join(dir, 'art');

@@ -1,5 +1,5 @@
 // The Segmind emulator: an API server and a separate image server on 127.0.0.1, playing
-// shared/segmind-api.md with switches for every "unknown" and scripted faults.
+// docs/segmind-contract.md with switches for every "unknown" and scripted faults.
 import { createServer, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Context } from './context.js';

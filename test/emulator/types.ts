@@ -1,4 +1,4 @@
-// Public types of the Segmind emulator. The contract it plays is shared/segmind-api.md;
+// Public types of the Segmind emulator. The contract it plays is docs/segmind-contract.md;
 // every "unknown" there becomes a switch here so the client can be tested against each
 // plausible answer.
 
@@ -14,7 +14,7 @@ export type UploadShape = 'file_urls' | 'urls';
 /** How the upload answer is labelled: upstream sends JSON that may be labelled text/plain. */
 export type UploadContentType = 'json' | 'text';
 
-/** The key an error body carries its detail under (shared/segmind-api.md, "Errors"). */
+/** The key an error body carries its detail under (docs/segmind-contract.md, "Errors"). */
 export type ErrorKey = 'error' | 'message' | 'detail' | 'html-message' | 'error_description' | 'error_message';
 
 /** How `x-rate-limit-reset-at-utc` is written: its real format is unknown. */

@@ -1,5 +1,5 @@
 /**
- * The client against answers shaped like the real Segmind's (issue 11, shared/segmind-api.md):
+ * The client against answers shaped like the real Segmind's (issue 11, docs/segmind-contract.md):
  * the emulator in its real defaults and variants, and scripted servers for the rest.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';

@@ -1,5 +1,5 @@
 // The Segmind emulator must itself be right before client tests can lean on it: these tests
-// pin its contract (shared/segmind-api.md), its switches for the unknowns, and each fault.
+// pin its contract (docs/segmind-contract.md), its switches for the unknowns, and each fault.
 import { request } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {

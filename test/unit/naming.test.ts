@@ -7,9 +7,20 @@ import { claimName, imageStem, slugify } from '../../src/output/naming.js';
 describe('names', () => {
   it('slugs prompts predictably and safely', () => {
     expect(slugify('A wool raccoon, explorer!')).toBe('a-wool-raccoon-explorer');
-    expect(slugify('Crème brûlée')).toBe('creme-brulee');
+    expect(slugify('Crème brûlée')).toBe('crème-brûlée');
+    // NFD input (as macOS file names and some keyboards give it) ends up NFC.
+    expect(slugify('Cre\u0300me')).toBe('cr\u00e8me');
     expect(slugify('../../etc/passwd')).toBe('etc-passwd');
-    expect(slugify('日本語')).toBe('image');
+    expect(slugify('東京の夜景')).toBe('東京の夜景');
+    expect(slugify('Ночной Токио!')).toBe('ночной-токио');
+    expect(slugify('दिल्ली की रात')).toBe('दिल्ली-की-रात');
+    expect(slugify('a\u202eevil/../x\u200b')).toBe('a-evil-x');
+    expect(slugify('🦊🦊')).toBe('image');
+    // Bounded in characters and bytes, whole characters only.
+    const long = slugify('東京の夜景'.repeat(40));
+    expect(Array.from(long).length).toBeLessThanOrEqual(48);
+    expect(Buffer.byteLength(long)).toBeLessThanOrEqual(150);
+    expect(long.normalize('NFC')).toBe(long);
     expect(slugify('word '.repeat(40)).length).toBeLessThanOrEqual(48);
     expect(imageStem('a cat', 42, 0)).toBe('a-cat-42-1');
   });

@@ -42,11 +42,21 @@ export class BatchReporter {
     return `${this.finished}/${this.total} · done ${c.done} · running ${this.running.size} · failed ${c.failed} · skipped ${c.skipped} · ${this.elapsed()}`;
   }
 
+  /**
+   * The spinner's text: the counts that move, in about 40 columns, so that a terminal made
+   * narrower keeps no stale frame (ui.ts; issue 13 item 12). Each finished entry's plain line
+   * carries the full counts.
+   */
+  spinnerLine(): string {
+    const s = (Date.now() - this.started) / 1000;
+    return `${this.finished}/${this.total} · ${this.running.size} running · ${this.counts.failed} failed · ${s.toFixed(s < 100 ? 1 : 0)}s`;
+  }
+
   private refresh(): void {
     if (!this.ui.interactive) return;
-    this.ui.progress(this.line());
+    this.ui.progress(this.spinnerLine());
     if (!this.ticker) {
-      this.ticker = setInterval(() => this.ui.tick(this.line()), 200);
+      this.ticker = setInterval(() => this.ui.tick(this.spinnerLine()), 200);
       this.ticker.unref();
     }
   }
@@ -110,11 +120,29 @@ export class BatchReporter {
       for (const r of results) if (r.status === 'failed') this.ui.error(`${r.key} (line ${r.line}): ${r.error!.message}`);
     }
     this.ui.info(`batch: ${c.total} entries · ${c.done} done · ${c.skipped} skipped · ${c.failed} failed${c.interrupted ? ` · ${c.interrupted} interrupted` : ''}${c['not-run'] ? ` · ${c['not-run']} not run` : ''} · ${this.submits} submitted${money(results, spend)} · ${(elapsedMs / 1000).toFixed(1)}s · lock ${lockPath}`);
+    const moved = results.filter((r) => r.movedAside?.length);
+    if (moved.length) this.ui.info(`earlier images of ${moved.length} changed entr${moved.length === 1 ? 'y' : 'ies'} were moved to previous/ in their directory`);
     // A budget stop prints its own way to continue (run-batch.ts): the same command would spend its budget again.
-    if ((c.interrupted || c['not-run'] || c.failed) && !results.some((r) => r.budgetLimit)) {
-      this.ui.info('To resume, run the same command again: finished entries are skipped, and jobs already submitted are fetched by their request id, not paid for again.');
-    }
+    const next = results.some((r) => r.budgetLimit) ? undefined : rerunAdvice(results);
+    if (next) this.ui.info(next);
   }
+}
+
+/**
+ * What running the same command again really does for the entries that did not finish (issue
+ * 13 item 7): a job already submitted is fetched by its request id without paying again; an
+ * entry whose job FAILED, or that never got a job, is submitted again: a new job, billed when
+ * it succeeds (Segmind does not bill FAILED jobs).
+ */
+export function rerunAdvice(results: readonly EntryResult[]): string | undefined {
+  const open = results.filter((r) => r.status === 'failed' || r.status === 'interrupted' || r.status === 'not-run');
+  if (!open.length) return undefined;
+  const fetched = open.filter((r) => r.requestId && r.error?.kind !== 'job-failed').length;
+  const submitted = open.length - fetched;
+  const parts = ['Run the same command again to continue: finished entries are skipped'];
+  if (fetched) parts.push(`${fetched} job${fetched === 1 ? ' already submitted is' : 's already submitted are'} fetched by request id without paying again`);
+  if (submitted) parts.push(`${submitted} entr${submitted === 1 ? 'y that failed or never started is' : 'ies that failed or never started are'} submitted again: a new job each, billed if it succeeds`);
+  return `${parts.join('; ')}.`;
 }
 
 /** " · 4 images · 0.04 credits · 99.96 left": what this run paid for, when anything. */

@@ -6,8 +6,9 @@ import type { Context } from './context.js';
 export async function readKey(ctx: Context, stdin: NodeJS.ReadStream = process.stdin): Promise<string> {
   if (!stdin.isTTY) return readAll(stdin, ctx.signal);
   const out = ctx.stderr;
-  out.write('Segmind API key (input hidden): ');
+  // Echo off before the prompt shows: a key pasted the moment it appears is never echoed.
   stdin.setRawMode(true);
+  out.write('Paste your Segmind API key (input hidden; get one at https://cloud.segmind.com/console/api-keys): ');
   stdin.resume();
   stdin.setEncoding('utf8');
   try {

@@ -34,8 +34,14 @@ export class StatusReporter {
     return `${((Date.now() - this.started) / 1000).toFixed(1)}s`;
   }
 
+  /**
+   * On a terminal the id is shortened to its first 8 characters (the full id is on the line
+   * above): a frame of about 36 columns survives a terminal made narrower, where a longer one
+   * would leave its top row behind (ui.ts). Plain lines carry the full id, for logs.
+   */
   private text(): string {
-    return `${this.state} · ${this.elapsed()}${this.requestId ? ` · ${this.requestId}` : ''}`;
+    const id = this.requestId && this.ui.interactive && this.requestId.length > 9 ? `${this.requestId.slice(0, 8)}…` : this.requestId;
+    return `${this.state} · ${this.elapsed()}${id ? ` · ${id}` : ''}`;
   }
 
   private show(state: string): void {

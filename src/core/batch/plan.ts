@@ -21,6 +21,8 @@ export interface PlannedEntry {
   hash: string;
   action: Action;
   previous?: LockRecord;
+  /** Why an entry the lock knows is submitted again (a paid job), said before paying (issue 13 item 7). */
+  reason?: string;
 }
 
 export async function entryHash(entry: BatchEntry, outDir: string, lock: LockFile): Promise<string> {
@@ -38,9 +40,24 @@ export async function planEntries(entries: BatchEntry[], o: { lock: LockFile; ba
     const outDir = outDirOf(entry, o.baseOut);
     const hash = await entryHash(entry, outDir, o.lock);
     const previous = o.lock.get(entry.key);
-    plans.push({ entry, outDir, hash, action: await decide(previous, hash, outDir, o), previous });
+    const action = await decide(previous, hash, outDir, o);
+    plans.push({ entry, outDir, hash, action, previous, ...(action === 'submit' && previous ? { reason: whyAgain(previous, entry, hash, o.force) } : {}) });
   }
   return plans;
+}
+
+/** In words, why an entry with a lock record is submitted again. */
+export function whyAgain(previous: LockRecord, entry: BatchEntry, hash: string, force: boolean): string {
+  if (previous.hash !== hash) {
+    const keys = [...new Set([...Object.keys(previous.params), ...Object.keys(entry.params)])].sort();
+    const show = (v: unknown) => (v === undefined ? '(none)' : typeof v === 'string' && v.length > 30 ? `${JSON.stringify(v.slice(0, 29))}…` : JSON.stringify(v));
+    const changed = keys.filter((k) => JSON.stringify(previous.params[k]) !== JSON.stringify((entry.params as Record<string, unknown>)[k]));
+    if (changed.length) return `changed: ${changed.map((k) => `${k} ${show(previous.params[k])} → ${show((entry.params as Record<string, unknown>)[k])}`).join(', ')}`;
+    return entry.localImage ? 'changed: its input image, output directory or name' : 'changed: its output directory or name';
+  }
+  if (force) return '--force';
+  if (previous.state === 'failed') return `failed last time${previous.error ? ` (${previous.error.slice(0, 60)})` : ''}`;
+  return 'its files are missing or changed, and the job that made them cannot be fetched again';
 }
 
 async function decide(previous: LockRecord | undefined, hash: string, outDir: string, o: { lock: LockFile; force: boolean }): Promise<Action> {

@@ -31,6 +31,8 @@ export interface EntryResult {
   files: LockedFile[];
   /** Fetched by request id instead of submitting again. */
   resumed?: boolean;
+  /** Where the earlier images of a changed entry were moved (replace.ts). */
+  movedAside?: string[];
   /** What the job cost (credits), as Segmind reported it; for a resumed or skipped entry, paid by an earlier run. */
   cost?: number;
   /** The balance after the job, as Segmind reported it. */
@@ -88,6 +90,8 @@ export async function runEntry(plan: PlannedEntry, c: EntryRunContext, releaseSl
   let requestId: string | undefined;
   // Taken at once, in manifest order (the pool starts entries in that order).
   const turn = c.turns?.take();
+  // Where the previous run's images of a changed entry were moved (replace.ts).
+  const moved: string[] = [];
   try {
     let outcome: JobOutcome | undefined;
     let resumed = false;
@@ -96,7 +100,7 @@ export async function runEntry(plan: PlannedEntry, c: EntryRunContext, releaseSl
       turn?.done();
       requestId = plan.previous.request_id;
       c.events.resumed?.(entry.key, requestId);
-      outcome = await runJob(jobSpec(plan, c, releaseSlot, requestId)).catch((e: unknown) => {
+      outcome = await runJob(jobSpec(plan, c, releaseSlot, moved, requestId)).catch((e: unknown) => {
         if (isFluxKreaError(e) && e.kind === 'not-found') return undefined;
         throw e;
       });
@@ -106,10 +110,10 @@ export async function runEntry(plan: PlannedEntry, c: EntryRunContext, releaseSl
     if (!outcome) {
       requestId = undefined;
       outcome = await runJob({
-        ...jobSpec(plan, c, releaseSlot),
+        ...jobSpec(plan, c, releaseSlot, moved),
         localImage: entry.localImage,
         hooks: {
-          ...entryHooks(plan, c, turn),
+          ...entryHooks(plan, c, moved, turn),
           created: async (id) => {
             requestId = id;
             c.events.submitted?.(entry.key, id);
@@ -123,7 +127,7 @@ export async function runEntry(plan: PlannedEntry, c: EntryRunContext, releaseSl
     const { cost, remainingCredits } = outcome.metrics;
     await c.lock.set(entry.key, { hash: plan.hash, state: 'done', request_id: requestId, params: entry.params, files, ...(cost !== undefined ? { cost } : {}) });
     for (const w of outcome.warnings) c.events.warning?.(`${entry.key}: ${w}`);
-    return { ...base, status: 'done', requestId, files, resumed, cost, remainingCredits };
+    return { ...base, status: 'done', requestId, files, resumed, cost, remainingCredits, ...(moved.length ? { movedAside: moved } : {}) };
   } catch (e) {
     if (e instanceof SubmitsStopped) return { ...base, status: 'not-run', requestId: plan.previous?.request_id, files: [] };
     // Nothing was paid for this entry: it is left for a run with more budget or balance.
@@ -139,7 +143,7 @@ export async function runEntry(plan: PlannedEntry, c: EntryRunContext, releaseSl
 }
 
 /** What every job of this entry shares, fetched by id (`requestId`) or newly submitted. */
-function jobSpec(plan: PlannedEntry, c: EntryRunContext, releaseSlot: () => void, requestId?: string): JobSpec {
+function jobSpec(plan: PlannedEntry, c: EntryRunContext, releaseSlot: () => void, moved: string[], requestId?: string): JobSpec {
   const { entry } = plan;
   const since = Date.now();
   let running = 0;
@@ -171,11 +175,11 @@ function jobSpec(plan: PlannedEntry, c: EntryRunContext, releaseSlot: () => void
       retry: c.events.retry,
       warning: c.events.warning,
     },
-    hooks: entryHooks(plan, c),
+    hooks: entryHooks(plan, c, moved),
   };
 }
 
-function entryHooks(plan: PlannedEntry, c: EntryRunContext, turn?: Turn): JobHooks {
+function entryHooks(plan: PlannedEntry, c: EntryRunContext, moved: string[], turn?: Turn): JobHooks {
   const { entry } = plan;
   const stem = fileStem(entry.name, entry.params.num_outputs, (i) => imageStem(entry.params.prompt, entry.params.seed, i));
   return {
@@ -185,7 +189,9 @@ function entryHooks(plan: PlannedEntry, c: EntryRunContext, turn?: Turn): JobHoo
       gate: c.gate, submitClient: c.submitClient, retries: c.retries, signal: c.signal, stopSubmits: c.stopSubmits, turn,
       sleep: c.sleep, onRateLimited: c.events.rateLimited, onRetry: c.events.retry,
     }),
-    saved: (files) => replacePrevious(files, plan.previous, c.lock, stem, plan.outDir),
+    saved: async (files) => {
+      moved.push(...(await replacePrevious(files, plan.previous, c.lock, stem, plan.outDir)));
+    },
     failed: (requestId, message) => c.lock.set(entry.key, {
       hash: plan.hash, state: 'failed', request_id: requestId, params: entry.params, files: plan.previous?.files ?? [], error: message,
     }),
