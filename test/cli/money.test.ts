@@ -184,15 +184,20 @@ describe('--max-cost', () => {
     expect(emu.log).toHaveLength(0);
   });
 
-  it('the printed continue command, pasted as it is, pays only for what is missing (it keeps the run\'s flags, never --force)', async () => {
+  it("the printed continue command, pasted as it is, pays only for what is missing (it keeps the run's flags, never --force)", async () => {
     const file = await manifest(4);
-    const first = await runMain(['batch', file, '-o', sb.outDir, '-n', '1', '--interval', '0.01', '--force', '--max-cost', '0.02'], sb);
+    const first = await runMain(
+      ['batch', file, '-o', sb.outDir, '-n', '1', '--interval', '0.01', '--force', '--max-cost', '0.02'],
+      sb,
+    );
     expect(first.exitCode, first.stderr).toBe(4);
     const command = /to continue: (flux-krea batch .*)$/m.exec(first.stderr)?.[1];
     expect(command).toBeDefined();
     expect(paid()).toBe(2);
     // What a shell does with it: the words, single quotes removed.
-    const words = [...command!.matchAll(/'((?:[^']|'\\'')*)'|(\S+)/g)].map((m) => m[1] !== undefined ? m[1].replaceAll("'\\''", "'") : m[2]!);
+    const words = [...command!.matchAll(/'((?:[^']|'\\'')*)'|(\S+)/g)].map((m) =>
+      m[1] !== undefined ? m[1].replaceAll("'\\''", "'") : m[2]!,
+    );
     expect(words.slice(0, 2)).toEqual(['flux-krea', 'batch']);
     expect(words).not.toContain('--force');
     const rest = await runMain(words.slice(1), sb);
@@ -213,7 +218,9 @@ describe('--max-cost', () => {
       stopped_by: 'max-cost',
       left: { entries: 2, images: 2, estimate: 0.02 },
     });
-    expect(rep.budget.continue).toBe(`flux-krea batch ${file} --num-outputs 1 --out ${sb.outDir} --interval 0.01 --json --concurrency 4 --max-cost 0.02`);
+    expect(rep.budget.continue).toBe(
+      `flux-krea batch ${file} --num-outputs 1 --out ${sb.outDir} --interval 0.01 --json --concurrency 4 --max-cost 0.02`,
+    );
     expect(rep.entries.map((e) => e.cost)).toEqual([0.01, 0.01, 0.01, null, null]);
     expect(paid()).toBe(3);
     // The first job ran alone: the second submit came after the first job's result (its cost).
