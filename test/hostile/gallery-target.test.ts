@@ -5,9 +5,10 @@
  * flux-krea wrote itself is ever replaced.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startEmulator, type Emulator } from '../emulator/index.js';
+import { renderImage } from '../emulator/images/index.js';
 import { FAST, sandbox, type Sandbox } from '../helpers/cli.js';
 import { runMain } from '../helpers/main.js';
 
@@ -56,5 +57,51 @@ describe('gallery -o never replaces a file it did not write', () => {
     expect(r.stderr).toContain('--gallery: m.jsonl already exists and is not a gallery that flux-krea wrote');
     expect(await readFile(join(sb.dir, 'm.jsonl'), 'utf8')).toBe(MANIFEST);
     expect(emu.submits()).toBe(submits);
+  });
+});
+
+describe('gallery: the paths a lock names stay in its directory', () => {
+  it('a lock naming ../ is shown without that image: no thumbnail and no link outside (a lock comes in pull requests)', async () => {
+    await mkdir(join(sb.dir, 'private'), { recursive: true });
+    await mkdir(join(sb.dir, 'repo'), { recursive: true });
+    await writeFile(
+      join(sb.dir, 'private', 'me.png'),
+      renderImage({ format: 'png', width: 40, height: 30, quality: 90, key: 'me' }).bytes,
+    );
+    const params = { prompt: 'a planted entry', seed: 1, num_outputs: 1 };
+    await writeFile(
+      join(sb.dir, 'repo', 'm.jsonl.lock.json'),
+      JSON.stringify({
+        'flux-krea-lock': 1,
+        entries: {
+          x: {
+            hash: 'h',
+            state: 'done',
+            request_id: 'r',
+            params,
+            files: [{ path: '../private/me.png', bytes: 1, sha256: 'x' }],
+          },
+        },
+      }),
+    );
+    // As in CI: run in the checkout, whose lock climbs out of it.
+    const r = await runMain(['gallery', 'm.jsonl.lock.json', '-o', 'g.html'], sb, { cwd: join(sb.dir, 'repo') });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr).toContain('../private/me.png is not a plain file of the batch');
+    const html = await readFile(join(sb.dir, 'repo', 'g.html'), 'utf8');
+    expect(html).toContain('a planted entry');
+    expect(html).not.toContain('data:image/jpeg;base64,');
+    expect(html).not.toContain('private/me.png"');
+  });
+
+  it('a manifest in a subfolder whose -o is a sibling folder still gets its pictures (inside the folder the gallery is made in)', async () => {
+    await mkdir(join(sb.dir, 'prompts'), { recursive: true });
+    await writeFile(join(sb.dir, 'prompts', 'm.jsonl'), MANIFEST);
+    const run = await runMain(['batch', 'prompts/m.jsonl', '-o', 'art', ...FAST], sb);
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(await readFile(join(sb.dir, 'prompts', 'm.jsonl.lock.json'), 'utf8')).toContain('"../art/a.jpg"');
+    const r = await runMain(['gallery', 'prompts/m.jsonl', '-o', 'g.html'], sb);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(await readFile(join(sb.dir, 'g.html'), 'utf8')).toContain('data:image/jpeg;base64,');
   });
 });
