@@ -29,7 +29,7 @@ Examples:
 A prompts.jsonl line: {"name": "hero", "prompt": "a lighthouse at dusk", "aspect_ratio": "21:9"}
 
 Exit code: 0 when every entry is done or skipped; else the most serious failure's code
-(130 > 3 > 4 > 5 > 2 > 1 > 7 > 6), or 1 when entries were left unrun by --fail-fast.`;
+(130 > 3 > 4 > 5 > 2 > 9 > 1 > 7 > 6), or 1 when entries were left unrun by --fail-fast.`;
 
 /** Where a shared flag means something else for a batch than for one generation. */
 const BATCH_MEANING: Record<string, string> = {
