@@ -1,0 +1,45 @@
+/**
+ * Text from a manifest reaches the terminal: a manifest arrives in pull requests, and the
+ * journal keeps each prompt. An escape sequence in it (a window title, a cleared screen, a
+ * forged line) must never be written raw to stderr or to the `jobs` table.
+ */
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { startEmulator, type Emulator } from '../emulator/index.js';
+import { FAST, sandbox, type Sandbox } from '../helpers/cli.js';
+import { runMain } from '../helpers/main.js';
+
+let emu: Emulator;
+let sb: Sandbox;
+beforeAll(async () => {
+  emu = await startEmulator();
+});
+afterAll(async () => {
+  await emu.close();
+});
+beforeEach(async () => {
+  sb = await sandbox(emu);
+});
+afterEach(async () => {
+  await sb.cleanup();
+});
+
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
+
+describe('control characters from a manifest', () => {
+  for (const field of ['name', 'out']) {
+    it(`in "${field}": a validation problem (exit 2, line named), nothing sent, nothing raw on the terminal`, async () => {
+      const entry = { prompt: 'a cat', [field]: 'a\u001b]0;owned\u0007b' };
+      await writeFile(join(sb.dir, 'm.jsonl'), `${JSON.stringify(entry)}\n`);
+      const submits = emu.submits();
+      const r = await runMain(['batch', 'm.jsonl', '-o', sb.outDir, '-n', '1', ...FAST], sb);
+      expect(r.exitCode, r.stderr).toBe(2);
+      expect(r.stderr).toContain(`m.jsonl:1: ${field}:`);
+      expect(r.stderr).toMatch(/control character/);
+      expect(r.stderr + r.stdout).not.toMatch(CONTROL);
+      expect(emu.submits()).toBe(submits);
+      expect(await readdir(sb.outDir).catch(() => [])).toEqual([]);
+    });
+  }
+});
