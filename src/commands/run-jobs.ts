@@ -160,7 +160,10 @@ export async function runJobs(ctx: Context, opts: { json?: boolean; limit?: stri
     // The header is for people (stderr): stdout keeps one line per job.
     ctx.ui.info(`${'REQUEST ID'.padEnd(34)}${'CREATED'.padEnd(21)}${'STATE'.padEnd(10)}${'COST'.padEnd(9)}${'FILES'.padEnd(9)}PROMPT`);
     for (const j of jobs) {
-      const prompt = (j.prompt ?? '').replace(/\s+/g, ' ');
+      // A prompt is any text (a manifest's, from a pull request): its control characters are
+      // shown as \u001b, never sent raw to the terminal.
+      // eslint-disable-next-line no-control-regex -- finding control characters is the point
+      const prompt = (j.prompt ?? '').replace(/\s+/g, ' ').replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
       const short = prompt.length > 40 ? `${prompt.slice(0, 39)}…` : prompt;
       const files = j.files?.length ? `${j.files.length} file${j.files.length === 1 ? '' : 's'}` : '';
       const cost = j.cost === undefined ? '-' : formatCredits(j.cost);

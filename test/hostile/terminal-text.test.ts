@@ -42,4 +42,13 @@ describe('control characters from a manifest', () => {
       expect(await readdir(sb.outDir).catch(() => [])).toEqual([]);
     });
   }
+
+  it('a prompt with an escape sequence is shown escaped in `jobs`, never raw', async () => {
+    const gen = await runMain(['a cat\u001b[2J\u001b]0;owned\u0007', '-n', '1', '-o', sb.outDir, ...FAST], sb);
+    expect(gen.exitCode, gen.stderr).toBe(0);
+    const jobs = await runMain(['jobs'], sb);
+    expect(jobs.exitCode).toBe(0);
+    expect(jobs.stdout).toContain('a cat');
+    expect(jobs.stdout + jobs.stderr).not.toMatch(CONTROL);
+  });
 });
