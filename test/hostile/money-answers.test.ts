@@ -60,3 +60,29 @@ describe('a cost that is not a cost never widens --max-cost', () => {
     });
   }
 });
+
+describe('a batch submit that reached Segmind but got no answer', () => {
+  it('is reported as a job that may exist and be billed, and the rerun advice says a rerun may pay for it twice', async () => {
+    let posts = 0;
+    server = await scriptedServer((req, res) => {
+      const path = req.url ?? '';
+      if (path.startsWith('/v1/get-user-credits')) return sendJson(res, 200, { credits: 100 });
+      if (req.method === 'POST') {
+        posts++;
+        req.socket.destroy(); // the body was sent; the answer never comes
+        return;
+      }
+      sendJson(res, 404, { error: 'not found' });
+    });
+    sb = await sandbox(undefined, { SEGMIND_BASE_URL: server.url, SEGMIND_API_KEY: KEY });
+    await writeFile(join(sb.dir, 'm.txt'), 'one\n');
+    const r = await runMain(['batch', 'm.txt', '-o', sb.outDir, '-n', '1', '--interval', '0.01'], sb);
+    expect(r.exitCode).toBe(1);
+    expect(posts).toBe(1);
+    expect(r.stderr).toMatch(/failed +one-\S+ +1 +0 +.*may have been created \(and billed\)/);
+    expect(r.stderr).toContain(
+      '1 entry whose submit got no answer may already have a billed job that cannot be fetched',
+    );
+    expect(r.stderr).not.toContain('submitted again: a new job each');
+  });
+});

@@ -81,7 +81,7 @@ export function batchReport(i: ReportInput): Record<string, unknown> {
       cost: r.cost ?? null,
       remaining_credits: r.remainingCredits ?? null,
       files: r.files.map((f) => ({ path: i.displayPath(f.path), bytes: f.bytes, sha256: f.sha256 })),
-      error: r.error ?? null,
+      error: r.error ? { kind: r.error.kind, message: r.error.message, ...(r.error.jobMayExist ? { job_may_exist: true } : {}) } : null,
     })),
   };
 }
