@@ -164,6 +164,8 @@ export interface Provenance {
   params: Record<string, unknown>;
   /** 1-based position of this image in its job's output. */
   image: number;
+  /** What the job cost in credits, when Segmind said (for the whole job, not this image). */
+  cost?: number;
 }
 
 /**

@@ -268,8 +268,9 @@ class CompletedJob implements JobResult {
       retries: this.retries,
       signal: options.signal,
     });
+    const { cost } = this.result.metrics;
     if (this.params)
-      await applyMetadata(files, options.metadata, { params: { ...this.params }, requestId: this.requestId });
+      await applyMetadata(files, options.metadata, { params: { ...this.params }, requestId: this.requestId, cost });
     return files;
   }
 }

@@ -18,6 +18,8 @@ import { configCommand } from '../commands/config.js';
 import { completionCommand, completeCommand } from '../commands/completion.js';
 import { batchCommand } from '../commands/batch.js';
 import { galleryCommand } from '../commands/gallery.js';
+import { againCommand } from '../commands/again.js';
+import { inspectCommand } from '../commands/inspect.js';
 import { VERSION } from '../version.js';
 import { refuseCommandLikePrompt } from './command-words.js';
 import { formatRootHelp, ROOT_HELP_FOOTER } from './root-help.js';
@@ -48,6 +50,8 @@ export function buildProgram(ctx: Context): Command {
   program.addCommand(jobsCommand(ctx));
   program.addCommand(batchCommand(ctx));
   program.addCommand(galleryCommand(ctx));
+  program.addCommand(againCommand(ctx));
+  program.addCommand(inspectCommand(ctx));
   program.addCommand(configCommand(ctx));
   program.addCommand(completionCommand(ctx));
   program.addCommand(completeCommand(ctx), { hidden: true });

@@ -16,6 +16,12 @@ by its API or flag name ("aspect_ratio" or "aspect"), and optionally "name" (the
 and "out" (a directory, relative to -o). Flags are defaults for every entry; an entry's own
 values win. The whole manifest is checked before anything is sent.
 
+A "matrix" makes one entry per combination of its lists: a model parameter varies it, any
+other key fills {key} placeholders in the prompt, name and out ({{ and }} are braces):
+  {"name": "pets", "prompt": "a {animal} in {style}", "matrix": {"animal": ["fox", "owl"], "style": ["ink", "watercolor"], "seed": [1, 2]}}
+is 8 jobs, each an ordinary lock entry (pets[animal=fox seed=1 style=ink]); cells without a
+seed share one, so that they compare.
+
 A lock file records each entry's request, request id and files (sizes, sha256): a rerun skips
 what is done, fetches jobs that were paid for but not downloaded, and regenerates only what
 changed. An entry without a seed gets one derived from its content, so reruns are stable.

@@ -12,28 +12,21 @@ import { parseManifest, type Problem } from '../core/batch/manifest.js';
 import { ALL_BATCH_FIELDS, BATCH_MODEL_FIELDS, type BatchOptions } from '../core/batch/options.js';
 import { planEntries, type PlannedEntry } from '../core/batch/plan.js';
 import type { EntryResult } from '../core/batch/run-entry.js';
-import { SubmitGate } from '../core/batch/rate-limiter.js';
-import { JobTimeEstimate } from '../core/batch/poll-schedule.js';
 import { batchExitCode, batchReport } from './shared/batch-report.js';
-import { runPlanned } from '../core/batch/runner.js';
 import { PREVIOUS_DIR } from '../core/batch/replace.js';
 import { inShard, parseShard, shardLabel, type Shard } from '../core/batch/shard.js';
 import { resolveSettings, type FlagValues } from '../store/settings.js';
 import { openStore } from '../store/store.js';
 import { UsageError } from '../errors.js';
 import type { RunOptions } from '../params/run-options.js';
-import { BatchReporter } from './shared/batch-reporter.js';
+import { runThroughEngine } from './shared/run-plans.js';
 import { EXIT } from './shared/exit-codes.js';
-import { makeClient, openJournal, printJson, shellQuote, type Context } from './shared/context.js';
-import type { SegmindClient } from '../api/client.js';
-import type { Journal } from '../store/journal.js';
-import { BudgetError, isFluxKreaError } from '../errors.js';
+import { openJournal, printJson, shellQuote, type Context } from './shared/context.js';
 import { Budget } from '../core/money/budget.js';
-import { readBalance } from '../core/money/balance.js';
 import { formatCredits } from '../core/money/credits.js';
 import { jobEstimate, journalPrice, type PriceEstimate } from '../core/money/price.js';
 import { batchSpend, budgetFor, imagesToSubmit, leftToPay } from '../core/batch/spend.js';
-import { overBudgetWarning, unpricedBudgetWarning } from './shared/money.js';
+import { overBudgetWarning } from './shared/money.js';
 
 /** Resolves with the exit code: 0 when every entry is done or skipped, else the worst failure's (batch-report.ts). */
 export async function runBatch(ctx: Context, manifestPath: string, flags: FlagValues): Promise<number> {
@@ -96,57 +89,21 @@ async function runOwned(
     dryRun(ctx, run.json, plans, lockPath, shard, { price: journalPrice(await openJournal(ctx).list()), maxCost: run.max_cost });
     return EXIT.ok;
   }
-  const journal = openJournal(ctx);
   // Before the balance check and the first submit: what will be paid for again, and why.
   announceRegeneration(ctx, plans);
-  const client = await makeClient(ctx, { retries: run.retries, requestTimeoutSeconds: run.request_timeout });
-  const submitClient = await makeClient(ctx, { retries: 0, requestTimeoutSeconds: run.request_timeout });
-  let budget: Budget;
-  try {
-    budget = await batchBudget(ctx, client, journal, plans, run.max_cost);
-  } catch (e) {
-    await Promise.all([client.close(), submitClient.close()]);
-    throw e;
-  }
-  // The lock must be writable before anything is paid for: otherwise every rerun would pay for
-  // every entry again (issue 12, item 1). Unchanged entries write the same bytes.
-  if (pruned || plans.some((p) => p.action !== 'skip')) {
-    try {
-      await lock.save();
-    } catch (e) {
-      await Promise.all([client.close(), submitClient.close()]);
-      throw e;
-    }
-  }
-  const unpriced = unpricedBudgetWarning(budget);
-  if (unpriced && plans.some((p) => p.action === 'submit')) ctx.ui.warn(unpriced);
-  const reporter = new BatchReporter(ctx.ui, plans.length);
-  const started = Date.now();
-  let results;
-  try {
-    results = await runPlanned(plans, {
-      client, submitClient, gate: new SubmitGate({ rpm: run.rpm, onWait: reporter.onGateWait }), lock, journal,
-      retries: run.retries, intervalMs: run.interval * 1000, timeoutMs: run.timeout * 1000,
-      metadata: run.metadata, signal: ctx.signal, events: reporter.events(), uploads: new Map(), jobTime: new JobTimeEstimate(), budget,
-    }, { concurrency: run.concurrency, failFast: run.fail_fast });
-  } finally {
-    await reporter.stop();
-    await Promise.all([client.close(), submitClient.close()]);
-  }
-  // Fold the lock's append-only log into the lock, so that what is committed is complete.
-  await lock.close();
+  const { results, reporter, elapsedMs, budget } = await runThroughEngine(ctx, plans, lock, run, pruned);
 
   const display = (p: string) => relative(process.cwd(), lock.absolutePath(p)) || '.';
   const spend = batchSpend(results);
   const stop = budgetStop(results, plans, budget, { manifest: manifestPath, again });
   const report = batchReport({
     manifest: manifestPath, lock: relative(process.cwd(), lock.path), shard: shard && shardLabel(shard), results,
-    interrupted: ctx.signal.aborted, elapsedMs: Date.now() - started, submits: reporter.submits, displayPath: display,
+    interrupted: ctx.signal.aborted, elapsedMs, submits: reporter.submits, displayPath: display,
     spend, maxCost: run.max_cost, budgetStop: stop,
   });
   if (run.json) printJson(ctx, report);
   else for (const r of results) if (r.status === 'done') for (const f of r.files) ctx.stdout.write(`${display(f.path)}\n`);
-  reporter.summary(results, Date.now() - started, relative(process.cwd(), lock.path), spend);
+  reporter.summary(results, elapsedMs, relative(process.cwd(), lock.path), spend);
   if (stop) ctx.ui.info(stop.text);
   const over = overBudgetWarning(budget);
   if (over) ctx.ui.warn(over);
@@ -165,7 +122,8 @@ function announceRegeneration(ctx: Context, plans: readonly PlannedEntry[]): voi
 }
 
 function where(manifest: string, p: Problem): string {
-  return `${manifest}:${p.line}: ${p.field && !p.message.startsWith(p.field) ? `${p.field}: ` : ''}${p.message}`;
+  const cell = p.cell === undefined ? '' : `cell ${p.cell}: `;
+  return `${manifest}:${p.line}: ${cell}${p.field && !p.message.startsWith(p.field) ? `${p.field}: ` : ''}${p.message}`;
 }
 
 /** `<manifest>.lock.json`; each shard of a CI matrix keeps its own, so runners never fight over one file. */
@@ -195,32 +153,6 @@ function dryRun(ctx: Context, json: boolean, plans: PlannedEntry[], lockPath: st
   ctx.ui.info(estimate === undefined
     ? `Estimated cost of ${images} image${images === 1 ? '' : 's'}: unknown: no job in the journal has reported a price yet${budget}.`
     : `Estimated cost of ${images} image${images === 1 ? '' : 's'}: ${formatCredits(estimate)} credits (${formatCredits(money.price!.perImage)} an image, the highest of the last ${money.price!.jobs} priced job${money.price!.jobs === 1 ? '' : 's'})${budget}.`);
-}
-
-/**
- * The run's budget: --max-cost, the balance read before the first submit, and the price learnt
- * from the journal. A batch whose estimate is more than the balance stops here, before paying
- * for anything (issue 14). A balance that cannot be read is warned about, not fatal: Segmind
- * still refuses (402) what the account cannot pay.
- */
-async function batchBudget(ctx: Context, client: SegmindClient, journal: Journal, plans: readonly PlannedEntry[], maxCost: number | undefined): Promise<Budget> {
-  const price = journalPrice(await journal.list());
-  const images = imagesToSubmit(plans);
-  if (images === 0) return new Budget({ maxCost, price });
-  const balance = await readBalance(client, ctx.signal).catch((e: unknown) => {
-    if (isFluxKreaError(e) && (e.kind === 'auth' || e.kind === 'interrupted')) throw e;
-    ctx.ui.warn(`Could not read the balance (${(e as Error).message}); only Segmind's own refusal (402) guards it in this run.`);
-    return undefined;
-  });
-  // Paid credits only: whether Segmind spends free credits on this model is unknown, and
-  // remaining_credits, which steers the rest of the run, reports paid credits.
-  const known = balance?.record ? balance.credits : undefined;
-  const estimate = jobEstimate(price, images);
-  if (known !== undefined && estimate !== undefined && estimate > known) {
-    throw new BudgetError('balance', { spent: 0, estimate, balance: known, left: known },
-      `This batch would cost about ${formatCredits(estimate)} credits (${images} image${images === 1 ? '' : 's'} at ${formatCredits(price!.perImage)}), more than the balance of ${formatCredits(known)}: nothing was submitted.`);
-  }
-  return new Budget({ maxCost, balance: known, price });
 }
 
 export interface BudgetStop {

@@ -11,6 +11,9 @@ import { resolveSettings, type FlagValues, type Resolved } from '../store/settin
 import { readStore } from '../store/store.js';
 import { UsageError, isFluxKreaError } from '../errors.js';
 import type { RunOptions } from '../params/run-options.js';
+import { MODEL_FIELDS, RUN_FIELDS, SWEEP_FIELDS, type FieldSpec } from '../params/fields.js';
+import { sweepAxes } from '../core/sweep.js';
+import type { SweepRunOptions } from './run-sweep.js';
 import { generationEndpoint } from '../api/endpoints.js';
 import { makeClient, openJournal, printJson, resumeHint, endpoints, type Context } from './shared/context.js';
 import { readPrompt } from './shared/stdin.js';
@@ -24,13 +27,35 @@ import { jobEstimate, journalPrice, type PriceEstimate } from '../core/money/pri
 import { formatCredits } from '../core/money/credits.js';
 import type { ResolvedParams } from '../params/schema.js';
 
-/** Resolves with the exit code; a failed generation is shown here, with this run's resume command. */
-export async function runGenerate(ctx: Context, promptArg: string | undefined, flags: FlagValues): Promise<number> {
+/** The flags of generate (and again): model, run, and the options of a sweep. */
+export const GENERATE_FIELDS: readonly FieldSpec[] = [...MODEL_FIELDS, ...RUN_FIELDS, ...SWEEP_FIELDS];
+
+/** A request read back from an image (`flux-krea again`): its values rank below flags, above everything else. */
+export interface RecordedRequest {
+  prompt: string;
+  values: Record<string, unknown>;
+  /** Where it was read, for --dry-run's sources. */
+  where: string;
+}
+
+/**
+ * Resolves with the exit code; a failed generation is shown here, with this run's resume
+ * command. A flag given a list or a range makes the run a sweep (run-sweep.ts).
+ */
+export async function runGenerate(ctx: Context, promptArg: string | undefined, flags: FlagValues, recorded?: RecordedRequest): Promise<number> {
+  const { axes, fixed } = sweepAxes(flags, MODEL_FIELDS);
   const store = await readStore(ctx.env);
-  const resolved = await resolveSettings({ flags, env: ctx.env, userDefaults: store.get('defaults'), userConfigPath: store.path });
-  const run = resolved.values as unknown as RunOptions;
+  const resolved = await resolveSettings({ flags: fixed, env: ctx.env, userDefaults: store.get('defaults'), userConfigPath: store.path, fields: GENERATE_FIELDS });
+  if (recorded) applyRecorded(resolved, recorded);
+  const run = resolved.values as unknown as SweepRunOptions;
   ctx.ui.configure(run);
-  const prompt = await readPrompt(promptArg, ctx.signal);
+  const prompt = recorded ? recorded.prompt : await readPrompt(promptArg, ctx.signal);
+  if (axes.length) {
+    const { runSweep } = await import('./run-sweep.js');
+    return runSweep(ctx, { resolved, run, axes, prompt });
+  }
+  const sweepOnly = SWEEP_FIELDS.filter((f) => resolved.origins[f.key]?.source === 'flag').map((f) => `--${f.flag}`);
+  if (sweepOnly.length) ctx.ui.warn(`${sweepOnly.join(', ')} only ${sweepOnly.length === 1 ? 'applies' : 'apply'} to a sweep (a flag with a list or a range, e.g. --seed 1..4); ignored.`);
   const built = await buildRequest(resolved, prompt);
   if (run.out === '-' && built.params.num_outputs !== 1) {
     throw new UsageError(`-o -: writes one image to stdout, but --num-outputs is ${built.params.num_outputs}.`, { suggestion: 'Add -n 1, or give a directory with -o.' });
@@ -104,6 +129,15 @@ export async function runGenerate(ctx: Context, promptArg: string | undefined, f
   return EXIT.ok;
 }
 
+/** Recorded values take the place of everything but a flag. */
+function applyRecorded(resolved: Resolved, recorded: RecordedRequest): void {
+  for (const [key, value] of Object.entries(recorded.values)) {
+    if (resolved.origins[key]?.source === 'flag') continue;
+    resolved.values[key] = value;
+    resolved.origins[key] = { source: 'recorded', where: recorded.where };
+  }
+}
+
 /** The next step that only this run knows (its -o); cli/hints.ts gives every other. */
 function adviceFor(e: unknown, run: RunOptions): Advice {
   if (!isFluxKreaError(e)) return {};
@@ -132,7 +166,7 @@ function dryRun(ctx: Context, run: RunOptions, resolved: Resolved, params: Resol
   const { baseUrl, uploadUrl } = endpoints(ctx.env);
   const endpoint = generationEndpoint(baseUrl, run.sync);
   const body = { ...params, ...(localImage ? { image: `<uploaded from ${localImage}>` } : {}) };
-  const sources = Object.fromEntries(Object.entries(resolved.origins).map(([k, o]) => [k, o.source === 'flag' || o.source === 'env' || o.source === 'project' || o.source === 'user' ? `${o.source} (${o.where})` : o.source]));
+  const sources = Object.fromEntries(Object.entries(resolved.origins).map(([k, o]) => [k, o.source === 'flag' || o.source === 'recorded' || o.source === 'env' || o.source === 'project' || o.source === 'user' ? `${o.source} (${o.where})` : o.source]));
   if (run.json) {
     printJson(ctx, {
       method: 'POST', endpoint, ...(localImage ? { upload: uploadUrl } : {}), body, sources,

@@ -205,7 +205,7 @@ export async function runJob(spec: JobSpec): Promise<JobOutcome> {
   await applyMetadata(
     fresh,
     spec.metadata,
-    { params: sent, requestId: requestId ?? result.requestId },
+    { params: sent, requestId: requestId ?? result.requestId, cost: result.metrics.cost },
     spec.events?.warning,
   );
   if (later) throw later;

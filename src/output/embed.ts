@@ -1,6 +1,10 @@
 /**
  * Provenance inside the image file, without re-encoding a single pixel:
- * - PNG: an iTXt chunk (keyword `flux-krea`, UTF-8 JSON) inserted before the first IDAT, with its CRC.
+ * - PNG: an XMP packet in an iTXt chunk (keyword `XML:com.adobe.xmp`) before the first IDAT:
+ *   text after the image data is legal, but readers that stop at the pixels miss it and
+ *   exiftool warns "Text/EXIF chunk(s) found after PNG IDAT". A file that already has someone
+ *   else's XMP (only one packet is allowed) gets the JSON alone in an iTXt chunk with the
+ *   keyword `flux-krea`, which is also what earlier versions wrote, and is still read back.
  * - JPEG: an APP1 XMP segment after the leading APPn segments (JFIF/Exif stay first); when
  *   the file already has someone else's XMP (only one packet is allowed), a COM segment.
  * - WebP: an `XMP ` chunk. Simple (VP8/VP8L) files are first turned into extended ones by
@@ -21,6 +25,7 @@ export interface EmbedText {
 
 const PNG_SIG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 const PNG_KEYWORD = 'flux-krea';
+const PNG_XMP_KEYWORD = 'XML:com.adobe.xmp';
 const XMP_ID = Buffer.from('http://ns.adobe.com/xap/1.0/\0', 'latin1');
 const COM_PREFIX = 'flux-krea:';
 
@@ -33,7 +38,7 @@ export function formatOf(b: Buffer): 'png' | 'jpg' | 'webp' | undefined {
 
 export function embedProvenance(b: Buffer, t: EmbedText): Buffer {
   switch (formatOf(b)) {
-    case 'png': return embedPng(b, t.json);
+    case 'png': return embedPng(b, t);
     case 'jpg': return embedJpeg(b, t);
     case 'webp': return embedWebp(b, t);
     default: throw new EmbedError('only PNG, JPEG and WebP files can carry embedded metadata');
@@ -44,8 +49,16 @@ export function embedProvenance(b: Buffer, t: EmbedText): Buffer {
 export function extractProvenance(b: Buffer): string | undefined {
   switch (formatOf(b)) {
     case 'png': {
-      const chunk = pngChunks(b).find((c) => c.type === 'iTXt' && itxtKeyword(c.data) === PNG_KEYWORD);
-      return chunk && itxtText(chunk.data);
+      for (const c of pngChunks(b)) {
+        if (c.type !== 'iTXt') continue;
+        const keyword = itxtKeyword(c.data);
+        if (keyword === PNG_KEYWORD) return itxtText(c.data);
+        if (keyword === PNG_XMP_KEYWORD) {
+          const json = jsonFromXmp(itxtText(c.data));
+          if (json !== undefined) return json;
+        }
+      }
+      return undefined;
     }
     case 'jpg': {
       for (const s of jpegSegments(b).segments) {
@@ -118,17 +131,22 @@ function pngChunk(type: string, data: Buffer): Buffer {
   return Buffer.concat([head, data, crc]);
 }
 
-function embedPng(b: Buffer, json: string): Buffer {
+/** keyword, NUL, compression flag 0, method 0, empty language tag NUL, empty translated keyword NUL, text. */
+function itxt(keyword: string, text: string): Buffer {
+  return pngChunk('iTXt', Buffer.concat([Buffer.from(keyword, 'latin1'), Buffer.from([0, 0, 0, 0, 0]), Buffer.from(text, 'utf8')]));
+}
+
+function embedPng(b: Buffer, t: EmbedText): Buffer {
   const chunks = pngChunks(b);
   if (!chunks.some((c) => c.type === 'IEND')) throw new EmbedError('the PNG file has no IEND chunk');
-  // keyword, NUL, compression flag 0, method 0, empty language tag NUL, empty translated keyword NUL, text.
-  const data = Buffer.concat([Buffer.from(PNG_KEYWORD, 'latin1'), Buffer.from([0, 0, 0, 0, 0]), Buffer.from(json, 'utf8')]);
-  const kept = chunks.filter((c) => !(c.type === 'iTXt' && itxtKeyword(c.data) === PNG_KEYWORD));
-  // Before the first IDAT: text after the image data is legal, but readers that stop at the
-  // pixels miss it and exiftool warns "Text/EXIF chunk(s) found after PNG IDAT" (issue 13 item 12).
+  const isXmp = (c: PngChunk) => c.type === 'iTXt' && itxtKeyword(c.data) === PNG_XMP_KEYWORD;
+  const ours = (c: PngChunk) => c.type === 'iTXt' && (itxtKeyword(c.data) === PNG_KEYWORD || (isXmp(c) && isOurXmp(itxtText(c.data))));
+  const kept = chunks.filter((c) => !ours(c));
+  const chunk = kept.some(isXmp) ? itxt(PNG_KEYWORD, t.json) : itxt(PNG_XMP_KEYWORD, xmpPacket(t.json, t.creator, t.description));
+  // Before the first IDAT (issue 13 item 12): where readers look for metadata.
   const at = kept.findIndex((c) => c.type === 'IDAT' || c.type === 'IEND');
   const raw = kept.map((c) => b.subarray(c.start, c.end));
-  return Buffer.concat([PNG_SIG, ...raw.slice(0, at), pngChunk('iTXt', data), ...raw.slice(at)]);
+  return Buffer.concat([PNG_SIG, ...raw.slice(0, at), chunk, ...raw.slice(at)]);
 }
 
 // ---- JPEG ----

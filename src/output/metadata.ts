@@ -26,11 +26,15 @@ export interface Provenance {
   params: Record<string, unknown>;
   /** 1-based position of this image in its job's output. */
   image: number;
+  /** What the job cost in credits, when Segmind said (metrics.cost); for the whole job, not this image. */
+  cost?: number;
 }
 
 export interface ProvenanceInput {
   params: Record<string, unknown>;
   requestId?: string;
+  /** The job's cost in credits, when known. */
+  cost?: number;
   /** Injectable for tests; defaults to now. */
   createdAt?: Date;
 }
@@ -46,6 +50,7 @@ export function provenanceFor(input: ProvenanceInput, index: number): Provenance
     seed: typeof seed === 'number' ? seed : null,
     params: { ...input.params },
     image: index + 1,
+    ...(typeof input.cost === 'number' && Number.isFinite(input.cost) ? { cost: input.cost } : {}),
   };
 }
 

@@ -2,7 +2,7 @@
  * The README's flag tables, generated from the schema (test/unit/readme.test.ts keeps the
  * README in step; `npm run docs` rewrites it). Not loaded by the CLI at run time.
  */
-import { MODEL_FIELDS, RUN_FIELDS, allowedText, defaultText, envName, type FieldSpec } from './fields.js';
+import { MODEL_FIELDS, RUN_FIELDS, SWEEP_FIELDS, allowedText, defaultText, envName, type FieldSpec } from './fields.js';
 
 function flagCell(f: FieldSpec): string {
   const value = f.kind === 'boolean' ? '' : ` <${f.valueName ?? 'value'}>`;
@@ -37,9 +37,9 @@ export function modelFlagsTable(): string {
   return lines.join('\n');
 }
 
-export function runFlagsTable(): string {
+export function runFlagsTable(fields: readonly FieldSpec[] = RUN_FIELDS): string {
   const lines = [row(['flag', 'allowed', 'default', 'env', 'what it does']), row(['---', '---', '---', '---', '---'])];
-  for (const f of RUN_FIELDS) {
+  for (const f of fields) {
     lines.push(row([flagCell(f), f.kind === 'string' ? 'a path' : allowedText(f), defaultCell(f), envCell(f), f.help]));
   }
   return lines.join('\n');
@@ -47,7 +47,8 @@ export function runFlagsTable(): string {
 
 export const DOC_BLOCKS: Record<string, () => string> = {
   'model-flags': modelFlagsTable,
-  'run-flags': runFlagsTable,
+  'run-flags': () => runFlagsTable(),
+  'sweep-flags': () => runFlagsTable(SWEEP_FIELDS),
 };
 
 /** Replaces each `<!-- name:start -->…<!-- name:end -->` block of the README with its generated text. */

@@ -11,6 +11,7 @@ import * as z from 'zod';
 import { modelParamsSchema, type FlagMeta } from './schema.js';
 import { runOptionsSchema } from './run-options.js';
 import { batchOptionsSchema } from './batch-options.js';
+import { SWEEP_HELP, sweepOptionsSchema } from './sweep-options.js';
 
 export type FieldKind = 'enum' | 'int' | 'number' | 'string' | 'boolean';
 
@@ -92,11 +93,19 @@ export const RUN_FIELDS: readonly FieldSpec[] = describeSchema(runOptionsSchema,
 /** The batch command's own options (--concurrency, --rpm, --lock...). */
 export const BATCH_FIELDS: readonly FieldSpec[] = describeSchema(batchOptionsSchema, 'run');
 export const ALL_FIELDS: readonly FieldSpec[] = [...MODEL_FIELDS, ...RUN_FIELDS];
+/**
+ * What generate and again take for sweeps (`--seed 1..8`): the cap, and the batch engine's
+ * options that make sense for one sweep.
+ */
+export const SWEEP_FIELDS: readonly FieldSpec[] = [
+  ...describeSchema(sweepOptionsSchema, 'run'),
+  ...BATCH_FIELDS.filter((f) => f.key in SWEEP_HELP).map((f) => ({ ...f, help: SWEEP_HELP[f.key]! })),
+];
 
 /** Fields that `config set` and project files may hold. */
 // Batch's own settable options (--concurrency, --rpm) belong here too: a project file that sets
 // them for CI must not be refused by the other commands.
-export const CONFIG_FIELDS: readonly FieldSpec[] = [...ALL_FIELDS, ...BATCH_FIELDS].filter((f) => f.configurable);
+export const CONFIG_FIELDS: readonly FieldSpec[] = [...ALL_FIELDS, ...BATCH_FIELDS, ...SWEEP_FIELDS.filter((f) => !BATCH_FIELDS.some((b) => b.key === f.key))].filter((f) => f.configurable);
 
 export function fieldByKey(key: string): FieldSpec | undefined {
   return ALL_FIELDS.find((f) => f.key === key);

@@ -90,6 +90,20 @@ export class LockFile {
     return new LockFile(abs, model, entries, { lock: Buffer.byteLength(text ?? ''), log: Buffer.byteLength(log ?? '') });
   }
 
+  /**
+   * A lock that lives only for this run and never touches the disk: a sweep without --lock
+   * runs through the batch engine like any batch, but has nothing to rerun. Paths are relative
+   * to `dir`.
+   */
+  static inMemory(dir: string, model: string): LockFile {
+    const lock = new LockFile(join(resolve(dir), '.flux-krea-sweep.lock.json'), model, new Map(), { lock: 0, log: 0 });
+    lock.persistent = false;
+    return lock;
+  }
+
+  /** False for an in-memory lock: nothing is written. */
+  private persistent = true;
+
   get(key: string): LockRecord | undefined {
     return this.entries.get(key);
   }
@@ -151,6 +165,7 @@ export class LockFile {
   }
 
   private async append(line: string): Promise<void> {
+    if (!this.persistent) return;
     try {
       if (this.logBytes === 0) await mkdir(this.dir, { recursive: true });
       // Never through a planted symbolic link (issue 12, item 14).
@@ -162,6 +177,7 @@ export class LockFile {
   }
 
   private async writeNow(): Promise<void> {
+    if (!this.persistent) return;
     try {
       const text = this.serialize();
       await mkdir(this.dir, { recursive: true });

@@ -12,7 +12,7 @@ import { jsonProblem } from '../util/json-problem.js';
 import { coerce } from '../params/coerce.js';
 import { CONFIG_FIELDS, ALL_FIELDS, envName, findField, flagName, type FieldSpec } from '../params/fields.js';
 
-export type Source = 'flag' | 'env' | 'project' | 'user' | 'default' | 'random' | 'derived';
+export type Source = 'flag' | 'recorded' | 'env' | 'project' | 'user' | 'default' | 'random' | 'derived';
 
 export interface Origin {
   source: Source;

@@ -320,10 +320,12 @@ describe('item 12: PNG provenance and impossible output directories', () => {
         sb,
       );
       expect(r.exitCode, r.stderr).toBe(0);
-      const { stdout } = await execa('exiftool', ['-j', '-Warning', '-Flux-krea', r.stdout]);
+      // The record is XMP (with IPTC's AI label), which exiftool reads as XMP-fluxkrea:Provenance.
+      const { stdout } = await execa('exiftool', ['-j', '-Warning', '-Provenance', '-DigitalSourceType', r.stdout]);
       const [tags] = JSON.parse(stdout) as Record<string, unknown>[];
       expect(tags!.Warning).toBeUndefined();
-      expect(JSON.parse(String(tags!['Flux-krea']))).toMatchObject({ prompt: 'a red fox' });
+      expect(JSON.parse(String(tags!.Provenance))).toMatchObject({ prompt: 'a red fox' });
+      expect(tags!.DigitalSourceType).toBe('http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia');
     },
   );
 

@@ -115,3 +115,18 @@ describe('__complete', () => {
     expect(formatCompletion({ kind: 'dir' })).toBe(':dir\n');
   });
 });
+
+describe('__complete for sweeps, again and inspect (from the schema)', () => {
+  it('offers the commands, files for their images, the sweep flags, and the allowed values after again', async () => {
+    const commands = await offered('');
+    expect(commands).toEqual(expect.arrayContaining(['again', 'inspect']));
+    expect((await at('again ')).kind).toBe('file');
+    expect((await at('inspect a.png ')).kind).toBe('file');
+    expect(await offered('again x.png --aspect ')).toEqual([...ASPECT_RATIOS]);
+    for (const line of ['--', 'again x.png --']) {
+      expect(await offered(line)).toEqual(expect.arrayContaining(['--max-jobs', '--concurrency', '--rpm', '--lock']));
+    }
+    expect(await offered('again x.png --')).toContain('--prompt');
+    expect(await offered('inspect x.png --')).toContain('--json');
+  });
+});

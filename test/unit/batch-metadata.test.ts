@@ -32,7 +32,7 @@ beforeAll(async () => { dir = await mkdtemp(join(tmpdir(), 'flux-krea-meta-')); 
 afterAll(async () => { await rm(dir, { recursive: true, force: true }); });
 
 describe('PNG', () => {
-  it('an iTXt chunk before the image data (exiftool warns about text after IDAT), every CRC valid, image data untouched, idempotent', () => {
+  it('an XMP iTXt chunk before the image data (exiftool warns about text after IDAT), every CRC valid, image data untouched, idempotent', () => {
     const src = image('png');
     const out = embedProvenance(src, TEXT);
     const chunks = pngChunks(out);
@@ -40,6 +40,9 @@ describe('PNG', () => {
     expect(types.indexOf('iTXt')).toBeGreaterThan(types.indexOf('IHDR'));
     expect(types.indexOf('iTXt')).toBe(types.indexOf('IDAT') - 1);
     expect(types.at(-1)).toBe('IEND');
+    const xmp = chunks[types.indexOf('iTXt')]!;
+    expect(xmp.data.toString('latin1', 0, 18)).toBe('XML:com.adobe.xmp\0');
+    expect(xmp.data.toString('utf8')).toContain('<Iptc4xmpExt:DigitalSourceType>http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia<');
     for (const c of chunks) expect(out.readUInt32BE(c.end - 4)).toBe(crc32(out.subarray(c.start + 4, c.end - 4)));
     const idat = (b: Buffer) => Buffer.concat(pngChunks(b).filter((c) => c.type === 'IDAT').map((c) => c.data));
     expect(idat(out).equals(idat(src))).toBe(true);
@@ -52,6 +55,42 @@ describe('PNG', () => {
     const path = join(dir, 'x.png');
     await writeFile(path, embedProvenance(image('png'), TEXT));
     expect(execFileSync('pngcheck', [path]).toString()).toMatch(/^OK/);
+  });
+});
+
+describe('PNG records of other shapes', () => {
+  const chunk = (type: string, data: Buffer) => {
+    const head = Buffer.alloc(8);
+    head.writeUInt32BE(data.length, 0);
+    head.write(type, 4, 'latin1');
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])));
+    return Buffer.concat([head, data, crc]);
+  };
+  const itxt = (keyword: string, text: string) => chunk('iTXt', Buffer.concat([Buffer.from(keyword, 'latin1'), Buffer.from([0, 0, 0, 0, 0]), Buffer.from(text, 'utf8')]));
+  /** The chunks of `png` with `extra` inserted before its chunk number `at`. */
+  const withChunk = (png: Buffer, at: number, extra: Buffer) => {
+    const parts = pngChunks(png).map((c) => png.subarray(c.start, c.end));
+    parts.splice(at, 0, extra);
+    return Buffer.concat([png.subarray(0, 8), ...parts]);
+  };
+
+  it('reads what earlier versions wrote (a flux-krea iTXt chunk before IEND), and embedding again replaces it', () => {
+    const src = image('png');
+    const old = withChunk(src, pngChunks(src).length - 1, itxt('flux-krea', '{"old":true}'));
+    expect(extractProvenance(old)).toBe('{"old":true}');
+    const out = embedProvenance(old, TEXT);
+    expect(extractProvenance(out)).toBe(TEXT.json);
+    expect(pngChunks(out).filter((c) => c.type === 'iTXt')).toHaveLength(1);
+  });
+
+  it("keeps someone else's XMP and puts our record beside it, in its own chunk", () => {
+    const foreign = withChunk(image('png'), 1, itxt('XML:com.adobe.xmp', '<x:xmpmeta xmlns:x="adobe:ns:meta/"><other/></x:xmpmeta>'));
+    const out = embedProvenance(foreign, TEXT);
+    const texts = pngChunks(out).filter((c) => c.type === 'iTXt').map((c) => c.data.toString('latin1', 0, c.data.indexOf(0)));
+    expect(texts.sort()).toEqual(['XML:com.adobe.xmp', 'flux-krea']);
+    expect(extractProvenance(out)).toBe(TEXT.json);
+    expect(embedProvenance(out, TEXT).equals(out)).toBe(true);
   });
 });
 

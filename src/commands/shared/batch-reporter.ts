@@ -106,7 +106,8 @@ export class BatchReporter {
     await this.ui.stop();
   }
 
-  summary(results: readonly EntryResult[], elapsedMs: number, lockPath: string, spend?: BatchSpend): void {
+  /** `lockPath` undefined: a sweep without --lock, which has nothing to rerun from. */
+  summary(results: readonly EntryResult[], elapsedMs: number, lockPath: string | undefined, spend?: BatchSpend, what: 'batch' | 'sweep' = 'batch'): void {
     const c = countResults(results);
     const rows = results.length <= FULL_TABLE_MAX ? results : results.filter((r) => r.status !== 'done' && r.status !== 'skipped');
     if (rows.length && !this.ui.quiet) {
@@ -119,11 +120,18 @@ export class BatchReporter {
     } else if (this.ui.quiet) {
       for (const r of results) if (r.status === 'failed') this.ui.error(`${r.key} (line ${r.line}): ${r.error!.message}`);
     }
-    this.ui.info(`batch: ${c.total} entries · ${c.done} done · ${c.skipped} skipped · ${c.failed} failed${c.interrupted ? ` · ${c.interrupted} interrupted` : ''}${c['not-run'] ? ` · ${c['not-run']} not run` : ''} · ${this.submits} submitted${money(results, spend)} · ${(elapsedMs / 1000).toFixed(1)}s · lock ${lockPath}`);
+    const lock = lockPath === undefined ? '' : ` · lock ${lockPath}`;
+    this.ui.info(`${what}: ${c.total} ${what === 'batch' ? 'entries' : 'jobs'} · ${c.done} done · ${c.skipped} skipped · ${c.failed} failed${c.interrupted ? ` · ${c.interrupted} interrupted` : ''}${c['not-run'] ? ` · ${c['not-run']} not run` : ''} · ${this.submits} submitted${money(results, spend)} · ${(elapsedMs / 1000).toFixed(1)}s${lock}`);
     const moved = results.filter((r) => r.movedAside?.length);
     if (moved.length) this.ui.info(`earlier images of ${moved.length} changed entr${moved.length === 1 ? 'y' : 'ies'} were moved to previous/ in their directory`);
     // A budget stop prints its own way to continue (run-batch.ts): the same command would spend its budget again.
-    const next = results.some((r) => r.budgetLimit) ? undefined : rerunAdvice(results);
+    if (results.some((r) => r.budgetLimit)) return;
+    // A sweep without --lock has no record to continue from: the journal has its jobs.
+    const next = lockPath === undefined
+      ? results.some((r) => r.status === 'failed' || r.status === 'interrupted' || r.status === 'not-run')
+        ? 'Jobs already submitted are listed by `flux-krea jobs` (fetch one with `flux-krea result <id>`); with --lock <file>, running the same command again would fetch them and skip what is done.'
+        : undefined
+      : rerunAdvice(results);
     if (next) this.ui.info(next);
   }
 }

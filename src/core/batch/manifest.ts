@@ -18,6 +18,8 @@ export interface RawEntry {
 
 export interface Problem {
   line: number;
+  /** The matrix cell (`animal=fox seed=1`) when the problem is one cell's. */
+  cell?: string;
   field?: string;
   message: string;
 }
