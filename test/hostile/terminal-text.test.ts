@@ -4,7 +4,7 @@
  * forged line) must never be written raw to stderr or to the `jobs` table.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { readdir, writeFile } from 'node:fs/promises';
+import { copyFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startEmulator, type Emulator } from '../emulator/index.js';
 import { FAST, sandbox, type Sandbox } from '../helpers/cli.js';
@@ -50,5 +50,32 @@ describe('control characters from a manifest', () => {
     expect(jobs.exitCode).toBe(0);
     expect(jobs.stdout).toContain('a cat');
     expect(jobs.stdout + jobs.stderr).not.toMatch(CONTROL);
+  });
+});
+
+describe('control characters in an image\'s record (images travel: the record is anyone\'s text)', () => {
+  it('inspect and again --dry-run show them escaped, never raw', async () => {
+    const gen = await runMain(['a cat', '-n', '1', '-o', sb.outDir, '--seed', '5', ...FAST], sb);
+    expect(gen.exitCode, gen.stderr).toBe(0);
+    const image = join(sb.dir, 'found.jpg');
+    await copyFile(gen.stdout.trim(), image);
+    await writeFile(
+      `${image}.json`,
+      JSON.stringify({
+        prompt: 'hi\u001b]0;owned\u0007\u001b[2J',
+        params: { prompt: 'hi\u001b[31mred', 'evil\u001b]0;t\u0007': 1, seed: 5 },
+        seed: 5,
+        model: 'flux-krea-dev',
+        request_id: 'r\u001b[1m',
+      }),
+    );
+    const inspect = await runMain(['inspect', 'found.jpg'], sb);
+    expect(inspect.exitCode, inspect.stderr).toBe(0);
+    expect(inspect.stdout).toContain('hi\\u001b]0;owned');
+    expect(inspect.stdout + inspect.stderr).not.toMatch(CONTROL);
+    const again = await runMain(['again', 'found.jpg', '--dry-run'], sb);
+    expect(again.exitCode, again.stderr).toBe(0);
+    expect(again.stderr).toContain('evil\\u001b]0;t');
+    expect(again.stderr).not.toMatch(CONTROL);
   });
 });
