@@ -134,6 +134,8 @@ export interface SavedImage {
   format: string;
   /** Where it was downloaded from. */
   url?: string;
+  /** sha256 (hex) of the file as written, hashed while it was saved. */
+  sha256?: string;
 }
 
 /**

@@ -42,8 +42,9 @@ function fromString(s: string): string | undefined {
   let text = s.trim();
   if (/^<(!doctype|html|\?xml)/i.test(text)) return undefined; // a whole page says nothing in a terminal
   if (/<\/?[a-z][^>]*>/i.test(text)) text = text.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
-  // Control characters (escape sequences) never reach the terminal.
-  text = text.replace(/\u001b\[[0-9;?]*[ -\/]*[@-~]/g, '').replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').replace(/ {2,}/g, ' ').trim();
+  // Control characters (escape sequences) never reach the terminal: matching them is the point.
+  // eslint-disable-next-line no-control-regex
+  text = text.replace(/\u001b\[[0-9;?]*[ -/]*[@-~]/g, '').replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').replace(/ {2,}/g, ' ').trim();
   if (!text) return undefined;
   // A server may echo the key it was sent (or another): the detail ends up in messages, --json,
   // the journal and lock files (issue 12 item 11).

@@ -2,7 +2,7 @@
  * The HTTP layer: undici with per-request timeouts, bounded bodies, the retry policy, and the
  * rule that the API key is only ever sent to Segmind's own origins.
  */
-import { Agent, request, type Dispatcher } from 'undici';
+import { Agent, request, type Dispatcher } from './undici.js';
 import { FluxKreaError, InterruptedError, ProtocolError } from '../errors.js';
 import { ApiError, apiErrorFor, ModelFailedError, RateLimitError, ConnectionError, RequestTimeoutError, type Headers } from './errors.js';
 import type { RequestClass } from './retry-policy.js';
@@ -106,7 +106,11 @@ export class Http {
       connect: { timeout: opts.connectTimeoutMs },
       headersTimeout: opts.requestTimeoutMs,
       bodyTimeout: opts.requestTimeoutMs,
-      keepAliveTimeout: 10_000,
+      // Polls of one job can be ~23 s apart (the first poll of a known 24 s job): a shorter
+      // idle limit closed the socket between them, and each new one costs a TCP + TLS
+      // handshake. A server that closes sooner says so (Keep-Alive: timeout), which undici
+      // honours; close() ends the socket at exit either way.
+      keepAliveTimeout: 60_000,
       // Never follow redirects with the key attached: undici does not follow by default.
     });
     this.sleep = opts.sleep ?? abortableSleep;
@@ -175,6 +179,10 @@ export class Http {
         ...(o.headersTimeoutMs ? { headersTimeout: o.headersTimeoutMs, bodyTimeout: Math.max(o.headersTimeoutMs, this.opts.requestTimeoutMs) } : {}),
       });
       const raw = await readLimited(res.body, o.maxBodyBytes ?? DEFAULT_MAX_BODY, o.requestId);
+      // undici hands the socket back to its pool a tick after the body's last chunk: a request
+      // sent before then (the result fetch right after the poll that saw COMPLETED) would find
+      // it busy and open a second connection, a TCP + TLS handshake more (issue 18).
+      await new Promise<void>((done) => setImmediate(done));
       const contentType = String(res.headers['content-type'] ?? '');
       const answer: HttpAnswer = { status: res.statusCode, headers: res.headers, contentType };
       if (/json/i.test(contentType) || (!contentType && looksLikeJson(raw))) {

@@ -6,7 +6,8 @@
  * plan), and a flux-krea-dev job takes about 24 s, so polling every second spends the whole
  * minute's budget on one job. Instead:
  * - with an expected run time (the median of recent jobs, from the journal), the first poll is
- *   just before it and a few close ones follow, so the end is noticed within one step;
+ *   just before it and a few close ones follow (at most 0.5 s apart), so the end is noticed
+ *   within one step;
  * - without one, Segmind's documented ~24 s is the prior, approached geometrically (2, 4, 8,
  *   16 s…), so a fast job is still seen soon;
  * - a job that runs past its expected end is polled at a growing interval (half of how late it
@@ -21,9 +22,14 @@ export const MAX_POLL_GAP_MS = 12_000;
 /** Without history, the first poll comes after this; each next wait at most doubles. */
 export const FIRST_POLL_MS = 2_000;
 const MIN_STEP_MS = 25;
-const MAX_STEP_MS = 2_000;
+/**
+ * Close steps: at most half a second, so a job is noticed within a quarter of a second on
+ * average and never more than half a second late when it ends near its expected time (issue
+ * 18: a 24 s job in 5 requests, images on disk 0.5 s after it ends at worst).
+ */
+const MAX_STEP_MS = 500;
 /** Close polling steps are this share of the expected time... */
-const STEP_SHARE = 0.08;
+const STEP_SHARE = 0.02;
 /** ...and start this many steps before it. */
 const LEAD_STEPS = 1.5;
 

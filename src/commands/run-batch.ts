@@ -83,7 +83,7 @@ async function runOwned(
   // Entries gone from the manifest leave the lock; other shards' entries stay (a shared --lock).
   const pruned = lock.prune((k) => keys.has(k));
   const mine = checked.entries.filter((e) => inShard(e.key, shard));
-  const plans = await planEntries(mine, { lock, baseOut: run.out, force: run.force });
+  const plans = await planEntries(mine, { lock, baseOut: run.out, force: run.force, verify: run.verify });
 
   if (run.dry_run) {
     dryRun(ctx, run.json, plans, lockPath, shard, { price: journalPrice(await openJournal(ctx).list()), maxCost: run.max_cost });

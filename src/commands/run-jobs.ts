@@ -10,7 +10,7 @@ import type { ResolvedParams } from '../params/schema.js';
 import { reportError, type Advice } from './shared/report-error.js';
 import { UsageError, isFluxKreaError } from '../errors.js';
 import type { RunOptions } from '../params/run-options.js';
-import type { JournalEntry } from '../store/journal.js';
+import { stillFetchable as fetchable, type JournalEntry } from '../store/journal.js';
 import { makeClient, openJournal, printJson, resumeHint, type Context } from './shared/context.js';
 import { StatusReporter } from './shared/status-reporter.js';
 import { explicitIntervalMs } from './poll-interval.js';
@@ -20,9 +20,6 @@ import { formatCredits, parseSpan, roundCredits } from '../core/money/credits.js
 import { filesJson, metricsJson } from './shared/json-output.js';
 import type { SavedImage } from '../output/download.js';
 import type { Metrics } from '../api/client.js';
-
-/** Results live on the server for one hour. */
-export const RETENTION_MS = 60 * 60 * 1000;
 
 function checkId(id: string): string {
   const t = id.trim();
@@ -139,10 +136,6 @@ export async function runStatus(ctx: Context, rawId: string, flags: FlagValues):
   } finally {
     await client.close();
   }
-}
-
-export function fetchable(j: JournalEntry, now = Date.now()): boolean {
-  return (j.state === 'submitted' || j.state === 'partial') && j.mode !== 'sync' && now - Date.parse(j.createdAt) < RETENTION_MS;
 }
 
 export async function runJobs(ctx: Context, opts: { json?: boolean; limit?: string; since?: string }): Promise<void> {

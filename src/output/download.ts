@@ -5,11 +5,11 @@
  */
 import { createWriteStream } from 'node:fs';
 import { unlink, writeFile, access, constants } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { randomBytes } from 'node:crypto';
-import { Agent, request, type Dispatcher } from 'undici';
+import { createHash, randomBytes } from 'node:crypto';
+import { Agent, request, type Dispatcher } from '../api/undici.js';
 import { DeadlineError, FluxKreaError, InterruptedError, OutputError, ProtocolError } from '../errors.js';
 import { sniffImage, SNIFF_BYTES, type ImageRef } from '../api/extract.js';
 import { toConnectionError, isAbort, type RetryInfo } from '../api/http.js';
@@ -23,6 +23,8 @@ export interface SavedImage {
   bytes: number;
   format: string;
   url?: string;
+  /** sha256 of the bytes as written, hashed while they streamed (so the lock need not read the file back). */
+  sha256?: string;
 }
 
 export interface SaveOptions {
@@ -54,10 +56,19 @@ function sharedAgent(): Dispatcher {
 /** A download that arrived broken: retried like a network error. */
 class BrokenDownload extends Error {}
 
+/**
+ * Directories this process made or found writable: a batch of 5,000 entries into one folder
+ * checks it once, not twice per entry (issue 18: six mkdir calls per entry).
+ */
+const writableDirs = new Set<string>();
+
 export async function ensureDir(dir: string, requestId?: string): Promise<void> {
+  const abs = resolve(dir);
+  if (writableDirs.has(abs)) return;
   try {
-    await makeDirs(dir);
-    await access(dir, constants.W_OK);
+    await makeDirs(abs);
+    await access(abs, constants.W_OK);
+    writableDirs.add(abs);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new OutputError(`Cannot write to the output directory ${dir} (${code ?? (e as Error).message}).`, { requestId, cause: e });
@@ -82,9 +93,9 @@ export async function saveImage(ref: ImageRef, options: SaveOptions): Promise<Sa
   const attempt = async (): Promise<SavedImage> => {
     const tmp = tempPath(o.dir);
     try {
-      const { bytes, format } = await downloadTo(ref.url, tmp, o);
+      const { bytes, format, sha256 } = await downloadTo(ref.url, tmp, o);
       const path = await claimName(tmp, o.dir, o.stem, format);
-      return { path, bytes, format, url: ref.url };
+      return { path, bytes, format, url: ref.url, sha256 };
     } catch (e) {
       await unlink(tmp).catch(() => undefined);
       throw e;
@@ -125,7 +136,7 @@ async function saveBytes(data: Buffer, o: SaveOptions): Promise<SavedImage> {
   try {
     await writeFile(tmp, data, { flag: 'wx' });
     const path = await claimName(tmp, o.dir, o.stem, kind.ext);
-    return { path, bytes: data.length, format: kind.ext };
+    return { path, bytes: data.length, format: kind.ext, sha256: createHash('sha256').update(data).digest('hex') };
   } catch (e) {
     await unlink(tmp).catch(() => undefined);
     throw writeError(e, o);
@@ -152,7 +163,7 @@ export function redirectTarget(from: string, location: string | undefined): stri
  * chunks of the body), whatever the dispatcher's own timeouts are: a library caller's agent
  * may have none.
  */
-async function downloadTo(url: string, tmp: string, o: SaveOptions): Promise<{ bytes: number; format: string }> {
+async function downloadTo(url: string, tmp: string, o: SaveOptions): Promise<{ bytes: number; format: string; sha256: string }> {
   const stallMs = o.stallMs ?? STALL_MS;
   const stall = new AbortController();
   let timer = setTimeout(() => stall.abort(), stallMs);
@@ -173,7 +184,7 @@ async function downloadTo(url: string, tmp: string, o: SaveOptions): Promise<{ b
   }
 }
 
-async function downloadOnce(url: string, tmp: string, o: SaveOptions, poke: () => void): Promise<{ bytes: number; format: string }> {
+async function downloadOnce(url: string, tmp: string, o: SaveOptions, poke: () => void): Promise<{ bytes: number; format: string; sha256: string }> {
   if (!/^https?:\/\//i.test(url)) throw new ProtocolError(`Refusing to download a non-http(s) URL: ${url.slice(0, 60)}`);
   let res: Dispatcher.ResponseData;
   let at = url;
@@ -208,6 +219,7 @@ async function downloadOnce(url: string, tmp: string, o: SaveOptions, poke: () =
     throw new TooLargeDownload(`The image from ${host} is ${declared} bytes, over the ${maxBytes}-byte limit; not saved.`, o.requestId);
   }
   let seen = 0;
+  const hash = createHash('sha256');
   let head = Buffer.alloc(0);
   let tail = Buffer.alloc(0);
   const meter = new Transform({
@@ -218,6 +230,7 @@ async function downloadOnce(url: string, tmp: string, o: SaveOptions, poke: () =
       if (head.length < SNIFF_BYTES) head = Buffer.concat([head, chunk.subarray(0, SNIFF_BYTES - head.length)]);
       tail = Buffer.concat([tail, chunk.subarray(-TAIL_BYTES)]).subarray(-TAIL_BYTES);
       if (head.length >= SNIFF_BYTES && !sniffImage(head)) return cb(new BrokenDownload(`The download from ${new URL(url).host} is not an image.`));
+      hash.update(chunk);
       cb(null, chunk);
     },
   });
@@ -235,7 +248,7 @@ async function downloadOnce(url: string, tmp: string, o: SaveOptions, poke: () =
   if (!kind) throw new BrokenDownload(`The download from ${host} is not an image (${seen} bytes).`);
   // Without a Content-Length a cut-off body looks complete: the image's own end marker says.
   if (!isWholeImage(kind.ext, head, tail, seen)) throw new BrokenDownload(`The download from ${host} was cut off: the ${kind.ext} image is incomplete (${seen} bytes).`);
-  return { bytes: seen, format: kind.ext };
+  return { bytes: seen, format: kind.ext, sha256: hash.digest('hex') };
 }
 
 /** An image of this model is a few MB; anything far larger is a broken or hostile answer. */

@@ -4,6 +4,7 @@
  * still says how it was made: prompt, every parameter, seed, model, request id and time.
  * Files are rewritten atomically (temp file + rename), so a crash never leaves half an image.
  */
+import { createHash } from 'node:crypto';
 import { link, readFile, unlink, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { MODEL } from '../api/endpoints.js';
@@ -86,16 +87,16 @@ export async function writeSidecar(imagePath: string, p: Provenance): Promise<vo
   }
 }
 
-/** Embeds the record in the image file; resolves with the file's new size. */
-export async function embedInFile(imagePath: string, p: Provenance): Promise<number> {
+/** Embeds the record in the image file; resolves with the file's new size and sha256. */
+export async function embedInFile(imagePath: string, p: Provenance): Promise<{ bytes: number; sha256: string }> {
   const bytes = await readFile(imagePath);
   const out = embedProvenance(bytes, { json: JSON.stringify(p), creator: p.generator, description: p.prompt });
   await writeAtomic(imagePath, out);
-  return out.length;
+  return { bytes: out.length, sha256: createHash('sha256').update(out).digest('hex') };
 }
 
 /**
- * Applies `mode` to freshly saved images and updates their `bytes` in place. An image that
+ * Applies `mode` to freshly saved images and updates their `bytes` and `sha256` in place. An image that
  * cannot carry embedded metadata gets a sidecar instead, with a warning: the record is never
  * silently lost.
  */
@@ -106,7 +107,7 @@ export async function applyMetadata(files: SavedImage[], mode: MetadataMode | un
     const p = provenanceFor({ ...input, createdAt }, i);
     if (mode === 'embed') {
       try {
-        f.bytes = await embedInFile(f.path, p);
+        Object.assign(f, await embedInFile(f.path, p));
         continue;
       } catch (e) {
         if (!(e instanceof EmbedError)) throw e;

@@ -16,6 +16,8 @@ export const batchOptionsSchema = z.strictObject({
     .meta(meta({ flag: 'fail-fast', help: 'Submit nothing more after the first failed entry (jobs in flight still finish)' })),
   force: z.boolean().default(false)
     .meta(meta({ flag: 'force', help: 'Regenerate every entry, even those the lock file says are done' })),
+  verify: z.boolean().default(false)
+    .meta(meta({ flag: 'verify', help: 'Check every finished image by its sha256, not only by its size and modification time' })),
   lock: z.string().min(1).optional()
     .meta(meta({ flag: 'lock', valueName: 'file', complete: 'file', help: 'Lock file [default: <manifest>.lock.json; with --shard i/n: <manifest>.shard-i-of-n.lock.json]' })),
   gallery: z.string().min(1).optional()

@@ -9,6 +9,7 @@
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { appendNoFollow, writeFileAtomic } from '../util/atomic-file.js';
+import { makeDirs } from '../util/make-dirs.js';
 import { scrubSecrets } from '../util/secrets.js';
 
 export type JobState = 'submitted' | 'saved' | 'partial' | 'failed' | 'expired';
@@ -37,7 +38,34 @@ export type JournalEvent = Partial<JournalEntry> & { id: string };
 const FILE = 'jobs.jsonl';
 /** Rewrite the file once it grows past this many lines, keeping the newest jobs. */
 const COMPACT_LINES = 2000;
+/**
+ * Jobs kept by a compaction: the newest this many, and besides them every job that can still
+ * be saved (see `stillFetchable`). About 800 bytes a job: the file stays under ~2 MB.
+ */
 const KEEP_JOBS = 500;
+/** Segmind keeps a job's status and result for an hour; after that its id fetches nothing. */
+export const RETENTION_MS = 60 * 60 * 1000;
+/**
+ * Writers check the file's size every this many records: a batch of 100,000 jobs that never
+ * lists the journal keeps it bounded too (issue 18: it grew by 800 B a job, and `jobs` took
+ * 1.9 s and 353 MB at 100,000). The size is the line limit at ~1 kB a line.
+ */
+const CHECK_EVERY = 256;
+const BYTES_PER_LINE = 1024;
+
+/** A job whose images may still be fetched: not saved yet, async, and within Segmind's retention. */
+export function stillFetchable(j: JournalEntry, now = Date.now()): boolean {
+  return (j.state === 'submitted' || j.state === 'partial') && j.mode !== 'sync' && now - Date.parse(j.createdAt) < RETENTION_MS;
+}
+
+/**
+ * The jobs a compaction keeps (newest first): the newest `keep`, and every job not yet saved
+ * that Segmind still holds, however many newer ones there are: dropping it would lose the
+ * only record of a paid job's id.
+ */
+export function jobsToKeep(jobs: JournalEntry[], keep: number, now = Date.now()): JournalEntry[] {
+  return jobs.filter((j, i) => i < keep || stillFetchable(j, now));
+}
 
 export class Journal {
   readonly path: string;
@@ -46,6 +74,9 @@ export class Journal {
 
   private readonly compactLines: number;
   private readonly keepJobs: number;
+  private recordsSinceCheck = 0;
+  /** Made once per journal, not once per record. */
+  private dirMade = false;
 
   /** `limits` is for tests, which make compactions frequent to race them against appends. */
   constructor(dir: string, onWarning?: (message: string) => void, limits: { compactLines?: number; keepJobs?: number } = {}) {
@@ -63,11 +94,17 @@ export class Journal {
     const line = `\n${scrubSecrets(JSON.stringify({ ...event, at: eventTime() }))}\n`;
     const write = this.chain.then(async () => {
       try {
-        await fsp.mkdir(join(this.path, '..'), { recursive: true, mode: 0o700 });
+        if (!this.dirMade) await makeDirs(join(this.path, '..'), 0o700);
+        this.dirMade = true;
         // A compaction that replaced the file under this write took the file it was read
         // from, maybe before this line arrived: append again to the new one. Folding the same
         // event twice changes nothing.
         for (let tries = 0; tries < 5 && !(await appendNoFollow(this.path, line)); tries++);
+        if (++this.recordsSinceCheck >= CHECK_EVERY) {
+          this.recordsSinceCheck = 0;
+          const { size } = await fsp.stat(this.path);
+          if (size > this.compactLines * BYTES_PER_LINE) await this.compact();
+        }
       } catch (e) {
         this.onWarning?.(`Could not write the job journal ${this.path}: ${(e as Error).message}`);
       }
@@ -137,7 +174,7 @@ export class Journal {
         // Whole lines only: a line without its newline yet is an append in progress, carried over with the tail.
         const upTo = read.lastIndexOf(0x0a) + 1;
         const events = parseEvents(read.subarray(0, upTo).toString('utf8')).events;
-        const body = fold(events).slice(0, this.keepJobs).reverse().map((j) => JSON.stringify(j)).join('\n');
+        const body = jobsToKeep(fold(events), this.keepJobs).reverse().map((j) => JSON.stringify(j)).join('\n');
         await writeFileAtomic(this.path, body ? `${body}\n` : '');
         const { size } = await old.stat();
         if (size > upTo) {

@@ -16,11 +16,12 @@
  * run. A crash at any moment loses nothing: `load` replays a log that is left over, and the
  * next write folds it in.
  */
-import { mkdir, readFile, unlink } from 'node:fs/promises';
+import { lstat, readFile, stat, unlink } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { OutputError, UsageError } from '../errors.js';
 import { fileDigest, stableStringify } from '../util/hash.js';
 import { appendNoFollow, writeFileAtomic } from '../util/atomic-file.js';
+import { makeDirs } from '../util/make-dirs.js';
 import { confinedPath } from '../util/plain-file.js';
 import { scrubSecrets } from '../util/secrets.js';
 
@@ -33,6 +34,52 @@ export interface LockedFile {
   path: string;
   bytes: number;
   sha256: string;
+  /**
+   * The file's own modification time when it was recorded (whole ms). With `bytes` it lets a
+   * rerun skip hashing an unchanged file (issue 18). Not a time of the run: an unchanged file
+   * keeps it, so the lock stays byte-stable. Absent in locks written before it existed.
+   */
+  mtime_ms?: number;
+}
+
+/** What `stat` says of a file, as far as the fast check needs it. */
+export interface FileStat {
+  size: number;
+  mtimeMs: number;
+}
+
+/**
+ * A file modified this close to the lock's own last write (or after it) could have changed
+ * again within one tick of the filesystem's clock with its size kept: the "racy" case of
+ * git's index. Such a file is hashed, whatever its mtime says. The tick is a few ms on ext4,
+ * APFS, NTFS or tmpfs, but a second (HFS+, ext3) or two (FAT) where timestamps are whole
+ * seconds, which an mtime of a whole second suggests.
+ */
+export const RACY_MARGIN_MS = 2_000;
+const FINE_RACY_MARGIN_MS = 100;
+
+function racyMargin(mtimeMs: number): number {
+  return mtimeMs % 1000 === 0 ? RACY_MARGIN_MS : FINE_RACY_MARGIN_MS;
+}
+
+/**
+ * The fast check of a recorded file: true when the file on disk still has the size and the
+ * modification time the lock recorded, and that time is safely older than the lock's last
+ * write (`lockWrittenMs`, the lock file's mtime; undefined when it is not on disk), so it is
+ * taken as unchanged without reading it (the rule make, rsync and git's index use). False
+ * means "look closer" (hash it), not "changed": a copy or a fresh clone has new mtimes over
+ * the same bytes.
+ */
+export function unchangedBySizeAndMtime(file: LockedFile, st: FileStat, lockWrittenMs: number | undefined): boolean {
+  if (file.mtime_ms === undefined || lockWrittenMs === undefined) return false;
+  return st.size === file.bytes && Math.floor(st.mtimeMs) === file.mtime_ms && file.mtime_ms < lockWrittenMs - racyMargin(file.mtime_ms);
+}
+
+export interface IntactOptions {
+  /** Hash every file, even those whose size and mtime match (`batch --verify`). */
+  verify?: boolean;
+  /** The lock file's mtime (ms): see unchangedBySizeAndMtime. */
+  lockWrittenMs?: number;
 }
 
 export interface LockRecord {
@@ -65,8 +112,10 @@ export class LockFile {
   /** Bytes in the log, and in the lock as last written or read. */
   private logBytes: number;
   private lockBytes: number;
+  /** The lock file's mtime as loaded (ms), for the fast check; undefined when it was not on disk. */
+  private readonly lockWrittenMs: number | undefined;
 
-  private constructor(path: string, model: string, entries: Map<string, LockRecord>, sizes: { lock: number; log: number }) {
+  private constructor(path: string, model: string, entries: Map<string, LockRecord>, sizes: { lock: number; log: number }, lockWrittenMs?: number) {
     this.path = path;
     this.dir = dirname(path);
     this.logPath = `${path}.log`;
@@ -74,6 +123,7 @@ export class LockFile {
     this.entries = entries;
     this.lockBytes = sizes.lock;
     this.logBytes = sizes.log;
+    this.lockWrittenMs = lockWrittenMs;
   }
 
   /**
@@ -83,11 +133,13 @@ export class LockFile {
    */
   static async load(path: string, model: string): Promise<LockFile> {
     const abs = resolve(path);
+    // Before reading: a lock written meanwhile only makes the fast check more careful.
+    const lockWrittenMs = await stat(abs).then((st) => st.mtimeMs, () => undefined);
     const text = await readIfAny(abs, path);
     const log = await readIfAny(`${abs}.log`, `${path}.log`);
     const entries = text === undefined ? new Map<string, LockRecord>() : parseLock(text, path);
     if (log !== undefined) replayLog(log, `${path}.log`, entries);
-    return new LockFile(abs, model, entries, { lock: Buffer.byteLength(text ?? ''), log: Buffer.byteLength(log ?? '') });
+    return new LockFile(abs, model, entries, { lock: Buffer.byteLength(text ?? ''), log: Buffer.byteLength(log ?? '') }, lockWrittenMs);
   }
 
   /**
@@ -167,7 +219,7 @@ export class LockFile {
   private async append(line: string): Promise<void> {
     if (!this.persistent) return;
     try {
-      if (this.logBytes === 0) await mkdir(this.dir, { recursive: true });
+      if (this.logBytes === 0) await makeDirs(this.dir);
       // Never through a planted symbolic link (issue 12, item 14).
       await appendNoFollow(this.logPath, line, { mode: 0o666 });
       this.logBytes += Buffer.byteLength(line);
@@ -180,7 +232,7 @@ export class LockFile {
     if (!this.persistent) return;
     try {
       const text = this.serialize();
-      await mkdir(this.dir, { recursive: true });
+      await makeDirs(this.dir);
       // The umask decides the mode: the lock is meant to be committed and shared, it holds no secret.
       await writeFileAtomic(this.path, text, { mode: 0o666 });
       this.lockBytes = Buffer.byteLength(text);
@@ -215,22 +267,41 @@ export class LockFile {
     return confinedPath(this.dir, path, root);
   }
 
-  async describeFile(path: string): Promise<LockedFile | undefined> {
-    const d = await fileDigest(path);
-    return d && { path: this.relativePath(path), ...d };
+  /**
+   * A saved file as the lock records it. `digest`: its size and sha256 when already known (a
+   * download hashes as it streams), so the file is not read back; else it is hashed here.
+   */
+  async describeFile(path: string, digest?: { bytes: number; sha256: string }): Promise<LockedFile | undefined> {
+    const st = await lstat(path).catch(() => undefined);
+    if (!st?.isFile()) return undefined;
+    const d = digest?.bytes === st.size ? digest : await fileDigest(path);
+    return d && { path: this.relativePath(path), bytes: d.bytes, sha256: d.sha256, mtime_ms: Math.floor(st.mtimeMs) };
   }
 
-  /** True when every recorded file lies in `root`, is a plain file, and has its recorded size and sha256. */
-  async intact(record: LockRecord, root: string): Promise<boolean> {
+  /**
+   * True when every recorded file lies in `root`, is a plain file, and is still what was
+   * written: same size and mtime (no read at all), or, when those differ or `verify` asks, the
+   * same size and sha256.
+   */
+  async intact(record: LockRecord, root: string, o: IntactOptions = {}): Promise<boolean> {
     if (record.files.length === 0) return false;
     for (const f of record.files) {
       const path = typeof f?.path === 'string' ? this.confinedPath(f.path, root) : undefined;
       if (!path) return false;
-      const d = await fileDigest(path);
-      if (!d || d.bytes !== f.bytes || d.sha256 !== f.sha256) return false;
+      if (!(await fileIntact(f, path, { lockWrittenMs: this.lockWrittenMs, ...o }))) return false;
     }
     return true;
   }
+}
+
+/** One recorded file against the disk: the fast size + mtime check, else its sha256. */
+export async function fileIntact(file: LockedFile, absPath: string, o: IntactOptions = {}): Promise<boolean> {
+  // lstat: a symlink, a device or a FIFO put in a file's place is not that file (issue 12 item 6).
+  const st = await lstat(absPath).catch(() => undefined);
+  if (!st?.isFile() || st.size !== file.bytes) return false;
+  if (!o.verify && unchangedBySizeAndMtime(file, st, o.lockWrittenMs)) return true;
+  const d = await fileDigest(absPath);
+  return d !== undefined && d.bytes === file.bytes && d.sha256 === file.sha256;
 }
 
 async function readIfAny(abs: string, shown: string): Promise<string | undefined> {

@@ -7,7 +7,8 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 
-export async function makeDirs(dir: string): Promise<void> {
+/** `mode`: of the directories made (e.g. 0o700 for the job journal's); existing ones keep theirs. */
+export async function makeDirs(dir: string, mode?: number): Promise<void> {
   const missing: string[] = [];
   for (let d = resolve(dir); ; d = dirname(d)) {
     try {
@@ -20,7 +21,7 @@ export async function makeDirs(dir: string): Promise<void> {
     }
   }
   for (const d of missing) {
-    await mkdir(d).catch((e: NodeJS.ErrnoException) => {
+    await mkdir(d, { mode }).catch((e: NodeJS.ErrnoException) => {
       // Made by a parallel run in the meantime: as good as ours.
       if (e.code !== 'EEXIST') throw e;
     });

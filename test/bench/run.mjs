@@ -3,7 +3,7 @@
 // batch throughput and memory on this machine, prints a table with each row's target and
 // verdict, and writes it with the machine and the date to BENCHMARKS.md.
 //
-//   node test/bench/run.mjs [--only startup,footprint,client,batch,scale,memory,polling] [--no-write]
+//   node test/bench/run.mjs [--only startup,footprint,client,batch,scale,memory,polling,jobs] [--no-write]
 //
 // Exit code: 0 when every row with a target passes (or is skipped), 1 otherwise.
 import { existsSync } from 'node:fs';
@@ -16,9 +16,10 @@ import { batchThroughput } from './batch.mjs';
 import { batchScale } from './batch-scale.mjs';
 import { memory } from './memory.mjs';
 import { polling } from './polling.mjs';
+import { jobsAtScale } from './jobs.mjs';
 import { renderTable, writeReport } from './report.mjs';
 
-const ALL = ['startup', 'footprint', 'client', 'batch', 'scale', 'memory', 'polling'];
+const ALL = ['startup', 'footprint', 'client', 'batch', 'scale', 'memory', 'polling', 'jobs'];
 const { values } = parseArgs({ options: { only: { type: 'string' }, 'no-write': { type: 'boolean' } } });
 const only = values.only ? values.only.split(',') : ALL;
 for (const name of only) if (!ALL.includes(name)) throw new Error(`--only: unknown case "${name}" (${ALL.join(', ')})`);
@@ -42,17 +43,18 @@ if (NODE_VARS.length) {
   await section(`Start-up without ${NODE_VARS.join(', ')} (PATH only)`, 'startup', () => startup({ bare: true }));
 }
 await section('Install footprint (npm pack, then npm install -g of the tarball)', 'footprint', () => installFootprint());
-const needsEmulator = only.some((n) => n !== 'startup' && n !== 'footprint');
+const needsEmulator = only.some((n) => !['startup', 'footprint', 'polling', 'jobs'].includes(n));
 const emu = needsEmulator ? await startEmulator(['--progress', 'time']) : undefined;
 try {
   await section('Client overhead (median of 5 generations, --interval 1)', 'client', () => clientOverhead(emu));
   await section('Batch throughput (median of 3 batches)', 'batch', () => batchThroughput(emu));
-  await section('Batch scaling (one batch each of 100, 1,000 and 5,000 instant entries)', 'scale', () => batchScale(emu));
-  await section('Memory (median of 3 runs each)', 'memory', () => memory(emu));
-  await section('Polling (default, adaptive schedule)', 'polling', () => polling(emu));
+  await section('Batch scaling (one batch each of 100, 1,000 and 5,000 instant entries, then the 5,000 again unchanged)', 'scale', () => batchScale(emu));
+  await section('Memory (median of 5 interleaved runs each)', 'memory', () => memory(emu));
+  await section('Time to image (median of 3 runs each, all at once; real job times)', 'polling', () => polling());
 } finally {
   await emu?.close();
 }
+await section('The job journal at scale (median of 7 interleaved rounds, CPU time)', 'jobs', () => jobsAtScale());
 
 process.stdout.write(`${renderTable(sections)}\n`);
 if (!values['no-write'] && only.length === ALL.length) {

@@ -1,6 +1,6 @@
 // Loaded into the CLI with `node --import` by the batch-scale case: at exit, writes the
 // process's CPU time (user + system) and the bytes it passed to write(2) (`wchar` of
-// /proc/self/io; absent where there is no such file) as JSON to FLUX_KREA_BENCH_PROBE_FILE.
+// /proc/self/io) and read from files and pipes (`rchar`; both absent where there is no such file) as JSON to FLUX_KREA_BENCH_PROBE_FILE.
 import { readFileSync, writeFileSync } from 'node:fs';
 
 const file = process.env.FLUX_KREA_BENCH_PROBE_FILE;
@@ -8,9 +8,12 @@ if (file) {
   process.on('exit', () => {
     const cpu = process.cpuUsage();
     let written;
+    let read;
     try {
-      written = Number(/^wchar: (\d+)$/m.exec(readFileSync('/proc/self/io', 'utf8'))?.[1]);
+      const io = readFileSync('/proc/self/io', 'utf8');
+      written = Number(/^wchar: (\d+)$/m.exec(io)?.[1]);
+      read = Number(/^rchar: (\d+)$/m.exec(io)?.[1]);
     } catch { /* not Linux */ }
-    writeFileSync(file, JSON.stringify({ cpuMs: (cpu.user + cpu.system) / 1000, written }));
+    writeFileSync(file, JSON.stringify({ cpuMs: (cpu.user + cpu.system) / 1000, written, read }));
   });
 }

@@ -3,11 +3,13 @@
  * SIGKILL run the built CLI as a real process. Counts come from the emulator's own log
  * (submits, concurrency), never from the CLI's word.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { readFile, writeFile, readdir, mkdir } from 'node:fs/promises';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { promises as fsp } from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
+import { readFile, writeFile, readdir, mkdir, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startEmulator, type Emulator } from '../emulator/index.js';
-import { BIN, FAST, runCli, sandbox, type Sandbox } from '../helpers/cli.js';
+import { BIN, FAST, sandbox, type Sandbox } from '../helpers/cli.js';
 import { runMain } from '../helpers/main.js';
 import { imageInfo } from '../helpers/images.js';
 import { until } from '../helpers/wait.js';
@@ -228,6 +230,66 @@ describe('batch: idempotent reruns', () => {
     expect(a.files[0]!.path).toMatch(/out\/a_2\.jpg$/);
     expect((await imageInfo(join(sb.outDir, 'a_2.jpg'))).format).toBe('jpg');
     expect(await readFile(join(sb.outDir, 'a.jpg'), 'utf8')).toBe('retouched');
+  });
+
+  it('no MaxListenersExceededWarning at concurrency 16 and more (issue 18)', async () => {
+    emu.configure({ queuedPolls: 2, processingPolls: 2 });
+    const path = await manifest('wide.txt', Array.from({ length: 40 }, (_, i) => `wide prompt ${i}`).join('\n'));
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(`${w.name}: ${w.message}`);
+    process.on('warning', onWarning);
+    try {
+      const r = await batch([path, '--json', '--concurrency', '32', '-q']);
+      expect(r.exitCode, String(r.stderr)).toBe(0);
+      await new Promise((done) => setImmediate(done)); // warnings are emitted on the next tick
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings.filter((w) => /MaxListeners/.test(w))).toEqual([]);
+  });
+
+  it('makes its directories once, not once or twice per entry (issue 18: six mkdir calls an entry)', async () => {
+    const path = await manifest('many.txt', Array.from({ length: 20 }, (_, i) => `prompt number ${i}`).join('\n'));
+    const spy = vi.spyOn(fsp, 'mkdir');
+    syncBuiltinESMExports(); // named imports of node:fs/promises see the spy too
+    try {
+      const r = await batch([path, '--json', '--concurrency', '4']);
+      expect(r.exitCode, String(r.stderr)).toBe(0);
+      expect(report(r).counts.done).toBe(20);
+      // The output folder (once per slot that reached it first), the lock's folder (at its first
+      // append and at each fold of its log), the journal's: a handful per run, none per entry.
+      expect(spy.mock.calls.length).toBeLessThanOrEqual(10);
+    } finally {
+      spy.mockRestore();
+      syncBuiltinESMExports();
+    }
+  });
+
+  it('a rerun trusts an unchanged size and mtime without reading the image; --verify hashes it', async () => {
+    const path = await manifest('v.txt', 'verify me\n');
+    const first = await batch([path, '--json']);
+    expect(first.exitCode, String(first.stderr)).toBe(0);
+    const file = join(sb.dir, report(first).entries[0]!.files[0]!.path);
+    const lockPath = `${path}.lock.json`;
+    const recorded = Object.values(JSON.parse(await readFile(lockPath, 'utf8')).entries as Record<string, { files: { mtime_ms: number }[] }>)[0]!.files[0]!;
+    expect(recorded.mtime_ms).toBe(Math.floor((await stat(file)).mtimeMs));
+    // Other bytes of the same size under the recorded mtime: only reading the file could tell.
+    const bytes = await readFile(file);
+    await writeFile(file, Buffer.alloc(bytes.length, 0x61));
+    // In seconds, half a millisecond in: a Date can round to the next millisecond on the way down.
+    const mtime = (recorded.mtime_ms + 0.5) / 1000;
+    await utimes(file, mtime, mtime);
+    // The lock written well after the image (not within the racy margin).
+    const later = new Date(Date.now() + 10_000);
+    await utimes(lockPath, later, later);
+    emu.log.length = 0;
+    const second = await batch([path, '--json']);
+    expect(report(second).counts.skipped).toBe(1);
+    expect(emu.log).toHaveLength(0);
+    const verified = await batch([path, '--json', '--verify']);
+    expect(verified.exitCode, String(verified.stderr)).toBe(0);
+    expect(report(verified).entries[0]!.status).toBe('done');
+    expect(submitsNow()).toBe(0); // fetched again by its request id, not paid again
   });
 
   it('Ctrl-C: jobs in flight stay in the lock; the rerun fetches them without paying again', async () => {

@@ -12,7 +12,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startEmulator, type Emulator } from '../emulator/index.js';
-import { FAST, runCli, sandbox, type Sandbox } from '../helpers/cli.js';
+import { FAST, sandbox, type Sandbox } from '../helpers/cli.js';
 import { runMain, type MainResult as Result } from '../helpers/main.js';
 import { imageInfo } from '../helpers/images.js';
 

@@ -3,8 +3,8 @@
  * process (runCli) where it is the point: stdin, pipes, a viewer found on PATH, TMPDIR.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { readdir, stat, writeFile, mkdir } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, basename } from 'node:path';
 import { startEmulator, type Emulator } from '../emulator/index.js';
 import { BIN, FAST, runCli, sandbox, type Sandbox } from '../helpers/cli.js';
@@ -27,6 +27,16 @@ beforeEach(async () => {
 afterEach(async () => { await sb.cleanup(); });
 
 describe('generate (async, the default)', () => {
+  // Node's recursive mkdir retried /proc's ENOENT forever: 90% CPU, through the first SIGTERM (issue 18).
+  it.runIf(existsSync('/proc/self'))('-o /proc/x fails at once with the directory named, before anything is sent', async () => {
+    const started = Date.now();
+    const r = await runMain(['a raccoon', '-o', '/proc/x', ...FAST], sb);
+    expect(r.exitCode).toBe(1);
+    expect(String(r.stderr)).toMatch(/\/proc\/x.*ENOENT/);
+    expect(emu.log).toHaveLength(0);
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
   it('submits once, polls, saves every image and prints the paths on stdout', async () => {
     const r = await runMain(['a wool raccoon explorer holding a sign', '-o', sb.outDir, ...FAST], sb);
     expect(r.exitCode, String(r.stderr)).toBe(0);

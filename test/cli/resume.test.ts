@@ -6,7 +6,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { readdir } from 'node:fs/promises';
 import { startEmulator, type Emulator } from '../emulator/index.js';
-import { BIN, FAST, runCli, sandbox, type Sandbox } from '../helpers/cli.js';
+import { BIN, FAST, sandbox, type Sandbox } from '../helpers/cli.js';
 import { runMain } from '../helpers/main.js';
 import { imageInfo } from '../helpers/images.js';
 import { until } from '../helpers/wait.js';

@@ -81,10 +81,20 @@ export function bodyForLog(raw: Buffer): unknown {
   return textBody;
 }
 
+const connectionIds = new WeakMap<object, number>();
+let connections = 0;
+
+/** A number per TCP connection, so tests and the bench can count the connections a client opened. */
+function connectionOf(req: IncomingMessage): number {
+  let id = connectionIds.get(req.socket);
+  if (id === undefined) connectionIds.set(req.socket, (id = ++connections));
+  return id;
+}
+
 export function logEntry(server: LoggedRequest['server'], req: IncomingMessage, time: number): LoggedRequest {
   const headers: LoggedRequest['headers'] = {};
   for (const [name, value] of Object.entries(req.headers)) headers[name.toLowerCase()] = value;
-  return { server, method: req.method ?? 'GET', path: req.url ?? '/', headers, body: undefined, time, status: 0 };
+  return { server, method: req.method ?? 'GET', path: req.url ?? '/', headers, body: undefined, time, status: 0, connection: connectionOf(req) };
 }
 
 /** Same length, wrong leading bytes: looks like a complete download, is not an image. */

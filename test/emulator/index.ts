@@ -32,6 +32,9 @@ interface Listening {
 function listen(ctx: Context, name: 'api' | 'images', router: Router, port = 0): Promise<Listening> {
   const sockets = new Set<Socket>();
   const server = createServer((req, res) => void handleRequest(ctx, name, router, req, res));
+  // An idle limit like common load balancers' (60 s); Node's own 5 s would close the socket
+  // between two polls of a 24 s job, which a real gateway is not known to do.
+  server.keepAliveTimeout = 65_000;
   // Tracked so close() can end keep-alive and stalled connections at once.
   server.on('connection', (socket) => {
     sockets.add(socket);

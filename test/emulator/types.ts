@@ -117,6 +117,8 @@ export interface LoggedRequest {
   time: number;
   /** Status code sent, 0 while pending or when no answer was given (reset, stall). */
   status: number;
+  /** Which TCP connection carried it (numbered from 1 in the order they were first used). */
+  connection: number;
 }
 
 export type JobStatus = 'QUEUED' | 'PROCESSING' | 'COMPLETED' | 'FAILED';

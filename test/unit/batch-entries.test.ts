@@ -62,7 +62,10 @@ describe('resolving entries', () => {
     expect(one.entries[0]!.seedSource).toBe('derived');
     const [s1, s2, s3] = one.entries.map((e) => e.params.seed);
     expect(new Set([s1, s2, s3]).size).toBe(3);
-    for (const s of [s1, s2, s3]) expect(s).toBeGreaterThanOrEqual(1), expect(s).toBeLessThan(2 ** 31);
+    for (const s of [s1, s2, s3]) {
+      expect(s).toBeGreaterThanOrEqual(1);
+      expect(s).toBeLessThan(2 ** 31);
+    }
     expect(one.entries[1]!.key).toBe(`${one.entries[0]!.key}#2`);
     // A --seed default applies to every entry that gives none.
     const seeded = await run(raw('p', { prompt: 'q', seed: 3 }), { ...DEFAULTS, seed: 77 });

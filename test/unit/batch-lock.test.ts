@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LockFile, type LockRecord } from '../../src/store/lock.js';
+import { LockFile, RACY_MARGIN_MS, unchangedBySizeAndMtime, type LockRecord } from '../../src/store/lock.js';
 import { planEntries } from '../../src/core/batch/plan.js';
 import type { BatchEntry } from '../../src/core/batch/entries.js';
 import type { ResolvedParams } from '../../src/params/schema.js';
@@ -134,6 +134,47 @@ describe('the lock file', () => {
     await rm(img);
     expect(await lock.intact(record({ files: [f] }), join(dir, 'out'))).toBe(false);
     expect(await lock.intact(record({ files: [] }), join(dir, 'out'))).toBe(false);
+  });
+
+  it('the fast check: size and mtime equal to the record and older than the lock by the racy margin (2 s for whole-second clocks)', () => {
+    const f = { path: 'a.png', bytes: 10, sha256: 'x', mtime_ms: 1_000_000 };
+    const lockAt = 1_000_000 + RACY_MARGIN_MS + 1;
+    expect(unchangedBySizeAndMtime(f, { size: 10, mtimeMs: 1_000_000.7 }, lockAt)).toBe(true);
+    expect(unchangedBySizeAndMtime(f, { size: 11, mtimeMs: 1_000_000 }, lockAt)).toBe(false);
+    expect(unchangedBySizeAndMtime(f, { size: 10, mtimeMs: 1_000_001 }, lockAt)).toBe(false);
+    // Written within the margin of the lock (or after it): could have changed in the same tick.
+    expect(unchangedBySizeAndMtime(f, { size: 10, mtimeMs: 1_000_000 }, lockAt - 1)).toBe(false);
+    expect(unchangedBySizeAndMtime(f, { size: 10, mtimeMs: 1_000_000 }, undefined)).toBe(false);
+    expect(unchangedBySizeAndMtime({ ...f, mtime_ms: undefined }, { size: 10, mtimeMs: 1_000_000 }, lockAt)).toBe(false);
+    // An mtime with milliseconds comes from a fine-grained clock: a tenth of a second is margin enough.
+    const fine = { ...f, mtime_ms: 1_000_123 };
+    expect(unchangedBySizeAndMtime(fine, { size: 10, mtimeMs: 1_000_123.4 }, 1_000_123 + 101)).toBe(true);
+    expect(unchangedBySizeAndMtime(fine, { size: 10, mtimeMs: 1_000_123.4 }, 1_000_123 + 99)).toBe(false);
+  });
+
+  it('an unchanged rerun reads no image: size + mtime decide; sha256 when they differ or with verify', async () => {
+    const path = join(dir, 'l.json');
+    await mkdir(join(dir, 'out'));
+    const img = join(dir, 'out', 'a.png');
+    await writeFile(img, 'image bytes');
+    const old = new Date(Date.now() - 60_000);
+    await utimes(img, old, old);
+    const first = await LockFile.load(path, 'm');
+    const f = (await first.describeFile(img))!;
+    expect(f.mtime_ms).toBe(Math.floor((await stat(img)).mtimeMs));
+    await first.set('a', record({ files: [f] }));
+    await first.close();
+    // Same size, same mtime, other bytes: only a read could tell, and the fast check does not read.
+    await writeFile(img, 'image bytez');
+    await utimes(img, old, old);
+    const lock = await LockFile.load(path, 'm');
+    expect(await lock.intact(record({ files: [f] }), join(dir, 'out'))).toBe(true);
+    expect(await lock.intact(record({ files: [f] }), join(dir, 'out'), { verify: true })).toBe(false);
+    // Another mtime over the same bytes (a copy, a clone): hashed, and intact.
+    await writeFile(img, 'image bytes');
+    expect(await lock.intact(record({ files: [f] }), join(dir, 'out'))).toBe(true);
+    await writeFile(img, 'image bytez');
+    expect(await lock.intact(record({ files: [f] }), join(dir, 'out'))).toBe(false);
   });
 
   it('prune drops keys no longer in the manifest', async () => {

@@ -2,7 +2,8 @@
  * Image downloads against scripted image hosts: redirects (only to https or within the origin,
  * a few hops, never with the key), bounded size, whole images only, no host body echoed.
  */
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -26,6 +27,23 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 const opts = (extra = {}) => ({ dir, stem: 'img', requestId: 'r1', retries: 2, sleep: async (ms: number) => { waits.push(ms); }, ...extra });
+
+describe('hashing', () => {
+  it('a download is hashed as it streams: the sha256 of the file on disk, in chunks', async () => {
+    srv = await scriptedServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'image/png' });
+      // Several writes, so the body arrives in several chunks.
+      for (let i = 0; i < png.length; i += 100) res.write(png.subarray(i, i + 100));
+      res.end();
+    });
+    const saved = await saveImage({ kind: 'url', url: `${srv.url}/a.png` }, opts());
+    const onDisk = await readFile(saved.path);
+    expect(saved.bytes).toBe(png.length);
+    expect(saved.sha256).toBe(createHash('sha256').update(onDisk).digest('hex'));
+    const inline = await saveImage({ kind: 'bytes', data: jpg }, opts());
+    expect(inline.sha256).toBe(createHash('sha256').update(jpg).digest('hex'));
+  });
+});
 
 describe('redirects', () => {
   it('are followed within the origin, a few hops, and never carry a key', async () => {

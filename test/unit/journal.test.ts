@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdtemp, readdir, readFile, rm, writeFile, appendFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Journal, fold } from '../../src/store/journal.js';
+import { Journal, fold, jobsToKeep, type JournalEntry } from '../../src/store/journal.js';
 
 let dir: string;
 beforeEach(async () => { dir = await mkdtemp(join(tmpdir(), 'journal-')); });
@@ -84,5 +84,38 @@ describe('recentRunTimes (the poll schedule learns from it)', () => {
     expect(await j.recentRunTimes()).toEqual([5000, 4000, 2000, 1000]);
     expect(await j.recentRunTimes(2)).toEqual([5000, 4000]);
     expect(await new Journal(join(dir, 'none')).recentRunTimes()).toEqual([]);
+  });
+});
+
+describe('Journal bounds (issue 18)', () => {
+  it('a compaction keeps the newest jobs and every job Segmind still holds that is not saved yet', () => {
+    const now = Date.parse('2026-06-01T12:00:00Z');
+    const at = (minutesAgo: number) => new Date(now - minutesAgo * 60_000).toISOString();
+    const jobs = [
+      { id: 'new-saved', createdAt: at(1), updatedAt: at(1), state: 'saved' },
+      { id: 'new-submitted', createdAt: at(2), updatedAt: at(2), state: 'submitted' },
+      { id: 'old-saved', createdAt: at(30), updatedAt: at(30), state: 'saved' },
+      { id: 'unsaved-in-retention', createdAt: at(59), updatedAt: at(59), state: 'submitted' },
+      { id: 'partial-in-retention', createdAt: at(50), updatedAt: at(50), state: 'partial' },
+      { id: 'sync-unsaved', createdAt: at(40), updatedAt: at(40), state: 'submitted', mode: 'sync' },
+      { id: 'expired-unsaved', createdAt: at(61), updatedAt: at(61), state: 'submitted' },
+    ] as JournalEntry[];
+    expect(jobsToKeep(jobs, 2, now).map((j) => j.id)).toEqual(['new-saved', 'new-submitted', 'unsaved-in-retention', 'partial-in-retention']);
+  });
+
+  it('stays bounded while only written to (a long batch), without losing an unsaved job', async () => {
+    const j = new Journal(dir, undefined, { compactLines: 40, keepJobs: 10 });
+    const unsaved = { id: 'paid-not-saved', createdAt: new Date().toISOString(), state: 'submitted' as const };
+    await j.record(unsaved);
+    let largest = 0;
+    for (let i = 0; i < 1200; i++) {
+      await j.record({ id: `job-${i}`, createdAt: new Date(Date.now() + i).toISOString(), state: 'saved', prompt: 'x'.repeat(200) });
+      largest = Math.max(largest, (await stat(j.path)).size);
+    }
+    // 1,200 records of ~300 bytes would be 360 kB; the check runs every 256 records past 40 kB.
+    expect(largest).toBeLessThan(120_000);
+    const jobs = await j.list();
+    expect(jobs.find((x) => x.id === 'paid-not-saved')).toMatchObject({ state: 'submitted' });
+    expect(jobs[0]!.id).toBe('job-1199');
   });
 });

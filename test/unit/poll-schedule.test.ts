@@ -16,12 +16,15 @@ function polls(jobMs: number, plan: PollPlan): number[] {
 describe('nextPollDelay', () => {
   it.each([
     // job ms, plan, max polls, max notice lag ms
-    [8_000, { expectedMs: 8_000 }, 4, 1_000],
-    [8_600, { expectedMs: 8_000 }, 4, 1_000],
-    [7_500, { expectedMs: 8_000 }, 3, 1_000],
-    [24_000, { expectedMs: 24_000 }, 4, 2_000],
-    [24_000, {}, 8, 2_000],
-    [30_000, {}, 10, 3_000],
+    // Issue 18: a known job in submit + ≤ 4 polls + result, seen ≤ 0.5 s after it ends.
+    [8_000, { expectedMs: 8_000 }, 3, 200],
+    [8_600, { expectedMs: 8_000 }, 6, 500],
+    [7_500, { expectedMs: 8_000 }, 3, 500],
+    [24_000, { expectedMs: 24_000 }, 3, 500],
+    [26_000, { expectedMs: 24_000 }, 8, 1_000],
+    // A first job of unknown length: ≤ 8 polls (10 requests), seen ≤ 0.5 s after it ends.
+    [24_000, {}, 7, 500],
+    [30_000, {}, 14, 1_000],
     [50, { expectedMs: 50 }, 4, 30],
   ] as const)('a %i ms job with %j: at most %i polls, noticed within %i ms', (jobMs, plan, maxPolls, maxLag) => {
     const at = polls(jobMs, plan);
@@ -30,7 +33,7 @@ describe('nextPollDelay', () => {
   });
 
   it('without history: 2 s, then at most doubling, then dense near Segmind\'s ~24 s', () => {
-    expect(polls(24_000, {})).toEqual([2000, 4000, 8000, 16000, 21120, 23040, 24960]);
+    expect(polls(24_000, {})).toEqual([2000, 4000, 8000, 16000, 23280, 23760, 24240]);
   });
 
   it('a late job is polled at a growing interval, capped', () => {

@@ -124,7 +124,9 @@ export async function runEntry(plan: PlannedEntry, c: EntryRunContext, releaseSl
         },
       });
     }
-    const files = (await Promise.all(outcome.files.map((f) => c.lock.describeFile(f.path)))).filter((f): f is LockedFile => f !== undefined);
+    // Sizes and sha256 as hashed while downloading (and embedding): the images are not read back.
+    const files = (await Promise.all(outcome.files.map((f) => c.lock.describeFile(f.path, f.sha256 ? { bytes: f.bytes, sha256: f.sha256 } : undefined))))
+      .filter((f): f is LockedFile => f !== undefined);
     const { cost, remainingCredits } = outcome.metrics;
     await c.lock.set(entry.key, { hash: plan.hash, state: 'done', request_id: requestId, params: entry.params, files, ...(cost !== undefined ? { cost } : {}) });
     for (const w of outcome.warnings) c.events.warning?.(`${entry.key}: ${w}`);

@@ -2,7 +2,7 @@
  * `flux-krea gallery` and `batch --gallery`: collect the images, make thumbnails, write one
  * HTML file. Loaded only by those two.
  */
-import { lstat, open, readFile, rename, unlink, writeFile, mkdir } from 'node:fs/promises';
+import { lstat, open, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, relative, resolve } from 'node:path';
 import { decodeImage } from '../preview/decode.js';
 import { fitSize, flatten, resize } from '../preview/resize.js';
@@ -10,6 +10,7 @@ import { collect, type GalleryItem } from './collect.js';
 import { againCommand, generateCommand } from './command.js';
 import { hrefOf, renderGallery, type Card, type Group } from './html.js';
 import { OutputError, UsageError } from '../../errors.js';
+import { makeDirs } from '../../util/make-dirs.js';
 
 export interface GalleryOptions {
   inputs: readonly string[];
@@ -86,7 +87,7 @@ export async function writeGallery(o: GalleryOptions): Promise<GalleryResult> {
   const html = renderGallery(list, { title: o.title ?? 'flux-krea gallery' });
   const tmp = `${path}.${process.pid}.tmp`;
   try {
-    await mkdir(pageDir, { recursive: true });
+    await makeDirs(pageDir);
     await writeFile(tmp, html);
     await rename(tmp, path);
   } catch (e) {

@@ -71,6 +71,8 @@ export function worthQuerying(env: NodeJS.ProcessEnv): boolean {
 export const QUERY = '\u001b_Gi=31,s=1,v=1,a=q,t=d,f=24;AAAA\u001b\\\u001b[16t\u001b[c';
 
 /** Reads what the terminal sent back; `done` is true once the DA1 answer (which comes last) is in. */
+// The terminal's replies are escape sequences: these patterns must match control characters.
+/* eslint-disable no-control-regex */
 export function parseReply(text: string): TerminalReply & { done: boolean } {
   const reply: TerminalReply & { done: boolean } = { done: false };
   if (/\u001b_Gi=31;OK\u001b\\/.test(text)) reply.kitty = true;
@@ -84,6 +86,7 @@ export function parseReply(text: string): TerminalReply & { done: boolean } {
   }
   return reply;
 }
+/* eslint-enable no-control-regex */
 
 export interface QueryStreams {
   input: NodeJS.ReadStream & { setRawMode?: (raw: boolean) => unknown; isRaw?: boolean };
