@@ -350,8 +350,15 @@ function pickString(o: Record<string, unknown>, ...keys: string[]): string | und
 }
 
 function num(v: unknown): number | undefined {
-  const n = typeof v === 'string' ? Number(v) : v;
+  // Number('') is 0: a blank header or field is no value, not zero.
+  const n = typeof v === 'string' ? (v.trim() === '' ? undefined : Number(v)) : v;
   return typeof n === 'number' && Number.isFinite(n) ? n : undefined;
+}
+
+/** A cost is never negative: one that is would shrink what a run has spent and widen --max-cost. */
+function costOf(v: unknown): number | undefined {
+  const n = num(v);
+  return n !== undefined && n >= 0 ? n : undefined;
 }
 
 function headerString(h: Headers, name: string): string | undefined {
@@ -365,11 +372,11 @@ function metricsFrom(m: unknown, headers: Headers): Metrics {
     const o = m as Record<string, unknown>;
     Object.assign(out, o);
     out.inferenceTime = num(o.inference_time);
-    out.cost = num(o.cost);
+    out.cost = costOf(o.cost);
     out.remainingCredits = num(o.remaining_credits);
   }
   out.remainingCredits ??= num(headerString(headers, 'x-remaining-credits'));
-  out.cost ??= num(headerString(headers, 'x-cost'));
+  out.cost ??= costOf(headerString(headers, 'x-cost'));
   out.inferenceTime ??= num(headerString(headers, 'x-generation-time'));
   out.seed ??= num(headerString(headers, 'x-seed-value'));
   for (const k of Object.keys(out)) if (out[k] === undefined) delete out[k];

@@ -41,7 +41,7 @@ one summary line, always last ({"type": "summary", "status", "counts", "cost", "
 table to GITHUB_STEP_SUMMARY and annotates the manifest's lines that failed.
 
 Exit code: 0 when every entry is done or skipped; else the most serious failure's code
-(130 > 3 > 4 > 5 > 2 > 1 > 7 > 6), or 1 when entries were left unrun by --fail-fast.
+(130 > 3 > 4 > 5 > 2 > 9 > 1 > 7 > 6), or 1 when entries were left unrun by --fail-fast.
 With --frozen: 0 when every entry is current, 8 when any would be generated.`;
 
 /** Where a shared flag means something else for a batch than for one generation. */

@@ -3,6 +3,7 @@
  * cannot), warn when go_fast makes an exact copy impossible, then run it as generate does,
  * with the flags on top.
  */
+import { printable } from '../util/printable.js';
 import { restoreParams } from '../core/recorded.js';
 import { UsageError } from '../errors.js';
 import { sidecarPath } from '../output/metadata.js';
@@ -45,7 +46,8 @@ export async function runAgain(
   if (!prompt.trim())
     throw new UsageError(`${found.recordPath}: the record has no prompt.`, { suggestion: 'Give one with --prompt.' });
   if (restored.unrestored.length) {
-    const list = restored.unrestored.map((u) => `${u.key} (${u.why})`).join('; ');
+    // The keys come from the record, anyone's text: never raw on the terminal.
+    const list = printable(restored.unrestored.map((u) => `${u.key} (${u.why})`).join('; '));
     ctx.ui.warn(
       `Not restored from ${found.recordPath}: ${list}. The run uses your flags, settings or the defaults for ${restored.unrestored.length === 1 ? 'it' : 'them'}.`,
     );

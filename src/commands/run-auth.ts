@@ -57,7 +57,7 @@ export async function runLogin(ctx: Context, opts: { verify: boolean }): Promise
     if (check.works === false) {
       throw new FluxKreaError(
         'auth',
-        `Segmind rejected the key ${maskKey(key)}: ${check.error.message} Nothing was stored.`,
+        `Segmind rejected the key ${maskKey(key)}: ${check.error.message.replace(/([^.!?])$/, '$1.')} Nothing was stored.`,
         {
           suggestion: 'Copy the key again from https://cloud.segmind.com/console/api-keys.',
         },

@@ -28,6 +28,7 @@ import { Budget } from '../core/money/budget.js';
 import { formatCredits } from '../core/money/credits.js';
 import { jobEstimate, journalPrice, type PriceEstimate } from '../core/money/price.js';
 import { batchSpend, budgetFor, imagesToSubmit, leftToPay, type BatchSpend } from '../core/batch/spend.js';
+import { overBudgetWarning } from './shared/money.js';
 import type { LockFile as Lock } from '../store/lock.js';
 
 /** Resolves with the exit code: 0 when every entry is done or skipped, else the worst failure's (batch-report.ts). */
@@ -58,13 +59,16 @@ export async function runBatch(ctx: Context, manifestPath: string, flags: FlagVa
   if (checked.entries.length === 0) throw new UsageError(`${manifestPath} has no entries.`, { suggestion: 'Add one prompt per line, or one JSON object per line with a "prompt".' });
   for (const w of checked.warnings) ctx.ui.warn(where(manifestPath, w));
 
+  // Checked now, not when the page is written at the end: by then the run has paid.
+  if (run.gallery && !run.dry_run) await (await import('../output/gallery/index.js')).checkGalleryTarget(run.gallery, '--gallery');
+
   const lockPath = run.lock ?? defaultLockPath(manifestPath, shard);
   // One paying run per lock (issue 12 item 2): two would each submit what the other has not
   // recorded yet. Taken before the lock is read, so the plan sees every record of the run
   // before; a dry run or a --frozen check sends nothing and needs no ownership.
   const owner = run.dry_run || run.frozen ? undefined : await acquireLockOwner(resolve(lockPath));
   try {
-    return await runOwned(ctx, run, manifestPath, checked.entries, lockPath, shard);
+    return await runOwned(ctx, run, manifestPath, checked.entries, lockPath, shard, againFlags(flags));
   } finally {
     await owner?.release();
   }
@@ -77,6 +81,7 @@ async function runOwned(
   entries: BatchEntry[],
   lockPath: string,
   shard: Shard | undefined,
+  again: string[],
 ): Promise<number> {
   const checked = { entries };
   const lock = await LockFile.load(lockPath, MODEL);
@@ -109,10 +114,12 @@ async function runOwned(
   const { results, reporter, elapsedMs, budget } = await runThroughEngine(ctx, plans, lock, run, pruned, onFinished);
 
   const spend = batchSpend(results);
-  const stop = budgetStop(results, plans, budget, { manifest: manifestPath, lock: run.lock, shard: run.shard });
+  const stop = budgetStop(results, plans, budget, { manifest: manifestPath, again });
   if (!run.json) for (const r of results) if (r.status === 'done') for (const f of r.files) ctx.stdout.write(`${display(f.path)}\n`);
   reporter.summary(results, elapsedMs, place.lock, spend);
   if (stop) ctx.ui.info(stop.text);
+  const over = overBudgetWarning(budget);
+  if (over) ctx.ui.warn(over);
   const gallery = run.gallery ? await writeGallery(ctx, lock, run.gallery) : undefined;
   const code = batchExitCode(results, ctx.signal.aborted);
   // Entries that never started (--fail-fast, Ctrl-C) had no line yet.
@@ -241,18 +248,33 @@ export interface BudgetStop {
 }
 
 /** When the budget or the balance stopped the run: what is left and the command that continues. */
-function budgetStop(results: readonly EntryResult[], plans: readonly PlannedEntry[], budget: Budget, o: { manifest: string; lock?: string; shard?: string }): BudgetStop | undefined {
+/**
+ * The flags of this run as words for the command that continues it. Without them a pasted
+ * command ran with other defaults (-n, -o...), so every done entry looked changed and was paid
+ * for again; --force would regenerate them too, and --max-cost gets its new value.
+ */
+function againFlags(flags: FlagValues): string[] {
+  const words: string[] = [];
+  for (const [key, { raw, flag }] of Object.entries(flags)) {
+    if (key === 'max_cost' || key === 'force') continue;
+    if (typeof raw === 'boolean') words.push(flag);
+    else for (const value of Array.isArray(raw) ? raw : [raw]) words.push(flag, String(value));
+  }
+  return words;
+}
+
+function budgetStop(results: readonly EntryResult[], plans: readonly PlannedEntry[], budget: Budget, o: { manifest: string; again: string[] }): BudgetStop | undefined {
   const limit = results.find((r) => r.budgetLimit)?.budgetLimit;
   if (!limit) return undefined;
   const left = leftToPay(results, plans, budget.price === undefined ? undefined : { perImage: budget.price, jobs: 1 });
-  const base = ['flux-krea', 'batch', o.manifest, ...(o.lock ? ['--lock', o.lock] : []), ...(o.shard ? ['--shard', o.shard] : [])].map(shellQuote).join(' ');
+  const base = ['flux-krea', 'batch', o.manifest, ...o.again].map(shellQuote).join(' ');
   const more = left.estimate === undefined ? '' : ` --max-cost ${budgetFor(left.estimate)}`;
   const command = limit === 'max-cost' ? `${base}${more}` : base;
   const what = `${left.entries} entr${left.entries === 1 ? 'y' : 'ies'} (${left.images} image${left.images === 1 ? '' : 's'}${left.estimate === undefined ? '' : `, about ${formatCredits(left.estimate)} credits`}) not paid for`;
   const spent = `${limit === 'unknown-cost' ? 'at least ' : ''}${formatCredits(budget.spent)} credits`;
   const next = {
-    'max-cost': `Done entries are kept; to continue, with the same other options: ${command}`,
-    balance: `Done entries are kept; top up at https://cloud.segmind.com/console/billing, then continue with the same other options: ${command}`,
+    'max-cost': `Done entries are kept; to continue: ${command}`,
+    balance: `Done entries are kept; top up at https://cloud.segmind.com/console/billing, then continue with: ${command}`,
     'unknown-cost': `Segmind did not report what a job cost and no price was known, so --max-cost could not be kept. To continue, run without --max-cost only if an unknown spend is acceptable: ${command}`,
   }[limit];
   const why = limit === 'balance' ? 'the balance' : limit === 'unknown-cost' ? 'an unknown cost' : `--max-cost ${formatCredits(budget.maxCost ?? 0)}`;

@@ -22,7 +22,7 @@ import { StatusReporter } from './shared/status-reporter.js';
 import { EXIT } from './shared/exit-codes.js';
 import { reportError, type Advice } from './shared/report-error.js';
 import { explicitIntervalMs } from './poll-interval.js';
-import { runBudget } from './shared/money.js';
+import { overBudgetWarning, runBudget, unpricedBudgetWarning } from './shared/money.js';
 import { jobEstimate, journalPrice, type PriceEstimate } from '../core/money/price.js';
 import { formatCredits } from '../core/money/credits.js';
 import type { ResolvedParams } from '../params/schema.js';
@@ -81,6 +81,8 @@ export async function runGenerate(ctx: Context, promptArg: string | undefined, f
   ]);
   const journal = openJournal(ctx);
   const budget = run.max_cost === undefined ? undefined : await runBudget(run.max_cost, journal);
+  const unpriced = unpricedBudgetWarning(budget);
+  if (unpriced) ctx.ui.warn(unpriced);
   const reporter = new StatusReporter(ctx.ui);
   // Said before the call, since Ctrl-C does not do here what it does elsewhere (issue 13 item 8).
   if (run.sync) ctx.ui.info('--sync: one blocking call (about 25 s) with no request id to resume it, so Ctrl-C waits for its answer (the images are paid for); Ctrl-C twice quits.');
@@ -118,6 +120,8 @@ export async function runGenerate(ctx: Context, promptArg: string | undefined, f
   }
   if (!toStdout) await (await import('../cli/preview.js')).showPreview(ctx, run, outcome.files.map((f) => f.path));
   reporter.summary(outcome);
+  const over = overBudgetWarning(budget);
+  if (over) ctx.ui.warn(over);
   if (run.open && !toStdout) {
     const { openFiles } = await import('./shared/open.js');
     await openFiles(ctx, outcome.files.map((f) => f.path));

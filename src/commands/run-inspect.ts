@@ -6,6 +6,7 @@
 import { readProvenance, ProvenanceError, type FoundProvenance } from '../output/provenance-reader.js';
 import { sidecarPath } from '../output/metadata.js';
 import { EXIT } from './shared/exit-codes.js';
+import { printable } from '../util/printable.js';
 import { printJson, type Context } from './shared/context.js';
 
 const NO_RECORD_HINT =
@@ -84,7 +85,8 @@ function describe(path: string, f: FoundProvenance): string {
     ['record', f.source === 'embedded' ? 'embedded in the image' : f.recordPath],
     ['again', `flux-krea again ${quote(path)}`],
   ];
-  return `${path}\n${rows.map(([k, v]) => `  ${`${k}:`.padEnd(12)}${v}`).join('\n')}\n`;
+  // A record is anyone's text (images travel): its control characters never reach the terminal raw.
+  return printable(`${path}\n${rows.map(([k, v]) => `  ${`${k}:`.padEnd(12)}${v}`).join('\n')}`) + '\n';
 }
 
 /** A path as a shell reads it back. */

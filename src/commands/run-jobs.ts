@@ -1,4 +1,5 @@
 /** Bodies of `result`, `status` and `jobs`. */
+import { printable } from '../util/printable.js';
 import { resolveSettings, type FlagValues } from '../store/settings.js';
 import { rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -175,7 +176,8 @@ export async function runJobs(ctx: Context, opts: { json?: boolean; limit?: stri
     // The header is for people (stderr): stdout keeps one line per job.
     ctx.ui.info(`${'REQUEST ID'.padEnd(34)}${'CREATED'.padEnd(21)}${'STATE'.padEnd(10)}${'COST'.padEnd(9)}${'FILES'.padEnd(9)}PROMPT`);
     for (const j of jobs) {
-      const prompt = (j.prompt ?? '').replace(/\s+/g, ' ');
+      // A prompt is any text (a manifest's, from a pull request): never sent raw to the terminal.
+      const prompt = printable((j.prompt ?? '').replace(/\s+/g, ' '));
       const short = prompt.length > 40 ? `${prompt.slice(0, 39)}…` : prompt;
       const files = j.files?.length ? `${j.files.length} file${j.files.length === 1 ? '' : 's'}` : '';
       const cost = j.cost === undefined ? '-' : formatCredits(j.cost);

@@ -10,6 +10,7 @@ import type { BatchEntry } from '../core/batch/entries.js';
 import type { Action } from '../core/batch/plan.js';
 import type { EntryResult } from '../core/batch/run-entry.js';
 import { formatCredits } from '../core/money/credits.js';
+import { overBudgetWarning } from './shared/money.js';
 import { buildRequest, randomSeed, RANDOM_SEED } from '../core/params.js';
 import { checkSweepSize, combinations, comboLabel, type SweepAxis } from '../core/sweep.js';
 import { UsageError } from '../errors.js';
@@ -125,6 +126,8 @@ async function runOwned(ctx: Context, s: SweepInput, entries: BatchEntry[], how:
   }
   reporter.summary(results, elapsedMs, lockShown, spend, 'sweep');
   if (stop) ctx.ui.info(stop);
+  const over = overBudgetWarning(budget);
+  if (over) ctx.ui.warn(over);
   const paths = results.flatMap((r) => (r.status === 'done' ? r.files.map((f) => lock.absolutePath(f.path)) : []));
   if (!run.json && paths.length)
     await (

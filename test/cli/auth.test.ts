@@ -55,6 +55,8 @@ describe('auth', () => {
     const r = await runCli(['auth', 'login'], sb, { input: 'SG_0000000000000bad', stdin: undefined });
     expect(r.exitCode).toBe(3);
     expect(String(r.stderr)).toMatch(/rejected the key SG_\*+0bad.*Nothing was stored/s);
+    // Two sentences, not one run-on: the server's text ends without a full stop.
+    expect(String(r.stderr)).toMatch(/[.!?] Nothing was stored\./);
     expect(String(r.stderr)).not.toContain('SG_0000000000000bad');
     await expect(readFile(join(sb.configDir, 'config.json'), 'utf8')).rejects.toThrow();
     expect(emu.log.filter((l) => l.path === '/v1/get-user-credits')).toHaveLength(1);

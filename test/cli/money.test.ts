@@ -165,6 +165,20 @@ describe('--max-cost', () => {
     expect(paid()).toBe(2);
   });
 
+  it('before any price is known the first job can overshoot --max-cost: the run says so before paying and after', async () => {
+    const r = await gen(['-n', '4', '--max-cost', '0.001']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(paid()).toBe(1);
+    const warned = r.stderr.indexOf('no job in the journal has reported a price yet');
+    expect(warned).toBeGreaterThan(-1);
+    expect(warned).toBeLessThan(r.stderr.indexOf('request id:'));
+    expect(r.stderr).toContain('This run spent 0.04 credits, more than --max-cost 0.001');
+    const b = await batch(await manifest(2), ['--max-cost', '0.001']);
+    expect(b.exitCode, b.stderr).toBe(4);
+    expect(paid()).toBe(1); // the journal now knows the price: nothing more is paid
+    expect(b.stderr).not.toContain('more than --max-cost');
+  });
+
   it('bad values are exit 2 before any request', async () => {
     for (const bad of ['abc', '-1']) {
       const r = await gen(['--max-cost', bad]);
@@ -172,6 +186,28 @@ describe('--max-cost', () => {
       expect(r.stderr).toContain('--max-cost');
     }
     expect(emu.log).toHaveLength(0);
+  });
+
+  it("the printed continue command, pasted as it is, pays only for what is missing (it keeps the run's flags, never --force)", async () => {
+    const file = await manifest(4);
+    const first = await runMain(
+      ['batch', file, '-o', sb.outDir, '-n', '1', '--interval', '0.01', '--force', '--max-cost', '0.02'],
+      sb,
+    );
+    expect(first.exitCode, first.stderr).toBe(4);
+    const command = /to continue: (flux-krea batch .*)$/m.exec(first.stderr)?.[1];
+    expect(command).toBeDefined();
+    expect(paid()).toBe(2);
+    // What a shell does with it: the words, single quotes removed.
+    const words = [...command!.matchAll(/'((?:[^']|'\\'')*)'|(\S+)/g)].map((m) =>
+      m[1] !== undefined ? m[1].replaceAll("'\\''", "'") : m[2]!,
+    );
+    expect(words.slice(0, 2)).toEqual(['flux-krea', 'batch']);
+    expect(words).not.toContain('--force');
+    const rest = await runMain(words.slice(1), sb);
+    expect(rest.exitCode, rest.stderr).toBe(0);
+    expect(rest.stderr).toContain('2 done · 2 skipped');
+    expect(paid()).toBe(4);
   });
 
   it('batch: before a price is known, one job at a time; then it stops at the budget (exit 4), and a rerun with more pays only for what is missing', async () => {
@@ -186,7 +222,9 @@ describe('--max-cost', () => {
       stopped_by: 'max-cost',
       left: { entries: 2, images: 2, estimate: 0.02 },
     });
-    expect(rep.budget.continue).toBe(`flux-krea batch ${file} --max-cost 0.02`);
+    expect(rep.budget.continue).toBe(
+      `flux-krea batch ${file} --num-outputs 1 --out ${sb.outDir} --interval 0.01 --json --concurrency 4 --max-cost 0.02`,
+    );
     expect(rep.entries.map((e) => e.cost)).toEqual([0.01, 0.01, 0.01, null, null]);
     expect(paid()).toBe(3);
     // The first job ran alone: the second submit came after the first job's result (its cost).
@@ -285,7 +323,7 @@ describe('the balance is a budget too', () => {
     expect(refused()).toBe(0);
     expect(paid()).toBe(3);
     expect(r.stderr).toContain(
-      'top up at https://cloud.segmind.com/console/billing, then continue with the same other options: flux-krea batch',
+      'top up at https://cloud.segmind.com/console/billing, then continue with: flux-krea batch',
     );
   });
 });

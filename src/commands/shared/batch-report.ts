@@ -75,7 +75,9 @@ export function entryJson(r: ReportEntry, displayPath: (lockPath: string) => str
     files: r.files.map((f) => ({ path: displayPath(f.path), bytes: f.bytes, sha256: f.sha256 })),
     cost: r.cost ?? null,
     remaining_credits: r.remainingCredits ?? null,
-    error: r.error ?? null,
+    error: r.error
+      ? { kind: r.error.kind, message: r.error.message, ...(r.error.jobMayExist ? { job_may_exist: true } : {}) }
+      : null,
     ...(r.reason ? { reason: r.reason } : {}),
   };
 }

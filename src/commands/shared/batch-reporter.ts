@@ -146,9 +146,12 @@ export function rerunAdvice(results: readonly EntryResult[]): string | undefined
   const open = results.filter((r) => r.status === 'failed' || r.status === 'interrupted' || r.status === 'not-run');
   if (!open.length) return undefined;
   const fetched = open.filter((r) => r.requestId && r.error?.kind !== 'job-failed').length;
-  const submitted = open.length - fetched;
+  const unanswered = open.filter((r) => r.error?.jobMayExist).length;
+  const submitted = open.length - fetched - unanswered;
   const parts = ['Run the same command again to continue: finished entries are skipped'];
   if (fetched) parts.push(`${fetched} job${fetched === 1 ? ' already submitted is' : 's already submitted are'} fetched by request id without paying again`);
+  // No request id came back, so the lock cannot fetch it: a rerun pays for it again (Segmind has no idempotency key).
+  if (unanswered) parts.push(`${unanswered} entr${unanswered === 1 ? 'y whose submit got no answer may already have a billed job that cannot be fetched' : 'ies whose submits got no answer may already have billed jobs that cannot be fetched'}: running again pays for ${unanswered === 1 ? 'it' : 'them'} again (check the Segmind dashboard first)`);
   if (submitted) parts.push(`${submitted} entr${submitted === 1 ? 'y that failed or never started is' : 'ies that failed or never started are'} submitted again: a new job each, billed if it succeeds`);
   return `${parts.join('; ')}.`;
 }

@@ -16,3 +16,19 @@ export function spendParts(cost: number | undefined, remaining: number | undefin
     ...(remaining !== undefined ? [`${formatCredits(remaining)} left`] : []),
   ];
 }
+
+/**
+ * Before any job has reported a price, --max-cost cannot hold the first job back: its cost is
+ * learnt only when it ends. Said before it is paid for, so that nobody takes the budget for a
+ * ceiling on that job.
+ */
+export function unpricedBudgetWarning(budget: Budget | undefined): string | undefined {
+  if (budget?.maxCost === undefined || budget.price !== undefined) return undefined;
+  return `--max-cost ${formatCredits(budget.maxCost)}: no job in the journal has reported a price yet, so the first job's cost is unknown until it ends and may exceed the budget; later jobs are held to it.`;
+}
+
+/** After the run: what it spent, when that is more than --max-cost (only an unpriced first job or a price rise can do it). */
+export function overBudgetWarning(budget: Budget | undefined): string | undefined {
+  if (budget?.maxCost === undefined || budget.spent <= budget.maxCost + 1e-9) return undefined;
+  return `This run spent ${formatCredits(budget.spent)} credits, more than --max-cost ${formatCredits(budget.maxCost)}: the price was not known (or rose) when a job was submitted.`;
+}

@@ -13,6 +13,7 @@ import { JobTimeEstimate } from '../../core/batch/poll-schedule.js';
 import { runPlanned } from '../../core/batch/runner.js';
 import type { MetadataMode } from '../../output/metadata.js';
 import { BatchReporter } from './batch-reporter.js';
+import { unpricedBudgetWarning } from './money.js';
 import { makeClient, openJournal, type Context } from './context.js';
 import type { SegmindClient } from '../../api/client.js';
 import type { Journal } from '../../store/journal.js';
@@ -68,6 +69,8 @@ export async function runThroughEngine(
     await Promise.all([client.close(), submitClient.close()]);
     throw e;
   }
+  const unpriced = unpricedBudgetWarning(budget);
+  if (unpriced && plans.some((p) => p.action === 'submit')) ctx.ui.warn(unpriced);
   const reporter = new BatchReporter(ctx.ui, plans.length);
   const events = reporter.events();
   const shown = events.finished;

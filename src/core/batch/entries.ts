@@ -201,6 +201,13 @@ function checkEntry(line: number, value: unknown, problems: Problem[]): Checked 
 function checkExtra(key: string, raw: unknown): string {
   if (typeof raw !== 'string' || !raw.trim()) throw new UsageError(`${key}: must be a non-empty string`);
   const v = raw.trim();
+  // Both become paths and are printed: an escape sequence would reach the terminal (a manifest
+  // arrives in pull requests). The value is not echoed, since it would carry it too.
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
+  const control = /[\u0000-\u001f\u007f-\u009f]/.exec(v);
+  if (control) {
+    throw new UsageError(`${key}: has a control character (U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}); use printable characters only`);
+  }
   // A name is a file stem: directories belong in `out`, and nothing may climb out of it.
   if (key === 'name' && (/[/\\\0]/.test(v) || v === '.' || v === '..')) {
     throw new UsageError(`name: ${JSON.stringify(raw)} must be a file name without / or \\ (use "out" for a directory)`);

@@ -39,7 +39,8 @@ export interface EntryResult {
   remainingCredits?: number;
   /** Not run because this limit would have been broken (with error kind `credits`). */
   budgetLimit?: BudgetLimit;
-  error?: { kind: ErrorKind; message: string };
+  /** `jobMayExist`: the submit reached Segmind and no answer came: a job may exist, billed, with no id to fetch it by. */
+  error?: { kind: ErrorKind; message: string; jobMayExist?: boolean };
 }
 
 export interface BatchEvents {
@@ -135,9 +136,10 @@ export async function runEntry(plan: PlannedEntry, c: EntryRunContext, releaseSl
     // Nothing was paid for this entry: it is left for a run with more budget or balance.
     if (e instanceof BudgetError) return { ...base, status: 'not-run', requestId: plan.previous?.request_id, files: [], error: { kind: e.kind, message: e.message }, budgetLimit: e.limit };
     const kind: ErrorKind = isFluxKreaError(e) ? e.kind : 'internal';
-    const message = (e as Error)?.message ?? String(e);
+    const mayExist = isFluxKreaError(e) && e.jobMayExist === true && !requestId;
+    const message = `${(e as Error)?.message ?? String(e)}${mayExist ? ' The job may have been created (and billed) even so.' : ''}`;
     // Anything but FAILED leaves the lock as it was: a submitted job stays `submitted` and is resumed.
-    return { ...base, status: kind === 'interrupted' ? 'interrupted' : 'failed', requestId, files: [], error: { kind, message } };
+    return { ...base, status: kind === 'interrupted' ? 'interrupted' : 'failed', requestId, files: [], error: { kind, message, ...(mayExist ? { jobMayExist: true } : {}) } };
   } finally {
     turn?.done();
     releaseSlot();

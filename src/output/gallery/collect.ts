@@ -4,9 +4,9 @@
  * embedded or sidecar records), or single images.
  */
 import { lstat, readdir, readFile, stat } from 'node:fs/promises';
-import { basename, dirname, extname, isAbsolute, join, resolve } from 'node:path';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import { UsageError } from '../../errors.js';
-import { isPlainFile } from '../../util/plain-file.js';
+import { confinedPath, isPlainFile } from '../../util/plain-file.js';
 import { ProvenanceError, readProvenance, type FoundProvenance } from '../provenance-reader.js';
 
 export interface GalleryItem {
@@ -169,9 +169,11 @@ async function fromLock(path: string, doc: LockDoc, warnings: string[]): Promise
       continue;
     }
     for (const f of files) {
-      // A lock arrives in pull requests: its paths are relative, and name plain files only
-      // (never /dev/zero, a FIFO or a symlink to a secret), or they are not read (issue 12 item 6).
-      const file = isAbsolute(f.path) || f.path.includes('\0') ? undefined : join(dir, ...f.path.split('/'));
+      // A lock arrives in pull requests: its paths are relative, stay inside the lock's folder
+      // or the one the gallery is made in (where -o of a manifest in a subfolder may point), and
+      // name plain files only (never /dev/zero, a FIFO or a symlink to a secret), or they are
+      // not read (issue 12 item 6).
+      const file = confinedPath(dir, f.path) ?? confinedPath(dir, f.path, process.cwd());
       if (!file || !(await isPlainFile(file))) {
         const missing = file && !(await lstat(file).then(() => true, () => false));
         warnings.push(`${path}: ${key}: ${f.path} is ${missing ? 'missing' : 'not a plain file of the batch'}; shown without a picture.`);

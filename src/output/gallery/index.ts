@@ -2,14 +2,14 @@
  * `flux-krea gallery` and `batch --gallery`: collect the images, make thumbnails, write one
  * HTML file. Loaded only by those two.
  */
-import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { lstat, open, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, relative, resolve } from 'node:path';
 import { decodeImage } from '../preview/decode.js';
 import { fitSize, flatten, resize } from '../preview/resize.js';
 import { collect, type GalleryItem } from './collect.js';
 import { againCommand, generateCommand } from './command.js';
 import { hrefOf, renderGallery, type Card, type Group } from './html.js';
-import { OutputError } from '../../errors.js';
+import { OutputError, UsageError } from '../../errors.js';
 import { makeDirs } from '../../util/make-dirs.js';
 
 export interface GalleryOptions {
@@ -42,7 +42,37 @@ export async function thumbnail(bytes: Buffer, maxSide: number): Promise<{ uri: 
   return { uri: `data:image/jpeg;base64,${out.data.toString('base64')}`, ...size };
 }
 
+const GENERATOR = '<meta name="generator" content="flux-krea">';
+
+/**
+ * Throws a UsageError unless `out` is free or a gallery page that flux-krea wrote. The page's
+ * name is typed freely, and a slip (`-o m.jsonl.lock.json`, `--gallery m.jsonl`) must not
+ * replace a manifest, a lock (the next batch would pay again) or an image. `flag` names the
+ * option in the message.
+ */
+export async function checkGalleryTarget(out: string, flag = '--out'): Promise<void> {
+  const info = await lstat(out).catch(() => undefined);
+  if (!info) return;
+  let head = '';
+  if (info.isFile()) {
+    const file = await open(out, 'r');
+    try {
+      const buf = Buffer.alloc(2048);
+      const { bytesRead } = await file.read(buf, 0, buf.length, 0);
+      head = buf.subarray(0, bytesRead).toString('utf8');
+    } finally {
+      await file.close();
+    }
+  }
+  if (!head.startsWith('<!doctype html>') || !head.includes(GENERATOR)) {
+    throw new UsageError(`${flag}: ${out} already exists and is not a gallery that flux-krea wrote; it is kept.`, {
+      suggestion: 'Name a new file for the page, e.g. gallery.html.',
+    });
+  }
+}
+
 export async function writeGallery(o: GalleryOptions): Promise<GalleryResult> {
+  await checkGalleryTarget(o.out);
   const { items, warnings } = await collect(o.inputs);
   const path = resolve(o.out);
   const pageDir = dirname(path);
