@@ -54,9 +54,20 @@ describe('a cost that is not a cost never widens --max-cost', () => {
       );
       expect(r.exitCode, r.stderr).toBe(4);
       expect(s.paid()).toBe(1);
-      const report = JSON.parse(r.stdout) as { budget: { stopped_by: string }; entries: { cost: number | null }[] };
-      expect(report.budget.stopped_by).toBe('unknown-cost');
-      expect(report.entries[0]!.cost).toBeNull();
+      // batch --json is JSON Lines: one line per finished entry, the summary last.
+      const lines = r.stdout
+        .trim()
+        .split('\n')
+        .map(
+          (l) =>
+            JSON.parse(l) as { type: string; cost?: number | null; status?: string; budget?: { stopped_by: string } },
+        );
+      const summary = lines.at(-1)!;
+      expect(summary.type).toBe('summary');
+      expect(summary.budget!.stopped_by).toBe('unknown-cost');
+      const done = lines.filter((l) => l.type === 'entry' && l.status === 'done');
+      expect(done).toHaveLength(1);
+      expect(done[0]!.cost).toBeNull();
     });
   }
 });
