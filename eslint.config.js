@@ -27,18 +27,29 @@ export default tseslint.config(
   {
     languageOptions: { globals: globals.node },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
       // `catch {}` that deliberately ignores an error says why in a comment.
       'no-empty': ['error', { allowEmptyCatch: true }],
     },
   },
   layer(['src/commands/**'], above.commands, 'commands are run by the CLI entry; they never import it.'),
   layer(['src/core/**'], above.core, 'core is below commands and the CLI: return values or emit events instead.'),
-  layer(['src/api/**', 'src/output/**', 'src/store/**'], above.low, 'api, output and store are below core: they never call up.'),
+  layer(
+    ['src/api/**', 'src/output/**', 'src/store/**'],
+    above.low,
+    'api, output and store are below core: they never call up.',
+  ),
   layer(['src/params/**', 'src/util/**'], above.params, 'params and util are the bottom layer.'),
   {
     files: ['test/**', 'bin/**', '**/*.mjs', '**/*.cjs'],
     // Tests match terminal escape sequences byte for byte.
-    rules: { '@typescript-eslint/no-explicit-any': 'off', '@typescript-eslint/no-require-imports': 'off', 'no-control-regex': 'off' },
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'off',
+      '@typescript-eslint/no-require-imports': 'off',
+      'no-control-regex': 'off',
+    },
   },
 );

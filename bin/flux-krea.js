@@ -14,7 +14,8 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   try {
     require('node:fs').writeSync(1, text);
   } catch (e) {
-    if (e.code === 'EAGAIN') process.stdout.write(text); // a full non-blocking pipe
+    if (e.code === 'EAGAIN')
+      process.stdout.write(text); // a full non-blocking pipe
     else if (e.code !== 'EPIPE') throw e;
   }
 } else {

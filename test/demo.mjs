@@ -25,10 +25,16 @@ if (process.env.SEGMIND_API_KEY) {
   console.error('demo: SEGMIND_API_KEY is set: a real generation on Segmind (this uses credits).');
   process.exitCode = await runCli(process.env);
 } else {
-  console.error('demo: no SEGMIND_API_KEY, so this runs against the bundled Segmind emulator (no network, no credits).');
-  const emulator = spawn(process.execPath, [join(root, 'dist', 'emulator', 'serve.js'), '--progress', 'time', '--queued-ms', '700', '--processing-ms', '1500'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  console.error(
+    'demo: no SEGMIND_API_KEY, so this runs against the bundled Segmind emulator (no network, no credits).',
+  );
+  const emulator = spawn(
+    process.execPath,
+    [join(root, 'dist', 'emulator', 'serve.js'), '--progress', 'time', '--queued-ms', '700', '--processing-ms', '1500'],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const line = await new Promise((resolveLine, reject) => {
     createInterface({ input: emulator.stdout }).once('line', resolveLine);
     emulator.once('exit', (code) => reject(new Error(`the emulator exited (${code}); run npm run build first`)));

@@ -140,9 +140,17 @@ export class SegmindClient {
   /** Submits an async job. Each successful call is a new billed job. */
   async submit(params: ResolvedParams, opts: SubmitOptions = {}): Promise<Job> {
     const submittedAt = Date.now();
-    const a = await this.http.send({
-      method: 'POST', url: this.endpoint(false), json: params, cls: 'submit', signal: opts.signal, keepInFlight: true, deadline: opts.deadline,
-    }).catch(mayHaveBilled);
+    const a = await this.http
+      .send({
+        method: 'POST',
+        url: this.endpoint(false),
+        json: params,
+        cls: 'submit',
+        signal: opts.signal,
+        keepInFlight: true,
+        deadline: opts.deadline,
+      })
+      .catch(mayHaveBilled);
     let body: Record<string, unknown>;
     try {
       body = asObject(a, 'submit');
@@ -153,9 +161,12 @@ export class SegmindClient {
     if (!requestId) throw new ProtocolError('Segmind accepted the job but sent no request id.', { jobMayExist: true });
     if (!isSafeRequestId(requestId)) {
       // Used raw, such an id could carry escape sequences to the terminal or `..` into a URL.
-      throw new ProtocolError(`Segmind accepted the job but sent a request id of an unexpected shape: ${JSON.stringify(requestId.slice(0, 80))}.`, {
-        jobMayExist: true,
-      });
+      throw new ProtocolError(
+        `Segmind accepted the job but sent a request id of an unexpected shape: ${JSON.stringify(requestId.slice(0, 80))}.`,
+        {
+          jobMayExist: true,
+        },
+      );
     }
     return {
       requestId,
@@ -170,7 +181,12 @@ export class SegmindClient {
   }
 
   jobFor(requestId: string): Job {
-    return { requestId, status: 'QUEUED', statusUrl: this.statusUrl(requestId), responseUrl: this.responseUrl(requestId) };
+    return {
+      requestId,
+      status: 'QUEUED',
+      statusUrl: this.statusUrl(requestId),
+      responseUrl: this.responseUrl(requestId),
+    };
   }
 
   /**
@@ -180,7 +196,13 @@ export class SegmindClient {
   async status(job: Job | string, opts: { signal?: AbortSignal; patient?: boolean } = {}): Promise<JobStatus> {
     const j = typeof job === 'string' ? this.jobFor(job) : job;
     const a = await this.http.send({
-      method: 'GET', url: j.statusUrl, cls: 'read', signal: opts.signal, requestId: j.requestId, maxBodyBytes: 1024 * 1024, expectJson: true,
+      method: 'GET',
+      url: j.statusUrl,
+      cls: 'read',
+      signal: opts.signal,
+      requestId: j.requestId,
+      maxBodyBytes: 1024 * 1024,
+      expectJson: true,
       patient: opts.patient,
     });
     // A missing status is one more unknown state: still running. Case is not trusted either.
@@ -193,13 +215,24 @@ export class SegmindClient {
   async result(job: Job | string, opts: { signal?: AbortSignal; patient?: boolean } = {}): Promise<JobResult> {
     const j = typeof job === 'string' ? this.jobFor(job) : job;
     const a = await this.http.send({
-      method: 'GET', url: j.responseUrl, cls: 'read', signal: opts.signal, requestId: j.requestId, expectJson: true,
+      method: 'GET',
+      url: j.responseUrl,
+      cls: 'read',
+      signal: opts.signal,
+      requestId: j.requestId,
+      expectJson: true,
       patient: opts.patient,
     });
     const body = asObject(a, 'result');
     const status = (pickString(body, 'status') ?? 'COMPLETED').toUpperCase();
     if (status === 'FAILED') throw failed(a, j.requestId);
-    return { requestId: j.requestId, status, images: extractImages(body), metrics: metricsFrom(body.metrics, a.headers), raw: body };
+    return {
+      requestId: j.requestId,
+      status,
+      images: extractImages(body),
+      metrics: metricsFrom(body.metrics, a.headers),
+      raw: body,
+    };
   }
 
   /**
@@ -208,7 +241,10 @@ export class SegmindClient {
    */
   async wait(job: Job, o: WaitOptions = {}): Promise<JobResult> {
     const deadlineCtl = new AbortController();
-    const timer = o.deadline === undefined ? undefined : setTimeout(() => deadlineCtl.abort(), Math.max(0, o.deadline - Date.now()));
+    const timer =
+      o.deadline === undefined
+        ? undefined
+        : setTimeout(() => deadlineCtl.abort(), Math.max(0, o.deadline - Date.now()));
     const signal = o.signal ? AbortSignal.any([o.signal, deadlineCtl.signal]) : deadlineCtl.signal;
     const seconds = o.deadline === undefined ? 0 : Math.round((o.deadline - Date.now()) / 1000);
     // With a deadline, a rate limit or a dropped connection is waited out until it: the job is paid.
@@ -251,28 +287,62 @@ export class SegmindClient {
 
   /** The blocking v1 call: one request, the images in the answer. */
   async runSync(params: ResolvedParams, opts: SubmitOptions = {}): Promise<JobResult> {
-    const a = await this.http.send({
-      method: 'POST', url: this.endpoint(true), json: params, cls: 'submit', signal: opts.signal, headersTimeoutMs: this.syncTimeoutMs,
-      keepInFlight: true, requestSignal: opts.cutSignal, deadline: opts.deadline,
-    }).catch(mayHaveBilled);
+    const a = await this.http
+      .send({
+        method: 'POST',
+        url: this.endpoint(true),
+        json: params,
+        cls: 'submit',
+        signal: opts.signal,
+        headersTimeoutMs: this.syncTimeoutMs,
+        keepInFlight: true,
+        requestSignal: opts.cutSignal,
+        deadline: opts.deadline,
+      })
+      .catch(mayHaveBilled);
     const requestId = headerString(a.headers, 'x-request-id');
     const metrics = metricsFrom(undefined, a.headers);
     if (a.bytes && /^image\//i.test(a.contentType)) {
-      return { requestId, status: 'COMPLETED', images: [{ kind: 'bytes', data: a.bytes, contentType: a.contentType }], metrics, raw: undefined };
+      return {
+        requestId,
+        status: 'COMPLETED',
+        images: [{ kind: 'bytes', data: a.bytes, contentType: a.contentType }],
+        metrics,
+        raw: undefined,
+      };
     }
     if (a.json !== undefined) {
       const body = a.json as Record<string, unknown>;
-      return { requestId, status: 'COMPLETED', images: extractImages(body), metrics: { ...metricsFrom(body?.metrics, {}), ...metrics }, raw: body };
+      return {
+        requestId,
+        status: 'COMPLETED',
+        images: extractImages(body),
+        metrics: { ...metricsFrom(body?.metrics, {}), ...metrics },
+        raw: body,
+      };
     }
     // No content type but image bytes (some gateways drop it): trust the bytes' own signature.
-    return { requestId, status: 'COMPLETED', images: a.bytes?.length ? [{ kind: 'bytes', data: a.bytes }] : [], metrics, raw: undefined };
+    return {
+      requestId,
+      status: 'COMPLETED',
+      images: a.bytes?.length ? [{ kind: 'bytes', data: a.bytes }] : [],
+      metrics,
+      raw: undefined,
+    };
   }
 
   /** Uploads a local image and returns its public URL. */
   async upload(data: Buffer, mime: string, opts: SubmitOptions = {}): Promise<string> {
     const dataUrl = `data:${mime};base64,${data.toString('base64')}`;
     // An upload bills nothing: Ctrl-C may cut it.
-    const a = await this.http.send({ method: 'POST', url: this.uploadUrl, json: { data_urls: [dataUrl] }, cls: 'submit', signal: opts.signal, deadline: opts.deadline });
+    const a = await this.http.send({
+      method: 'POST',
+      url: this.uploadUrl,
+      json: { data_urls: [dataUrl] },
+      cls: 'submit',
+      signal: opts.signal,
+      deadline: opts.deadline,
+    });
     // Read by content, not label: the answer may be JSON labelled text/plain, or a bare URL.
     const text = a.bytes?.toString('utf8').trim();
     if (a.json === undefined && text && /^https?:\/\/\S+$/.test(text)) return text;
@@ -287,7 +357,12 @@ export class SegmindClient {
   }
 
   async credits(opts: { signal?: AbortSignal } = {}): Promise<{ credits?: number; freeCredits?: number }> {
-    const a = await this.http.send({ method: 'GET', url: `${this.baseUrl}/v1/get-user-credits`, cls: 'read', signal: opts.signal });
+    const a = await this.http.send({
+      method: 'GET',
+      url: `${this.baseUrl}/v1/get-user-credits`,
+      cls: 'read',
+      signal: opts.signal,
+    });
     const body = asObject(a, 'credits');
     return { credits: num(body.credits), freeCredits: num(body['free-credits']) };
   }
@@ -306,7 +381,10 @@ export class SegmindClient {
  * answer) is not retried, since every POST bills; say so, so the user checks before paying twice.
  */
 function mayHaveBilled(e: unknown): never {
-  const sent = e instanceof ConnectionError ? e.sent : e instanceof ProtocolError || (e instanceof ApiError && (e.status === 504 || e.status === 408));
+  const sent =
+    e instanceof ConnectionError
+      ? e.sent
+      : e instanceof ProtocolError || (e instanceof ApiError && (e.status === 504 || e.status === 408));
   throw sent && e instanceof FluxKreaError ? e.with({ jobMayExist: true }) : e;
 }
 
@@ -333,7 +411,7 @@ export function isSafeRequestId(id: string): boolean {
 function parseJsonObject(text: string): Record<string, unknown> | undefined {
   try {
     const v = JSON.parse(text) as unknown;
-    return v && typeof v === 'object' && !Array.isArray(v) ? v as Record<string, unknown> : undefined;
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
   } catch {
     return undefined;
   }

@@ -27,12 +27,19 @@ export function generationEndpoint(baseUrl: string, sync: boolean): string {
  * their place), checked. Shared by the CLI and the library so both send the key to the same
  * places.
  */
-export function resolveEndpoints(given: { baseUrl?: string; uploadUrl?: string }): { baseUrl: string; uploadUrl: string } {
+export function resolveEndpoints(given: { baseUrl?: string; uploadUrl?: string }): {
+  baseUrl: string;
+  uploadUrl: string;
+} {
   const baseUrl = given.baseUrl || DEFAULT_BASE_URL;
   // With the API pointed elsewhere (the emulator, a proxy) and no upload URL, uploads go to the
   // same place: a local image and the key must not leave for Segmind's real host unasked.
-  const uploadUrl = given.uploadUrl || (given.baseUrl ? `${normalizeBaseUrl(baseUrl)}/upload-asset` : DEFAULT_UPLOAD_URL);
-  for (const [name, url] of [['SEGMIND_BASE_URL', baseUrl], ['SEGMIND_UPLOAD_URL', uploadUrl]] as const) {
+  const uploadUrl =
+    given.uploadUrl || (given.baseUrl ? `${normalizeBaseUrl(baseUrl)}/upload-asset` : DEFAULT_UPLOAD_URL);
+  for (const [name, url] of [
+    ['SEGMIND_BASE_URL', baseUrl],
+    ['SEGMIND_UPLOAD_URL', uploadUrl],
+  ] as const) {
     if (!/^https?:\/\/[^/]/i.test(url)) throw new UsageError(`${name}: ${JSON.stringify(url)} is not an http(s) URL.`);
   }
   return { baseUrl, uploadUrl };

@@ -8,7 +8,17 @@
 /** Keys in order of preference when several hold a sentence. */
 import { scrubSecrets } from '../util/secrets.js';
 
-const KEYS = ['error_description', 'error_message', 'error', 'message', 'detail', 'details', 'html-message', 'msg', 'reason'];
+const KEYS = [
+  'error_description',
+  'error_message',
+  'error',
+  'message',
+  'detail',
+  'details',
+  'html-message',
+  'msg',
+  'reason',
+];
 const MAX_LENGTH = 300;
 /** Bodies are nested a few levels at most; a deeper one is hostile and is not walked. */
 const MAX_DEPTH = 4;
@@ -41,10 +51,19 @@ function fromObject(v: unknown, depth: number): string | undefined {
 function fromString(s: string): string | undefined {
   let text = s.trim();
   if (/^<(!doctype|html|\?xml)/i.test(text)) return undefined; // a whole page says nothing in a terminal
-  if (/<\/?[a-z][^>]*>/i.test(text)) text = text.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
+  if (/<\/?[a-z][^>]*>/i.test(text))
+    text = text
+      .replace(/<[^>]*>/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim();
   // Control characters (escape sequences) never reach the terminal: matching them is the point.
-  // eslint-disable-next-line no-control-regex
-  text = text.replace(/\u001b\[[0-9;?]*[ -/]*[@-~]/g, '').replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').replace(/ {2,}/g, ' ').trim();
+  /* eslint-disable no-control-regex */
+  text = text
+    .replace(/\u001b\[[0-9;?]*[ -/]*[@-~]/g, '')
+    .replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ')
+    .replace(/ {2,}/g, ' ')
+    .trim();
+  /* eslint-enable no-control-regex */
   if (!text) return undefined;
   // A server may echo the key it was sent (or another): the detail ends up in messages, --json,
   // the journal and lock files (issue 12 item 11).

@@ -89,7 +89,9 @@ export function extractImages(body: unknown): ImageRef[] {
 }
 
 function identity(r: ImageRef): string {
-  return r.kind === 'url' ? `u:${r.url}` : `b:${r.data.length}:${r.data.subarray(0, 48).toString('base64')}:${r.data.subarray(-48).toString('base64')}`;
+  return r.kind === 'url'
+    ? `u:${r.url}`
+    : `b:${r.data.length}:${r.data.subarray(0, 48).toString('base64')}:${r.data.subarray(-48).toString('base64')}`;
 }
 
 /** Drops repeated URLs (repeated bytes are kept: see extractImages). */
@@ -106,9 +108,11 @@ function dedupe(refs: ImageRef[]): ImageRef[] {
 /** Detects the image format from its first bytes: the file extension follows the real content. */
 export function sniffImage(head: Uint8Array): { ext: 'png' | 'jpg' | 'webp' | 'gif'; mime: string } | undefined {
   const b = Buffer.from(head.buffer, head.byteOffset, head.byteLength);
-  if (b.length >= 8 && b.readUInt32BE(0) === 0x89504e47 && b.readUInt32BE(4) === 0x0d0a1a0a) return { ext: 'png', mime: 'image/png' };
+  if (b.length >= 8 && b.readUInt32BE(0) === 0x89504e47 && b.readUInt32BE(4) === 0x0d0a1a0a)
+    return { ext: 'png', mime: 'image/png' };
   if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return { ext: 'jpg', mime: 'image/jpeg' };
-  if (b.length >= 12 && b.toString('latin1', 0, 4) === 'RIFF' && b.toString('latin1', 8, 12) === 'WEBP') return { ext: 'webp', mime: 'image/webp' };
+  if (b.length >= 12 && b.toString('latin1', 0, 4) === 'RIFF' && b.toString('latin1', 8, 12) === 'WEBP')
+    return { ext: 'webp', mime: 'image/webp' };
   if (b.length >= 6 && /^GIF8[79]a$/.test(b.toString('latin1', 0, 6))) return { ext: 'gif', mime: 'image/gif' };
   return undefined;
 }

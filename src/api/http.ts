@@ -4,7 +4,15 @@
  */
 import { Agent, request, type Dispatcher } from './undici.js';
 import { FluxKreaError, InterruptedError, ProtocolError } from '../errors.js';
-import { ApiError, apiErrorFor, ModelFailedError, RateLimitError, ConnectionError, RequestTimeoutError, type Headers } from './errors.js';
+import {
+  ApiError,
+  apiErrorFor,
+  ModelFailedError,
+  RateLimitError,
+  ConnectionError,
+  RequestTimeoutError,
+  type Headers,
+} from './errors.js';
 import type { RequestClass } from './retry-policy.js';
 import { withRetries, type AttemptFailure } from './retry.js';
 import { abortableSleep } from '../util/sleep.js';
@@ -85,7 +93,15 @@ export interface HttpAnswer {
 const REDACTED = '[redacted]';
 const DEFAULT_MAX_BODY = 128 * 1024 * 1024;
 // Errors that undici raises before a single byte of the request left this machine.
-const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_INVALID_ARG']);
+const NOT_SENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_INVALID_ARG',
+]);
 const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
 export function isAbort(e: unknown, signal?: AbortSignal): boolean {
@@ -102,17 +118,19 @@ export class Http {
   constructor(opts: HttpOptions) {
     this.opts = opts;
     rememberSecret(opts.apiKey);
-    this.dispatcher = opts.dispatcher ?? new Agent({
-      connect: { timeout: opts.connectTimeoutMs },
-      headersTimeout: opts.requestTimeoutMs,
-      bodyTimeout: opts.requestTimeoutMs,
-      // Polls of one job can be ~23 s apart (the first poll of a known 24 s job): a shorter
-      // idle limit closed the socket between them, and each new one costs a TCP + TLS
-      // handshake. A server that closes sooner says so (Keep-Alive: timeout), which undici
-      // honours; close() ends the socket at exit either way.
-      keepAliveTimeout: 60_000,
-      // Never follow redirects with the key attached: undici does not follow by default.
-    });
+    this.dispatcher =
+      opts.dispatcher ??
+      new Agent({
+        connect: { timeout: opts.connectTimeoutMs },
+        headersTimeout: opts.requestTimeoutMs,
+        bodyTimeout: opts.requestTimeoutMs,
+        // Polls of one job can be ~23 s apart (the first poll of a known 24 s job): a shorter
+        // idle limit closed the socket between them, and each new one costs a TCP + TLS
+        // handshake. A server that closes sooner says so (Keep-Alive: timeout), which undici
+        // honours; close() ends the socket at exit either way.
+        keepAliveTimeout: 60_000,
+        // Never follow redirects with the key attached: undici does not follow by default.
+      });
     this.sleep = opts.sleep ?? abortableSleep;
   }
 
@@ -126,7 +144,10 @@ export class Http {
   }
 
   headersFor(url: string, json: boolean): Record<string, string> {
-    const h: Record<string, string> = { 'user-agent': 'flux-krea', accept: 'application/json, image/*;q=0.9, */*;q=0.5' };
+    const h: Record<string, string> = {
+      'user-agent': 'flux-krea',
+      accept: 'application/json, image/*;q=0.9, */*;q=0.5',
+    };
     const segmind = this.mayReceiveKey(url);
     // Segmind's gateway answers 406 without it, on any request; a 406 would read as "no credits".
     if (json || segmind) h['content-type'] = 'application/json';
@@ -139,27 +160,47 @@ export class Http {
     const attempt = async (): Promise<HttpAnswer> => {
       const answer = await this.once(o);
       if (answer.status < 300 && o.expectJson && answer.json === undefined) {
-        throw new ProtocolError(`Segmind sent ${answer.contentType || 'an untyped answer'} instead of JSON from ${new URL(o.url).pathname}.`, {
-          requestId: o.requestId,
-        });
+        throw new ProtocolError(
+          `Segmind sent ${answer.contentType || 'an untyped answer'} instead of JSON from ${new URL(o.url).pathname}.`,
+          {
+            requestId: o.requestId,
+          },
+        );
       }
       if (answer.status < 300) return answer;
-      throw apiErrorFor(answer.status, answer.headers, answer.json ?? answer.bytes?.toString('utf8'), o.requestId, apiVersionOf(o.url));
+      throw apiErrorFor(
+        answer.status,
+        answer.headers,
+        answer.json ?? answer.bytes?.toString('utf8'),
+        o.requestId,
+        apiVersionOf(o.url),
+      );
     };
     try {
       return await withRetries(attempt, {
         cls: o.cls,
         retries: this.opts.retries,
-        unbudgeted: o.patient ? (e) => e instanceof RateLimitError || (e instanceof ConnectionError && !(e instanceof ProtocolError)) : undefined,
+        unbudgeted: o.patient
+          ? (e) => e instanceof RateLimitError || (e instanceof ConnectionError && !(e instanceof ProtocolError))
+          : undefined,
         classify: (e) => classifyFailure(e, o),
         signal: o.signal,
         deadline: o.deadline,
         sleep: this.sleep,
-        onRetry: (r) => this.opts.onRetry?.({ method: o.method, url: o.url, attempt: r.attempt, delayMs: r.delayMs, reason: r.reason }),
+        onRetry: (r) =>
+          this.opts.onRetry?.({
+            method: o.method,
+            url: o.url,
+            attempt: r.attempt,
+            delayMs: r.delayMs,
+            reason: r.reason,
+          }),
       });
     } catch (e) {
       if (isAbort(e, o.signal) || isAbort(e, o.requestSignal)) throw new InterruptedError(o.requestId);
-      throw e instanceof FluxKreaError && e.requestId === undefined && o.requestId !== undefined ? e.with({ requestId: o.requestId }) : e;
+      throw e instanceof FluxKreaError && e.requestId === undefined && o.requestId !== undefined
+        ? e.with({ requestId: o.requestId })
+        : e;
     }
   }
 
@@ -168,7 +209,13 @@ export class Http {
     const started = Date.now();
     const body = o.json === undefined ? undefined : JSON.stringify(o.json);
     const headers = this.headersFor(o.url, body !== undefined);
-    const exchange: Exchange = { method: o.method, url: o.url, ms: 0, requestHeaders: redact(headers), requestBody: body };
+    const exchange: Exchange = {
+      method: o.method,
+      url: o.url,
+      ms: 0,
+      requestHeaders: redact(headers),
+      requestBody: body,
+    };
     try {
       const res = await request(o.url, {
         method: o.method,
@@ -176,7 +223,12 @@ export class Http {
         body,
         signal: o.keepInFlight ? o.requestSignal : o.signal,
         dispatcher: this.dispatcher,
-        ...(o.headersTimeoutMs ? { headersTimeout: o.headersTimeoutMs, bodyTimeout: Math.max(o.headersTimeoutMs, this.opts.requestTimeoutMs) } : {}),
+        ...(o.headersTimeoutMs
+          ? {
+              headersTimeout: o.headersTimeoutMs,
+              bodyTimeout: Math.max(o.headersTimeoutMs, this.opts.requestTimeoutMs),
+            }
+          : {}),
       });
       const raw = await readLimited(res.body, o.maxBodyBytes ?? DEFAULT_MAX_BODY, o.requestId);
       // undici hands the socket back to its pool a tick after the body's last chunk: a request
@@ -199,7 +251,11 @@ export class Http {
       } else {
         answer.bytes = raw;
       }
-      Object.assign(exchange, { status: res.statusCode, responseHeaders: res.headers, responseBody: snippet(raw, contentType) });
+      Object.assign(exchange, {
+        status: res.statusCode,
+        responseHeaders: res.headers,
+        responseBody: snippet(raw, contentType),
+      });
       return answer;
     } catch (e) {
       exchange.error = (e as Error).message;
@@ -221,7 +277,8 @@ function classifyFailure(e: unknown, o: SendOptions): AttemptFailure | undefined
   if (isAbort(e, o.signal) || isAbort(e, o.requestSignal)) return undefined;
   // The model ran and failed (v1 500): running it again costs another ~24 s and fails alike.
   if (e instanceof ModelFailedError) return undefined;
-  if (e instanceof ApiError) return { outcome: { type: 'status', status: e.status }, headers: e.headers, reason: `HTTP ${e.status}` };
+  if (e instanceof ApiError)
+    return { outcome: { type: 'status', status: e.status }, headers: e.headers, reason: `HTTP ${e.status}` };
   // A garbled answer (invalid JSON, an HTML page, an oversized body) to a read is as transient
   // as a dropped connection; to a submit it means the job may exist: no retry.
   if (e instanceof ProtocolError) return { outcome: { type: 'network', sent: true }, reason: e.message };
@@ -236,7 +293,11 @@ export function apiVersionOf(url: string): 'v1' | 'v2' | undefined {
 }
 
 function safePath(url: string): string {
-  try { return new URL(url).pathname; } catch { return ''; }
+  try {
+    return new URL(url).pathname;
+  } catch {
+    return '';
+  }
 }
 
 export function toConnectionError(e: unknown, url: string): ConnectionError {
@@ -246,14 +307,33 @@ export function toConnectionError(e: unknown, url: string): ConnectionError {
   const host = safeHost(url);
   const sent = !(code && NOT_SENT_CODES.has(code));
   if (code && TIMEOUT_CODES.has(code)) {
-    return new RequestTimeoutError(`No answer from ${host} in time (${code}).`, code, code !== 'UND_ERR_CONNECT_TIMEOUT', e);
+    return new RequestTimeoutError(
+      `No answer from ${host} in time (${code}).`,
+      code,
+      code !== 'UND_ERR_CONNECT_TIMEOUT',
+      e,
+    );
   }
-  const what = code === 'ECONNREFUSED' ? 'Connection refused by' : code === 'ENOTFOUND' ? 'Cannot resolve' : 'Network error talking to';
-  return new ConnectionError(`${what} ${host}${code ? ` (${code})` : err?.message ? `: ${err.message}` : ''}.`, code, sent, e);
+  const what =
+    code === 'ECONNREFUSED'
+      ? 'Connection refused by'
+      : code === 'ENOTFOUND'
+        ? 'Cannot resolve'
+        : 'Network error talking to';
+  return new ConnectionError(
+    `${what} ${host}${code ? ` (${code})` : err?.message ? `: ${err.message}` : ''}.`,
+    code,
+    sent,
+    e,
+  );
 }
 
 function safeHost(url: string): string {
-  try { return new URL(url).host; } catch { return url; }
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
 }
 
 function redact(h: Record<string, string>): Record<string, string> {
@@ -273,14 +353,21 @@ function snippet(raw: Buffer, contentType: string): string {
   return raw.length > 2000 ? `${s}… (${raw.length} bytes)` : s;
 }
 
-async function readLimited(body: AsyncIterable<Buffer> & { destroy?: (e?: Error) => void }, max: number, requestId?: string): Promise<Buffer> {
+async function readLimited(
+  body: AsyncIterable<Buffer> & { destroy?: (e?: Error) => void },
+  max: number,
+  requestId?: string,
+): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body) {
     size += chunk.length;
     if (size > max) {
       body.destroy?.();
-      throw new ProtocolError(`Segmind sent an answer larger than ${Math.round(max / 1024 / 1024)} MB; refusing to read it.`, { requestId });
+      throw new ProtocolError(
+        `Segmind sent an answer larger than ${Math.round(max / 1024 / 1024)} MB; refusing to read it.`,
+        { requestId },
+      );
     }
     chunks.push(chunk);
   }

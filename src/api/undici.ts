@@ -13,5 +13,7 @@ export type RequestOptions = Omit<Dispatcher.RequestOptions, 'origin' | 'path'> 
 /** undici's request(url, options) for an absolute URL and an explicit dispatcher. */
 export function request(url: string, o: RequestOptions): Promise<Dispatcher.ResponseData> {
   const { dispatcher, ...opts } = o;
-  return undiciRequest(url, { ...opts, dispatcher } as Parameters<typeof undiciRequest>[1]) as Promise<Dispatcher.ResponseData>;
+  return undiciRequest(url, { ...opts, dispatcher } as Parameters<
+    typeof undiciRequest
+  >[1]) as Promise<Dispatcher.ResponseData>;
 }

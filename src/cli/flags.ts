@@ -17,7 +17,8 @@ export function optionField(o: Option): FieldSpec | undefined {
 /** Help line for a field: its text, what is allowed, the default. */
 export function optionHelp(f: FieldSpec): string {
   const parts = [f.help];
-  if (f.kind === 'enum' || f.kind === 'int' || (f.kind === 'number' && f.max !== undefined)) parts.push(`(${allowedText(f)})`);
+  if (f.kind === 'enum' || f.kind === 'int' || (f.kind === 'number' && f.max !== undefined))
+    parts.push(`(${allowedText(f)})`);
   const d = defaultText(f);
   if (d && f.kind !== 'boolean') parts.push(`[default: ${d}]`);
   return parts.join(' ');
@@ -43,7 +44,10 @@ export function optionsFor(f: FieldSpec, o: { brief?: boolean } = {}): Option[] 
     options = [main, negated];
   } else {
     const value = `<${f.valueName ?? 'value'}>`;
-    const main = new Option(`${f.short ? `-${f.short}, ` : ''}--${f.flag} ${value}`, o.brief ? briefHelp(f.help) : optionHelp(f));
+    const main = new Option(
+      `${f.short ? `-${f.short}, ` : ''}--${f.flag} ${value}`,
+      o.brief ? briefHelp(f.help) : optionHelp(f),
+    );
     const aliases = (f.aliases ?? []).map((a) => new Option(`--${a} ${value}`, `Same as --${f.flag}`).hideHelp());
     options = [main, ...aliases];
   }
@@ -81,7 +85,9 @@ export function collectFlags(cmd: Command, fields: readonly FieldSpec[]): FlagVa
       if (raw === undefined || cmd.getOptionValueSource(attr) !== 'cli') continue;
       const prev = out[f.key];
       if (prev && prev.raw !== raw) {
-        throw new UsageError(`${prev.flag} and --${name} are the same setting and were given different values (${String(prev.raw)}, ${String(raw)}).`);
+        throw new UsageError(
+          `${prev.flag} and --${name} are the same setting and were given different values (${String(prev.raw)}, ${String(raw)}).`,
+        );
       }
       out[f.key] = { raw, flag: raw === false && f.kind === 'boolean' ? `--no-${name}` : `--${name}` };
     }

@@ -38,7 +38,10 @@ export function buildProgram(ctx: Context): Command {
     .configureHelp({ formatHelp: formatRootHelp });
   // The root command generates, so that `flux-krea --help` shows every flag; `generate` is the
   // same command by name, for prompts that collide with a command name.
-  configureGenerate(program, ctx, { brief: true, checkWords: (words) => refuseCommandLikePrompt(words, [...program.commands.map((c) => c.name()), 'help']) });
+  configureGenerate(program, ctx, {
+    brief: true,
+    checkWords: (words) => refuseCommandLikePrompt(words, [...program.commands.map((c) => c.name()), 'help']),
+  });
   program.addHelpText('after', ROOT_HELP_FOOTER);
   // `flux-krea help` shows the help instead of becoming a paid prompt (issue 13 item 1);
   // `flux-krea help jobs` shows a command's.
@@ -82,7 +85,9 @@ export function buildProgram(ctx: Context): Command {
 /** Their POSIX numbers, the same on every platform Node runs on (os.constants would cost a load). */
 const SIGNALS = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGTERM: 15 } as const;
 // Windows has no SIGQUIT to listen for.
-const SIGNAL_NAMES = (Object.keys(SIGNALS) as NodeJS.Signals[]).filter((s) => process.platform !== 'win32' || s !== 'SIGQUIT');
+const SIGNAL_NAMES = (Object.keys(SIGNALS) as NodeJS.Signals[]).filter(
+  (s) => process.platform !== 'win32' || s !== 'SIGQUIT',
+);
 
 /** Runs the CLI and resolves with the exit code; exits early only on a second Ctrl-C. */
 export async function main(
@@ -95,7 +100,8 @@ export async function main(
   // one given as an argument (refused below by commander, which would echo it) are secrets.
   rememberSecret(env.SEGMIND_API_KEY);
   argv.forEach((arg, i) => {
-    if (/^--?(api-?key|key|token)(=|$)/i.test(arg)) rememberSecret(arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : argv[i + 1]);
+    if (/^--?(api-?key|key|token)(=|$)/i.test(arg))
+      rememberSecret(arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : argv[i + 1]);
   });
   stdout = secretSafeOutput(stdout);
   stderr = secretSafeOutput(stderr);
@@ -123,7 +129,12 @@ export async function main(
   // loading chalk, and `--help` needs neither (issue 6).
   let ui: Ui | undefined;
   const ensureUi = async (): Promise<Ui> => {
-    ui ??= await createUi({ env, out: stderr, quiet: argv.includes('-q') || argv.includes('--quiet'), verbose: argv.includes('--verbose') });
+    ui ??= await createUi({
+      env,
+      out: stderr,
+      quiet: argv.includes('-q') || argv.includes('--quiet'),
+      verbose: argv.includes('--verbose'),
+    });
     return ui;
   };
   const json = argv.includes('--json');
@@ -165,7 +176,8 @@ export async function main(
     const failure = stdout.failure();
     if (code === 0 && failure) {
       const e = new OutputError(`Cannot write to stdout (${failure.code ?? failure.message}).`, {
-        suggestion: 'Free some space where stdout goes, or send it elsewhere; images already saved are listed by `flux-krea jobs`.',
+        suggestion:
+          'Free some space where stdout goes, or send it elsewhere; images already saved are listed by `flux-krea jobs`.',
       });
       code = await fail(e);
     }
@@ -180,7 +192,9 @@ function commanderExit(ctx: Context, e: CommanderError, json: boolean): number {
   if (e.exitCode === 0 || e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return 0;
   if (e.code === 'commander.help') return 0;
   if (e.code === 'commander.unknownOption' && /'--?(api-?key|key|token)\b/i.test(e.message)) {
-    ctx.stderr.write('hint: flux-krea never takes the key as an argument (it would stay in shell history): set SEGMIND_API_KEY, or run `flux-krea auth login`.\n');
+    ctx.stderr.write(
+      'hint: flux-krea never takes the key as an argument (it would stay in shell history): set SEGMIND_API_KEY, or run `flux-krea auth login`.\n',
+    );
   }
   if (json) printError(ctx, 'usage', e.message.replace(/^error: /, ''), EXIT.usage);
   return EXIT.usage;

@@ -26,7 +26,12 @@ export interface Output {
   flush(): Promise<void>;
 }
 
-type TtyStream = NodeJS.WritableStream & { isTTY?: boolean; columns?: number; hasColors?: () => boolean; destroyed?: boolean };
+type TtyStream = NodeJS.WritableStream & {
+  isTTY?: boolean;
+  columns?: number;
+  hasColors?: () => boolean;
+  destroyed?: boolean;
+};
 
 /** An Output over a stream (a terminal, or a test's capture). */
 export function streamOutput(stream: TtyStream): Output {

@@ -106,7 +106,12 @@ export class Ui {
     }
     this.spinnerLoading ??= import('ora').then(({ default: ora }) => {
       const stream = this.out.stream() as NodeJS.WriteStream;
-      this.spinner = ora({ text: this.fit(this.lastText), stream, discardStdin: false, color: this.color.level > 0 ? 'cyan' : false }).start();
+      this.spinner = ora({
+        text: this.fit(this.lastText),
+        stream,
+        discardStdin: false,
+        color: this.color.level > 0 ? 'cyan' : false,
+      }).start();
     });
   }
 

@@ -46,11 +46,13 @@ With --frozen: 0 when every entry is current, 8 when any would be generated.`;
 
 /** Where a shared flag means something else for a batch than for one generation. */
 const BATCH_MEANING: Record<string, string> = {
-  '--seed': 'Seed for every entry that gives none [default: derived from each entry\'s content, stable across reruns]',
+  '--seed': "Seed for every entry that gives none [default: derived from each entry's content, stable across reruns]",
   '--out': 'Base directory for the images; an entry\'s "out" is relative to it [default: .]',
-  '--timeout': 'Give up waiting for one entry\'s job after this many seconds (it stays in the lock file and is fetched on the next run) [default: 600]',
+  '--timeout':
+    "Give up waiting for one entry's job after this many seconds (it stays in the lock file and is fetched on the next run) [default: 600]",
   '--dry-run': 'Show what each entry would do (submit, fetch by request id, skip); send nothing, need no key',
-  '--json': 'Print JSON Lines instead of paths: one line per entry as it finishes (status, request id, files, cost, error), then a summary line',
+  '--json':
+    'Print JSON Lines instead of paths: one line per entry as it finishes (status, request id, files, cost, error), then a summary line',
 };
 
 export function batchCommand(ctx: Context): Command {

@@ -25,22 +25,36 @@ export const THUMB_LIMITS = { min: 64, max: 1024 } as const;
 
 export function galleryCommand(ctx: Context): Command {
   return new Command('gallery')
-    .description('Write one self-contained HTML page of images: thumbnails, prompts, parameters, seeds, commands to make them again')
+    .description(
+      'Write one self-contained HTML page of images: thumbnails, prompts, parameters, seeds, commands to make them again',
+    )
     .argument('<inputs...>', 'lock files, manifests, directories or images')
     .addOption(new Option('-o, --out <file>', 'The HTML file to write').default('gallery.html'))
     .addOption(new Option('--title <text>', 'The page title').default('flux-krea gallery'))
-    .addOption(new Option('--thumb-size <px>', `Longest side of each thumbnail, ${THUMB_LIMITS.min}–${THUMB_LIMITS.max}`).default('360'))
+    .addOption(
+      new Option(
+        '--thumb-size <px>',
+        `Longest side of each thumbnail, ${THUMB_LIMITS.min}–${THUMB_LIMITS.max}`,
+      ).default('360'),
+    )
     .addHelpText('after', HELP)
     .action(async (inputs: string[], o: { out: string; title: string; thumbSize: string }) => {
       const thumbSize = Number(o.thumbSize);
       if (!Number.isInteger(thumbSize) || thumbSize < THUMB_LIMITS.min || thumbSize > THUMB_LIMITS.max) {
-        throw new UsageError(`--thumb-size: ${JSON.stringify(o.thumbSize)} is not allowed; give a whole number of pixels from ${THUMB_LIMITS.min} to ${THUMB_LIMITS.max}.`);
+        throw new UsageError(
+          `--thumb-size: ${JSON.stringify(o.thumbSize)} is not allowed; give a whole number of pixels from ${THUMB_LIMITS.min} to ${THUMB_LIMITS.max}.`,
+        );
       }
-      if (o.out === '-') throw new UsageError('--out: the gallery is a file; `-` (stdout) is not allowed.', { suggestion: 'Give a file name, e.g. -o gallery.html.' });
+      if (o.out === '-')
+        throw new UsageError('--out: the gallery is a file; `-` (stdout) is not allowed.', {
+          suggestion: 'Give a file name, e.g. -o gallery.html.',
+        });
       const { writeGallery } = await import('../output/gallery/index.js');
       const r = await writeGallery({ inputs, out: o.out, title: o.title, thumbSize });
       for (const w of r.warnings) ctx.ui.warn(w);
       ctx.stdout.write(`${o.out}\n`);
-      ctx.ui.info(`gallery: ${r.cards} image${r.cards === 1 ? '' : 's'} in ${r.groups} group${r.groups === 1 ? '' : 's'}, ${Math.round(r.bytes / 1024)} KB`);
+      ctx.ui.info(
+        `gallery: ${r.cards} image${r.cards === 1 ? '' : 's'} in ${r.groups} group${r.groups === 1 ? '' : 's'}, ${Math.round(r.bytes / 1024)} KB`,
+      );
     });
 }

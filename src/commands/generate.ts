@@ -40,9 +40,16 @@ show what varies; more than --max-jobs (16) jobs is refused; --dry-run prints ev
  * fox" (issue 13 item 2). `checkWords`, on the root command, refuses a single word that is close
  * to a command name before anything is sent (item 1).
  */
-export function configureGenerate(cmd: Command, ctx: Context, o: { brief?: boolean; checkWords?: (words: string[]) => void } = {}): Command {
+export function configureGenerate(
+  cmd: Command,
+  ctx: Context,
+  o: { brief?: boolean; checkWords?: (words: string[]) => void } = {},
+): Command {
   const { checkWords } = o;
-  cmd.argument('[prompt...]', 'what to generate (the words are joined: quotes are optional); `-` or a pipe reads it from stdin');
+  cmd.argument(
+    '[prompt...]',
+    'what to generate (the words are joined: quotes are optional); `-` or a pipe reads it from stdin',
+  );
   addFieldOptions(cmd, MODEL_FIELDS, o);
   addFieldOptions(cmd, RUN_FIELDS, o);
   addFieldOptions(cmd, SWEEP_FIELDS, o);
@@ -54,7 +61,13 @@ export function configureGenerate(cmd: Command, ctx: Context, o: { brief?: boole
     // (rawArgs: commander's copy of argv, set on the root command, which is where checkWords is given.)
     if (!(cmd as Command & { rawArgs?: string[] }).rawArgs?.includes('--')) checkWords?.(words);
     const { runGenerate } = await import('./run-generate.js');
-    ctx.done?.(await runGenerate(ctx, words.length ? words.join(' ') : undefined, collectFlags(cmd, [...MODEL_FIELDS, ...RUN_FIELDS, ...SWEEP_FIELDS])));
+    ctx.done?.(
+      await runGenerate(
+        ctx,
+        words.length ? words.join(' ') : undefined,
+        collectFlags(cmd, [...MODEL_FIELDS, ...RUN_FIELDS, ...SWEEP_FIELDS]),
+      ),
+    );
   });
   return cmd;
 }

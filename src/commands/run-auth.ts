@@ -78,9 +78,13 @@ export async function runLogin(ctx: Context, opts: { verify: boolean }): Promise
   const store = await openStore(ctx.env);
   await store.set('apiKey', key);
   // One line for what happened, one for what to do next (issue 13 item 10).
-  ctx.ui.info(`Stored key ${maskKey(key)} in ${store.path} (readable only by you)${opts.verify ? works : '; not checked'}.`);
+  ctx.ui.info(
+    `Stored key ${maskKey(key)} in ${store.path} (readable only by you)${opts.verify ? works : '; not checked'}.`,
+  );
   if (ctx.env.SEGMIND_API_KEY) {
-    ctx.ui.warn('SEGMIND_API_KEY is set in this environment and is used instead of the stored key; unset it to use the one just stored.');
+    ctx.ui.warn(
+      'SEGMIND_API_KEY is set in this environment and is used instead of the stored key; unset it to use the one just stored.',
+    );
   } else {
     ctx.ui.info('Next: flux-krea "a red fox in fresh snow" (or add --dry-run to see the request without sending it).');
   }

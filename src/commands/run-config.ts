@@ -46,7 +46,8 @@ export async function runConfigSet(ctx: Context, name: string, raw: string): Pro
   const project = findProjectFile(process.cwd(), { home: ctx.env.HOME });
   if (project) {
     const names = Object.keys(await readProjectFile(project).catch(() => ({})));
-    if (names.some((n) => findField(n, CONFIG_FIELDS)?.key === field.key)) ctx.ui.warn(`${project} sets ${field.flag} and wins over this default here.`);
+    if (names.some((n) => findField(n, CONFIG_FIELDS)?.key === field.key))
+      ctx.ui.warn(`${project} sets ${field.flag} and wins over this default here.`);
   }
 }
 
@@ -66,7 +67,11 @@ export async function runConfigUnset(ctx: Context, name: string): Promise<void> 
 async function effective(ctx: Context): Promise<{ resolved: Resolved; store: Store }> {
   const store = await openStore(ctx.env);
   const resolved = await resolveSettings({
-    flags: {}, env: ctx.env, userDefaults: store.get('defaults'), userConfigPath: store.path, fields: CONFIG_FIELDS,
+    flags: {},
+    env: ctx.env,
+    userDefaults: store.get('defaults'),
+    userConfigPath: store.path,
+    fields: CONFIG_FIELDS,
   });
   return { resolved, store };
 }
@@ -76,7 +81,9 @@ export async function runConfigGet(ctx: Context, name: string): Promise<void> {
   const { resolved } = await effective(ctx);
   const value = resolved.values[field.key];
   if (value === undefined) {
-    ctx.ui.info(`${field.flag} has no value (${field.key === 'seed' ? 'a random seed is picked and reported' : 'the server decides'}).`);
+    ctx.ui.info(
+      `${field.flag} has no value (${field.key === 'seed' ? 'a random seed is picked and reported' : 'the server decides'}).`,
+    );
     return;
   }
   ctx.stdout.write(`${show(value)}\n`);
@@ -89,7 +96,11 @@ export async function runConfigList(ctx: Context, json: boolean): Promise<void> 
     return { f, value: resolved.values[f.key], source: origin?.source ?? null, where: origin?.where ?? null };
   });
   if (json) {
-    printJson(ctx, { settings: Object.fromEntries(rows.map((r) => [r.f.flag, { value: r.value ?? null, source: r.source, where: r.where, api_name: r.f.key }])) });
+    printJson(ctx, {
+      settings: Object.fromEntries(
+        rows.map((r) => [r.f.flag, { value: r.value ?? null, source: r.source, where: r.where, api_name: r.f.key }]),
+      ),
+    });
     return;
   }
   const width = Math.max(...rows.map((r) => r.f.flag.length)) + 2;

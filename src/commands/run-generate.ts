@@ -42,10 +42,21 @@ export interface RecordedRequest {
  * Resolves with the exit code; a failed generation is shown here, with this run's resume
  * command. A flag given a list or a range makes the run a sweep (run-sweep.ts).
  */
-export async function runGenerate(ctx: Context, promptArg: string | undefined, flags: FlagValues, recorded?: RecordedRequest): Promise<number> {
+export async function runGenerate(
+  ctx: Context,
+  promptArg: string | undefined,
+  flags: FlagValues,
+  recorded?: RecordedRequest,
+): Promise<number> {
   const { axes, fixed } = sweepAxes(flags, MODEL_FIELDS);
   const store = await readStore(ctx.env);
-  const resolved = await resolveSettings({ flags: fixed, env: ctx.env, userDefaults: store.get('defaults'), userConfigPath: store.path, fields: GENERATE_FIELDS });
+  const resolved = await resolveSettings({
+    flags: fixed,
+    env: ctx.env,
+    userDefaults: store.get('defaults'),
+    userConfigPath: store.path,
+    fields: GENERATE_FIELDS,
+  });
   if (recorded) applyRecorded(resolved, recorded);
   const run = resolved.values as unknown as SweepRunOptions;
   ctx.ui.configure(run);
@@ -55,15 +66,22 @@ export async function runGenerate(ctx: Context, promptArg: string | undefined, f
     return runSweep(ctx, { resolved, run, axes, prompt });
   }
   const sweepOnly = SWEEP_FIELDS.filter((f) => resolved.origins[f.key]?.source === 'flag').map((f) => `--${f.flag}`);
-  if (sweepOnly.length) ctx.ui.warn(`${sweepOnly.join(', ')} only ${sweepOnly.length === 1 ? 'applies' : 'apply'} to a sweep (a flag with a list or a range, e.g. --seed 1..4); ignored.`);
+  if (sweepOnly.length)
+    ctx.ui.warn(
+      `${sweepOnly.join(', ')} only ${sweepOnly.length === 1 ? 'applies' : 'apply'} to a sweep (a flag with a list or a range, e.g. --seed 1..4); ignored.`,
+    );
   const built = await buildRequest(resolved, prompt);
   if (run.out === '-' && built.params.num_outputs !== 1) {
-    throw new UsageError(`-o -: writes one image to stdout, but --num-outputs is ${built.params.num_outputs}.`, { suggestion: 'Add -n 1, or give a directory with -o.' });
+    throw new UsageError(`-o -: writes one image to stdout, but --num-outputs is ${built.params.num_outputs}.`, {
+      suggestion: 'Add -n 1, or give a directory with -o.',
+    });
   }
   // What v1 returns for several images is unknown (docs/segmind-contract.md): it may be one,
   // billed as several. Submit + poll returns them all, at the same price (issue 13 item 9).
   if (run.sync && built.params.num_outputs > 1) {
-    ctx.ui.warn(`--sync returns one image per call; for --num-outputs ${built.params.num_outputs} flux-krea submits and polls instead (same price, every image).`);
+    ctx.ui.warn(
+      `--sync returns one image per call; for --num-outputs ${built.params.num_outputs} flux-krea submits and polls instead (same price, every image).`,
+    );
     run.sync = false;
   }
   if (run.out === '-' && !run.dry_run) (await import('./shared/stdout-image.js')).refuseTerminal(ctx);
@@ -85,18 +103,31 @@ export async function runGenerate(ctx: Context, promptArg: string | undefined, f
   if (unpriced) ctx.ui.warn(unpriced);
   const reporter = new StatusReporter(ctx.ui);
   // Said before the call, since Ctrl-C does not do here what it does elsewhere (issue 13 item 8).
-  if (run.sync) ctx.ui.info('--sync: one blocking call (about 25 s) with no request id to resume it, so Ctrl-C waits for its answer (the images are paid for); Ctrl-C twice quits.');
+  if (run.sync)
+    ctx.ui.info(
+      '--sync: one blocking call (about 25 s) with no request id to resume it, so Ctrl-C waits for its answer (the images are paid for); Ctrl-C twice quits.',
+    );
   const toStdout = run.out === '-';
   const outDir = toStdout ? await (await import('./shared/stdout-image.js')).stagingDir() : run.out;
   let outcome: GenerateOutcome | undefined;
   let failure: unknown;
   try {
     outcome = await generate({
-      client, params: built.params, localImage: built.localImage, sync: run.sync, outDir,
+      client,
+      params: built.params,
+      localImage: built.localImage,
+      sync: run.sync,
+      outDir,
       // A resumed `-o -` job lands in the current directory, never in the vanished staging dir.
       journalOutDir: toStdout ? process.cwd() : undefined,
-      intervalMs: explicitIntervalMs(resolved, run), deadline: Date.now() + run.timeout * 1000, retries: run.retries,
-      journal, budget, signal: ctx.signal, events: reporter.events(), metadata: run.metadata,
+      intervalMs: explicitIntervalMs(resolved, run),
+      deadline: Date.now() + run.timeout * 1000,
+      retries: run.retries,
+      journal,
+      budget,
+      signal: ctx.signal,
+      events: reporter.events(),
+      metadata: run.metadata,
     });
   } catch (e) {
     failure = e;
@@ -107,7 +138,10 @@ export async function runGenerate(ctx: Context, promptArg: string | undefined, f
   if (!outcome) {
     // Staged images are gone with the staging dir: the journal points at the job, not at them.
     if (toStdout) await fsp.rm(outDir, { recursive: true, force: true });
-    return reportError(ctx, ctx.ui, failure, run.json, { ...adviceFor(failure, run), ...(toStdout ? { savedFiles: [] } : {}) });
+    return reportError(ctx, ctx.ui, failure, run.json, {
+      ...adviceFor(failure, run),
+      ...(toStdout ? { savedFiles: [] } : {}),
+    });
   }
   for (const w of outcome.warnings) ctx.ui.warn(w);
   if (toStdout) {
@@ -118,13 +152,23 @@ export async function runGenerate(ctx: Context, promptArg: string | undefined, f
   } else {
     for (const f of outcome.files) ctx.stdout.write(`${f.path}\n`);
   }
-  if (!toStdout) await (await import('../cli/preview.js')).showPreview(ctx, run, outcome.files.map((f) => f.path));
+  if (!toStdout)
+    await (
+      await import('../cli/preview.js')
+    ).showPreview(
+      ctx,
+      run,
+      outcome.files.map((f) => f.path),
+    );
   reporter.summary(outcome);
   const over = overBudgetWarning(budget);
   if (over) ctx.ui.warn(over);
   if (run.open && !toStdout) {
     const { openFiles } = await import('./shared/open.js');
-    await openFiles(ctx, outcome.files.map((f) => f.path));
+    await openFiles(
+      ctx,
+      outcome.files.map((f) => f.path),
+    );
   }
   return EXIT.ok;
 }
@@ -142,7 +186,9 @@ function applyRecorded(resolved: Resolved, recorded: RecordedRequest): void {
 function adviceFor(e: unknown, run: RunOptions): Advice {
   if (!isFluxKreaError(e)) return {};
   if (e.requestId && e.kind !== 'job-failed' && e.kind !== 'not-found') {
-    return { suggestion: `The job is kept on the server for an hour. Fetch its images with: ${resumeHint(e.requestId, run.out === '-' ? undefined : run.out)}` };
+    return {
+      suggestion: `The job is kept on the server for an hour. Fetch its images with: ${resumeHint(e.requestId, run.out === '-' ? undefined : run.out)}`,
+    };
   }
   return {};
 }
@@ -161,15 +207,37 @@ export function toJson(o: GenerateOutcome): Record<string, unknown> {
   };
 }
 
-function dryRun(ctx: Context, run: RunOptions, resolved: Resolved, params: ResolvedParams, localImage: string | undefined, price: PriceEstimate | undefined): void {
+function dryRun(
+  ctx: Context,
+  run: RunOptions,
+  resolved: Resolved,
+  params: ResolvedParams,
+  localImage: string | undefined,
+  price: PriceEstimate | undefined,
+): void {
   const estimate = jobEstimate(price, params.num_outputs);
   const { baseUrl, uploadUrl } = endpoints(ctx.env);
   const endpoint = generationEndpoint(baseUrl, run.sync);
   const body = { ...params, ...(localImage ? { image: `<uploaded from ${localImage}>` } : {}) };
-  const sources = Object.fromEntries(Object.entries(resolved.origins).map(([k, o]) => [k, o.source === 'flag' || o.source === 'recorded' || o.source === 'env' || o.source === 'project' || o.source === 'user' ? `${o.source} (${o.where})` : o.source]));
+  const sources = Object.fromEntries(
+    Object.entries(resolved.origins).map(([k, o]) => [
+      k,
+      o.source === 'flag' ||
+      o.source === 'recorded' ||
+      o.source === 'env' ||
+      o.source === 'project' ||
+      o.source === 'user'
+        ? `${o.source} (${o.where})`
+        : o.source,
+    ]),
+  );
   if (run.json) {
     printJson(ctx, {
-      method: 'POST', endpoint, ...(localImage ? { upload: uploadUrl } : {}), body, sources,
+      method: 'POST',
+      endpoint,
+      ...(localImage ? { upload: uploadUrl } : {}),
+      body,
+      sources,
       estimate: { cost: estimate ?? null, per_image: price?.perImage ?? null, from_jobs: price?.jobs ?? 0 },
     });
     return;
@@ -181,10 +249,17 @@ function dryRun(ctx: Context, run: RunOptions, resolved: Resolved, params: Resol
   for (const [k, v] of Object.entries(sources)) ctx.ui.info(`  ${k.padEnd(24)} ${v}`);
 }
 
-
 /** What a dry run says about the price: learnt from recent jobs, or not known yet. */
-function estimateText(price: PriceEstimate | undefined, estimate: number | undefined, maxCost: number | undefined): string {
-  const budget = maxCost === undefined ? '' : `; --max-cost ${formatCredits(maxCost)}${estimate !== undefined && estimate > maxCost ? ' would stop it' : ''}`;
-  if (!price || estimate === undefined) return `Estimated cost: unknown: no job in the journal has reported a price yet${budget}.`;
+function estimateText(
+  price: PriceEstimate | undefined,
+  estimate: number | undefined,
+  maxCost: number | undefined,
+): string {
+  const budget =
+    maxCost === undefined
+      ? ''
+      : `; --max-cost ${formatCredits(maxCost)}${estimate !== undefined && estimate > maxCost ? ' would stop it' : ''}`;
+  if (!price || estimate === undefined)
+    return `Estimated cost: unknown: no job in the journal has reported a price yet${budget}.`;
   return `Estimated cost: ${formatCredits(estimate)} credits (${formatCredits(price.perImage)} an image, the highest of the last ${price.jobs} priced job${price.jobs === 1 ? '' : 's'})${budget}.`;
 }

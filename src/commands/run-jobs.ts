@@ -23,7 +23,10 @@ import type { Metrics } from '../api/client.js';
 
 function checkId(id: string): string {
   const t = id.trim();
-  if (!/^[\w.-]{4,128}$/.test(t)) throw new UsageError(`<request-id>: ${JSON.stringify(id)} does not look like a request id.`, { suggestion: 'Copy it from the output of the original run, or from `flux-krea jobs`.' });
+  if (!/^[\w.-]{4,128}$/.test(t))
+    throw new UsageError(`<request-id>: ${JSON.stringify(id)} does not look like a request id.`, {
+      suggestion: 'Copy it from the output of the original run, or from `flux-krea jobs`.',
+    });
   return t;
 }
 
@@ -45,14 +48,16 @@ export async function runResult(ctx: Context, rawId: string, flags: FlagValues):
   const journal = openJournal(ctx);
   const entry = await journal.get(id);
   // An older journal's relative directory means the current one, as it did before.
-  const outDir = resolve(flags.out ? run.out : entry?.outDir ?? run.out);
+  const outDir = resolve(flags.out ? run.out : (entry?.outDir ?? run.out));
   const params = { ...entry?.params, prompt: entry?.prompt ?? 'segmind' } as ResolvedParams;
   const nameSeed = (entry?.params?.seed as number | undefined) ?? id.slice(0, 8);
   const have = toStdout ? [] : await filesStillThere(entry?.files, outDir);
   if (entry?.state === 'saved' && have.length > 0 && have.length === entry.files?.length) {
     // What the job cost, as the journal kept it: nothing is asked of Segmind.
     reportFiles(ctx, run, id, 'COMPLETED', have, { cost: entry.cost, remainingCredits: entry.remainingCredits });
-    ctx.ui.info(`already saved: ${have.length} image${have.length === 1 ? '' : 's'} of ${id}; nothing downloaded (delete a file to fetch it again)`);
+    ctx.ui.info(
+      `already saved: ${have.length} image${have.length === 1 ? '' : 's'} of ${id}; nothing downloaded (delete a file to fetch it again)`,
+    );
     return EXIT.ok;
   }
   const client = await makeClient(ctx, { retries: run.retries, requestTimeoutSeconds: run.request_timeout });
@@ -62,13 +67,20 @@ export async function runResult(ctx: Context, rawId: string, flags: FlagValues):
   let failure: unknown;
   try {
     outcome = await runJob({
-      client, requestId: id, outDir: dir, events: reporter.events(),
+      client,
+      requestId: id,
+      outDir: dir,
+      events: reporter.events(),
       // Staged for stdout: nothing is recorded as saved, the job stays fetchable.
       journal: toStdout ? undefined : journal,
       // Named as the original run would have named them; a job we never journaled gets part of its id.
-      params, nameSeed,
+      params,
+      nameSeed,
       alreadySaved: (i) => have.find((f) => isImageOf(f.path, imageStem(params.prompt, nameSeed, i))),
-      intervalMs: explicitIntervalMs(resolved, run), deadline: Date.now() + run.timeout * 1000, retries: run.retries, signal: ctx.signal,
+      intervalMs: explicitIntervalMs(resolved, run),
+      deadline: Date.now() + run.timeout * 1000,
+      retries: run.retries,
+      signal: ctx.signal,
     });
   } catch (e) {
     failure = e;
@@ -78,7 +90,10 @@ export async function runResult(ctx: Context, rawId: string, flags: FlagValues):
   }
   if (!outcome) {
     if (toStdout) await rm(dir, { recursive: true, force: true });
-    return reportError(ctx, ctx.ui, failure, run.json, { ...resultAdvice(failure, id, toStdout ? undefined : outDir), ...(toStdout ? { savedFiles: [] } : {}) });
+    return reportError(ctx, ctx.ui, failure, run.json, {
+      ...resultAdvice(failure, id, toStdout ? undefined : outDir),
+      ...(toStdout ? { savedFiles: [] } : {}),
+    });
   }
   if (toStdout) {
     const { writeImageToStdout } = await import('./shared/stdout-image.js');
@@ -88,15 +103,28 @@ export async function runResult(ctx: Context, rawId: string, flags: FlagValues):
   reportFiles(ctx, run, id, outcome.status, outcome.files, outcome.metrics);
   const already = outcome.files.filter((f) => have.includes(f)).length;
   const fresh = outcome.files.length - already;
-  ctx.ui.info(`saved ${fresh} image${fresh === 1 ? '' : 's'} from ${id}${already ? ` (${already} already saved, kept)` : ''}`);
+  ctx.ui.info(
+    `saved ${fresh} image${fresh === 1 ? '' : 's'} from ${id}${already ? ` (${already} already saved, kept)` : ''}`,
+  );
   return EXIT.ok;
 }
 
-function reportFiles(ctx: Context, run: RunOptions, id: string, status: string, files: SavedImage[], metrics: Metrics): void {
+function reportFiles(
+  ctx: Context,
+  run: RunOptions,
+  id: string,
+  status: string,
+  files: SavedImage[],
+  metrics: Metrics,
+): void {
   if (run.json) {
     printJson(ctx, {
-      request_id: id, status, files: filesJson(files),
-      cost: metrics.cost ?? null, remaining_credits: metrics.remainingCredits ?? null, metrics: metricsJson(metrics),
+      request_id: id,
+      status,
+      files: filesJson(files),
+      cost: metrics.cost ?? null,
+      remaining_credits: metrics.remainingCredits ?? null,
+      metrics: metricsJson(metrics),
     });
   } else {
     for (const f of files) ctx.stdout.write(`${f.path}\n`);
@@ -106,7 +134,10 @@ function reportFiles(ctx: Context, run: RunOptions, id: string, status: string, 
 function resultAdvice(e: unknown, id: string, outDir: string | undefined): Advice {
   if (!isFluxKreaError(e)) return {};
   if (e.kind === 'not-found') {
-    return { message: `Request ${id} is unknown or expired on the server.`, suggestion: 'Results are kept for 1 hour after the job; after that the job must be generated again.' };
+    return {
+      message: `Request ${id} is unknown or expired on the server.`,
+      suggestion: 'Results are kept for 1 hour after the job; after that the job must be generated again.',
+    };
   }
   if (e.kind === 'job-failed' || e.kind === 'usage' || e.kind === 'auth') return {};
   return { suggestion: `Try again: ${resumeHint(id, outDir)}` };
@@ -162,19 +193,25 @@ export function jobJson(j: JournalEntry, now = Date.now()): Record<string, unkno
 
 export async function runJobs(ctx: Context, opts: { json?: boolean; limit?: string; since?: string }): Promise<void> {
   const limit = opts.limit === undefined ? (opts.since === undefined ? 20 : Infinity) : Number(opts.limit);
-  if (!(limit === Infinity || (Number.isInteger(limit) && limit >= 1))) throw new UsageError(`--limit: ${JSON.stringify(opts.limit)} is not allowed; use a whole number of at least 1.`);
+  if (!(limit === Infinity || (Number.isInteger(limit) && limit >= 1)))
+    throw new UsageError(`--limit: ${JSON.stringify(opts.limit)} is not allowed; use a whole number of at least 1.`);
   const span = opts.since === undefined ? undefined : parseSpan(opts.since);
   if (opts.since !== undefined && span === undefined) {
-    throw new UsageError(`--since: ${JSON.stringify(opts.since)} is not allowed; use a number and a unit: m (minutes), h, d or w, e.g. 7d.`);
+    throw new UsageError(
+      `--since: ${JSON.stringify(opts.since)} is not allowed; use a number and a unit: m (minutes), h, d or w, e.g. 7d.`,
+    );
   }
   const journal = openJournal(ctx);
   const from = span === undefined ? -Infinity : Date.now() - span;
   const jobs = (await journal.list()).filter((j) => Date.parse(j.createdAt) >= from).slice(0, limit);
   if (opts.json) printJson(ctx, { jobs: jobs.map((j) => jobJson(j)) });
-  else if (jobs.length === 0) ctx.ui.info(opts.since ? `No jobs in the last ${opts.since}.` : `No jobs yet (journal: ${journal.path}).`);
+  else if (jobs.length === 0)
+    ctx.ui.info(opts.since ? `No jobs in the last ${opts.since}.` : `No jobs yet (journal: ${journal.path}).`);
   else {
     // The header is for people (stderr): stdout keeps one line per job.
-    ctx.ui.info(`${'REQUEST ID'.padEnd(34)}${'CREATED'.padEnd(21)}${'STATE'.padEnd(10)}${'COST'.padEnd(9)}${'FILES'.padEnd(9)}PROMPT`);
+    ctx.ui.info(
+      `${'REQUEST ID'.padEnd(34)}${'CREATED'.padEnd(21)}${'STATE'.padEnd(10)}${'COST'.padEnd(9)}${'FILES'.padEnd(9)}PROMPT`,
+    );
     for (const j of jobs) {
       // A prompt is any text (a manifest's, from a pull request): never sent raw to the terminal.
       const prompt = printable((j.prompt ?? '').replace(/\s+/g, ' '));
@@ -183,7 +220,9 @@ export async function runJobs(ctx: Context, opts: { json?: boolean; limit?: stri
       const cost = j.cost === undefined ? '-' : formatCredits(j.cost);
       // No -o: `result` saves into the journal's directory by itself.
       const hint = fetchable(j) ? ` → ${resumeHint(j.id)}` : '';
-      ctx.stdout.write(`${j.id.padEnd(33)} ${j.createdAt.slice(0, 19).replace('T', ' ')}  ${j.state.padEnd(9)} ${cost.padEnd(8)} ${files.padEnd(8)} ${short}${hint}\n`);
+      ctx.stdout.write(
+        `${j.id.padEnd(33)} ${j.createdAt.slice(0, 19).replace('T', ' ')}  ${j.state.padEnd(9)} ${cost.padEnd(8)} ${files.padEnd(8)} ${short}${hint}\n`,
+      );
     }
   }
   if (opts.since !== undefined) ctx.ui.info(spendTotal(jobs, opts.since));

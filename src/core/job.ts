@@ -153,7 +153,9 @@ export async function runJob(spec: JobSpec): Promise<JobOutcome> {
       // Only a 200 is billed: a refused submit or a FAILED job cost nothing. A job that exists
       // (or may) and was not seen to fail is counted at its estimate.
       const kind = isFluxKreaError(e) ? e.kind : undefined;
-      const billed = created ? kind !== 'job-failed' : isFluxKreaError(e) && (e.jobMayExist === true || e instanceof DeadlineError);
+      const billed = created
+        ? kind !== 'job-failed'
+        : isFluxKreaError(e) && (e.jobMayExist === true || e instanceof DeadlineError);
       if (billed) spend.settle({});
       else spend.release();
     }
@@ -162,7 +164,9 @@ export async function runJob(spec: JobSpec): Promise<JobOutcome> {
   // The price is learnt before the download: the next job need not wait for this one's files.
   const { rose } = spend?.settle(result.metrics) ?? {};
   if (rose) {
-    spec.events?.warning?.(`Segmind charged ${rose.to} credits an image, more than the ${rose.from} estimated: jobs from now on are priced at ${rose.to}.`);
+    spec.events?.warning?.(
+      `Segmind charged ${rose.to} credits an image, more than the ${rose.from} estimated: jobs from now on are priced at ${rose.to}.`,
+    );
   }
   const { cost, remainingCredits } = result.metrics;
   if (journalId && (cost !== undefined || remainingCredits !== undefined)) {
@@ -305,7 +309,8 @@ async function runSyncWithin(spec: JobSpec, params: ResolvedParams): Promise<Job
     // Ctrl-C waits for the answer (its images are paid for); the deadline cuts the call.
     return await spec.client.runSync(params, { signal, cutSignal: deadline, deadline: spec.deadline });
   } catch (e) {
-    if (deadline.aborted && !spec.signal?.aborted) throw new DeadlineError(Math.round(budgetMs / 1000), undefined, true);
+    if (deadline.aborted && !spec.signal?.aborted)
+      throw new DeadlineError(Math.round(budgetMs / 1000), undefined, true);
     throw e;
   }
 }
@@ -327,9 +332,12 @@ export async function uploadLocalImage(
   const info = await stat(path).catch(cannotRead);
   if (!info.isFile()) throw new UsageError(`${o.label}: ${path} is not a regular file.`);
   if (info.size > MAX_INPUT_IMAGE_BYTES) {
-    throw new UsageError(`${o.label}: ${path} is ${megabytes(info.size)}; an input image may be at most ${megabytes(MAX_INPUT_IMAGE_BYTES)}.`, {
-      suggestion: 'Downscale or recompress it (the model works at about 1 megapixel), or pass an http(s) URL.',
-    });
+    throw new UsageError(
+      `${o.label}: ${path} is ${megabytes(info.size)}; an input image may be at most ${megabytes(MAX_INPUT_IMAGE_BYTES)}.`,
+      {
+        suggestion: 'Downscale or recompress it (the model works at about 1 megapixel), or pass an http(s) URL.',
+      },
+    );
   }
   const data = await readFile(path).catch(cannotRead);
   const kind = sniffImage(data.subarray(0, 12));

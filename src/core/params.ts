@@ -37,7 +37,10 @@ export async function buildRequest(resolved: Resolved, prompt: string): Promise<
     if (resolved.values[f.key] !== undefined) params[f.key] = resolved.values[f.key];
   }
   const p = prompt.trim();
-  if (!p) throw new UsageError('The prompt is empty.', { suggestion: 'Give it as the first argument, e.g. flux-krea "a red fox in snow", or pipe it on stdin.' });
+  if (!p)
+    throw new UsageError('The prompt is empty.', {
+      suggestion: 'Give it as the first argument, e.g. flux-krea "a red fox in snow", or pipe it on stdin.',
+    });
   // -1 is Segmind's documented "random"; picking it here keeps the seed that is sent, journaled
   // and named in files a real one (issue 11), where -1 would be recorded as if it were the seed.
   if (params.seed === undefined || params.seed === RANDOM_SEED) {
@@ -78,7 +81,8 @@ export async function checkLocalImage(path: string): Promise<string | undefined>
   const info = await fsp.stat(path).catch(() => undefined);
   if (!info?.isFile()) return 'is not an http(s) URL or a readable file';
   // A huge file would be read whole and its base64 text overflow a string (issue 12 item 16).
-  if (info.size > MAX_INPUT_IMAGE_BYTES) return `is ${megabytes(info.size)}; an input image may be at most ${megabytes(MAX_INPUT_IMAGE_BYTES)}`;
+  if (info.size > MAX_INPUT_IMAGE_BYTES)
+    return `is ${megabytes(info.size)}; an input image may be at most ${megabytes(MAX_INPUT_IMAGE_BYTES)}`;
   let head: Buffer;
   try {
     const fh = await fsp.open(path, 'r');

@@ -71,7 +71,10 @@ export async function ensureDir(dir: string, requestId?: string): Promise<void> 
     writableDirs.add(abs);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new OutputError(`Cannot write to the output directory ${dir} (${code ?? (e as Error).message}).`, { requestId, cause: e });
+    throw new OutputError(`Cannot write to the output directory ${dir} (${code ?? (e as Error).message}).`, {
+      requestId,
+      cause: e,
+    });
   }
 }
 
@@ -86,8 +89,10 @@ export async function saveImage(ref: ImageRef, options: SaveOptions): Promise<Sa
   if (ref.kind === 'bytes') return saveBytes(ref.data, options);
   // A slow drip never trips a socket's silence timeout: the deadline bounds the whole download,
   // retries and their waits included (issue 12 item 8).
-  const deadline = options.deadline === undefined ? undefined : AbortSignal.timeout(Math.max(1, options.deadline - Date.now()));
-  const signal = deadline && options.signal ? AbortSignal.any([options.signal, deadline]) : (deadline ?? options.signal);
+  const deadline =
+    options.deadline === undefined ? undefined : AbortSignal.timeout(Math.max(1, options.deadline - Date.now()));
+  const signal =
+    deadline && options.signal ? AbortSignal.any([options.signal, deadline]) : (deadline ?? options.signal);
   const o: SaveOptions = { ...options, signal };
   const started = Date.now();
   const attempt = async (): Promise<SavedImage> => {
@@ -109,16 +114,25 @@ export async function saveImage(ref: ImageRef, options: SaveOptions): Promise<Sa
       sleep: o.sleep,
       classify: (e) => {
         if (isAbort(e, o.signal) || isFileSystemError(e)) return undefined;
-        if (e instanceof BrokenDownload || e instanceof ConnectionError) return { outcome: { type: 'network', sent: true }, reason: (e as Error).message };
-        if (e instanceof DownloadHttpError) return { outcome: { type: 'status', status: e.status }, headers: e.headers as Headers, reason: `HTTP ${e.status}` };
+        if (e instanceof BrokenDownload || e instanceof ConnectionError)
+          return { outcome: { type: 'network', sent: true }, reason: (e as Error).message };
+        if (e instanceof DownloadHttpError)
+          return {
+            outcome: { type: 'status', status: e.status },
+            headers: e.headers as Headers,
+            reason: `HTTP ${e.status}`,
+          };
         return undefined;
       },
-      onRetry: (r) => o.onRetry?.({ method: 'GET', url: ref.url, attempt: r.attempt, delayMs: r.delayMs, reason: r.reason }),
+      onRetry: (r) =>
+        o.onRetry?.({ method: 'GET', url: ref.url, attempt: r.attempt, delayMs: r.delayMs, reason: r.reason }),
     });
   } catch (e) {
     if (deadline?.aborted && !options.signal?.aborted) {
       const seconds = Math.max(1, Math.round((options.deadline! - started) / 1000));
-      throw new DeadlineError(seconds, o.requestId).with({ message: `The images were still downloading at the deadline (${ref.url ? safeHost(ref.url) : 'the image host'}).` });
+      throw new DeadlineError(seconds, o.requestId).with({
+        message: `The images were still downloading at the deadline (${ref.url ? safeHost(ref.url) : 'the image host'}).`,
+      });
     }
     if (isAbort(e, o.signal)) throw new InterruptedError(o.requestId);
     if (isFileSystemError(e)) throw writeError(e, o);
@@ -128,9 +142,14 @@ export async function saveImage(ref: ImageRef, options: SaveOptions): Promise<Sa
 
 async function saveBytes(data: Buffer, o: SaveOptions): Promise<SavedImage> {
   const kind = sniffImage(data.subarray(0, SNIFF_BYTES));
-  if (!kind) throw new ProtocolError('Segmind sent image data that is not a PNG, JPEG, WebP or GIF.', { requestId: o.requestId });
+  if (!kind)
+    throw new ProtocolError('Segmind sent image data that is not a PNG, JPEG, WebP or GIF.', {
+      requestId: o.requestId,
+    });
   if (!isWholeImage(kind.ext, data.subarray(0, SNIFF_BYTES), data.subarray(-TAIL_BYTES), data.length)) {
-    throw new ProtocolError(`Segmind sent an incomplete ${kind.ext} image (${data.length} bytes).`, { requestId: o.requestId });
+    throw new ProtocolError(`Segmind sent an incomplete ${kind.ext} image (${data.length} bytes).`, {
+      requestId: o.requestId,
+    });
   }
   const tmp = tempPath(o.dir);
   try {
@@ -153,7 +172,11 @@ export const MAX_REDIRECTS = 5;
 export function redirectTarget(from: string, location: string | undefined): string | undefined {
   if (!location) return undefined;
   let to: URL;
-  try { to = new URL(location, from); } catch { return undefined; }
+  try {
+    to = new URL(location, from);
+  } catch {
+    return undefined;
+  }
   if (to.protocol === 'https:') return to.href;
   return to.protocol === 'http:' && to.origin === new URL(from).origin ? to.href : undefined;
 }
@@ -163,7 +186,11 @@ export function redirectTarget(from: string, location: string | undefined): stri
  * chunks of the body), whatever the dispatcher's own timeouts are: a library caller's agent
  * may have none.
  */
-async function downloadTo(url: string, tmp: string, o: SaveOptions): Promise<{ bytes: number; format: string; sha256: string }> {
+async function downloadTo(
+  url: string,
+  tmp: string,
+  o: SaveOptions,
+): Promise<{ bytes: number; format: string; sha256: string }> {
   const stallMs = o.stallMs ?? STALL_MS;
   const stall = new AbortController();
   let timer = setTimeout(() => stall.abort(), stallMs);
@@ -184,14 +211,25 @@ async function downloadTo(url: string, tmp: string, o: SaveOptions): Promise<{ b
   }
 }
 
-async function downloadOnce(url: string, tmp: string, o: SaveOptions, poke: () => void): Promise<{ bytes: number; format: string; sha256: string }> {
-  if (!/^https?:\/\//i.test(url)) throw new ProtocolError(`Refusing to download a non-http(s) URL: ${url.slice(0, 60)}`);
+async function downloadOnce(
+  url: string,
+  tmp: string,
+  o: SaveOptions,
+  poke: () => void,
+): Promise<{ bytes: number; format: string; sha256: string }> {
+  if (!/^https?:\/\//i.test(url))
+    throw new ProtocolError(`Refusing to download a non-http(s) URL: ${url.slice(0, 60)}`);
   let res: Dispatcher.ResponseData;
   let at = url;
   for (let hops = 0; ; hops++) {
     try {
       // Image URLs are public: no API key, no cookies, nothing but a plain GET.
-      res = await request(at, { method: 'GET', headers: { 'user-agent': 'flux-krea' }, signal: o.signal, dispatcher: o.dispatcher ?? sharedAgent() });
+      res = await request(at, {
+        method: 'GET',
+        headers: { 'user-agent': 'flux-krea' },
+        signal: o.signal,
+        dispatcher: o.dispatcher ?? sharedAgent(),
+      });
     } catch (e) {
       if (isAbort(e, o.signal)) throw e;
       throw toConnectionError(e, at);
@@ -201,22 +239,36 @@ async function downloadOnce(url: string, tmp: string, o: SaveOptions, poke: () =
     const location = res.headers.location;
     const next = redirectTarget(at, Array.isArray(location) ? location[0] : location);
     if (!next) {
-      throw new ProtocolError(`The image host ${safeHost(at)} redirected to ${location ? 'a non-https address' : 'nowhere'}; not followed.`, { requestId: o.requestId });
+      throw new ProtocolError(
+        `The image host ${safeHost(at)} redirected to ${location ? 'a non-https address' : 'nowhere'}; not followed.`,
+        { requestId: o.requestId },
+      );
     }
-    if (hops >= MAX_REDIRECTS) throw new ProtocolError(`The image host ${safeHost(url)} redirected more than ${MAX_REDIRECTS} times.`, { requestId: o.requestId });
+    if (hops >= MAX_REDIRECTS)
+      throw new ProtocolError(`The image host ${safeHost(url)} redirected more than ${MAX_REDIRECTS} times.`, {
+        requestId: o.requestId,
+      });
     at = next;
   }
   if (res.statusCode >= 300) {
     // An image host's body is not shown: it may be an internal host's page (issue 12, item 12).
     await res.body.dump().catch(() => undefined);
-    throw new DownloadHttpError(res.statusCode, res.headers, `Downloading ${describeUrl(at)} failed: HTTP ${res.statusCode}.`, o.requestId);
+    throw new DownloadHttpError(
+      res.statusCode,
+      res.headers,
+      `Downloading ${describeUrl(at)} failed: HTTP ${res.statusCode}.`,
+      o.requestId,
+    );
   }
   const declared = Number(res.headers['content-length']);
   const maxBytes = o.maxBytes ?? MAX_IMAGE_BYTES;
   const host = safeHost(at);
   if (Number.isFinite(declared) && declared > maxBytes) {
     await res.body.dump({ limit: 0 }).catch(() => undefined);
-    throw new TooLargeDownload(`The image from ${host} is ${declared} bytes, over the ${maxBytes}-byte limit; not saved.`, o.requestId);
+    throw new TooLargeDownload(
+      `The image from ${host} is ${declared} bytes, over the ${maxBytes}-byte limit; not saved.`,
+      o.requestId,
+    );
   }
   let seen = 0;
   const hash = createHash('sha256');
@@ -226,10 +278,14 @@ async function downloadOnce(url: string, tmp: string, o: SaveOptions, poke: () =
     transform(chunk: Buffer, _enc, cb) {
       poke();
       seen += chunk.length;
-      if (seen > maxBytes) return cb(new TooLargeDownload(`The image from ${host} is over the ${maxBytes}-byte limit; not saved.`, o.requestId));
+      if (seen > maxBytes)
+        return cb(
+          new TooLargeDownload(`The image from ${host} is over the ${maxBytes}-byte limit; not saved.`, o.requestId),
+        );
       if (head.length < SNIFF_BYTES) head = Buffer.concat([head, chunk.subarray(0, SNIFF_BYTES - head.length)]);
       tail = Buffer.concat([tail, chunk.subarray(-TAIL_BYTES)]).subarray(-TAIL_BYTES);
-      if (head.length >= SNIFF_BYTES && !sniffImage(head)) return cb(new BrokenDownload(`The download from ${new URL(url).host} is not an image.`));
+      if (head.length >= SNIFF_BYTES && !sniffImage(head))
+        return cb(new BrokenDownload(`The download from ${new URL(url).host} is not an image.`));
       hash.update(chunk);
       cb(null, chunk);
     },
@@ -247,7 +303,10 @@ async function downloadOnce(url: string, tmp: string, o: SaveOptions, poke: () =
   const kind = sniffImage(head);
   if (!kind) throw new BrokenDownload(`The download from ${host} is not an image (${seen} bytes).`);
   // Without a Content-Length a cut-off body looks complete: the image's own end marker says.
-  if (!isWholeImage(kind.ext, head, tail, seen)) throw new BrokenDownload(`The download from ${host} was cut off: the ${kind.ext} image is incomplete (${seen} bytes).`);
+  if (!isWholeImage(kind.ext, head, tail, seen))
+    throw new BrokenDownload(
+      `The download from ${host} was cut off: the ${kind.ext} image is incomplete (${seen} bytes).`,
+    );
   return { bytes: seen, format: kind.ext, sha256: hash.digest('hex') };
 }
 
@@ -289,7 +348,21 @@ function isFileSystemError(e: unknown): boolean {
   const err = e as NodeJS.ErrnoException;
   return FS_CODES.has(err?.code ?? '') && !/^(read|connect)$/.test(err.syscall ?? '');
 }
-const FS_CODES = new Set(['ENOSPC', 'EACCES', 'EPERM', 'EROFS', 'EDQUOT', 'EEXIST', 'ENOTDIR', 'EISDIR', 'EMFILE', 'ENFILE', 'ENOENT', 'EIO', 'EFBIG']);
+const FS_CODES = new Set([
+  'ENOSPC',
+  'EACCES',
+  'EPERM',
+  'EROFS',
+  'EDQUOT',
+  'EEXIST',
+  'ENOTDIR',
+  'EISDIR',
+  'EMFILE',
+  'ENFILE',
+  'ENOENT',
+  'EIO',
+  'EFBIG',
+]);
 
 /** An image host's HTTP error: not the API's (a 404 here says nothing of the job's expiry). */
 export class DownloadHttpError extends FluxKreaError {
@@ -303,7 +376,11 @@ export class DownloadHttpError extends FluxKreaError {
 }
 
 function safeHost(url: string): string {
-  try { return new URL(url).host; } catch { return 'an image host'; }
+  try {
+    return new URL(url).host;
+  } catch {
+    return 'an image host';
+  }
 }
 
 function describeUrl(url: string): string {
@@ -319,11 +396,14 @@ function writeError(e: unknown, o: SaveOptions): Error {
   const err = e as NodeJS.ErrnoException;
   if (!isFileSystemError(err)) return err;
   return new OutputError(`Cannot write an image in ${o.dir} (${err.code}).`, {
-    requestId: o.requestId, cause: e,
+    requestId: o.requestId,
+    cause: e,
   });
 }
 
 function finalError(e: unknown, requestId?: string): Error {
   if (e instanceof BrokenDownload) return new ProtocolError(e.message, { requestId });
-  return e instanceof FluxKreaError && e.requestId === undefined && requestId !== undefined ? e.with({ requestId }) : (e as Error);
+  return e instanceof FluxKreaError && e.requestId === undefined && requestId !== undefined
+    ? e.with({ requestId })
+    : (e as Error);
 }

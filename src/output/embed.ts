@@ -38,10 +38,14 @@ export function formatOf(b: Buffer): 'png' | 'jpg' | 'webp' | undefined {
 
 export function embedProvenance(b: Buffer, t: EmbedText): Buffer {
   switch (formatOf(b)) {
-    case 'png': return embedPng(b, t);
-    case 'jpg': return embedJpeg(b, t);
-    case 'webp': return embedWebp(b, t);
-    default: throw new EmbedError('only PNG, JPEG and WebP files can carry embedded metadata');
+    case 'png':
+      return embedPng(b, t);
+    case 'jpg':
+      return embedJpeg(b, t);
+    case 'webp':
+      return embedWebp(b, t);
+    default:
+      throw new EmbedError('only PNG, JPEG and WebP files can carry embedded metadata');
   }
 }
 
@@ -66,7 +70,8 @@ export function extractProvenance(b: Buffer): string | undefined {
           const json = jsonFromXmp(s.data.subarray(XMP_ID.length).toString('utf8'));
           if (json !== undefined) return json;
         }
-        if (s.marker === 0xfe && s.data.toString('utf8', 0, COM_PREFIX.length) === COM_PREFIX) return s.data.subarray(COM_PREFIX.length).toString('utf8');
+        if (s.marker === 0xfe && s.data.toString('utf8', 0, COM_PREFIX.length) === COM_PREFIX)
+          return s.data.subarray(COM_PREFIX.length).toString('utf8');
       }
       return undefined;
     }
@@ -74,7 +79,8 @@ export function extractProvenance(b: Buffer): string | undefined {
       const xmp = riffChunks(b).find((c) => c.fourcc === 'XMP ');
       return xmp ? jsonFromXmp(xmp.data.toString('utf8')) : undefined;
     }
-    default: return undefined;
+    default:
+      return undefined;
   }
 }
 
@@ -92,7 +98,12 @@ export function crc32(data: Buffer): number {
   return (c ^ 0xffffffff) >>> 0;
 }
 
-interface PngChunk { type: string; data: Buffer; start: number; end: number }
+interface PngChunk {
+  type: string;
+  data: Buffer;
+  start: number;
+  end: number;
+}
 
 export function pngChunks(b: Buffer): PngChunk[] {
   const chunks: PngChunk[] = [];
@@ -133,16 +144,22 @@ function pngChunk(type: string, data: Buffer): Buffer {
 
 /** keyword, NUL, compression flag 0, method 0, empty language tag NUL, empty translated keyword NUL, text. */
 function itxt(keyword: string, text: string): Buffer {
-  return pngChunk('iTXt', Buffer.concat([Buffer.from(keyword, 'latin1'), Buffer.from([0, 0, 0, 0, 0]), Buffer.from(text, 'utf8')]));
+  return pngChunk(
+    'iTXt',
+    Buffer.concat([Buffer.from(keyword, 'latin1'), Buffer.from([0, 0, 0, 0, 0]), Buffer.from(text, 'utf8')]),
+  );
 }
 
 function embedPng(b: Buffer, t: EmbedText): Buffer {
   const chunks = pngChunks(b);
   if (!chunks.some((c) => c.type === 'IEND')) throw new EmbedError('the PNG file has no IEND chunk');
   const isXmp = (c: PngChunk) => c.type === 'iTXt' && itxtKeyword(c.data) === PNG_XMP_KEYWORD;
-  const ours = (c: PngChunk) => c.type === 'iTXt' && (itxtKeyword(c.data) === PNG_KEYWORD || (isXmp(c) && isOurXmp(itxtText(c.data))));
+  const ours = (c: PngChunk) =>
+    c.type === 'iTXt' && (itxtKeyword(c.data) === PNG_KEYWORD || (isXmp(c) && isOurXmp(itxtText(c.data))));
   const kept = chunks.filter((c) => !ours(c));
-  const chunk = kept.some(isXmp) ? itxt(PNG_KEYWORD, t.json) : itxt(PNG_XMP_KEYWORD, xmpPacket(t.json, t.creator, t.description));
+  const chunk = kept.some(isXmp)
+    ? itxt(PNG_KEYWORD, t.json)
+    : itxt(PNG_XMP_KEYWORD, xmpPacket(t.json, t.creator, t.description));
   // Before the first IDAT (issue 13 item 12): where readers look for metadata.
   const at = kept.findIndex((c) => c.type === 'IDAT' || c.type === 'IEND');
   const raw = kept.map((c) => b.subarray(c.start, c.end));
@@ -151,7 +168,12 @@ function embedPng(b: Buffer, t: EmbedText): Buffer {
 
 // ---- JPEG ----
 
-interface JpegSegment { marker: number; data: Buffer; start: number; end: number }
+interface JpegSegment {
+  marker: number;
+  data: Buffer;
+  start: number;
+  end: number;
+}
 
 /** Segments from SOI up to (not including) SOS; `rest` is where the scan data starts. */
 export function jpegSegments(b: Buffer): { segments: JpegSegment[]; rest: number } {
@@ -160,7 +182,10 @@ export function jpegSegments(b: Buffer): { segments: JpegSegment[]; rest: number
   while (i + 4 <= b.length) {
     if (b[i] !== 0xff) throw new EmbedError('the JPEG file has a broken segment structure');
     const marker = b[i + 1]!;
-    if (marker === 0xff) { i++; continue; } // fill byte
+    if (marker === 0xff) {
+      i++;
+      continue;
+    } // fill byte
     if (marker === 0xda || marker === 0xd9) return { segments, rest: i };
     const len = b.readUInt16BE(i + 2);
     if (len < 2 || i + 2 + len > b.length) throw new EmbedError('the JPEG file is truncated');
@@ -180,7 +205,9 @@ function jpegSegment(marker: number, data: Buffer): Buffer {
 function embedJpeg(b: Buffer, t: EmbedText): Buffer {
   const { segments, rest } = jpegSegments(b);
   const isXmp = (s: JpegSegment) => s.marker === 0xe1 && s.data.subarray(0, XMP_ID.length).equals(XMP_ID);
-  const ours = (s: JpegSegment) => (isXmp(s) && isOurXmp(s.data.toString('utf8'))) || (s.marker === 0xfe && s.data.toString('utf8', 0, COM_PREFIX.length) === COM_PREFIX);
+  const ours = (s: JpegSegment) =>
+    (isXmp(s) && isOurXmp(s.data.toString('utf8'))) ||
+    (s.marker === 0xfe && s.data.toString('utf8', 0, COM_PREFIX.length) === COM_PREFIX);
   const kept = segments.filter((s) => !ours(s));
   const foreignXmp = kept.some(isXmp);
   const segment = foreignXmp
@@ -195,7 +222,12 @@ function embedJpeg(b: Buffer, t: EmbedText): Buffer {
 
 // ---- WebP ----
 
-interface RiffChunk { fourcc: string; data: Buffer; start: number; end: number }
+interface RiffChunk {
+  fourcc: string;
+  data: Buffer;
+  start: number;
+  end: number;
+}
 
 export function riffChunks(b: Buffer): RiffChunk[] {
   const size = b.readUInt32LE(4);
@@ -205,7 +237,12 @@ export function riffChunks(b: Buffer): RiffChunk[] {
     const len = b.readUInt32LE(i + 4);
     const end = i + 8 + len + (len & 1);
     if (i + 8 + len > size + 8) throw new EmbedError('the WebP file has a broken chunk');
-    chunks.push({ fourcc: b.toString('latin1', i, i + 4), data: b.subarray(i + 8, i + 8 + len), start: i, end: Math.min(end, size + 8) });
+    chunks.push({
+      fourcc: b.toString('latin1', i, i + 4),
+      data: b.subarray(i + 8, i + 8 + len),
+      start: i,
+      end: Math.min(end, size + 8),
+    });
     i = end;
   }
   return chunks;
@@ -234,7 +271,8 @@ function vp8xFor(image: RiffChunk): Buffer {
     height = ((bits >>> 14) & 0x3fff) + 1;
     alpha = ((bits >>> 28) & 1) === 1;
   } else {
-    if (d.length < 10 || d[3] !== 0x9d || d[4] !== 0x01 || d[5] !== 0x2a) throw new EmbedError('the WebP lossy header is not valid');
+    if (d.length < 10 || d[3] !== 0x9d || d[4] !== 0x01 || d[5] !== 0x2a)
+      throw new EmbedError('the WebP lossy header is not valid');
     width = d.readUInt16LE(6) & 0x3fff;
     height = d.readUInt16LE(8) & 0x3fff;
   }
@@ -257,7 +295,12 @@ function embedWebp(b: Buffer, t: EmbedText): Buffer {
   else throw new EmbedError(`the WebP file starts with an unknown chunk ${JSON.stringify(first.fourcc)}`);
   vp8x[0] = vp8x[0]! | VP8X_XMP;
   const rest = chunks.filter((c) => c.fourcc !== 'VP8X' && c.fourcc !== 'XMP ').map((c) => riffChunk(c.fourcc, c.data));
-  const body = Buffer.concat([Buffer.from('WEBP', 'latin1'), riffChunk('VP8X', vp8x), ...rest, riffChunk('XMP ', Buffer.from(xmpPacket(t.json, t.creator, t.description), 'utf8'))]);
+  const body = Buffer.concat([
+    Buffer.from('WEBP', 'latin1'),
+    riffChunk('VP8X', vp8x),
+    ...rest,
+    riffChunk('XMP ', Buffer.from(xmpPacket(t.json, t.creator, t.description), 'utf8')),
+  ]);
   const head = Buffer.alloc(8);
   head.write('RIFF', 0, 'latin1');
   head.writeUInt32LE(body.length, 4);

@@ -100,7 +100,12 @@ export async function embedInFile(imagePath: string, p: Provenance): Promise<{ b
  * cannot carry embedded metadata gets a sidecar instead, with a warning: the record is never
  * silently lost.
  */
-export async function applyMetadata(files: SavedImage[], mode: MetadataMode | undefined, input: ProvenanceInput, warn?: (m: string) => void): Promise<void> {
+export async function applyMetadata(
+  files: SavedImage[],
+  mode: MetadataMode | undefined,
+  input: ProvenanceInput,
+  warn?: (m: string) => void,
+): Promise<void> {
   if (!mode || mode === 'none') return;
   const createdAt = input.createdAt ?? new Date();
   for (const [i, f] of files.entries()) {
@@ -126,7 +131,7 @@ export async function applyMetadata(files: SavedImage[], mode: MetadataMode | un
 /** The provenance embedded in an image file, or undefined. */
 export async function readEmbedded(imagePath: string): Promise<Provenance | undefined> {
   const json = extractProvenance(await readFile(imagePath));
-  return json === undefined ? undefined : JSON.parse(json) as Provenance;
+  return json === undefined ? undefined : (JSON.parse(json) as Provenance);
 }
 
 export async function readSidecar(imagePath: string): Promise<Provenance | undefined> {

@@ -8,7 +8,10 @@ import { extractProvenance } from './embed.js';
 import { sidecarPath, type Provenance } from './metadata.js';
 
 export class ProvenanceError extends Error {
-  constructor(readonly path: string, message: string) {
+  constructor(
+    readonly path: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -40,7 +43,10 @@ export async function readProvenance(path: string): Promise<FoundProvenance | un
     try {
       bytes = await readFile(imagePath);
     } catch (e) {
-      throw new ProvenanceError(imagePath, `cannot read ${imagePath} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+      throw new ProvenanceError(
+        imagePath,
+        `cannot read ${imagePath} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+      );
     }
     let json: string | undefined;
     try {
@@ -48,7 +54,8 @@ export async function readProvenance(path: string): Promise<FoundProvenance | un
     } catch {
       json = undefined; // a file whose structure embed.ts cannot walk carries no record of ours
     }
-    if (json !== undefined) return { provenance: parse(json, imagePath), source: 'embedded', imagePath, recordPath: imagePath };
+    if (json !== undefined)
+      return { provenance: parse(json, imagePath), source: 'embedded', imagePath, recordPath: imagePath };
   }
   const recordPath = sidecarPath(imagePath);
   // A sidecar is a plain file we wrote: a symlink or a device in its place is not read (issue 12 item 6).
@@ -60,7 +67,10 @@ export async function readProvenance(path: string): Promise<FoundProvenance | un
     text = await readFile(recordPath, 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new ProvenanceError(recordPath, `cannot read ${recordPath} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new ProvenanceError(
+      recordPath,
+      `cannot read ${recordPath} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+    );
   }
   return { provenance: parse(text, recordPath), source: 'sidecar', imagePath, recordPath };
 }
@@ -72,7 +82,12 @@ function parse(text: string, where: string): Provenance {
   } catch {
     throw new ProvenanceError(where, `the metadata in ${where} is not valid JSON`);
   }
-  if (!value || typeof value !== 'object' || typeof (value as Provenance).params !== 'object' || (value as Provenance).params === null) {
+  if (
+    !value ||
+    typeof value !== 'object' ||
+    typeof (value as Provenance).params !== 'object' ||
+    (value as Provenance).params === null
+  ) {
     throw new ProvenanceError(where, `the metadata in ${where} has no "params"`);
   }
   const p = value as Provenance;

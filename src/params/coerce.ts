@@ -58,12 +58,18 @@ function normalizeEnum(field: FieldSpec, s: string): string {
 export function invalid(field: FieldSpec, raw: unknown, origin: string): UsageError {
   const shown = typeof raw === 'string' ? JSON.stringify(raw) : String(raw);
   const hint = field.kind === 'enum' ? didYouMean(String(raw), field.values ?? []) : undefined;
-  return new UsageError(`${origin}: ${shown} is not allowed; use ${allowedText(field)}.${hint ? ` Did you mean ${hint}?` : ''}`);
+  return new UsageError(
+    `${origin}: ${shown} is not allowed; use ${allowedText(field)}.${hint ? ` Did you mean ${hint}?` : ''}`,
+  );
 }
 
 /** The closest allowed value, when it is close enough to be a typo. */
 export function didYouMean(input: string, candidates: readonly string[]): string | undefined {
-  const norm = (s: string) => s.toLowerCase().replace(/[x×/*.,;_ -]/g, ':').replace(/^jpeg$/, 'jpg');
+  const norm = (s: string) =>
+    s
+      .toLowerCase()
+      .replace(/[x×/*.,;_ -]/g, ':')
+      .replace(/^jpeg$/, 'jpg');
   const n = norm(input);
   const byNorm = candidates.find((c) => norm(c) === n);
   if (byNorm) return byNorm;
@@ -71,7 +77,10 @@ export function didYouMean(input: string, candidates: readonly string[]): string
   let bestD = Infinity;
   for (const c of candidates) {
     const d = distance(input.toLowerCase(), c.toLowerCase());
-    if (d < bestD) { bestD = d; best = c; }
+    if (d < bestD) {
+      bestD = d;
+      best = c;
+    }
   }
   return best !== undefined && bestD <= Math.max(1, Math.floor(input.length / 3)) ? best : undefined;
 }

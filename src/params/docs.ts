@@ -29,7 +29,10 @@ function row(cells: string[]): string {
 }
 
 export function modelFlagsTable(): string {
-  const lines = [row(['flag', 'API field', 'allowed', 'default', 'env', 'what it does']), row(['---', '---', '---', '---', '---', '---'])];
+  const lines = [
+    row(['flag', 'API field', 'allowed', 'default', 'env', 'what it does']),
+    row(['---', '---', '---', '---', '---', '---']),
+  ];
   for (const f of MODEL_FIELDS) {
     if (f.key === 'prompt') continue;
     lines.push(row([flagCell(f), `\`${f.key}\``, allowedText(f), defaultCell(f), envCell(f), f.help]));

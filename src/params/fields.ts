@@ -48,7 +48,9 @@ function kindOf(key: string, inner: z.ZodType): FieldKind {
   if (inner instanceof z.ZodBoolean) return 'boolean';
   if (inner instanceof z.ZodString) return 'string';
   // A field no flag can express is a mistake in the schema: say so on the first run of any test.
-  throw new Error(`${key}: a ${inner.constructor.name} cannot be a flag; use a string, number, boolean or enum, optionally with .optional() or .default()`);
+  throw new Error(
+    `${key}: a ${inner.constructor.name} cannot be a flag; use a string, number, boolean or enum, optionally with .optional() or .default()`,
+  );
 }
 
 /** A bound worth showing: not the ±2⁵³−1 that `.int()` sets by itself, nor ±Infinity. */
@@ -105,7 +107,11 @@ export const SWEEP_FIELDS: readonly FieldSpec[] = [
 /** Fields that `config set` and project files may hold. */
 // Batch's own settable options (--concurrency, --rpm) belong here too: a project file that sets
 // them for CI must not be refused by the other commands.
-export const CONFIG_FIELDS: readonly FieldSpec[] = [...ALL_FIELDS, ...BATCH_FIELDS, ...SWEEP_FIELDS.filter((f) => !BATCH_FIELDS.some((b) => b.key === f.key))].filter((f) => f.configurable);
+export const CONFIG_FIELDS: readonly FieldSpec[] = [
+  ...ALL_FIELDS,
+  ...BATCH_FIELDS,
+  ...SWEEP_FIELDS.filter((f) => !BATCH_FIELDS.some((b) => b.key === f.key)),
+].filter((f) => f.configurable);
 
 export function fieldByKey(key: string): FieldSpec | undefined {
   return ALL_FIELDS.find((f) => f.key === key);
@@ -114,14 +120,18 @@ export function fieldByKey(key: string): FieldSpec | undefined {
 /** Finds a field by API name, flag name or alias (`aspect`, `aspect-ratio`, `aspect_ratio`). */
 export function findField(name: string, fields: readonly FieldSpec[] = ALL_FIELDS): FieldSpec | undefined {
   const n = name.replace(/^--?/, '');
-  return fields.find((f) => f.key === n || f.flag === n || f.short === n || f.aliases?.includes(n) || f.key === n.replace(/-/g, '_'));
+  return fields.find(
+    (f) => f.key === n || f.flag === n || f.short === n || f.aliases?.includes(n) || f.key === n.replace(/-/g, '_'),
+  );
 }
 
 /** Human description of what a field allows, for error messages and docs. */
 export function allowedText(f: FieldSpec): string {
   switch (f.kind) {
-    case 'enum': return `one of ${f.values!.join(', ')}`;
-    case 'boolean': return 'true or false';
+    case 'enum':
+      return `one of ${f.values!.join(', ')}`;
+    case 'boolean':
+      return 'true or false';
     case 'int':
       if (f.min !== undefined && f.max !== undefined) return `a whole number from ${f.min} to ${f.max}`;
       if (f.min !== undefined) return `a whole number of at least ${f.min}`;
@@ -130,7 +140,8 @@ export function allowedText(f: FieldSpec): string {
       if (f.min !== undefined && f.max !== undefined) return `a number from ${f.min} to ${f.max}`;
       if (f.min !== undefined) return `a number of at least ${f.min}`;
       return 'a number';
-    case 'string': return 'a non-empty value';
+    case 'string':
+      return 'a non-empty value';
   }
 }
 

@@ -32,9 +32,7 @@ export interface FlagMeta {
   defaultText?: string;
 }
 
-export const ASPECT_RATIOS = [
-  '1:1', '16:9', '21:9', '3:2', '2:3', '4:5', '5:4', '3:4', '4:3', '9:16', '9:21',
-] as const;
+export const ASPECT_RATIOS = ['1:1', '16:9', '21:9', '3:2', '2:3', '4:5', '5:4', '3:4', '4:3', '9:16', '9:21'] as const;
 export const MEGAPIXELS = ['1', '0.25'] as const;
 export const OUTPUT_FORMATS = ['webp', 'jpg', 'png'] as const;
 
@@ -43,32 +41,130 @@ export const flagMeta = (m: FlagMeta): FlagMeta & Record<string, unknown> => ({ 
 const meta = flagMeta;
 
 export const modelParamsSchema = z.strictObject({
-  prompt: z.string().trim().min(1, 'must not be empty')
-    .meta(meta({ flag: 'prompt', configurable: false, valueName: 'text', help: 'What to generate (the first argument; `-` reads stdin)' })),
-  aspect_ratio: z.enum(ASPECT_RATIOS).default('16:9')
-    .meta(meta({ flag: 'aspect', short: 'a', aliases: ['aspect-ratio'], valueName: 'ratio', help: 'Aspect ratio of the image' })),
-  megapixels: z.enum(MEGAPIXELS).default('1')
-    .meta(meta({ flag: 'megapixels', short: 'm', valueName: 'mp', help: 'Image size in megapixels (sent as a string)' })),
-  num_outputs: z.number().int().min(1).max(4).default(2)
+  prompt: z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .meta(
+      meta({
+        flag: 'prompt',
+        configurable: false,
+        valueName: 'text',
+        help: 'What to generate (the first argument; `-` reads stdin)',
+      }),
+    ),
+  aspect_ratio: z
+    .enum(ASPECT_RATIOS)
+    .default('16:9')
+    .meta(
+      meta({
+        flag: 'aspect',
+        short: 'a',
+        aliases: ['aspect-ratio'],
+        valueName: 'ratio',
+        help: 'Aspect ratio of the image',
+      }),
+    ),
+  megapixels: z
+    .enum(MEGAPIXELS)
+    .default('1')
+    .meta(
+      meta({ flag: 'megapixels', short: 'm', valueName: 'mp', help: 'Image size in megapixels (sent as a string)' }),
+    ),
+  num_outputs: z
+    .number()
+    .int()
+    .min(1)
+    .max(4)
+    .default(2)
     .meta(meta({ flag: 'num-outputs', short: 'n', valueName: 'n', help: 'How many images to generate' })),
-  guidance: z.number().min(0).max(10).default(7)
+  guidance: z
+    .number()
+    .min(0)
+    .max(10)
+    .default(7)
     .meta(meta({ flag: 'guidance', short: 'g', valueName: 'x', help: 'How closely to follow the prompt' })),
-  num_inference_steps: z.number().int().min(1).max(50).default(40)
-    .meta(meta({ flag: 'steps', short: 's', aliases: ['num-inference-steps'], valueName: 'n', help: 'Denoising steps (more is slower, finer)' })),
-  output_format: z.enum(OUTPUT_FORMATS).default('jpg')
-    .meta(meta({ flag: 'format', short: 'f', aliases: ['output-format'], valueName: 'fmt', help: 'Image file format' })),
-  output_quality: z.number().int().min(0).max(100).default(90)
-    .meta(meta({ flag: 'quality', aliases: ['output-quality'], valueName: 'n', help: 'Compression quality (ignored for png)' })),
-  prompt_strength: z.number().min(0).max(1).optional()
-    .meta(meta({ flag: 'prompt-strength', valueName: 'x', help: 'How much the prompt changes --image (img2img only; server default 0.7)' })),
-  image: z.string().min(1).optional()
-    .meta(meta({ flag: 'image', short: 'i', configurable: false, valueName: 'path-or-url', complete: 'file', help: 'Input image for img2img: an http(s) URL, or a local file that is uploaded first' })),
+  num_inference_steps: z
+    .number()
+    .int()
+    .min(1)
+    .max(50)
+    .default(40)
+    .meta(
+      meta({
+        flag: 'steps',
+        short: 's',
+        aliases: ['num-inference-steps'],
+        valueName: 'n',
+        help: 'Denoising steps (more is slower, finer)',
+      }),
+    ),
+  output_format: z
+    .enum(OUTPUT_FORMATS)
+    .default('jpg')
+    .meta(
+      meta({ flag: 'format', short: 'f', aliases: ['output-format'], valueName: 'fmt', help: 'Image file format' }),
+    ),
+  output_quality: z
+    .number()
+    .int()
+    .min(0)
+    .max(100)
+    .default(90)
+    .meta(
+      meta({
+        flag: 'quality',
+        aliases: ['output-quality'],
+        valueName: 'n',
+        help: 'Compression quality (ignored for png)',
+      }),
+    ),
+  prompt_strength: z
+    .number()
+    .min(0)
+    .max(1)
+    .optional()
+    .meta(
+      meta({
+        flag: 'prompt-strength',
+        valueName: 'x',
+        help: 'How much the prompt changes --image (img2img only; server default 0.7)',
+      }),
+    ),
+  image: z
+    .string()
+    .min(1)
+    .optional()
+    .meta(
+      meta({
+        flag: 'image',
+        short: 'i',
+        configurable: false,
+        valueName: 'path-or-url',
+        complete: 'file',
+        help: 'Input image for img2img: an http(s) URL, or a local file that is uploaded first',
+      }),
+    ),
   // .int() is zod's safe-integer range: no bounds of our own to show.
-  seed: z.number().int().optional()
-    .meta(meta({ flag: 'seed', valueName: 'n', defaultText: 'random, reported', help: 'Random seed; when omitted a random one is picked and reported' })),
-  go_fast: z.boolean().default(true)
+  seed: z
+    .number()
+    .int()
+    .optional()
+    .meta(
+      meta({
+        flag: 'seed',
+        valueName: 'n',
+        defaultText: 'random, reported',
+        help: 'Random seed; when omitted a random one is picked and reported',
+      }),
+    ),
+  go_fast: z
+    .boolean()
+    .default(true)
     .meta(meta({ flag: 'go-fast', help: 'Faster, not bit-for-bit deterministic (--no-go-fast to turn off)' })),
-  disable_safety_checker: z.boolean().default(false)
+  disable_safety_checker: z
+    .boolean()
+    .default(false)
     .meta(meta({ flag: 'disable-safety-checker', help: 'Turn off the safety checker' })),
 });
 

@@ -55,7 +55,11 @@ const BYTES_PER_LINE = 1024;
 
 /** A job whose images may still be fetched: not saved yet, async, and within Segmind's retention. */
 export function stillFetchable(j: JournalEntry, now = Date.now()): boolean {
-  return (j.state === 'submitted' || j.state === 'partial') && j.mode !== 'sync' && now - Date.parse(j.createdAt) < RETENTION_MS;
+  return (
+    (j.state === 'submitted' || j.state === 'partial') &&
+    j.mode !== 'sync' &&
+    now - Date.parse(j.createdAt) < RETENTION_MS
+  );
 }
 
 /**
@@ -79,7 +83,11 @@ export class Journal {
   private dirMade = false;
 
   /** `limits` is for tests, which make compactions frequent to race them against appends. */
-  constructor(dir: string, onWarning?: (message: string) => void, limits: { compactLines?: number; keepJobs?: number } = {}) {
+  constructor(
+    dir: string,
+    onWarning?: (message: string) => void,
+    limits: { compactLines?: number; keepJobs?: number } = {},
+  ) {
     this.path = join(dir, FILE);
     this.onWarning = onWarning;
     this.compactLines = limits.compactLines ?? COMPACT_LINES;
@@ -127,14 +135,20 @@ export class Journal {
     const { events, lines, bad } = parseEvents(text);
     const jobs = fold(events);
     if (bad > 0) await this.setAside(bad, text);
-    else if (lines > this.compactLines) await this.compact().catch((e: Error) => this.onWarning?.(`Could not compact the job journal ${this.path}: ${e.message}`));
+    else if (lines > this.compactLines)
+      await this.compact().catch((e: Error) =>
+        this.onWarning?.(`Could not compact the job journal ${this.path}: ${e.message}`),
+      );
     return jobs;
   }
 
   /** Run times (ms) of the most recent async jobs that have one, newest first. */
   async recentRunTimes(limit = 16): Promise<number[]> {
     const jobs = await this.list();
-    return jobs.map((j) => j.runMs).filter((ms): ms is number => typeof ms === 'number' && ms > 0).slice(0, limit);
+    return jobs
+      .map((j) => j.runMs)
+      .filter((ms): ms is number => typeof ms === 'number' && ms > 0)
+      .slice(0, limit);
   }
 
   async get(id: string): Promise<JournalEntry | undefined> {
@@ -146,7 +160,9 @@ export class Journal {
     try {
       await writeFileAtomic(aside, text);
       if (await this.compact()) {
-        this.onWarning?.(`The job journal had ${bad} unreadable line(s); the old file was kept as ${aside} and the good entries carried over.`);
+        this.onWarning?.(
+          `The job journal had ${bad} unreadable line(s); the old file was kept as ${aside} and the good entries carried over.`,
+        );
       }
     } catch (e) {
       this.onWarning?.(`The job journal ${this.path} is damaged and could not be repaired: ${(e as Error).message}`);
@@ -174,7 +190,10 @@ export class Journal {
         // Whole lines only: a line without its newline yet is an append in progress, carried over with the tail.
         const upTo = read.lastIndexOf(0x0a) + 1;
         const events = parseEvents(read.subarray(0, upTo).toString('utf8')).events;
-        const body = jobsToKeep(fold(events), this.keepJobs).reverse().map((j) => JSON.stringify(j)).join('\n');
+        const body = jobsToKeep(fold(events), this.keepJobs)
+          .reverse()
+          .map((j) => JSON.stringify(j))
+          .join('\n');
         await writeFileAtomic(this.path, body ? `${body}\n` : '');
         const { size } = await old.stat();
         if (size > upTo) {
@@ -213,7 +232,8 @@ function parseEvents(text: string): { events: (JournalEvent & { at?: string })[]
   for (const line of lines) {
     try {
       const e = JSON.parse(line) as JournalEvent & { at?: string };
-      if (typeof e?.id === 'string') events.push(e); else bad++;
+      if (typeof e?.id === 'string') events.push(e);
+      else bad++;
     } catch {
       bad++;
     }
@@ -253,7 +273,10 @@ export function fold(events: (JournalEvent & { at?: string })[]): JournalEntry[]
   const byId = new Map<string, JournalEntry>();
   // In time order, not file order: a compaction may carry an older record over after newer ones.
   const timeOf = (e: JournalEvent & { at?: string }) => e.at ?? e.updatedAt ?? e.createdAt ?? '';
-  const ordered = events.map((e, i) => ({ e, i })).sort((a, b) => timeOf(a.e).localeCompare(timeOf(b.e)) || a.i - b.i).map((x) => x.e);
+  const ordered = events
+    .map((e, i) => ({ e, i }))
+    .sort((a, b) => timeOf(a.e).localeCompare(timeOf(b.e)) || a.i - b.i)
+    .map((x) => x.e);
   for (const e of ordered) {
     const { at, ...rest } = e;
     const prev = byId.get(e.id);

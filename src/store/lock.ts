@@ -72,7 +72,11 @@ function racyMargin(mtimeMs: number): number {
  */
 export function unchangedBySizeAndMtime(file: LockedFile, st: FileStat, lockWrittenMs: number | undefined): boolean {
   if (file.mtime_ms === undefined || lockWrittenMs === undefined) return false;
-  return st.size === file.bytes && Math.floor(st.mtimeMs) === file.mtime_ms && file.mtime_ms < lockWrittenMs - racyMargin(file.mtime_ms);
+  return (
+    st.size === file.bytes &&
+    Math.floor(st.mtimeMs) === file.mtime_ms &&
+    file.mtime_ms < lockWrittenMs - racyMargin(file.mtime_ms)
+  );
 }
 
 export interface IntactOptions {
@@ -115,7 +119,13 @@ export class LockFile {
   /** The lock file's mtime as loaded (ms), for the fast check; undefined when it was not on disk. */
   private readonly lockWrittenMs: number | undefined;
 
-  private constructor(path: string, model: string, entries: Map<string, LockRecord>, sizes: { lock: number; log: number }, lockWrittenMs?: number) {
+  private constructor(
+    path: string,
+    model: string,
+    entries: Map<string, LockRecord>,
+    sizes: { lock: number; log: number },
+    lockWrittenMs?: number,
+  ) {
     this.path = path;
     this.dir = dirname(path);
     this.logPath = `${path}.log`;
@@ -134,12 +144,21 @@ export class LockFile {
   static async load(path: string, model: string): Promise<LockFile> {
     const abs = resolve(path);
     // Before reading: a lock written meanwhile only makes the fast check more careful.
-    const lockWrittenMs = await stat(abs).then((st) => st.mtimeMs, () => undefined);
+    const lockWrittenMs = await stat(abs).then(
+      (st) => st.mtimeMs,
+      () => undefined,
+    );
     const text = await readIfAny(abs, path);
     const log = await readIfAny(`${abs}.log`, `${path}.log`);
     const entries = text === undefined ? new Map<string, LockRecord>() : parseLock(text, path);
     if (log !== undefined) replayLog(log, `${path}.log`, entries);
-    return new LockFile(abs, model, entries, { lock: Buffer.byteLength(text ?? ''), log: Buffer.byteLength(log ?? '') }, lockWrittenMs);
+    return new LockFile(
+      abs,
+      model,
+      entries,
+      { lock: Buffer.byteLength(text ?? ''), log: Buffer.byteLength(log ?? '') },
+      lockWrittenMs,
+    );
   }
 
   /**
@@ -206,7 +225,11 @@ export class LockFile {
   }
 
   serialize(): string {
-    const doc: LockDocument = { 'flux-krea-lock': LOCK_VERSION, model: this.model, entries: Object.fromEntries(this.entries) };
+    const doc: LockDocument = {
+      'flux-krea-lock': LOCK_VERSION,
+      model: this.model,
+      entries: Object.fromEntries(this.entries),
+    };
     return `${stableStringify(doc, 2)}\n`;
   }
 
@@ -309,7 +332,9 @@ async function readIfAny(abs: string, shown: string): Promise<string | undefined
     return await readFile(abs, 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new UsageError(`Cannot read the lock file ${shown} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`);
+    throw new UsageError(
+      `Cannot read the lock file ${shown} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`,
+    );
   }
 }
 
@@ -320,15 +345,18 @@ function parseLock(text: string, path: string): Map<string, LockRecord> {
   } catch {
     throw damaged(path, 'it is not valid JSON');
   }
-  if (!doc || typeof doc !== 'object' || typeof doc.entries !== 'object' || doc.entries === null) throw damaged(path, 'it has no "entries"');
-  if (doc['flux-krea-lock'] !== LOCK_VERSION) throw damaged(path, `its version ${String(doc['flux-krea-lock'])} is not ${LOCK_VERSION}`);
+  if (!doc || typeof doc !== 'object' || typeof doc.entries !== 'object' || doc.entries === null)
+    throw damaged(path, 'it has no "entries"');
+  if (doc['flux-krea-lock'] !== LOCK_VERSION)
+    throw damaged(path, `its version ${String(doc['flux-krea-lock'])} is not ${LOCK_VERSION}`);
   const entries = new Map<string, LockRecord>();
   for (const [key, rec] of Object.entries(doc.entries)) addRecord(entries, key, rec);
   return entries;
 }
 
 function addRecord(entries: Map<string, LockRecord>, key: string, rec: LockRecord | undefined): void {
-  if (rec && typeof rec === 'object' && typeof rec.hash === 'string') entries.set(key, { ...rec, files: Array.isArray(rec.files) ? rec.files : [] });
+  if (rec && typeof rec === 'object' && typeof rec.hash === 'string')
+    entries.set(key, { ...rec, files: Array.isArray(rec.files) ? rec.files : [] });
 }
 
 /**
@@ -347,15 +375,19 @@ function replayLog(text: string, path: string, entries: Map<string, LockRecord>)
       if (i === lines.length - 1) return; // no newline after it: the append was cut off
       throw damaged(path, `line ${i + 1} is not valid JSON`);
     }
-    if (!item || typeof item !== 'object' || typeof item.key !== 'string') throw damaged(path, `line ${i + 1} has no "key"`);
+    if (!item || typeof item !== 'object' || typeof item.key !== 'string')
+      throw damaged(path, `line ${i + 1} has no "key"`);
     addRecord(entries, item.key, item.record);
   });
 }
 
 function cannotWrite(path: string, e: unknown): OutputError {
-  return new OutputError(`Cannot write the lock file ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`, {
-    suggestion: 'Check the directory permissions, or choose another place with --lock.',
-  });
+  return new OutputError(
+    `Cannot write the lock file ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`,
+    {
+      suggestion: 'Check the directory permissions, or choose another place with --lock.',
+    },
+  );
 }
 
 function damaged(path: string, why: string): UsageError {

@@ -72,7 +72,9 @@ export async function readProjectFile(path: string): Promise<Record<string, unkn
     text = readFileSync(path, 'utf8');
     parsed = JSON.parse(text);
   } catch (e) {
-    const problem = (e as NodeJS.ErrnoException).code ? `cannot be read (${(e as NodeJS.ErrnoException).code})` : jsonProblem(text, e);
+    const problem = (e as NodeJS.ErrnoException).code
+      ? `cannot be read (${(e as NodeJS.ErrnoException).code})`
+      : jsonProblem(text, e);
     throw new UsageError(`${path}: ${problem}.`, { suggestion: 'Fix or remove the file.' });
   }
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
@@ -88,9 +90,10 @@ export function checkStored(values: Record<string, unknown>, where: string): Rec
     const field = findField(name, CONFIG_FIELDS);
     if (!field) {
       const known = findField(name, ALL_FIELDS);
-      throw new UsageError(known
-        ? `${where}: "${name}" cannot be saved as a default.`
-        : `${where}: unknown setting "${name}".`, { suggestion: `Settable: ${CONFIG_FIELDS.map((f) => f.flag).join(', ')}.` });
+      throw new UsageError(
+        known ? `${where}: "${name}" cannot be saved as a default.` : `${where}: unknown setting "${name}".`,
+        { suggestion: `Settable: ${CONFIG_FIELDS.map((f) => f.flag).join(', ')}.` },
+      );
     }
     out[field.key] = coerce(field, raw, `${where}: ${name}`);
   }

@@ -50,7 +50,9 @@ export async function readStore(env: NodeJS.ProcessEnv = process.env): Promise<S
   }
   let data: StoredConfig;
   const broken = (problem: string) =>
-    new LocalStateError(`The flux-krea config ${path} is ${problem}.`, { suggestion: 'Fix the file, or remove it and run `flux-krea auth login` again.' });
+    new LocalStateError(`The flux-krea config ${path} is ${problem}.`, {
+      suggestion: 'Fix the file, or remove it and run `flux-krea auth login` again.',
+    });
   try {
     data = JSON.parse(text) as StoredConfig;
   } catch (e) {
@@ -59,7 +61,10 @@ export async function readStore(env: NodeJS.ProcessEnv = process.env): Promise<S
   }
   if (!data || typeof data !== 'object' || Array.isArray(data)) throw broken('not a JSON object');
   if (data.apiKey !== undefined && typeof data.apiKey !== 'string') throw broken('broken: "apiKey" is not a string');
-  if (data.defaults !== undefined && (!data.defaults || typeof data.defaults !== 'object' || Array.isArray(data.defaults))) {
+  if (
+    data.defaults !== undefined &&
+    (!data.defaults || typeof data.defaults !== 'object' || Array.isArray(data.defaults))
+  ) {
     throw broken('broken: "defaults" is not an object');
   }
   rememberSecret(data.apiKey);
@@ -74,9 +79,13 @@ export async function openStore(env: NodeJS.ProcessEnv = process.env): Promise<S
   // (issue 12 item 14). The directory is made 0700 when it is new.
   const kind = await fsp.lstat(path).catch(() => undefined);
   if (kind && !kind.isFile()) {
-    throw new LocalStateError(`The flux-krea config ${path} is ${kind.isSymbolicLink() ? 'a symbolic link' : 'not a regular file'}; flux-krea writes the key only into a file of its own.`, {
-      suggestion: 'Remove it (the key is then stored in a new file there), or point FLUX_KREA_CONFIG_DIR at another directory.',
-    });
+    throw new LocalStateError(
+      `The flux-krea config ${path} is ${kind.isSymbolicLink() ? 'a symbolic link' : 'not a regular file'}; flux-krea writes the key only into a file of its own.`,
+      {
+        suggestion:
+          'Remove it (the key is then stored in a new file there), or point FLUX_KREA_CONFIG_DIR at another directory.',
+      },
+    );
   }
   await fsp.mkdir(configDir(env), { recursive: true, mode: 0o700 }).catch(() => undefined);
   const { default: Conf } = await import('conf');
@@ -93,13 +102,17 @@ export async function openStore(env: NodeJS.ProcessEnv = process.env): Promise<S
       });
     }
   };
-  const conf = guard('open', () => new Conf<StoredConfig>({
-    cwd: configDir(env),
-    configName: 'config',
-    configFileMode: 0o600,
-    // conf would otherwise watch and migrate; we want a plain file.
-    clearInvalidConfig: false,
-  }));
+  const conf = guard(
+    'open',
+    () =>
+      new Conf<StoredConfig>({
+        cwd: configDir(env),
+        configName: 'config',
+        configFileMode: 0o600,
+        // conf would otherwise watch and migrate; we want a plain file.
+        clearInvalidConfig: false,
+      }),
+  );
   // conf applies the mode when it writes; also tighten a file that an older version or a
   // user left readable.
   const tighten = () => fsp.chmod(conf.path, 0o600).catch(() => undefined);
@@ -121,7 +134,9 @@ export async function openStore(env: NodeJS.ProcessEnv = process.env): Promise<S
 export type KeySource = 'env' | 'config';
 
 /** SEGMIND_API_KEY wins over the stored key. */
-export async function findApiKey(env: NodeJS.ProcessEnv = process.env): Promise<{ key: string; source: KeySource; path?: string } | undefined> {
+export async function findApiKey(
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ key: string; source: KeySource; path?: string } | undefined> {
   const fromEnv = env.SEGMIND_API_KEY?.trim();
   rememberSecret(fromEnv);
   if (fromEnv) return { key: fromEnv, source: 'env' };

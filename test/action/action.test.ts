@@ -19,8 +19,17 @@ import { runMain } from '../helpers/main.js';
 const root = resolve(import.meta.dirname, '../..');
 const run = promisify(execFile);
 
-interface Step { id?: string; run?: string; env?: Record<string, string>; uses?: string }
-interface ActionYaml { inputs: Record<string, { default?: string; required?: boolean }>; outputs: Record<string, { value: string }>; runs: { steps: Step[] } }
+interface Step {
+  id?: string;
+  run?: string;
+  env?: Record<string, string>;
+  uses?: string;
+}
+interface ActionYaml {
+  inputs: Record<string, { default?: string; required?: boolean }>;
+  outputs: Record<string, { value: string }>;
+  runs: { steps: Step[] };
+}
 
 async function action(): Promise<{ text: string; doc: ActionYaml; step: Step }> {
   const text = await readFile(join(root, 'action.yml'), 'utf8');
@@ -39,7 +48,10 @@ async function runStep(inputs: Record<string, string>, report: string, exitCode 
   const reportFile = join(dir, 'canned-report.json');
   await writeFile(reportFile, report);
   // The stand-in npx: records its arguments (one per line) and the key it saw, prints the report.
-  await writeFile(join(dir, 'npx'), `#!/usr/bin/env bash\nprintf '%s\\n' "$@" > '${argsFile}'\nprintf '%s' "\${SEGMIND_API_KEY-}" > '${envFile}'\ncat '${reportFile}'\nexit ${exitCode}\n`);
+  await writeFile(
+    join(dir, 'npx'),
+    `#!/usr/bin/env bash\nprintf '%s\\n' "$@" > '${argsFile}'\nprintf '%s' "\${SEGMIND_API_KEY-}" > '${envFile}'\ncat '${reportFile}'\nexit ${exitCode}\n`,
+  );
   await chmod(join(dir, 'npx'), 0o755);
   const output = join(dir, 'github-output');
   await writeFile(output, '');
@@ -53,13 +65,28 @@ async function runStep(inputs: Record<string, string>, report: string, exitCode 
     (r) => ({ code: 0, stdout: r.stdout }),
     (e: { code: number; stdout: string }) => ({ code: e.code, stdout: e.stdout }),
   );
-  const args = await readFile(argsFile, 'utf8').then((t) => t.trimEnd().split('\n'), () => undefined);
+  const args = await readFile(argsFile, 'utf8').then(
+    (t) => t.trimEnd().split('\n'),
+    () => undefined,
+  );
   const key = await readFile(envFile, 'utf8').catch(() => undefined);
-  const outputs = Object.fromEntries((await readFile(output, 'utf8')).trim().split('\n').filter(Boolean).map((l) => l.split(/=(.*)/s).slice(0, 2)));
+  const outputs = Object.fromEntries(
+    (await readFile(output, 'utf8'))
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.split(/=(.*)/s).slice(0, 2)),
+  );
   return { ...result, args, key, outputs };
 }
 
-const summary = JSON.stringify({ schema_version: 1, status: 'ok', lock: 'assets.jsonl.lock.json', counts: { total: 3, done: 2, skipped: 1, failed: 0 }, cost: 0.1 });
+const summary = JSON.stringify({
+  schema_version: 1,
+  status: 'ok',
+  lock: 'assets.jsonl.lock.json',
+  counts: { total: 3, done: 2, skipped: 1, failed: 0 },
+  cost: 0.1,
+});
 
 describe('action.yml', () => {
   it('is valid action metadata (the published schema), composite, and declares every input it uses', async () => {
@@ -68,9 +95,21 @@ describe('action.yml', () => {
     // The validator is live: the same file without the step's shell is refused.
     expect(validateAction(text.replace('shell: bash', '')).errors.length).toBeGreaterThan(0);
     expect(Object.keys(doc.inputs).sort()).toEqual(
-      ['api-key', 'concurrency', 'frozen', 'gallery', 'manifest', 'max-cost', 'node-version', 'out', 'shard', 'version'].sort(),
+      [
+        'api-key',
+        'concurrency',
+        'frozen',
+        'gallery',
+        'manifest',
+        'max-cost',
+        'node-version',
+        'out',
+        'shard',
+        'version',
+      ].sort(),
     );
-    for (const value of Object.values(step.env!)) expect(Object.keys(doc.inputs)).toContain(/inputs\.([\w-]+)/.exec(value)![1]);
+    for (const value of Object.values(step.env!))
+      expect(Object.keys(doc.inputs)).toContain(/inputs\.([\w-]+)/.exec(value)![1]);
     // No input is pasted into the script itself (shell injection through a manifest name).
     expect(step.run).not.toMatch(/\$\{\{/);
     expect(Object.keys(doc.outputs).sort()).toEqual(['cost', 'done', 'failed', 'gallery', 'lock', 'report', 'skipped']);
@@ -78,20 +117,57 @@ describe('action.yml', () => {
 
   it('runs npx flux-krea@<version> batch with each input as its flag, and sets the outputs', async () => {
     const r = await runStep(
-      { manifest: 'assets.jsonl', out: 'art', shard: '2/4', concurrency: '3', 'max-cost': '1.5', gallery: 'g.html', version: '0.2.0', 'api-key': 'SG_0123456789abcdef' },
+      {
+        manifest: 'assets.jsonl',
+        out: 'art',
+        shard: '2/4',
+        concurrency: '3',
+        'max-cost': '1.5',
+        gallery: 'g.html',
+        version: '0.2.0',
+        'api-key': 'SG_0123456789abcdef',
+      },
       summary,
     );
     expect(r.code).toBe(0);
-    expect(r.args).toEqual(['--yes', 'flux-krea@0.2.0', 'batch', 'assets.jsonl', '--json', '-o', 'art', '--shard', '2/4', '--concurrency', '3', '--max-cost', '1.5', '--gallery', 'g.html']);
+    expect(r.args).toEqual([
+      '--yes',
+      'flux-krea@0.2.0',
+      'batch',
+      'assets.jsonl',
+      '--json',
+      '-o',
+      'art',
+      '--shard',
+      '2/4',
+      '--concurrency',
+      '3',
+      '--max-cost',
+      '1.5',
+      '--gallery',
+      'g.html',
+    ]);
     expect(r.key).toBe('SG_0123456789abcdef');
     // The key is masked in the log before anything can print it.
     expect(r.stdout).toContain('::add-mask::SG_0123456789abcdef');
-    expect(r.outputs).toMatchObject({ done: '2', skipped: '1', failed: '0', cost: '0.1', lock: 'assets.jsonl.lock.json', gallery: '' });
+    expect(r.outputs).toMatchObject({
+      done: '2',
+      skipped: '1',
+      failed: '0',
+      cost: '0.1',
+      lock: 'assets.jsonl.lock.json',
+      gallery: '',
+    });
     expect(r.outputs.report).toMatch(/flux-krea-report-.*\.json$/);
   });
 
   it('frozen: passes --frozen, needs no key, and fails the step with the CLI’s exit code', async () => {
-    const stale = JSON.stringify({ schema_version: 1, status: 'stale', lock: 'a.lock.json', counts: { total: 2, done: 0, skipped: 1, failed: 0, stale: 1 } });
+    const stale = JSON.stringify({
+      schema_version: 1,
+      status: 'stale',
+      lock: 'a.lock.json',
+      counts: { total: 2, done: 0, skipped: 1, failed: 0, stale: 1 },
+    });
     const r = await runStep({ manifest: 'a.jsonl', frozen: 'true' }, stale, 8);
     expect(r.code).toBe(8);
     expect(r.args).toEqual(['--yes', 'flux-krea@latest', 'batch', 'a.jsonl', '--json', '--frozen']);
@@ -113,8 +189,13 @@ describe('action.yml', () => {
     const block = /<!-- action-workflow -->\s*```yaml\n([\s\S]*?)```/.exec(readme);
     expect(block, 'README.md has a workflow block after <!-- action-workflow -->').not.toBeNull();
     expect(validateWorkflow(block![1]).errors).toEqual([]);
-    const wf = parse(block![1]) as { on: Record<string, unknown>; jobs: Record<string, { steps: (Step & { with?: Record<string, string> })[] }> };
-    const uses = Object.values(wf.jobs).flatMap((j) => j.steps).filter((s) => s.uses?.startsWith('flux-krea/flux-krea'));
+    const wf = parse(block![1]) as {
+      on: Record<string, unknown>;
+      jobs: Record<string, { steps: (Step & { with?: Record<string, string> })[] }>;
+    };
+    const uses = Object.values(wf.jobs)
+      .flatMap((j) => j.steps)
+      .filter((s) => s.uses?.startsWith('flux-krea/flux-krea'));
     expect(uses.length).toBeGreaterThanOrEqual(2);
     expect(Object.keys(wf.on)).toEqual(expect.arrayContaining(['push', 'pull_request']));
   });
@@ -128,7 +209,12 @@ describe('the README workflow', () => {
     };
     const action = (job: string) => wf.jobs[job]!.steps.find((st) => st.uses?.startsWith('flux-krea/flux-krea'))!.with!;
     const cached = (job: string) => wf.jobs[job]!.steps.find((st) => st.uses?.startsWith('actions/cache'))!.with!.path;
-    expect(action('check')).toMatchObject({ frozen: true, shard: action('generate').shard, manifest: action('generate').manifest, out: action('generate').out });
+    expect(action('check')).toMatchObject({
+      frozen: true,
+      shard: action('generate').shard,
+      manifest: action('generate').manifest,
+      out: action('generate').out,
+    });
     expect(action('check')['api-key']).toBeUndefined();
     // Without the shard, --frozen would read assets.jsonl.lock.json, which no job writes.
     expect(cached('check')).toBe(cached('generate'));
@@ -140,7 +226,10 @@ describe('action.yml reads what flux-krea really prints', () => {
     const emu = await startEmulator({ credits: 100 });
     const sb = await sandbox(emu);
     try {
-      await writeFile(join(sb.dir, 'a.jsonl'), '{"name": "one", "prompt": "a lighthouse"}\n{"name": "two", "prompt": "a fox"}\n');
+      await writeFile(
+        join(sb.dir, 'a.jsonl'),
+        '{"name": "one", "prompt": "a lighthouse"}\n{"name": "two", "prompt": "a fox"}\n',
+      );
       const real = await runMain(['batch', 'a.jsonl', '--json', '-n', '1', '-o', 'art', ...FAST], sb);
       expect(real.exitCode, real.stderr).toBe(0);
       expect(String(real.stdout).trim().split('\n')).toHaveLength(3);
@@ -148,9 +237,14 @@ describe('action.yml reads what flux-krea really prints', () => {
       expect(r.outputs).toMatchObject({ done: '2', skipped: '0', failed: '0', lock: 'a.jsonl.lock.json', gallery: '' });
       expect(Number(r.outputs.cost)).toBeGreaterThan(0);
 
-      await writeFile(join(sb.dir, 'a.jsonl'), '{"name": "one", "prompt": "a lighthouse"}\n{"name": "three", "prompt": "an owl"}\n');
+      await writeFile(
+        join(sb.dir, 'a.jsonl'),
+        '{"name": "one", "prompt": "a lighthouse"}\n{"name": "three", "prompt": "an owl"}\n',
+      );
       const { SEGMIND_API_KEY: _, ...noKey } = sb.env;
-      const frozen = await runMain(['batch', 'a.jsonl', '--json', '--frozen', '-n', '1', '-o', 'art'], sb, { env: noKey });
+      const frozen = await runMain(['batch', 'a.jsonl', '--json', '--frozen', '-n', '1', '-o', 'art'], sb, {
+        env: noKey,
+      });
       expect(frozen.exitCode).toBe(8);
       const f = await runStep({ manifest: 'a.jsonl', frozen: 'true' }, String(frozen.stdout), 8);
       expect(f.code).toBe(8);

@@ -28,7 +28,15 @@ export async function batchAvailable() {
 
 export async function batchThroughput(emu, { runs = 3 } = {}) {
   if (!(await batchAvailable())) {
-    return [{ case: NAME, value: '—', ratio: '', target: `≤ ${(1 + TOLERANCE).toFixed(2)}× ideal`, result: 'SKIP (batch not built)' }];
+    return [
+      {
+        case: NAME,
+        value: '—',
+        ratio: '',
+        target: `≤ ${(1 + TOLERANCE).toFixed(2)}× ideal`,
+        result: 'SKIP (batch not built)',
+      },
+    ];
   }
   emu.configure({ progress: 'time', queuedMs: 100, processingMs: JOB_MS - 100, imagePadBytes: 0, credits: 1e6 });
   const walls = [];
@@ -36,10 +44,19 @@ export async function batchThroughput(emu, { runs = 3 } = {}) {
     const dir = tempDir('batch');
     try {
       const manifest = join(dir, 'prompts.txt');
-      writeFileSync(manifest, Array.from({ length: ENTRIES }, (_, k) => `bench prompt number ${k + 1}, a small red fox`).join('\n') + '\n');
-      const r = await run(process.execPath, [BIN, 'batch', manifest, '--concurrency', String(CONCURRENCY), '-n', '1', '-o', join(dir, 'out'), '-q'], {
-        env: emulatorEnv(dir, emu), cwd: dir, capture: true,
-      });
+      writeFileSync(
+        manifest,
+        Array.from({ length: ENTRIES }, (_, k) => `bench prompt number ${k + 1}, a small red fox`).join('\n') + '\n',
+      );
+      const r = await run(
+        process.execPath,
+        [BIN, 'batch', manifest, '--concurrency', String(CONCURRENCY), '-n', '1', '-o', join(dir, 'out'), '-q'],
+        {
+          env: emulatorEnv(dir, emu),
+          cwd: dir,
+          capture: true,
+        },
+      );
       if (r.code !== 0) throw new Error(`the batch exited with ${r.code}: ${r.stderr.slice(0, 2000)}`);
       walls.push(r.ms);
     } finally {
@@ -49,6 +66,12 @@ export async function batchThroughput(emu, { runs = 3 } = {}) {
   const wall = median(walls);
   const ratio = wall / IDEAL_MS;
   return [
-    { case: NAME, value: `${(wall / 1000).toFixed(2)} s`, ratio: `${ratio.toFixed(2)}× of ${(IDEAL_MS / 1000).toFixed(1)} s`, target: `≤ ${(1 + TOLERANCE).toFixed(2)}× ideal`, result: ratio <= 1 + TOLERANCE ? 'PASS' : 'FAIL' },
+    {
+      case: NAME,
+      value: `${(wall / 1000).toFixed(2)} s`,
+      ratio: `${ratio.toFixed(2)}× of ${(IDEAL_MS / 1000).toFixed(1)} s`,
+      target: `≤ ${(1 + TOLERANCE).toFixed(2)}× ideal`,
+      result: ratio <= 1 + TOLERANCE ? 'PASS' : 'FAIL',
+    },
   ];
 }

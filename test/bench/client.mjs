@@ -25,7 +25,11 @@ export async function clientOverhead(emu, { runs = 5 } = {}) {
     const dir = tempDir('client');
     try {
       const from = emu.log.length;
-      const r = await run(process.execPath, [BIN, ...ARGS, '-o', join(dir, 'out')], { env: emulatorEnv(dir, emu), cwd: dir, capture: true });
+      const r = await run(process.execPath, [BIN, ...ARGS, '-o', join(dir, 'out')], {
+        env: emulatorEnv(dir, emu),
+        cwd: dir,
+        capture: true,
+      });
       if (r.code !== 0) throw new Error(`the generation exited with ${r.code}: ${r.stderr}`);
       if (i < 0) continue;
       const id = JSON.parse(r.stdout).request_id;
@@ -49,11 +53,35 @@ export async function clientOverhead(emu, { runs = 5 } = {}) {
   const own = median(samples.map((s) => s.wall - JOB_MS - s.lag));
   return [
     { case: `generation, job ${JOB_MS} ms (wall)`, value: fmtMs(m('wall')), ratio: '', target: '', result: 'info' },
-    { case: '  wall − job time', value: fmtMs(median(samples.map((s) => s.wall - JOB_MS))), ratio: '', target: '', result: 'info' },
-    { case: '  notice lag (completion → the poll that saw it)', value: fmtMs(m('lag')), ratio: '', target: '', result: 'info' },
+    {
+      case: '  wall − job time',
+      value: fmtMs(median(samples.map((s) => s.wall - JOB_MS))),
+      ratio: '',
+      target: '',
+      result: 'info',
+    },
+    {
+      case: '  notice lag (completion → the poll that saw it)',
+      value: fmtMs(m('lag')),
+      ratio: '',
+      target: '',
+      result: 'info',
+    },
     { case: '  wall − time completion was noticed', value: fmtMs(m('tail')), ratio: '', target: '', result: 'info' },
-    { case: '  start-up + submit (spawn → job created)', value: fmtMs(m('startSubmit')), ratio: '', target: '', result: 'info' },
+    {
+      case: '  start-up + submit (spawn → job created)',
+      value: fmtMs(m('startSubmit')),
+      ratio: '',
+      target: '',
+      result: 'info',
+    },
     { case: '  status polls per generation', value: String(m('polls')), ratio: '', target: '', result: 'info' },
-    { case: 'client overhead (wall − job − notice lag)', value: fmtMs(own), ratio: '', target: '< 150 ms', result: own < 150 ? 'PASS' : 'FAIL' },
+    {
+      case: 'client overhead (wall − job − notice lag)',
+      value: fmtMs(own),
+      ratio: '',
+      target: '< 150 ms',
+      result: own < 150 ? 'PASS' : 'FAIL',
+    },
   ];
 }

@@ -33,7 +33,11 @@ export function removeDir(dir) {
 export function run(cmd, args, { env, cwd, capture = false } = {}) {
   return new Promise((done, fail) => {
     const start = now();
-    const child = spawn(cmd, args, { env, cwd, stdio: ['ignore', capture ? 'pipe' : 'ignore', capture ? 'pipe' : 'ignore'] });
+    const child = spawn(cmd, args, {
+      env,
+      cwd,
+      stdio: ['ignore', capture ? 'pipe' : 'ignore', capture ? 'pipe' : 'ignore'],
+    });
     const out = [];
     const err = [];
     child.stdout?.on('data', (b) => out.push(b));
@@ -42,8 +46,17 @@ export function run(cmd, args, { env, cwd, capture = false } = {}) {
     child.on('exit', (code, signal) => {
       const end = now();
       // 'exit' can come before the pipes are drained.
-      const finish = () => done({ code: code ?? (signal ? 128 : 1), start, end, ms: end - start, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() });
-      if (capture) child.on('close', finish); else finish();
+      const finish = () =>
+        done({
+          code: code ?? (signal ? 128 : 1),
+          start,
+          end,
+          ms: end - start,
+          stdout: Buffer.concat(out).toString(),
+          stderr: Buffer.concat(err).toString(),
+        });
+      if (capture) child.on('close', finish);
+      else finish();
     });
   });
 }
@@ -52,7 +65,9 @@ export function run(cmd, args, { env, cwd, capture = false } = {}) {
  * Variables of this environment that change how long every Node process takes to start, the
  * floor included: NODE_EXTRA_CA_CERTS, for one, makes Node read a CA bundle at each start.
  */
-export const NODE_VARS = Object.keys(process.env).filter((k) => /^NODE_/.test(k) && k !== 'NODE_ENV').sort();
+export const NODE_VARS = Object.keys(process.env)
+  .filter((k) => /^NODE_/.test(k) && k !== 'NODE_ENV')
+  .sort();
 
 /**
  * The environment the CLI runs in: this one, as a user here has it, but without flux-krea's
@@ -60,7 +75,9 @@ export const NODE_VARS = Object.keys(process.env).filter((k) => /^NODE_/.test(k)
  * and config dir. `bare` keeps only PATH: Node's start-up as on a machine with no NODE_ settings.
  */
 export function cliEnv(dir, extra = {}, { bare = false } = {}) {
-  const base = bare ? { PATH: process.env.PATH ?? '' } : Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(SEGMIND_|FLUX_KREA_|FORCE_COLOR$)/.test(k)));
+  const base = bare
+    ? { PATH: process.env.PATH ?? '' }
+    : Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(SEGMIND_|FLUX_KREA_|FORCE_COLOR$)/.test(k)));
   return { ...base, HOME: dir, NO_COLOR: '1', FLUX_KREA_CONFIG_DIR: join(dir, 'config'), ...extra };
 }
 
@@ -81,7 +98,12 @@ export async function startEmulator(args) {
 }
 
 export function emulatorEnv(dir, emu, extra = {}) {
-  return cliEnv(dir, { SEGMIND_BASE_URL: emu.url, SEGMIND_UPLOAD_URL: emu.uploadUrl, SEGMIND_API_KEY: emu.apiKey, ...extra });
+  return cliEnv(dir, {
+    SEGMIND_BASE_URL: emu.url,
+    SEGMIND_UPLOAD_URL: emu.uploadUrl,
+    SEGMIND_API_KEY: emu.apiKey,
+    ...extra,
+  });
 }
 
 export const fmtMs = (ms) => `${Math.round(ms)} ms`;

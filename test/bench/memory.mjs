@@ -29,7 +29,11 @@ async function peakRss(emu, c) {
       return Number(readFileSync(rssFile, 'utf8'));
     }
     emu.configure({ imagePadBytes: c.pad });
-    const r = await run(process.execPath, ['--import', RSS_PROBE, BIN, 'a bench raccoon', '-n', String(c.n), '-o', join(dir, 'out'), '-q'], { env, cwd: dir, capture: true });
+    const r = await run(
+      process.execPath,
+      ['--import', RSS_PROBE, BIN, 'a bench raccoon', '-n', String(c.n), '-o', join(dir, 'out'), '-q'],
+      { env, cwd: dir, capture: true },
+    );
     if (r.code !== 0) throw new Error(`the download run exited with ${r.code}: ${r.stderr}`);
     const files = r.stdout.trim().split('\n');
     if (files.length !== c.n) throw new Error(`expected ${c.n} files, got ${files.length}`);
@@ -50,7 +54,13 @@ export async function memory(emu, { runs = 5 } = {}) {
   const ratio = small / floor;
   const rows = [
     { case: `peak RSS, ${CASES[0].name}`, value: fmtMB(floor), ratio: '1.00×', target: 'baseline', result: 'info' },
-    { case: `peak RSS, ${CASES[1].name}`, value: fmtMB(small), ratio: `${ratio.toFixed(2)}×`, target: `≤ ${MAX_RATIO.toFixed(2)}×`, result: ratio <= MAX_RATIO ? 'PASS' : 'FAIL' },
+    {
+      case: `peak RSS, ${CASES[1].name}`,
+      value: fmtMB(small),
+      ratio: `${ratio.toFixed(2)}×`,
+      target: `≤ ${MAX_RATIO.toFixed(2)}×`,
+      result: ratio <= MAX_RATIO ? 'PASS' : 'FAIL',
+    },
   ];
   big.forEach((peak, i) => {
     const growth = peak - small;

@@ -24,7 +24,15 @@ const CASES = [
 /** A journal as past runs leave it: a few saved jobs of this length (the poll schedule's history). */
 function seedJournal(stateDir, jobMs) {
   mkdirSync(stateDir, { recursive: true, mode: 0o700 });
-  const lines = [1, 2, 3].map((i) => JSON.stringify({ id: `past-${i}`, createdAt: new Date(Date.now() - i * 60_000).toISOString(), state: 'saved', mode: 'async', runMs: jobMs }));
+  const lines = [1, 2, 3].map((i) =>
+    JSON.stringify({
+      id: `past-${i}`,
+      createdAt: new Date(Date.now() - i * 60_000).toISOString(),
+      state: 'saved',
+      mode: 'async',
+      runMs: jobMs,
+    }),
+  );
   writeFileSync(join(stateDir, 'jobs.jsonl'), `${lines.join('\n')}\n`, { mode: 0o600 });
 }
 
@@ -37,14 +45,23 @@ async function generation(c, delayMs) {
     const stateDir = join(dir, 'state');
     if (c.known) seedJournal(stateDir, c.jobMs);
     const out = join(dir, 'out');
-    const r = await run(process.execPath, [BIN, ...ARGS, '-o', out], { env: emulatorEnv(dir, emu, { FLUX_KREA_STATE_DIR: stateDir }), cwd: dir, capture: true });
+    const r = await run(process.execPath, [BIN, ...ARGS, '-o', out], {
+      env: emulatorEnv(dir, emu, { FLUX_KREA_STATE_DIR: stateDir }),
+      cwd: dir,
+      capture: true,
+    });
     if (r.code !== 0) throw new Error(`the generation exited with ${r.code}: ${r.stderr}`);
     const id = JSON.parse(r.stdout).request_id;
     const doneAt = emu.job(id).createdAt + c.jobMs;
     const api = emu.log.filter((e) => e.server === 'api');
     const images = emu.log.filter((e) => e.server === 'images');
     const onDisk = Math.max(...readdirSync(out).map((f) => statSync(join(out, f)).mtimeMs));
-    return { requests: api.length, apiConnections: new Set(api.map((e) => e.connection)).size, imageConnections: new Set(images.map((e) => e.connection)).size, lag: onDisk - doneAt };
+    return {
+      requests: api.length,
+      apiConnections: new Set(api.map((e) => e.connection)).size,
+      imageConnections: new Set(images.map((e) => e.connection)).size,
+      lag: onDisk - doneAt,
+    };
   } finally {
     await emu.close();
     removeDir(dir);
@@ -55,7 +72,13 @@ export async function polling() {
   // Fills the emulator's image cache (shared in this process): the timed runs do not wait for
   // its JavaScript JPEG encoder, as Segmind serves finished files.
   await generation({ jobMs: QUEUED_MS + 1, known: false }, 0).catch(() => undefined);
-  const runs = await Promise.all(CASES.flatMap((c, i) => Array.from({ length: ROUNDS }, (_, round) => generation(c, (round * CASES.length + i) * 350).then((m) => ({ c, m })))));
+  const runs = await Promise.all(
+    CASES.flatMap((c, i) =>
+      Array.from({ length: ROUNDS }, (_, round) =>
+        generation(c, (round * CASES.length + i) * 350).then((m) => ({ c, m })),
+      ),
+    ),
+  );
   const rows = [];
   for (const c of CASES) {
     const ms = runs.filter((x) => x.c === c).map((x) => x.m);
@@ -64,9 +87,27 @@ export async function polling() {
     const api = Math.max(...ms.map((m) => m.apiConnections));
     const img = Math.max(...ms.map((m) => m.imageConnections));
     rows.push(
-      { case: `${c.name}: requests to the API`, value: String(requests), ratio: '', target: `≤ ${c.maxRequests}`, result: requests <= c.maxRequests ? 'PASS' : 'FAIL' },
-      { case: '  lag, job end → image on disk', value: fmtMs(lag), ratio: `${(lag / c.jobMs * 100).toFixed(1)}% of the job`, target: `≤ ${c.maxLagMs} ms`, result: lag <= c.maxLagMs ? 'PASS' : 'FAIL' },
-      { case: '  connections (most of any run): API + image host', value: `${api} + ${img}`, ratio: '', target: '1 + 1', result: api === 1 && img <= 1 ? 'PASS' : 'FAIL' },
+      {
+        case: `${c.name}: requests to the API`,
+        value: String(requests),
+        ratio: '',
+        target: `≤ ${c.maxRequests}`,
+        result: requests <= c.maxRequests ? 'PASS' : 'FAIL',
+      },
+      {
+        case: '  lag, job end → image on disk',
+        value: fmtMs(lag),
+        ratio: `${((lag / c.jobMs) * 100).toFixed(1)}% of the job`,
+        target: `≤ ${c.maxLagMs} ms`,
+        result: lag <= c.maxLagMs ? 'PASS' : 'FAIL',
+      },
+      {
+        case: '  connections (most of any run): API + image host',
+        value: `${api} + ${img}`,
+        ratio: '',
+        target: '1 + 1',
+        result: api === 1 && img <= 1 ? 'PASS' : 'FAIL',
+      },
     );
   }
   return rows;

@@ -5,19 +5,34 @@ import { cpus, totalmem, release, platform } from 'node:os';
 import { join } from 'node:path';
 import { NODE_VARS, ROOT } from './lib.mjs';
 
-const COLUMNS = [['case', 'case'], ['value', 'median'], ['ratio', 'ratio'], ['target', 'target'], ['result', 'result']];
+const COLUMNS = [
+  ['case', 'case'],
+  ['value', 'median'],
+  ['ratio', 'ratio'],
+  ['target', 'target'],
+  ['result', 'result'],
+];
 
 export function renderTable(sections) {
   const rows = sections.flatMap((s) => [{ title: s.title }, ...s.rows]);
-  const width = COLUMNS.map(([k, h]) => Math.max(h.length, ...rows.filter((r) => !r.title).map((r) => String(r[k]).length)));
-  const line = (cells) => cells.map((c, i) => String(c).padEnd(width[i])).join('  ').trimEnd();
+  const width = COLUMNS.map(([k, h]) =>
+    Math.max(h.length, ...rows.filter((r) => !r.title).map((r) => String(r[k]).length)),
+  );
+  const line = (cells) =>
+    cells
+      .map((c, i) => String(c).padEnd(width[i]))
+      .join('  ')
+      .trimEnd();
   const out = [line(COLUMNS.map(([, h]) => h)), line(width.map((w) => '-'.repeat(w)))];
   for (const r of rows) out.push(r.title ? `\n${r.title}` : line(COLUMNS.map(([k]) => r[k])));
   return out.join('\n');
 }
 
 function markdownTable(rows) {
-  const esc = (s) => String(s).replace(/\|/g, '\\|').replace(/^ +/, (m) => '\u00a0'.repeat(m.length * 2));
+  const esc = (s) =>
+    String(s)
+      .replace(/\|/g, '\\|')
+      .replace(/^ +/, (m) => '\u00a0'.repeat(m.length * 2));
   return [
     `| ${COLUMNS.map(([, h]) => h).join(' | ')} |`,
     `|${COLUMNS.map(() => '---').join('|')}|`,
@@ -29,8 +44,14 @@ export function machine() {
   const cpu = cpus();
   let commit = '';
   try {
-    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-  } catch { /* not a git checkout */ }
+    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+  } catch {
+    /* not a git checkout */
+  }
   return {
     cpu: cpu[0]?.model?.trim() ?? 'unknown',
     cores: cpu.length,

@@ -13,7 +13,9 @@ if (file) {
       const io = readFileSync('/proc/self/io', 'utf8');
       written = Number(/^wchar: (\d+)$/m.exec(io)?.[1]);
       read = Number(/^rchar: (\d+)$/m.exec(io)?.[1]);
-    } catch { /* not Linux */ }
+    } catch {
+      /* not Linux */
+    }
     writeFileSync(file, JSON.stringify({ cpuMs: (cpu.user + cpu.system) / 1000, written, read }));
   });
 }

@@ -19,9 +19,15 @@ const CPU_PROBE = join(import.meta.dirname, 'startup-cpu-probe.cjs');
 function runTimed(args, { env, cwd }) {
   return new Promise((done, fail) => {
     const start = now();
-    const child = spawn(process.execPath, ['-r', CPU_PROBE, ...args], { env, cwd, stdio: ['ignore', 'ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, ['-r', CPU_PROBE, ...args], {
+      env,
+      cwd,
+      stdio: ['ignore', 'ignore', 'ignore', 'pipe'],
+    });
     let cpu = '';
-    child.stdio[3].on('data', (b) => { cpu += b; });
+    child.stdio[3].on('data', (b) => {
+      cpu += b;
+    });
     child.on('error', fail);
     child.on('close', (code) => done({ code, wall: now() - start, cpu: Number(cpu) / 1000 }));
   });
@@ -53,13 +59,20 @@ const PEERS = [
   ['tsc', devBin('typescript', 'tsc')],
   ['prettier', devBin('prettier', 'prettier')],
   ['eslint', devBin('eslint', 'eslint')],
-].filter(([, script]) => script).map(([name, script]) => ({ name: `${name} --version (peer)`, peer: name, args: [script, '--version'] }));
+]
+  .filter(([, script]) => script)
+  .map(([name, script]) => ({ name: `${name} --version (peer)`, peer: name, args: [script, '--version'] }));
 
 export const STARTUP_CASES = [
   { name: 'node -e 0 (floor)', args: ['-e', '0'] },
   { name: 'flux-krea --version', args: [BIN, '--version'], target: 1.3 },
   { name: 'flux-krea --help', args: [BIN, '--help'], target: 3, peerTarget: 0.5 },
-  { name: 'flux-krea "…" --dry-run', args: [BIN, 'a lighthouse at dusk, oil on canvas', '--dry-run'], target: 3, peerTarget: 0.5 },
+  {
+    name: 'flux-krea "…" --dry-run',
+    args: [BIN, 'a lighthouse at dusk, oil on canvas', '--dry-run'],
+    target: 3,
+    peerTarget: 0.5,
+  },
   ...PEERS,
 ];
 
@@ -72,7 +85,10 @@ export async function startup({ runs = 20, bare = false } = {}) {
     const env = cliEnv(dir, {}, { bare });
     // A saved default, so that the dry run reads the user config as a real user's would.
     mkdirSync(env.FLUX_KREA_CONFIG_DIR, { recursive: true });
-    writeFileSync(join(env.FLUX_KREA_CONFIG_DIR, 'config.json'), `${JSON.stringify({ defaults: { format: 'png' } }, null, '\t')}\n`);
+    writeFileSync(
+      join(env.FLUX_KREA_CONFIG_DIR, 'config.json'),
+      `${JSON.stringify({ defaults: { format: 'png' } }, null, '\t')}\n`,
+    );
     const cpu = STARTUP_CASES.map(() => []);
     const wall = STARTUP_CASES.map(() => []);
     // One untimed round warms the file cache.
@@ -98,7 +114,14 @@ export async function startup({ runs = 20, bare = false } = {}) {
       const m = medians[i];
       const value = `${fmtMs(m)} (wall ${fmtMs(walls[i])})`;
       const ratio = m / floor;
-      if (!c.target) return { case: c.name, value, ratio: `${ratio.toFixed(2)}×`, target: i === 0 ? 'baseline' : ' ', result: 'info' };
+      if (!c.target)
+        return {
+          case: c.name,
+          value,
+          ratio: `${ratio.toFixed(2)}×`,
+          target: i === 0 ? 'baseline' : ' ',
+          result: 'info',
+        };
       let ok = ratio <= c.target;
       let text = `${ratio.toFixed(2)}×`;
       let target = `≤ ${c.target.toFixed(2)}×`;
@@ -123,7 +146,13 @@ function tally(dir) {
     for (const e of readdirSync(d, { withFileTypes: true })) {
       const p = join(d, e.name);
       if (e.isDirectory()) {
-        if (parent === 'node_modules' && !e.name.startsWith('@') && !e.name.startsWith('.') && existsSync(join(p, 'package.json'))) packages++;
+        if (
+          parent === 'node_modules' &&
+          !e.name.startsWith('@') &&
+          !e.name.startsWith('.') &&
+          existsSync(join(p, 'package.json'))
+        )
+          packages++;
         walk(p, e.name.startsWith('@') && parent === 'node_modules' ? 'node_modules' : e.name);
       } else if (e.isFile()) bytes += statSync(p).size;
     }
@@ -137,13 +166,39 @@ export async function installFootprint() {
   const dir = tempDir('footprint');
   try {
     const npm = (args) => execFileSync('npm', args, { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-    const [{ filename }] = JSON.parse(execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', dir], { cwd: ROOT, encoding: 'utf8' }));
+    const [{ filename }] = JSON.parse(
+      execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', dir], {
+        cwd: ROOT,
+        encoding: 'utf8',
+      }),
+    );
     const prefix = join(dir, 'prefix');
-    npm(['install', '--global', '--prefix', prefix, '--no-audit', '--no-fund', '--prefer-offline', join(dir, filename)]);
+    npm([
+      'install',
+      '--global',
+      '--prefix',
+      prefix,
+      '--no-audit',
+      '--no-fund',
+      '--prefer-offline',
+      join(dir, filename),
+    ]);
     const { packages, bytes } = tally(join(prefix, 'lib', 'node_modules'));
     return [
-      { case: 'npm install -g: packages', value: String(packages), ratio: ' ', target: '≤ 6', result: packages <= 6 ? 'PASS' : 'FAIL' },
-      { case: 'npm install -g: size on disk (file bytes)', value: fmtMB(bytes), ratio: ' ', target: '≤ 8.0 MB', result: bytes <= 8e6 ? 'PASS' : 'FAIL' },
+      {
+        case: 'npm install -g: packages',
+        value: String(packages),
+        ratio: ' ',
+        target: '≤ 6',
+        result: packages <= 6 ? 'PASS' : 'FAIL',
+      },
+      {
+        case: 'npm install -g: size on disk (file bytes)',
+        value: fmtMB(bytes),
+        ratio: ' ',
+        target: '≤ 8.0 MB',
+        result: bytes <= 8e6 ? 'PASS' : 'FAIL',
+      },
     ];
   } finally {
     removeDir(dir);

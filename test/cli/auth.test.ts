@@ -14,7 +14,10 @@ beforeEach(async () => {
   emu = await startEmulator({ apiKeys: [KEY, 'SG_ffffffffffff9999'], credits: 41.3 });
   sb = await sandbox(undefined, { SEGMIND_BASE_URL: emu.url });
 });
-afterEach(async () => { await sb.cleanup(); await emu.close(); });
+afterEach(async () => {
+  await sb.cleanup();
+  await emu.close();
+});
 
 describe('auth', () => {
   it('login reads a piped key, stores it 0600 in FLUX_KREA_CONFIG_DIR and never echoes it', async () => {
@@ -28,7 +31,15 @@ describe('auth', () => {
     const s = await runMain(['auth', 'status', '--json'], sb);
     expect(s.exitCode).toBe(0);
     const info = JSON.parse(String(s.stdout));
-    expect(info).toMatchObject({ schema_version: 1, logged_in: true, source: 'config', config_path: file, key_works: true, credits: 41.3, free_credits: 0.018 });
+    expect(info).toMatchObject({
+      schema_version: 1,
+      logged_in: true,
+      source: 'config',
+      config_path: file,
+      key_works: true,
+      credits: 41.3,
+      free_credits: 0.018,
+    });
     expect(info.key).toMatch(/^SG_\*+66aa$/);
     expect(String(s.stdout)).not.toContain(KEY);
   });

@@ -27,7 +27,8 @@ afterEach(async () => {
   await sb.cleanup();
 });
 
-const submitsNow = () => emu.log.filter((l) => l.method === 'POST' && l.path.startsWith('/v2/flux-krea-dev') && l.status === 200).length;
+const submitsNow = () =>
+  emu.log.filter((l) => l.method === 'POST' && l.path.startsWith('/v2/flux-krea-dev') && l.status === 200).length;
 
 async function manifest(name: string, text: string): Promise<string> {
   const path = join(sb.dir, name);
@@ -37,12 +38,26 @@ async function manifest(name: string, text: string): Promise<string> {
 
 const batch = (args: string[]) => runMain(['batch', ...args, '-o', sb.outDir, '-n', '1', ...FAST], sb);
 type Report = {
-  status: string; exit_code: number; counts: Record<string, number>; submits: number;
-  entries: { key: string; line: number; status: string; request_id: string | null; seed: number; files: { path: string; bytes: number; sha256: string }[]; error: { kind: string; message: string } | null }[];
+  status: string;
+  exit_code: number;
+  counts: Record<string, number>;
+  submits: number;
+  entries: {
+    key: string;
+    line: number;
+    status: string;
+    request_id: string | null;
+    seed: number;
+    files: { path: string; bytes: number; sha256: string }[];
+    error: { kind: string; message: string } | null;
+  }[];
 };
 /** `batch --json` is JSON Lines: entry lines as they finish, then the summary, always last. */
 const report = (r: { stdout: unknown }): Report => {
-  const lines = String(r.stdout).trim().split('\n').map((l) => JSON.parse(l) as { type: string; line: number });
+  const lines = String(r.stdout)
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { type: string; line: number });
   const summary = lines.pop()!;
   expect(summary.type).toBe('summary');
   for (const l of lines) expect(l.type).toBe('entry');
@@ -51,11 +66,14 @@ const report = (r: { stdout: unknown }): Report => {
 
 describe('batch: manifests and validation', () => {
   it('reads JSON Lines, a JSON array and plain text; flags are defaults, entry values win', async () => {
-    const jsonl = await manifest('a.jsonl', [
-      '{"name": "hero", "prompt": "a lighthouse at dusk", "aspect_ratio": "1:1"}',
-      '# a comment',
-      '{"prompt": "a red fox", "format": "png", "out": "foxes"}',
-    ].join('\n'));
+    const jsonl = await manifest(
+      'a.jsonl',
+      [
+        '{"name": "hero", "prompt": "a lighthouse at dusk", "aspect_ratio": "1:1"}',
+        '# a comment',
+        '{"prompt": "a red fox", "format": "png", "out": "foxes"}',
+      ].join('\n'),
+    );
     const r1 = await batch([jsonl, '--format', 'webp', '--json']);
     expect(r1.exitCode, String(r1.stderr)).toBe(0);
     const rep = report(r1);
@@ -63,14 +81,19 @@ describe('batch: manifests and validation', () => {
     expect(rep.entries.map((e) => e.line)).toEqual([1, 3]);
     expect(rep.entries[0]!.files[0]!.path).toMatch(/out\/hero\.webp$/);
     expect(rep.entries[1]!.files[0]!.path).toMatch(/out\/foxes\/a-red-fox-\d+-1\.png$/);
-    const hero = emu.log.find((l) => l.method === 'POST' && (l.body as { prompt?: string }).prompt === 'a lighthouse at dusk')!.body as Record<string, unknown>;
+    const hero = emu.log.find(
+      (l) => l.method === 'POST' && (l.body as { prompt?: string }).prompt === 'a lighthouse at dusk',
+    )!.body as Record<string, unknown>;
     expect(hero).toMatchObject({ aspect_ratio: '1:1', output_format: 'webp', num_outputs: 1 });
     expect((await imageInfo(join(sb.outDir, 'hero.webp'))).format).toBe('webp');
 
     const array = await manifest('b.json', '[\n  {"prompt": "one"},\n\n  "two"\n]\n');
     const r2 = await batch([array, '--json']);
     expect(r2.exitCode, String(r2.stderr)).toBe(0);
-    expect(report(r2).entries.map((e) => [e.line, e.status])).toEqual([[2, 'done'], [4, 'done']]);
+    expect(report(r2).entries.map((e) => [e.line, e.status])).toEqual([
+      [2, 'done'],
+      [4, 'done'],
+    ]);
 
     const text = await manifest('c.txt', 'first prompt\n\n# skipped\nsecond prompt\n');
     const r3 = await batch([text]);
@@ -80,13 +103,16 @@ describe('batch: manifests and validation', () => {
   });
 
   it('a bad manifest: every problem with its line and field, exit 2, zero requests', async () => {
-    const path = await manifest('bad.jsonl', [
-      '{"prompt": "fine"}',
-      '{"prompt": "wide", "aspect_ratio": "16x9"}',
-      '{"promt": "typo"}',
-      '{"prompt": "x", "steps": 99, "sync": true}',
-      '{not json',
-    ].join('\n'));
+    const path = await manifest(
+      'bad.jsonl',
+      [
+        '{"prompt": "fine"}',
+        '{"prompt": "wide", "aspect_ratio": "16x9"}',
+        '{"promt": "typo"}',
+        '{"prompt": "x", "steps": 99, "sync": true}',
+        '{not json',
+      ].join('\n'),
+    );
     const r = await batch([path]);
     expect(r.exitCode).toBe(2);
     const err = String(r.stderr);
@@ -114,11 +140,14 @@ describe('batch: running', () => {
   });
 
   it('a FAILED entry does not stop the others; exit 6 names it', async () => {
-    const path = await manifest('mixed.jsonl', [
-      '{"name": "good-1", "prompt": "a calm lake"}',
-      '{"name": "boom", "prompt": "explode please"}',
-      '{"name": "good-2", "prompt": "a quiet forest"}',
-    ].join('\n'));
+    const path = await manifest(
+      'mixed.jsonl',
+      [
+        '{"name": "good-1", "prompt": "a calm lake"}',
+        '{"name": "boom", "prompt": "explode please"}',
+        '{"name": "good-2", "prompt": "a quiet forest"}',
+      ].join('\n'),
+    );
     const r = await batch([path, '--json']);
     expect(r.exitCode).toBe(6);
     const rep = report(r);
@@ -152,7 +181,11 @@ describe('batch: running', () => {
   });
 
   it('a 429 slows the whole batch down instead of failing entries', async () => {
-    emu.fault({ route: 'submit', times: 2, kind: { type: 'status', status: 429, headers: { 'retry-after-ms': '300' } } });
+    emu.fault({
+      route: 'submit',
+      times: 2,
+      kind: { type: 'status', status: 429, headers: { 'retry-after-ms': '300' } },
+    });
     const path = await manifest('rl.txt', ['one', 'two', 'three'].join('\n'));
     const r = await batch([path, '--concurrency', '3', '--json']);
     expect(r.exitCode, String(r.stderr)).toBe(0);
@@ -170,7 +203,10 @@ describe('batch: running', () => {
   it('x-rate-limit-reset-at-utc is honoured as well', async () => {
     const path = await manifest('rl2.txt', 'only one\n');
     const resetAt = Date.now() + 1000;
-    emu.fault({ route: 'submit', kind: { type: 'status', status: 429, headers: { 'x-rate-limit-reset-at-utc': new Date(resetAt).toISOString() } } });
+    emu.fault({
+      route: 'submit',
+      kind: { type: 'status', status: 429, headers: { 'x-rate-limit-reset-at-utc': new Date(resetAt).toISOString() } },
+    });
     const r = await batch([path]);
     expect(r.exitCode, String(r.stderr)).toBe(0);
     const posts = emu.log.filter((l) => l.method === 'POST');
@@ -183,11 +219,20 @@ describe('batch: running', () => {
     const path = await manifest('rpm.txt', ['one', 'two', 'three'].join('\n'));
     const { execa } = await import('execa');
     const child = execa(process.execPath, [BIN, 'batch', path, '--rpm', '2', '-n', '1', '-o', sb.outDir, ...FAST], {
-      env: { PATH: process.env.PATH ?? '', ...sb.env }, extendEnv: false, reject: false, cwd: sb.dir, stdin: 'ignore',
+      env: { PATH: process.env.PATH ?? '', ...sb.env },
+      extendEnv: false,
+      reject: false,
+      cwd: sb.dir,
+      stdin: 'ignore',
     });
     let stderr = '';
-    child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
-    await until(() => stderr.includes('--rpm cap reached') && emu.submits() === 2, 'two submits and the limiter holding the third');
+    child.stderr!.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    await until(
+      () => stderr.includes('--rpm cap reached') && emu.submits() === 2,
+      'two submits and the limiter holding the third',
+    );
     expect(stderr).toMatch(/next submit in (59|60)\.\d+s/);
     child.kill('SIGINT');
     const r = await child;
@@ -279,7 +324,9 @@ describe('batch: idempotent reruns', () => {
     expect(first.exitCode, String(first.stderr)).toBe(0);
     const file = join(sb.dir, report(first).entries[0]!.files[0]!.path);
     const lockPath = `${path}.lock.json`;
-    const recorded = Object.values(JSON.parse(await readFile(lockPath, 'utf8')).entries as Record<string, { files: { mtime_ms: number }[] }>)[0]!.files[0]!;
+    const recorded = Object.values(
+      JSON.parse(await readFile(lockPath, 'utf8')).entries as Record<string, { files: { mtime_ms: number }[] }>,
+    )[0]!.files[0]!;
     expect(recorded.mtime_ms).toBe(Math.floor((await stat(file)).mtimeMs));
     // Other bytes of the same size under the recorded mtime: only reading the file could tell.
     const bytes = await readFile(file);
@@ -304,9 +351,17 @@ describe('batch: idempotent reruns', () => {
     emu.configure({ queuedPolls: 1_000_000 });
     const path = await manifest('slow.txt', ['slow one', 'slow two', 'slow three'].join('\n'));
     const { execa } = await import('execa');
-    const child = execa(process.execPath, [BIN, 'batch', path, '--concurrency', '2', '-n', '1', '-o', sb.outDir, ...FAST], {
-      env: { PATH: process.env.PATH ?? '', ...sb.env }, extendEnv: false, reject: false, cwd: sb.dir, stdin: 'ignore',
-    });
+    const child = execa(
+      process.execPath,
+      [BIN, 'batch', path, '--concurrency', '2', '-n', '1', '-o', sb.outDir, ...FAST],
+      {
+        env: { PATH: process.env.PATH ?? '', ...sb.env },
+        extendEnv: false,
+        reject: false,
+        cwd: sb.dir,
+        stdin: 'ignore',
+      },
+    );
     await until(() => emu.log.filter((l) => l.path.endsWith('/status')).length >= 4, 'both jobs to be polled');
     child.kill('SIGINT');
     const r = await child;
@@ -327,16 +382,27 @@ describe('batch: idempotent reruns', () => {
     emu.configure({ queuedPolls: 1_000_000 });
     const path = await manifest('killed.txt', ['doomed one', 'doomed two', 'doomed three'].join('\n'));
     const { execa } = await import('execa');
-    const child = execa(process.execPath, [BIN, 'batch', path, '--concurrency', '2', '-n', '1', '-o', sb.outDir, ...FAST], {
-      env: { PATH: process.env.PATH ?? '', ...sb.env }, extendEnv: false, reject: false, cwd: sb.dir, stdin: 'ignore',
-    });
+    const child = execa(
+      process.execPath,
+      [BIN, 'batch', path, '--concurrency', '2', '-n', '1', '-o', sb.outDir, ...FAST],
+      {
+        env: { PATH: process.env.PATH ?? '', ...sb.env },
+        extendEnv: false,
+        reject: false,
+        cwd: sb.dir,
+        stdin: 'ignore',
+      },
+    );
     // A job is polled only after its request id was recorded: both are on disk by now.
     await until(() => emu.log.filter((l) => l.path.endsWith('/status')).length >= 4, 'both jobs to be polled');
     child.kill('SIGKILL');
     await child;
     expect(emu.submits()).toBe(2);
     // Nothing folded the log into a lock: the records live in the log alone.
-    const log = (await readFile(`${path}.lock.json.log`, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { record: { state: string } });
+    const log = (await readFile(`${path}.lock.json.log`, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { record: { state: string } });
     expect(log.map((l) => l.record.state)).toEqual(['submitted', 'submitted']);
 
     emu.configure({ queuedPolls: 0, processingPolls: 0 });
@@ -345,9 +411,16 @@ describe('batch: idempotent reruns', () => {
     expect(emu.submits()).toBe(3);
     expect(report(again).counts.done).toBe(3);
     // The run ended by folding the log into the lock.
-    expect((await readdir(sb.dir)).filter((f) => f.startsWith('killed.txt')).sort()).toEqual(['killed.txt', 'killed.txt.lock.json']);
+    expect((await readdir(sb.dir)).filter((f) => f.startsWith('killed.txt')).sort()).toEqual([
+      'killed.txt',
+      'killed.txt.lock.json',
+    ]);
     const lock = JSON.parse(await readFile(`${path}.lock.json`, 'utf8'));
-    expect(Object.values(lock.entries as Record<string, { state: string }>).map((e) => e.state)).toEqual(['done', 'done', 'done']);
+    expect(Object.values(lock.entries as Record<string, { state: string }>).map((e) => e.state)).toEqual([
+      'done',
+      'done',
+      'done',
+    ]);
   });
 });
 
@@ -377,14 +450,37 @@ describe('batch: sharding', () => {
 describe('provenance', () => {
   for (const format of ['png', 'jpg', 'webp'] as const) {
     it(`--metadata embed: readable back from ${format}, image still valid`, async () => {
-      const r = await runMain(['a fox in the snow', '--format', format, '-n', '1', '--seed', '7', '--metadata', 'embed', '-o', sb.outDir, '--json', ...FAST], sb);
+      const r = await runMain(
+        [
+          'a fox in the snow',
+          '--format',
+          format,
+          '-n',
+          '1',
+          '--seed',
+          '7',
+          '--metadata',
+          'embed',
+          '-o',
+          sb.outDir,
+          '--json',
+          ...FAST,
+        ],
+        sb,
+      );
       expect(r.exitCode, String(r.stderr)).toBe(0);
       const out = JSON.parse(String(r.stdout));
       const file = out.files[0].path as string;
       const info = await imageInfo(file);
       expect(info.format).toBe(format);
       const p = await readEmbedded(file);
-      expect(p).toMatchObject({ prompt: 'a fox in the snow', seed: 7, model: 'flux-krea-dev', request_id: out.request_id, params: { output_format: format, seed: 7 } });
+      expect(p).toMatchObject({
+        prompt: 'a fox in the snow',
+        seed: 7,
+        model: 'flux-krea-dev',
+        request_id: out.request_id,
+        params: { output_format: format, seed: 7 },
+      });
       expect(p!.generator).toMatch(/^flux-krea /);
       expect(info.bytes).toBe(out.files[0].bytes);
     });
@@ -396,7 +492,12 @@ describe('provenance', () => {
     expect(r.exitCode, String(r.stderr)).toBe(0);
     const entry = report(r).entries[0]!;
     const p = await readSidecar(join(sb.outDir, 'side.png'));
-    expect(p).toMatchObject({ prompt: 'a small boat', seed: entry.seed, request_id: entry.request_id, model: 'flux-krea-dev' });
+    expect(p).toMatchObject({
+      prompt: 'a small boat',
+      seed: entry.seed,
+      request_id: entry.request_id,
+      model: 'flux-krea-dev',
+    });
     expect(Date.parse(p!.created_at)).not.toBeNaN();
   });
 

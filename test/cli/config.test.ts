@@ -9,8 +9,12 @@ import { sandbox, type Sandbox } from '../helpers/cli.js';
 import { runMain } from '../helpers/main.js';
 
 let sb: Sandbox;
-beforeEach(async () => { sb = await sandbox(); });
-afterEach(async () => { await sb.cleanup(); });
+beforeEach(async () => {
+  sb = await sandbox();
+});
+afterEach(async () => {
+  await sb.cleanup();
+});
 
 const configFile = () => join(sb.configDir, 'config.json');
 const out = (r: { stdout?: unknown }) => String(r.stdout);
@@ -18,7 +22,10 @@ const err = (r: { stderr?: unknown }) => String(r.stderr);
 
 async function dryRun(args: string[] = [], env: Record<string, string> = {}, cwd = sb.dir) {
   // HOME stays the sandbox: a project file is looked for up to home (or a repo root).
-  const r = await runMain(['a lighthouse', '--dry-run', '--json', ...args], sb, { env: { ...sb.env, HOME: sb.dir, ...env }, cwd });
+  const r = await runMain(['a lighthouse', '--dry-run', '--json', ...args], sb, {
+    env: { ...sb.env, HOME: sb.dir, ...env },
+    cwd,
+  });
   expect(r.exitCode, err(r)).toBe(0);
   return JSON.parse(out(r)) as { body: Record<string, unknown>; sources: Record<string, string> };
 }
@@ -35,7 +42,12 @@ describe('config', () => {
     await runMain(['config', 'set', 'guidance', '3.5'], sb);
     await runMain(['config', 'set', 'go_fast', 'off'], sb);
     await runMain(['config', 'set', 'seed', '-42'], sb);
-    expect(JSON.parse(await readFile(configFile(), 'utf8')).defaults).toEqual({ format: 'png', guidance: 3.5, 'go-fast': false, seed: -42 });
+    expect(JSON.parse(await readFile(configFile(), 'utf8')).defaults).toEqual({
+      format: 'png',
+      guidance: 3.5,
+      'go-fast': false,
+      seed: -42,
+    });
 
     const get = await runMain(['config', 'get', 'format'], sb);
     expect([get.exitCode, out(get)]).toEqual([0, 'png']);
@@ -61,7 +73,9 @@ describe('config', () => {
     expect(out(text)).toMatch(/^format +jpg +default$/m);
     expect(out(text)).toMatch(/^seed +- +not set$/m);
 
-    const json = JSON.parse(out(await runMain(['config', 'list', '--json'], { ...sb, env: { ...sb.env, FLUX_KREA_FORMAT: 'webp' } }))).settings;
+    const json = JSON.parse(
+      out(await runMain(['config', 'list', '--json'], { ...sb, env: { ...sb.env, FLUX_KREA_FORMAT: 'webp' } })),
+    ).settings;
     expect(json.aspect).toEqual({ value: '1:1', source: 'user', where: configFile(), api_name: 'aspect_ratio' });
     expect(json.format).toMatchObject({ value: 'webp', source: 'env', where: 'FLUX_KREA_FORMAT' });
     expect(json.out).toMatchObject({ value: '.', source: 'default' });
@@ -79,7 +93,10 @@ describe('config', () => {
     await expect(stat(configFile())).rejects.toThrow();
 
     const range = await runMain(['config', 'set', 'steps', '99'], sb);
-    expect([range.exitCode, err(range)]).toEqual([2, expect.stringContaining('--steps: "99" is not allowed; use a whole number from 1 to 50')]);
+    expect([range.exitCode, err(range)]).toEqual([
+      2,
+      expect.stringContaining('--steps: "99" is not allowed; use a whole number from 1 to 50'),
+    ]);
   });
 
   it('refuses unknown keys with a did-you-mean, and keys that are not defaults', async () => {
@@ -104,7 +121,12 @@ describe('config', () => {
 
 describe('precedence: flag > environment > project file > user config > built-in default', () => {
   it('each layer wins over the ones below it, and --dry-run says where each value came from', async () => {
-    for (const [k, v] of [['format', 'png'], ['aspect', '1:1'], ['guidance', '3'], ['quality', '50']]) {
+    for (const [k, v] of [
+      ['format', 'png'],
+      ['aspect', '1:1'],
+      ['guidance', '3'],
+      ['quality', '50'],
+    ]) {
       expect((await runMain(['config', 'set', k!, v!], sb)).exitCode).toBe(0);
     }
     // The project file sits in a parent of the working directory, as in a repo's subfolder.
@@ -113,8 +135,18 @@ describe('precedence: flag > environment > project file > user config > built-in
     const cwd = join(sb.dir, 'sub', 'dir');
     await mkdir(cwd, { recursive: true });
 
-    const { body, sources } = await dryRun(['--format', 'jpg'], { FLUX_KREA_FORMAT: 'png', FLUX_KREA_ASPECT: '21:9' }, cwd);
-    expect(body).toMatchObject({ output_format: 'jpg', aspect_ratio: '21:9', guidance: 4, output_quality: 50, num_inference_steps: 40 });
+    const { body, sources } = await dryRun(
+      ['--format', 'jpg'],
+      { FLUX_KREA_FORMAT: 'png', FLUX_KREA_ASPECT: '21:9' },
+      cwd,
+    );
+    expect(body).toMatchObject({
+      output_format: 'jpg',
+      aspect_ratio: '21:9',
+      guidance: 4,
+      output_quality: 50,
+      num_inference_steps: 40,
+    });
     expect(sources).toMatchObject({
       output_format: 'flag (--format)',
       aspect_ratio: 'env (FLUX_KREA_ASPECT)',

@@ -20,7 +20,13 @@ const sleeps = vi.hoisted(() => [] as { ms: number; at: number }[]);
 vi.mock('../../src/util/sleep.js', async (importOriginal) => {
   const real = await importOriginal<typeof import('../../src/util/sleep.js')>();
   // A turn of the event loop instead of the wait, with the same abort behaviour.
-  return { ...real, abortableSleep: (ms: number, signal?: AbortSignal) => { sleeps.push({ ms, at: Date.now() }); return real.abortableSleep(0, signal); } };
+  return {
+    ...real,
+    abortableSleep: (ms: number, signal?: AbortSignal) => {
+      sleeps.push({ ms, at: Date.now() });
+      return real.abortableSleep(0, signal);
+    },
+  };
 });
 /** The waits the CLI asked for that are not polls (FAST polls every 10 ms). */
 const longWaits = () => sleeps.filter((s) => s.ms > 100);
@@ -81,7 +87,11 @@ describe('429 storms', () => {
 
   it('honours x-rate-limit-reset-at-utc', async () => {
     const reset = new Date(Date.now() + 1200).toISOString();
-    emu.fault({ route: 'submit', times: 1, kind: { type: 'status', status: 429, headers: { 'x-rate-limit-reset-at-utc': reset } } });
+    emu.fault({
+      route: 'submit',
+      times: 1,
+      kind: { type: 'status', status: 429, headers: { 'x-rate-limit-reset-at-utc': reset } },
+    });
     const r = await cli(['reset header', '-n', '1']);
     expect(r.exitCode, String(r.stderr)).toBe(0);
     expect(posts()).toHaveLength(2);
@@ -110,8 +120,16 @@ describe('429 storms', () => {
 
 describe('5xx and HTML errors', () => {
   it('HTML 503 pages on status and result are retried', async () => {
-    emu.fault({ route: 'status', times: 2, kind: { type: 'status', status: 503, body: '<html><body>Service Unavailable</body></html>' } });
-    emu.fault({ route: 'result', times: 1, kind: { type: 'status', status: 502, body: '<!DOCTYPE html><p>Bad gateway</p>' } });
+    emu.fault({
+      route: 'status',
+      times: 2,
+      kind: { type: 'status', status: 503, body: '<html><body>Service Unavailable</body></html>' },
+    });
+    emu.fault({
+      route: 'result',
+      times: 1,
+      kind: { type: 'status', status: 502, body: '<!DOCTYPE html><p>Bad gateway</p>' },
+    });
     const r = await cli(['html errors']);
     await expectSaved(r, 2);
     expect(String(r.stderr)).not.toContain('<html');
@@ -166,7 +184,10 @@ describe('broken connections and answers', () => {
 
   it('invalid JSON and HTML with status 200 on polls are retried', async () => {
     emu.fault({ route: 'status', kind: { type: 'invalid-json' } });
-    emu.fault({ route: 'status', kind: { type: 'status', status: 200, body: '<html>maintenance</html>', contentType: 'text/html' } });
+    emu.fault({
+      route: 'status',
+      kind: { type: 'status', status: 200, body: '<html>maintenance</html>', contentType: 'text/html' },
+    });
     await expectSaved(await cli(['garbled', '-n', '1']), 1);
   });
 
@@ -217,7 +238,15 @@ describe('downloads that cannot corrupt', () => {
   });
 
   it('an image host 404 for one of two images: the other is saved and printed, the job stays fetchable', async () => {
-    emu.fault({ route: 'image', kind: { type: 'status', status: 404, body: '<Error><Code>NoSuchKey</Code></Error>', contentType: 'application/xml' } });
+    emu.fault({
+      route: 'image',
+      kind: {
+        type: 'status',
+        status: 404,
+        body: '<Error><Code>NoSuchKey</Code></Error>',
+        contentType: 'application/xml',
+      },
+    });
     const r = await cli(['half there', '-n', '2']);
     expect(r.exitCode).toBe(1);
     expect(String(r.stderr)).toMatch(/Downloading 127\.0\.0\.1:\d+\/images\/.* failed: HTTP 404/);

@@ -17,25 +17,42 @@ let sb: Sandbox;
 const submitsTo = (path: string) => emu.log.filter((r) => r.method === 'POST' && r.path === path);
 const ANSI = /\u001b\[/;
 
-beforeAll(async () => { emu = await startEmulator(); });
-afterAll(async () => { await emu.close(); });
+beforeAll(async () => {
+  emu = await startEmulator();
+});
+afterAll(async () => {
+  await emu.close();
+});
 beforeEach(async () => {
   emu.log.length = 0;
-  emu.configure({ v2ResultShape: 'images', v1Shape: 'bytes', unknownStatus: undefined, credits: 100, forbidden: false, rateLimit: undefined, progress: 'polls' });
+  emu.configure({
+    v2ResultShape: 'images',
+    v1Shape: 'bytes',
+    unknownStatus: undefined,
+    credits: 100,
+    forbidden: false,
+    rateLimit: undefined,
+    progress: 'polls',
+  });
   sb = await sandbox(emu);
 });
-afterEach(async () => { await sb.cleanup(); });
+afterEach(async () => {
+  await sb.cleanup();
+});
 
 describe('generate (async, the default)', () => {
   // Node's recursive mkdir retried /proc's ENOENT forever: 90% CPU, through the first SIGTERM (issue 18).
-  it.runIf(existsSync('/proc/self'))('-o /proc/x fails at once with the directory named, before anything is sent', async () => {
-    const started = Date.now();
-    const r = await runMain(['a raccoon', '-o', '/proc/x', ...FAST], sb);
-    expect(r.exitCode).toBe(1);
-    expect(String(r.stderr)).toMatch(/\/proc\/x.*ENOENT/);
-    expect(emu.log).toHaveLength(0);
-    expect(Date.now() - started).toBeLessThan(10_000);
-  });
+  it.runIf(existsSync('/proc/self'))(
+    '-o /proc/x fails at once with the directory named, before anything is sent',
+    async () => {
+      const started = Date.now();
+      const r = await runMain(['a raccoon', '-o', '/proc/x', ...FAST], sb);
+      expect(r.exitCode).toBe(1);
+      expect(String(r.stderr)).toMatch(/\/proc\/x.*ENOENT/);
+      expect(emu.log).toHaveLength(0);
+      expect(Date.now() - started).toBeLessThan(10_000);
+    },
+  );
 
   it('submits once, polls, saves every image and prints the paths on stdout', async () => {
     const r = await runMain(['a wool raccoon explorer holding a sign', '-o', sb.outDir, ...FAST], sb);
@@ -45,8 +62,16 @@ describe('generate (async, the default)', () => {
     const body = submitsTo('/v2/flux-krea-dev')[0]!.body as Record<string, unknown>;
     expect(emu.submits()).toBe(1);
     expect(body).toMatchObject({
-      prompt: 'a wool raccoon explorer holding a sign', aspect_ratio: '16:9', megapixels: '1', num_outputs: 2, guidance: 7,
-      num_inference_steps: 40, output_format: 'jpg', output_quality: 90, go_fast: true, disable_safety_checker: false,
+      prompt: 'a wool raccoon explorer holding a sign',
+      aspect_ratio: '16:9',
+      megapixels: '1',
+      num_outputs: 2,
+      guidance: 7,
+      num_inference_steps: 40,
+      output_format: 'jpg',
+      output_quality: 90,
+      go_fast: true,
+      disable_safety_checker: false,
     });
     expect(body.seed).toEqual(expect.any(Number));
     for (const [i, p] of paths.entries()) {
@@ -69,12 +94,46 @@ describe('generate (async, the default)', () => {
   });
 
   it('sends every flag under its API name, aliases included', async () => {
-    const r = await runMain(['p', '--aspect-ratio', '21:9', '-m', '0.25', '-n', '1', '-g', '3.5', '--num-inference-steps', '12',
-      '--output-format', 'png', '--output-quality', '70', '--seed', '1234', '--no-go-fast', '--disable-safety-checker', '-o', sb.outDir, ...FAST], sb);
+    const r = await runMain(
+      [
+        'p',
+        '--aspect-ratio',
+        '21:9',
+        '-m',
+        '0.25',
+        '-n',
+        '1',
+        '-g',
+        '3.5',
+        '--num-inference-steps',
+        '12',
+        '--output-format',
+        'png',
+        '--output-quality',
+        '70',
+        '--seed',
+        '1234',
+        '--no-go-fast',
+        '--disable-safety-checker',
+        '-o',
+        sb.outDir,
+        ...FAST,
+      ],
+      sb,
+    );
     expect(r.exitCode, String(r.stderr)).toBe(0);
     expect(submitsTo('/v2/flux-krea-dev')[0]!.body).toEqual({
-      prompt: 'p', aspect_ratio: '21:9', megapixels: '0.25', num_outputs: 1, guidance: 3.5, num_inference_steps: 12,
-      output_format: 'png', output_quality: 70, seed: 1234, go_fast: false, disable_safety_checker: true,
+      prompt: 'p',
+      aspect_ratio: '21:9',
+      megapixels: '0.25',
+      num_outputs: 1,
+      guidance: 3.5,
+      num_inference_steps: 12,
+      output_format: 'png',
+      output_quality: 70,
+      seed: 1234,
+      go_fast: false,
+      disable_safety_checker: true,
     });
     const [p] = String(r.stdout).trim().split('\n');
     expect(basename(p!)).toBe('p-1234-1.png');
@@ -117,11 +176,17 @@ describe('generate (async, the default)', () => {
   });
 
   it('reads the prompt from stdin with - or a pipe', async () => {
-    const dash = await runCli(['-', '-n', '1', '-o', sb.outDir, ...FAST], sb, { input: 'from stdin\n', stdin: undefined });
+    const dash = await runCli(['-', '-n', '1', '-o', sb.outDir, ...FAST], sb, {
+      input: 'from stdin\n',
+      stdin: undefined,
+    });
     expect(dash.exitCode, String(dash.stderr)).toBe(0);
     const piped = await runCli(['-n', '1', '-o', sb.outDir, ...FAST], sb, { input: 'piped prompt', stdin: undefined });
     expect(piped.exitCode, String(piped.stderr)).toBe(0);
-    expect(submitsTo('/v2/flux-krea-dev').map((x) => (x.body as { prompt: string }).prompt)).toEqual(['from stdin', 'piped prompt']);
+    expect(submitsTo('/v2/flux-krea-dev').map((x) => (x.body as { prompt: string }).prompt)).toEqual([
+      'from stdin',
+      'piped prompt',
+    ]);
   });
 
   it('treats unknown states as still running', async () => {
@@ -168,7 +233,11 @@ describe('generate (async, the default)', () => {
   it('-o - into a reader that stops early (`| head -c 10`) ends quietly with exit 0', async () => {
     const status = join(sb.dir, 'status');
     const cmd = `("${process.execPath}" "${BIN}" "to a short reader" -n 1 -o - ${FAST.join(' ')}; echo $? > "${status}") | head -c 10 > /dev/null`;
-    const r = await execa('sh', ['-c', cmd], { env: { PATH: process.env.PATH ?? '', HOME: sb.dir, ...sb.env }, extendEnv: false, cwd: sb.dir });
+    const r = await execa('sh', ['-c', cmd], {
+      env: { PATH: process.env.PATH ?? '', HOME: sb.dir, ...sb.env },
+      extendEnv: false,
+      cwd: sb.dir,
+    });
     expect(r.stderr).not.toMatch(/error|bug/i);
     expect(readFileSync(status, 'utf8').trim()).toBe('0');
   });
@@ -183,14 +252,24 @@ describe('--open', () => {
     await writeFile(join(bin, 'xdg-open'), `#!/bin/sh\necho "$1" >> ${log}\n`);
     await chmod(join(bin, 'xdg-open'), 0o755);
     // A real process: the viewer is found on the process's PATH.
-    const r = await runCli(['open me', '-n', '2', '--open', '-o', sb.outDir, ...FAST], sb, { env: { ...sb.env, PATH: `${bin}:${process.env.PATH}` } });
+    const r = await runCli(['open me', '-n', '2', '--open', '-o', sb.outDir, ...FAST], sb, {
+      env: { ...sb.env, PATH: `${bin}:${process.env.PATH}` },
+    });
     expect(r.exitCode, String(r.stderr)).toBe(0);
     const paths = String(r.stdout).trim().split('\n');
     const { until } = await import('../helpers/wait.js');
-    await until(() => { try { return readFileSync(log, 'utf8').trim().split('\n').length === 2; } catch { return false; } }, 'the viewer to be started twice');
+    await until(() => {
+      try {
+        return readFileSync(log, 'utf8').trim().split('\n').length === 2;
+      } catch {
+        return false;
+      }
+    }, 'the viewer to be started twice');
     expect((await readFile(log, 'utf8')).trim().split('\n').sort()).toEqual(paths.sort());
 
-    const none = await runCli(['no viewer', '-n', '2', '--open', '-o', sb.outDir, ...FAST], sb, { env: { ...sb.env, PATH: '/nonexistent' } });
+    const none = await runCli(['no viewer', '-n', '2', '--open', '-o', sb.outDir, ...FAST], sb, {
+      env: { ...sb.env, PATH: '/nonexistent' },
+    });
     expect(none.exitCode).toBe(0);
     expect(String(none.stderr).match(/no image viewer found/g)).toHaveLength(1);
   });
@@ -227,7 +306,10 @@ describe('--image', () => {
     const r0 = await runMain(['seed image', '-n', '1', '-f', 'png', '-o', sb.outDir, ...FAST], sb);
     const input = String(r0.stdout).trim();
     emu.log.length = 0;
-    const r = await runMain(['make it blue', '--image', input, '--prompt-strength', '0.6', '-n', '1', '-o', sb.outDir, ...FAST], sb);
+    const r = await runMain(
+      ['make it blue', '--image', input, '--prompt-strength', '0.6', '-n', '1', '-o', sb.outDir, ...FAST],
+      sb,
+    );
     expect(r.exitCode, String(r.stderr)).toBe(0);
     expect(emu.log.filter((l) => l.path === '/upload-asset')).toHaveLength(1);
     const body = submitsTo('/v2/flux-krea-dev')[0]!.body as Record<string, unknown>;
@@ -253,7 +335,10 @@ describe('--image', () => {
 
 describe('validation: exit 2, the flag, the value, what is allowed, no request', () => {
   it.each([
-    [['--aspect', '16x9'], '--aspect: "16x9" is not allowed; use one of 1:1, 16:9, 21:9, 3:2, 2:3, 4:5, 5:4, 3:4, 4:3, 9:16, 9:21. Did you mean 16:9?'],
+    [
+      ['--aspect', '16x9'],
+      '--aspect: "16x9" is not allowed; use one of 1:1, 16:9, 21:9, 3:2, 2:3, 4:5, 5:4, 3:4, 4:3, 9:16, 9:21. Did you mean 16:9?',
+    ],
     [['-n', '5'], '-n'],
     [['--num-outputs', '0'], '--num-outputs: "0" is not allowed; use a whole number from 1 to 4.'],
     [['--guidance', '10.5'], '--guidance: "10.5" is not allowed; use a number from 0 to 10.'],
@@ -290,7 +375,10 @@ describe('validation: exit 2, the flag, the value, what is allowed, no request',
 
 describe('--dry-run', () => {
   it('prints the endpoint and exact body, needs no key, sends nothing', async () => {
-    const r = await runMain(['dry', '--seed', '3', '-a', '9:16', '--dry-run'], { ...sb, env: { ...sb.env, SEGMIND_API_KEY: '' } });
+    const r = await runMain(['dry', '--seed', '3', '-a', '9:16', '--dry-run'], {
+      ...sb,
+      env: { ...sb.env, SEGMIND_API_KEY: '' },
+    });
     expect(r.exitCode, String(r.stderr)).toBe(0);
     const [first, ...rest] = String(r.stdout).split('\n');
     expect(first).toBe(`POST ${emu.url}/v2/flux-krea-dev`);
@@ -347,7 +435,10 @@ describe('exit codes', () => {
   });
   it('-o - leaves no staging directory behind when it fails', async () => {
     emu.configure({ queuedPolls: 1_000_000 });
-    const r = await runCli(['x', '-n', '1', '-o', '-', '--timeout', '1', ...FAST], { ...sb, env: { ...sb.env, TMPDIR: sb.dir } });
+    const r = await runCli(['x', '-n', '1', '-o', '-', '--timeout', '1', ...FAST], {
+      ...sb,
+      env: { ...sb.env, TMPDIR: sb.dir },
+    });
     emu.configure({ queuedPolls: 1 });
     expect(r.exitCode).toBe(7);
     expect((await readdir(sb.dir)).filter((d) => d.startsWith('flux-krea-'))).toEqual([]);

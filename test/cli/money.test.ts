@@ -62,7 +62,10 @@ interface Report {
 }
 /** `batch --json` is JSON Lines: entries as they finish, then the summary, always last. */
 const report = (r: { stdout: string }): Report => {
-  const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; line: number });
+  const lines = r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { type: string; line: number });
   const summary = lines.pop()!;
   return { ...summary, entries: lines.sort((a, b) => a.line - b.line) } as unknown as Report;
 };

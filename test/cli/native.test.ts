@@ -11,8 +11,12 @@ import { streamOutput } from '../../src/cli/output.js';
 import { Ui } from '../../src/cli/ui.js';
 
 let sb: Sandbox;
-beforeAll(async () => { sb = await sandbox(); });
-afterAll(async () => { await sb.cleanup(); });
+beforeAll(async () => {
+  sb = await sandbox();
+});
+afterAll(async () => {
+  await sb.cleanup();
+});
 
 const ANSI = /\u001b\[\d+(;\d+)*m/;
 const err = (r: { stderr?: unknown }) => String(r.stderr);
@@ -50,7 +54,10 @@ describe('colour', () => {
 
 /** Every command path in the tree, root first (`[]`), hidden ones left out. */
 function commandPaths(cmd: Command, prefix: string[] = []): string[][] {
-  const visible = cmd.createHelp().visibleCommands(cmd).filter((c) => c.name() !== 'help');
+  const visible = cmd
+    .createHelp()
+    .visibleCommands(cmd)
+    .filter((c) => c.name() !== 'help');
   return [prefix, ...visible.flatMap((c) => commandPaths(c, [...prefix, c.name()]))];
 }
 
@@ -59,11 +66,20 @@ function commandPaths(cmd: Command, prefix: string[] = []): string[][] {
 const WITHOUT_EXAMPLES: string[] = [];
 
 describe('--help', () => {
-  const program = buildProgram({ ui: new Ui({ env: {} }), signal: new AbortController().signal, env: {}, stdout: streamOutput(process.stdout), stderr: streamOutput(process.stderr) });
-  it.each(commandPaths(program).map((p) => [p.join(' ') || '(root)', p]))('flux-krea %s --help shows examples', async (name, path) => {
-    const r = await runMain([...path, '--help'], sb);
-    expect(r.exitCode).toBe(0);
-    const has = /^Examples?:$/m.test(String(r.stdout));
-    expect(has).toBe(!WITHOUT_EXAMPLES.includes(name));
+  const program = buildProgram({
+    ui: new Ui({ env: {} }),
+    signal: new AbortController().signal,
+    env: {},
+    stdout: streamOutput(process.stdout),
+    stderr: streamOutput(process.stderr),
   });
+  it.each(commandPaths(program).map((p) => [p.join(' ') || '(root)', p]))(
+    'flux-krea %s --help shows examples',
+    async (name, path) => {
+      const r = await runMain([...path, '--help'], sb);
+      expect(r.exitCode).toBe(0);
+      const has = /^Examples?:$/m.test(String(r.stdout));
+      expect(has).toBe(!WITHOUT_EXAMPLES.includes(name));
+    },
+  );
 });

@@ -13,14 +13,20 @@ import { until } from '../helpers/wait.js';
 
 let emu: Emulator;
 let sb: Sandbox;
-beforeAll(async () => { emu = await startEmulator(); });
-afterAll(async () => { await emu.close(); });
+beforeAll(async () => {
+  emu = await startEmulator();
+});
+afterAll(async () => {
+  await emu.close();
+});
 beforeEach(async () => {
   emu.log.length = 0;
   emu.configure({ queuedPolls: 1, processingPolls: 1 });
   sb = await sandbox(emu);
 });
-afterEach(async () => { await sb.cleanup(); });
+afterEach(async () => {
+  await sb.cleanup();
+});
 
 const statusPolls = () => emu.log.filter((l) => l.path.endsWith('/status')).length;
 const jobsJson = async () => JSON.parse(String((await runMain(['jobs', '--json'], sb)).stdout)).jobs;
@@ -33,7 +39,13 @@ describe('resume', () => {
     const id = emu.log.find((l) => l.path.endsWith('/status'))!.path.split('/')[3]!;
     expect(String(r.stderr)).toContain(`flux-krea result ${id} -o ${sb.outDir}`);
     expect(String(r.stderr)).toContain('--timeout');
-    expect((await jobsJson())[0]).toMatchObject({ request_id: id, state: 'submitted', fetchable: true, prompt: 'slow job', out_dir: sb.outDir });
+    expect((await jobsJson())[0]).toMatchObject({
+      request_id: id,
+      state: 'submitted',
+      fetchable: true,
+      prompt: 'slow job',
+      out_dir: sb.outDir,
+    });
 
     emu.configure({ queuedPolls: 0, processingPolls: 0 });
     const res = await runMain(['result', id, ...FAST], sb);
@@ -46,16 +58,30 @@ describe('resume', () => {
     for (const f of files) expect((await imageInfo(f)).format).toBe('jpg');
     expect((await jobsJson())[0]).toMatchObject({ request_id: id, state: 'saved', fetchable: false, files });
     // --json prints the same shape as generate's: snake-case metrics.
-    const again = JSON.parse(String((await runMain(['result', id, '--json', '-o', `${sb.outDir}/json`, ...FAST], sb)).stdout));
-    expect(again.metrics).toEqual({ inference_time: expect.any(Number), cost: expect.any(Number), remaining_credits: expect.any(Number) });
-    expect(again.files[0]).toEqual({ path: expect.stringMatching(/slow-job-11-1\.jpg$/), bytes: expect.any(Number), format: 'jpg' });
+    const again = JSON.parse(
+      String((await runMain(['result', id, '--json', '-o', `${sb.outDir}/json`, ...FAST], sb)).stdout),
+    );
+    expect(again.metrics).toEqual({
+      inference_time: expect.any(Number),
+      cost: expect.any(Number),
+      remaining_credits: expect.any(Number),
+    });
+    expect(again.files[0]).toEqual({
+      path: expect.stringMatching(/slow-job-11-1\.jpg$/),
+      bytes: expect.any(Number),
+      format: 'jpg',
+    });
   });
 
   it('Ctrl-C while waiting: exit 130, the request id and resume command, no temp files', async () => {
     emu.configure({ queuedPolls: 1_000_000 });
     const { execa } = await import('execa');
     const child = execa(process.execPath, [BIN, 'interrupt me', '-o', sb.outDir, ...FAST], {
-      env: { PATH: process.env.PATH ?? '', ...sb.env }, extendEnv: false, reject: false, cwd: sb.dir, stdin: 'ignore',
+      env: { PATH: process.env.PATH ?? '', ...sb.env },
+      extendEnv: false,
+      reject: false,
+      cwd: sb.dir,
+      stdin: 'ignore',
     });
     await until(() => statusPolls() >= 2, 'the CLI to poll');
     child.kill('SIGINT');
@@ -72,7 +98,11 @@ describe('resume', () => {
     const before = emu.submits();
     const { execa } = await import('execa');
     const child = execa(process.execPath, [BIN, 'interrupt the submit', '-o', sb.outDir, ...FAST], {
-      env: { PATH: process.env.PATH ?? '', ...sb.env }, extendEnv: false, reject: false, cwd: sb.dir, stdin: 'ignore',
+      env: { PATH: process.env.PATH ?? '', ...sb.env },
+      extendEnv: false,
+      reject: false,
+      cwd: sb.dir,
+      stdin: 'ignore',
     });
     await until(() => emu.log.some((l) => l.method === 'POST'), 'the submit to reach the emulator');
     child.kill('SIGINT');

@@ -159,7 +159,9 @@ describe('item 6: `result` is idempotent and independent of the current director
     expect(g.exitCode, g.stderr).toBe(0);
     const { request_id: id, files } = JSON.parse(g.stdout) as { request_id: string; files: { path: string }[] };
     const saved = files.map((f) => join(sb.dir, f.path)).sort();
-    const { jobs } = JSON.parse((await runMain(['jobs', '--json'], sb)).stdout) as { jobs: { out_dir: string; files: string[] }[] };
+    const { jobs } = JSON.parse((await runMain(['jobs', '--json'], sb)).stdout) as {
+      jobs: { out_dir: string; files: string[] }[];
+    };
     expect(jobs[0]!.out_dir).toBe(join(sb.dir, 'art'));
     expect(jobs[0]!.files.sort()).toEqual(saved);
 

@@ -53,7 +53,11 @@ describe('the real Segmind, end to end', () => {
 
   it('429s on every poll with only x-rate-limit-reset-at-utc (epoch seconds): waited out, the paid job is saved', async () => {
     const resetAt = String(Math.floor(Date.now() / 1000) + 1);
-    emu.fault({ route: 'status', times: 3, kind: { type: 'status', status: 429, headers: { 'x-rate-limit-reset-at-utc': resetAt } } });
+    emu.fault({
+      route: 'status',
+      times: 3,
+      kind: { type: 'status', status: 429, headers: { 'x-rate-limit-reset-at-utc': resetAt } },
+    });
     const r = await runCli(['patient', '-n', '1', '--retries', '0', '-o', sb.outDir, ...FAST], sb);
     expect(r.exitCode, String(r.stderr)).toBe(0);
     expect(String(r.stdout).trim().split('\n')).toHaveLength(1);
@@ -62,7 +66,11 @@ describe('the real Segmind, end to end', () => {
 
   it('a rate limit past --timeout: exit 7 with the resume command, never a give-up', async () => {
     const resetAt = new Date(Date.now() + 60_000).toISOString();
-    emu.fault({ route: 'status', times: 100, kind: { type: 'status', status: 429, headers: { 'x-rate-limit-reset-at-utc': resetAt } } });
+    emu.fault({
+      route: 'status',
+      times: 100,
+      kind: { type: 'status', status: 429, headers: { 'x-rate-limit-reset-at-utc': resetAt } },
+    });
     const r = await runCli(['too long', '-n', '1', '--timeout', '2', '-o', sb.outDir, ...FAST], sb);
     expect(r.exitCode).toBe(7);
     expect(String(r.stderr)).toMatch(/flux-krea result [0-9a-f]{32}/);
@@ -72,7 +80,10 @@ describe('the real Segmind, end to end', () => {
     emu.configure({ omitStatusUrl: true, v2ResultShape: 'output-json-string' });
     const input = join(sb.dir, 'in.png');
     await writeFile(input, renderImage({ format: 'png', width: 32, height: 32, quality: 90, key: 'in' }).bytes);
-    const r = await runCli(['a boat', '-n', '2', '--image', input, '-o', sb.outDir, ...FAST], { ...sb, env: { ...sb.env, SEGMIND_BASE_URL: `${emu.url}/v1` } });
+    const r = await runCli(['a boat', '-n', '2', '--image', input, '-o', sb.outDir, ...FAST], {
+      ...sb,
+      env: { ...sb.env, SEGMIND_BASE_URL: `${emu.url}/v1` },
+    });
     expect(r.exitCode, String(r.stderr)).toBe(0);
     expect(String(r.stdout).trim().split('\n')).toHaveLength(2);
     expect(emu.log.some((l) => l.path.startsWith('/v1/requests') || l.path.startsWith('/v1/v'))).toBe(false);

@@ -38,7 +38,15 @@ describe.skipIf(!existsSync(CHROMIUM))('the gallery in Chromium', () => {
     const context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
       viewport: { width: 1400, height: 900 },
     });
     try {
@@ -46,15 +54,22 @@ describe.skipIf(!existsSync(CHROMIUM))('the gallery in Chromium', () => {
       const requests: string[] = [];
       const problems: string[] = [];
       page.on('request', (req) => requests.push(req.url()));
-      page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(m.text()); });
+      page.on('console', (m) => {
+        if (m.type() === 'error' || m.type() === 'warning') problems.push(m.text());
+      });
       page.on('pageerror', (e) => problems.push(e.message));
-      page.on('dialog', (d) => { problems.push(`dialog: ${d.message()}`); void d.dismiss(); });
+      page.on('dialog', (d) => {
+        problems.push(`dialog: ${d.message()}`);
+        void d.dismiss();
+      });
       // Any network request at all is answered with an abort, and counted above.
       await context.route(/^(https?|wss?|ftp):/, (route) => route.abort());
       const url = pathToFileURL(join(sb.dir, 'gallery.html')).href;
       await page.goto(url, { waitUntil: 'load' });
 
-      const images = await page.$$eval('img', (imgs) => imgs.map((i) => ({ ok: i.complete && i.naturalWidth > 0, src: i.src.slice(0, 23) })));
+      const images = await page.$$eval('img', (imgs) =>
+        imgs.map((i) => ({ ok: i.complete && i.naturalWidth > 0, src: i.src.slice(0, 23) })),
+      );
       expect(images).toHaveLength(fx.images);
       expect(images.every((i) => i.ok && i.src === 'data:image/jpeg;base64,')).toBe(true);
 
@@ -62,7 +77,9 @@ describe.skipIf(!existsSync(CHROMIUM))('the gallery in Chromium', () => {
       expect(requests).toEqual([url]);
       // The inline style is allowed by its hash: a mismatch would be a CSP error here.
       expect(problems).toEqual([]);
-      expect(await page.$eval('.card', (el) => el.ownerDocument.defaultView!.getComputedStyle(el).borderRadius)).toBe('8px');
+      expect(await page.$eval('.card', (el) => el.ownerDocument.defaultView!.getComputedStyle(el).borderRadius)).toBe(
+        '8px',
+      );
 
       const text = await page.innerText('body');
       for (const p of fx.prompts) expect(text).toContain(p);
@@ -70,7 +87,8 @@ describe.skipIf(!existsSync(CHROMIUM))('the gallery in Chromium', () => {
       expect(await page.$$eval('script', (s) => s.length)).toBe(0);
       expect(problems).toEqual([]);
 
-      if (process.env.FLUX_KREA_SHOTS_DIR) await page.screenshot({ path: join(process.env.FLUX_KREA_SHOTS_DIR, 'gallery.png'), fullPage: true });
+      if (process.env.FLUX_KREA_SHOTS_DIR)
+        await page.screenshot({ path: join(process.env.FLUX_KREA_SHOTS_DIR, 'gallery.png'), fullPage: true });
     } finally {
       await context.close();
     }

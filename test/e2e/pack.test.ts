@@ -24,7 +24,20 @@ beforeAll(async () => {
   const info = JSON.parse(packed.stdout)[0];
   files = info.files.map((f: { path: string }) => f.path);
   const prefix = join(dir, 'prefix');
-  await execa('npm', ['install', '--global', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', join(dir, info.filename)], { cwd: dir });
+  await execa(
+    'npm',
+    [
+      'install',
+      '--global',
+      '--prefix',
+      prefix,
+      '--prefer-offline',
+      '--no-audit',
+      '--no-fund',
+      join(dir, info.filename),
+    ],
+    { cwd: dir },
+  );
   bin = join(prefix, 'bin', 'flux-krea');
   emu = await startEmulator();
 }, 180_000);
@@ -68,7 +81,9 @@ describe('the packed tarball', () => {
     expect(files).toContain('README.md');
     expect(files.some((f) => f.startsWith('completions/'))).toBe(true);
     expect(files).toContain('SKILL.md');
-    expect(files.filter((f) => f.startsWith('schemas/')).sort()).toEqual(SCHEMA_NAMES.map((n) => `schemas/${n}.json`).sort());
+    expect(files.filter((f) => f.startsWith('schemas/')).sort()).toEqual(
+      SCHEMA_NAMES.map((n) => `schemas/${n}.json`).sort(),
+    );
     expect(files.filter((f) => /^(src|test|\.ci)\//.test(f) || f.startsWith('dist/emulator'))).toEqual([]);
   });
 
@@ -95,13 +110,31 @@ describe('the packed tarball', () => {
     const version = await execa(bin, ['--version'], { env, extendEnv: false });
     expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
     const out = join(dir, 'art');
-    const gen = await execa(bin, ['a wool raccoon explorer holding a sign', '--aspect', '21:9', '-n', '2', '--format', 'png', '-o', out, '--interval', '0.01'], {
-      env: { ...env, SEGMIND_BASE_URL: emu.url, SEGMIND_UPLOAD_URL: emu.uploadUrl, SEGMIND_API_KEY: emu.apiKey },
-      extendEnv: false, reject: false,
-    });
+    const gen = await execa(
+      bin,
+      [
+        'a wool raccoon explorer holding a sign',
+        '--aspect',
+        '21:9',
+        '-n',
+        '2',
+        '--format',
+        'png',
+        '-o',
+        out,
+        '--interval',
+        '0.01',
+      ],
+      {
+        env: { ...env, SEGMIND_BASE_URL: emu.url, SEGMIND_UPLOAD_URL: emu.uploadUrl, SEGMIND_API_KEY: emu.apiKey },
+        extendEnv: false,
+        reject: false,
+      },
+    );
     expect(gen.exitCode, gen.stderr).toBe(0);
     expect(await readdir(out)).toHaveLength(2);
-    for (const f of gen.stdout.trim().split('\n')) expect(await imageInfo(f)).toMatchObject({ format: 'png', width: 1536, height: 640 });
+    for (const f of gen.stdout.trim().split('\n'))
+      expect(await imageInfo(f)).toMatchObject({ format: 'png', width: 1536, height: 640 });
     // conf, from its chunk in the installed dist/: a saved default, then its source in a dry run.
     const set = await execa(bin, ['config', 'set', 'format', 'webp'], { env, extendEnv: false, reject: false });
     expect(set.exitCode, set.stderr).toBe(0);
@@ -109,7 +142,9 @@ describe('the packed tarball', () => {
     expect(JSON.parse(dry.stdout).body.output_format).toBe('webp');
     // The schemas it prints are the files it ships.
     const schema = await execa(bin, ['schema', 'batch'], { env, extendEnv: false });
-    expect(JSON.parse(schema.stdout)).toEqual(JSON.parse(await readFile(join(installed(), 'schemas', 'batch.json'), 'utf8')));
+    expect(JSON.parse(schema.stdout)).toEqual(
+      JSON.parse(await readFile(join(installed(), 'schemas', 'batch.json'), 'utf8')),
+    );
   });
 
   // That the library's public types need neither zod nor undici (both bundled, not installed)
@@ -118,10 +153,22 @@ describe('the packed tarball', () => {
   // Issue 16: the decoders load lazily, and WebP's .wasm is found by module resolution from
   // the bundle: this proves both from the installed layout, for every format.
   it('writes a gallery of PNG, JPEG and WebP images from the installed package', async () => {
-    const env = { PATH: process.env.PATH ?? '', HOME: dir, FLUX_KREA_CONFIG_DIR: join(dir, 'config'), NO_COLOR: '1', SEGMIND_BASE_URL: emu.url, SEGMIND_UPLOAD_URL: emu.uploadUrl, SEGMIND_API_KEY: emu.apiKey };
+    const env = {
+      PATH: process.env.PATH ?? '',
+      HOME: dir,
+      FLUX_KREA_CONFIG_DIR: join(dir, 'config'),
+      NO_COLOR: '1',
+      SEGMIND_BASE_URL: emu.url,
+      SEGMIND_UPLOAD_URL: emu.uploadUrl,
+      SEGMIND_API_KEY: emu.apiKey,
+    };
     const out = join(dir, 'formats');
     for (const format of ['png', 'jpg', 'webp']) {
-      const gen = await execa(bin, [`a ${format}`, '-n', '1', '-m', '0.25', '--format', format, '-o', out, '--interval', '0.01'], { env, extendEnv: false, reject: false });
+      const gen = await execa(
+        bin,
+        [`a ${format}`, '-n', '1', '-m', '0.25', '--format', format, '-o', out, '--interval', '0.01'],
+        { env, extendEnv: false, reject: false },
+      );
       expect(gen.exitCode, gen.stderr).toBe(0);
     }
     const page = join(dir, 'gallery.html');
@@ -136,12 +183,23 @@ describe('the packed tarball', () => {
   it('a batch stopped by --max-cost (exit 4) continues with the command it prints, paying only for the rest', async () => {
     const money = await startEmulator({ credits: 5, costPerImage: 0.01 });
     try {
-      const env = { PATH: process.env.PATH ?? '', HOME: dir, FLUX_KREA_CONFIG_DIR: join(dir, 'money-config'), NO_COLOR: '1', SEGMIND_BASE_URL: money.url, SEGMIND_API_KEY: money.apiKey };
+      const env = {
+        PATH: process.env.PATH ?? '',
+        HOME: dir,
+        FLUX_KREA_CONFIG_DIR: join(dir, 'money-config'),
+        NO_COLOR: '1',
+        SEGMIND_BASE_URL: money.url,
+        SEGMIND_API_KEY: money.apiKey,
+      };
       const work = join(dir, 'money');
       await mkdir(work, { recursive: true });
       await writeFile(join(work, 'shots.txt'), 'a lighthouse\na red fox\na paper boat\na glass city\n');
       const opts = { env, extendEnv: false, reject: false, cwd: work } as const;
-      const first = await execa(bin, ['batch', 'shots.txt', '-o', 'art', '-n', '1', '--interval', '0.01', '--max-cost', '0.02'], opts);
+      const first = await execa(
+        bin,
+        ['batch', 'shots.txt', '-o', 'art', '-n', '1', '--interval', '0.01', '--max-cost', '0.02'],
+        opts,
+      );
       expect(first.exitCode, first.stderr).toBe(4);
       const command = /to continue: (flux-krea batch .*)$/m.exec(first.stderr)?.[1];
       expect(command).toBe('flux-krea batch shots.txt --num-outputs 1 --out art --interval 0.01 --max-cost 0.02');
@@ -159,7 +217,11 @@ describe('the packed tarball', () => {
 
   it('is importable as a library', async () => {
     const lib = installed();
-    const r = await execa(process.execPath, ['--input-type=module', '-e', `import { SegmindClient, ASPECT_RATIOS } from ${JSON.stringify(join(lib, 'dist/index.js'))}; const c = new SegmindClient({ apiKey: 'SG_0' }); console.log(typeof SegmindClient, ASPECT_RATIOS.includes('1:1'), typeof c.generate)`]);
+    const r = await execa(process.execPath, [
+      '--input-type=module',
+      '-e',
+      `import { SegmindClient, ASPECT_RATIOS } from ${JSON.stringify(join(lib, 'dist/index.js'))}; const c = new SegmindClient({ apiKey: 'SG_0' }); console.log(typeof SegmindClient, ASPECT_RATIOS.includes('1:1'), typeof c.generate)`,
+    ]);
     // The public surface loads from the bundle; library-pack.test.ts compiles and runs the README's snippet.
     expect(r.stdout).toBe('function true function');
   });

@@ -20,10 +20,18 @@ const hasScript = (() => {
 
 let emu: Emulator;
 let sb: Sandbox;
-beforeAll(async () => { emu = await startEmulator(); });
-afterAll(async () => { await emu.close(); });
-beforeEach(async () => { sb = await sandbox(emu); });
-afterEach(async () => { await sb.cleanup(); });
+beforeAll(async () => {
+  emu = await startEmulator();
+});
+afterAll(async () => {
+  await emu.close();
+});
+beforeEach(async () => {
+  sb = await sandbox(emu);
+});
+afterEach(async () => {
+  await sb.cleanup();
+});
 
 const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 const ESC = '\u001b';
@@ -36,8 +44,12 @@ const BASE_ENV = { TERM: 'xterm-256color', NO_COLOR: '' };
 async function onPty(args: string[], env: Record<string, string>, answer?: string) {
   const cmd = `stty cols 120 rows 40; ${[process.execPath, BIN, ...args, '-o', sb.outDir, ...FAST].map(quote).join(' ')}`;
   const child = execa('script', ['-qec', cmd, '/dev/null'], {
-    cwd: sb.dir, env: { PATH: process.env.PATH ?? '', HOME: sb.dir, ...sb.env, ...BASE_ENV, ...env }, extendEnv: false,
-    reject: false, timeout: 20_000, stdin: answer ? 'pipe' : 'ignore',
+    cwd: sb.dir,
+    env: { PATH: process.env.PATH ?? '', HOME: sb.dir, ...sb.env, ...BASE_ENV, ...env },
+    extendEnv: false,
+    reject: false,
+    timeout: 20_000,
+    stdin: answer ? 'pipe' : 'ignore',
   });
   if (answer) {
     let seen = '';
@@ -55,7 +67,9 @@ async function onPty(args: string[], env: Record<string, string>, answer?: strin
 
 describe.skipIf(!hasScript)('--preview on a terminal', () => {
   it('kitty: PNG in APC chunks, side by side through cursor moves, names underneath', async () => {
-    const r = await onPty(['kitty preview', '-n', '2', '--format', 'png', '--megapixels', '0.25'], { TERM: 'xterm-kitty' });
+    const r = await onPty(['kitty preview', '-n', '2', '--format', 'png', '--megapixels', '0.25'], {
+      TERM: 'xterm-kitty',
+    });
     expect(r.exitCode, r.out).toBe(0);
     const firsts = [...r.out.matchAll(/\u001b_Ga=T,f=100,q=2,C=1,c=(\d+),r=(\d+),m=[01];/g)];
     expect(firsts).toHaveLength(2);
@@ -71,7 +85,9 @@ describe.skipIf(!hasScript)('--preview on a terminal', () => {
   it('iTerm2: OSC 1337 inline files', async () => {
     const r = await onPty(['iterm preview', '-n', '1'], { TERM_PROGRAM: 'iTerm.app' });
     expect(r.exitCode, r.out).toBe(0);
-    expect(r.out).toMatch(/\u001b\]1337;File=name=[A-Za-z0-9+/=]+;size=\d+;width=\d+;height=\d+;preserveAspectRatio=1;inline=1:iVBORw0KGgo[A-Za-z0-9+/=]+\u0007/);
+    expect(r.out).toMatch(
+      /\u001b\]1337;File=name=[A-Za-z0-9+/=]+;size=\d+;width=\d+;height=\d+;preserveAspectRatio=1;inline=1:iVBORw0KGgo[A-Za-z0-9+/=]+\u0007/,
+    );
   });
 
   it('always: asks the terminal, and draws sixel when DA1 reports attribute 4', async () => {
@@ -129,7 +145,10 @@ describe.skipIf(!hasScript)('--preview on a terminal', () => {
 describe('--preview off a terminal', () => {
   it('draws nothing on a pipe, whatever is asked', async () => {
     const env = { ...sb.env, TERM: 'xterm-kitty', FLUX_KREA_PREVIEW_PROTOCOL: 'kitty', COLORTERM: 'truecolor' };
-    const r = await runCli(['pipe preview', '-n', '1', '-o', sb.outDir, ...FAST, '--preview', 'always'], { ...sb, env });
+    const r = await runCli(['pipe preview', '-n', '1', '-o', sb.outDir, ...FAST, '--preview', 'always'], {
+      ...sb,
+      env,
+    });
     expect(r.exitCode, String(r.stderr)).toBe(0);
     expect(String(r.stderr)).not.toContain(ESC);
     expect(String(r.stdout)).not.toContain(ESC);

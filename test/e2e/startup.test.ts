@@ -67,7 +67,9 @@ describe('stdout written directly (src/cli/output.ts)', () => {
       ];
       for (const [cmd, code] of cases) {
         const r = await execa('sh', ['-c', `(${cmd}; echo $? > "${status}") | true`], {
-          env: { PATH: process.env.PATH ?? '', ...sb.env }, extendEnv: false, cwd: sb.dir,
+          env: { PATH: process.env.PATH ?? '', ...sb.env },
+          extendEnv: false,
+          cwd: sb.dir,
         });
         expect(r.stderr, cmd).toBe('');
         expect((await readFile(status, 'utf8')).trim(), cmd).toBe(code);
@@ -88,7 +90,12 @@ describe('stdout written directly (src/cli/output.ts)', () => {
         [`${cli} "a cat" --aspect 7:7 --json`, 2],
       ];
       for (const [cmd, code] of cases) {
-        const r = await execa('sh', ['-c', `${cmd} > /dev/full`], { env: { PATH: process.env.PATH ?? '', ...sb.env }, extendEnv: false, cwd: sb.dir, reject: false });
+        const r = await execa('sh', ['-c', `${cmd} > /dev/full`], {
+          env: { PATH: process.env.PATH ?? '', ...sb.env },
+          extendEnv: false,
+          cwd: sb.dir,
+          reject: false,
+        });
         expect(r.exitCode, cmd).toBe(code);
         expect(r.stderr, cmd).not.toMatch(/at .*\(|Unexpected error/);
         if (code === 1) expect(r.stderr).toContain('Cannot write to stdout (ENOSPC)');
@@ -102,7 +109,10 @@ describe('stdout written directly (src/cli/output.ts)', () => {
     const sb = await sandbox();
     try {
       const file = join(sb.dir, 'help.txt');
-      await execa('sh', ['-c', `"${process.execPath}" "${BIN}" --help > "${file}"`], { env: { PATH: process.env.PATH ?? '', ...sb.env }, extendEnv: false });
+      await execa('sh', ['-c', `"${process.execPath}" "${BIN}" --help > "${file}"`], {
+        env: { PATH: process.env.PATH ?? '', ...sb.env },
+        extendEnv: false,
+      });
       const piped = await runCli(['--help'], sb);
       expect(await readFile(file, 'utf8')).toBe(`${piped.stdout}\n`);
     } finally {

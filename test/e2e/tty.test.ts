@@ -21,10 +21,18 @@ const hasScript = (() => {
 
 let emu: Emulator;
 let sb: Sandbox;
-beforeAll(async () => { emu = await startEmulator({ progress: 'time', queuedMs: 400, processingMs: 400 }); });
-afterAll(async () => { await emu.close(); });
-beforeEach(async () => { sb = await sandbox(emu); });
-afterEach(async () => { await sb.cleanup(); });
+beforeAll(async () => {
+  emu = await startEmulator({ progress: 'time', queuedMs: 400, processingMs: 400 });
+});
+afterAll(async () => {
+  await emu.close();
+});
+beforeEach(async () => {
+  sb = await sandbox(emu);
+});
+afterEach(async () => {
+  await sb.cleanup();
+});
 
 const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
@@ -32,8 +40,12 @@ const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 function onPty(args: string[], cols: number, env: Record<string, string> = {}) {
   const cmd = `${cols ? `stty cols ${cols}; ` : ''}${[process.execPath, BIN, ...args].map(quote).join(' ')}`;
   return execa('script', ['-qec', cmd, '/dev/null'], {
-    cwd: sb.dir, env: { PATH: process.env.PATH ?? '', HOME: sb.dir, TERM: 'xterm', ...sb.env, ...env }, extendEnv: false,
-    reject: false, timeout: 20_000, stdin: 'ignore',
+    cwd: sb.dir,
+    env: { PATH: process.env.PATH ?? '', HOME: sb.dir, TERM: 'xterm', ...sb.env, ...env },
+    extendEnv: false,
+    reject: false,
+    timeout: 20_000,
+    stdin: 'ignore',
   });
 }
 

@@ -41,7 +41,12 @@ function guessContentType(body: string): string {
 }
 
 /** A scripted status answer; without a body, a JSON error named after the status. */
-export function statusFaultReply(status: number, body?: string, contentType?: string, headers?: Record<string, string>): Reply {
+export function statusFaultReply(
+  status: number,
+  body?: string,
+  contentType?: string,
+  headers?: Record<string, string>,
+): Reply {
   if (body === undefined) return json(status, { error: reasonPhrase(status) }, headers);
   return {
     status,

@@ -94,7 +94,16 @@ function connectionOf(req: IncomingMessage): number {
 export function logEntry(server: LoggedRequest['server'], req: IncomingMessage, time: number): LoggedRequest {
   const headers: LoggedRequest['headers'] = {};
   for (const [name, value] of Object.entries(req.headers)) headers[name.toLowerCase()] = value;
-  return { server, method: req.method ?? 'GET', path: req.url ?? '/', headers, body: undefined, time, status: 0, connection: connectionOf(req) };
+  return {
+    server,
+    method: req.method ?? 'GET',
+    path: req.url ?? '/',
+    headers,
+    body: undefined,
+    time,
+    status: 0,
+    connection: connectionOf(req),
+  };
 }
 
 /** Same length, wrong leading bytes: looks like a complete download, is not an image. */

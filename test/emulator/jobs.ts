@@ -79,10 +79,16 @@ export class JobStore {
     });
     const timeMode = this.config.progress === 'time';
     const job: Job = {
-      id, api, params, createdAt: now, polls: 0,
+      id,
+      api,
+      params,
+      createdAt: now,
+      polls: 0,
       // v1 answers only when the work is done, so in polls mode it is never left running.
       doneAt: timeMode ? now + this.config.queuedMs + this.config.processingMs : api === 'v1' ? now : undefined,
-      width, height, seed,
+      width,
+      height,
+      seed,
       requested: params.num_outputs,
       cost: round(params.num_outputs * this.nextPrice()),
       files: error ? [] : files,
@@ -114,8 +120,21 @@ export class JobStore {
     const now = this.config.now();
     const params = (body && typeof body === 'object' ? body : {}) as ModelParams;
     const job: Job = {
-      id: newRequestId(), api: 'v2', params, createdAt: now, polls: 0, doneAt: now,
-      width: 0, height: 0, seed: 0, requested: 0, cost: 0, files: [], error: reason, inferenceTime: 0, expired: false,
+      id: newRequestId(),
+      api: 'v2',
+      params,
+      createdAt: now,
+      polls: 0,
+      doneAt: now,
+      width: 0,
+      height: 0,
+      seed: 0,
+      requested: 0,
+      cost: 0,
+      files: [],
+      error: reason,
+      inferenceTime: 0,
+      expired: false,
     };
     this.jobs.set(job.id, job);
     this.submits += 1;

@@ -67,15 +67,13 @@ function numberIn(min: number, max: number, integer: boolean): Check {
 }
 
 function oneOf(values: readonly unknown[]): Check {
-  return (v) =>
-    values.includes(v) ? undefined : `must be one of ${values.map((x) => JSON.stringify(x)).join(', ')}`;
+  return (v) => (values.includes(v) ? undefined : `must be one of ${values.map((x) => JSON.stringify(x)).join(', ')}`);
 }
 
 const isBoolean: Check = (v) => (typeof v === 'boolean' ? undefined : 'must be a boolean');
 
 const CHECKS: Record<keyof ModelParams, Check> = {
-  prompt: (v) =>
-    typeof v !== 'string' ? 'must be a string' : v.trim() === '' ? 'must not be empty' : undefined,
+  prompt: (v) => (typeof v !== 'string' ? 'must be a string' : v.trim() === '' ? 'must not be empty' : undefined),
   aspect_ratio: oneOf(ASPECT_RATIOS),
   // The model page calls it a number, the SDK sends a string: the emulator takes both.
   megapixels: oneOf(['1', '0.25', 1, 0.25]),

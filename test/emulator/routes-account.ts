@@ -51,7 +51,10 @@ export function uploadRoute(ctx: Context, raw: Buffer): Reply {
     ctx.uploads.set(name, { bytes, contentType });
     return `${ctx.imageHost()}/uploads/${name}`;
   });
-  const answer = json(200, ctx.config.uploadShape === 'urls' ? { urls } : { file_urls: urls, message: 'Files uploaded successfully' });
+  const answer = json(
+    200,
+    ctx.config.uploadShape === 'urls' ? { urls } : { file_urls: urls, message: 'Files uploaded successfully' },
+  );
   // Upstream may label its JSON text/plain: a client must read the answer by content.
   if (ctx.config.uploadContentType === 'text') answer.headers['content-type'] = 'text/plain; charset=utf-8';
   return answer;

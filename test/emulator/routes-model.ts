@@ -30,7 +30,8 @@ function admit(ctx: Context, api: 'v1' | 'v2', raw: Buffer): Job | Reply {
   if (!parsed.ok) return json(400, { error: 'Request body is not valid JSON' });
   const validation = validateParams(parsed.value);
   if (!validation.ok) {
-    if (api === 'v2' && ctx.config.validation === 'after-queue') return ctx.jobs.createInvalid(parsed.value, validation.error);
+    if (api === 'v2' && ctx.config.validation === 'after-queue')
+      return ctx.jobs.createInvalid(parsed.value, validation.error);
     return json(400, { error: validation.error });
   }
   const cost = validation.params.num_outputs * ctx.jobs.nextPrice();

@@ -21,9 +21,16 @@ export function statusRoute(ctx: Context, id: string): Reply {
   if (!job) return notFound(id);
   const state = ctx.jobs.poll(job);
   if (state === 'FAILED') return failed(job);
-  if (state === 'COMPLETED') return json(200, { status: 'COMPLETED', request_id: job.id, metrics: { inference_time: job.inferenceTime } });
+  if (state === 'COMPLETED')
+    return json(200, { status: 'COMPLETED', request_id: job.id, metrics: { inference_time: job.inferenceTime } });
   const base = `${ctx.apiBase()}/v2/requests/${job.id}`;
-  return json(200, { status: shown(ctx, state), request_id: job.id, status_url: `${base}/status`, response_url: base, metrics: {} });
+  return json(200, {
+    status: shown(ctx, state),
+    request_id: job.id,
+    status_url: `${base}/status`,
+    response_url: base,
+    metrics: {},
+  });
 }
 
 /**
@@ -32,15 +39,19 @@ export function statusRoute(ctx: Context, id: string): Reply {
  */
 export function legacyOutputRoute(ctx: Context, id: string): Reply {
   const job = ctx.jobs.get(id);
-  if (!job || ctx.jobs.peek(job) !== 'COMPLETED') return json(404, { error: `Output for this request ID ${id} Not Found` });
+  if (!job || ctx.jobs.peek(job) !== 'COMPLETED')
+    return json(404, { error: `Output for this request ID ${id} Not Found` });
   return json(200, { status: 'COMPLETED', output: ctx.jobs.imageUrls(job) });
 }
 
 function metrics(ctx: Context, job: Job): Record<string, number> {
   const queueTime = ctx.config.progress === 'time' ? ctx.config.queuedMs / 1000 : 0.1;
   return {
-    inference_time: job.inferenceTime, queue_time: queueTime, total_time: Math.round((job.inferenceTime + queueTime) * 1e6) / 1e6,
-    retry_count: 0, ...(ctx.config.reportCost ? { cost: job.cost, remaining_credits: ctx.config.credits } : {}),
+    inference_time: job.inferenceTime,
+    queue_time: queueTime,
+    total_time: Math.round((job.inferenceTime + queueTime) * 1e6) / 1e6,
+    retry_count: 0,
+    ...(ctx.config.reportCost ? { cost: job.cost, remaining_credits: ctx.config.credits } : {}),
   };
 }
 
@@ -54,7 +65,9 @@ function imageFields(ctx: Context, job: Job): Record<string, unknown> {
     case 'images':
       return {
         images: job.files.map((name, i) => ({
-          url: urls[i], content_type: contentType, file_name: name,
+          url: urls[i],
+          content_type: contentType,
+          file_name: name,
           file_size: paddedBody(renderImage(ctx.jobs.images.get(name)!), ctx.config.imagePadBytes).length,
         })),
         output: urls[0],

@@ -7,7 +7,14 @@ import { parseArgs } from 'node:util';
 import { startEmulator, type Emulator, type EmulatorConfig, type V1Shape, type V2ResultShape } from './index.js';
 import type { ErrorKey, RateLimitHeader, ResetFormat } from './types.js';
 
-const V2_SHAPES: V2ResultShape[] = ['images', 'output-string', 'output-array', 'output-json-string', 'base64', 'data-uri'];
+const V2_SHAPES: V2ResultShape[] = [
+  'images',
+  'output-string',
+  'output-array',
+  'output-json-string',
+  'base64',
+  'data-uri',
+];
 const ERROR_KEYS: ErrorKey[] = ['error', 'message', 'detail', 'html-message', 'error_description', 'error_message'];
 const RESET_FORMATS: ResetFormat[] = ['iso', 'iso-space', 'iso-no-zone', 'epoch-s', 'epoch-ms'];
 const RATE_HEADERS: RateLimitHeader[] = ['reset-at', 'retry-after', 'both', 'none'];
@@ -116,23 +123,34 @@ export function parseServeArgs(argv: string[]): ServeOptions {
   }
   if (values['cost-per-image'] !== undefined) {
     const cost = Number(values['cost-per-image']);
-    if (!Number.isFinite(cost) || cost < 0) throw new Error(`--cost-per-image must be a non-negative number, got "${values['cost-per-image']}"`);
+    if (!Number.isFinite(cost) || cost < 0)
+      throw new Error(`--cost-per-image must be a non-negative number, got "${values['cost-per-image']}"`);
     config.costPerImage = cost;
   }
   if (values['price-steps'] !== undefined) {
     const steps = values['price-steps'].split(',').map(Number);
-    if (!steps.every((n) => Number.isFinite(n) && n >= 0)) throw new Error(`--price-steps must be non-negative numbers separated by commas, got "${values['price-steps']}"`);
+    if (!steps.every((n) => Number.isFinite(n) && n >= 0))
+      throw new Error(`--price-steps must be non-negative numbers separated by commas, got "${values['price-steps']}"`);
     config.priceSteps = steps;
   }
   if (values['no-cost']) config.reportCost = false;
   if (values['no-credits-record']) config.creditsRecord = false;
   if (values['error-key'] !== undefined) config.errorKey = oneOf('error-key', values['error-key'], ERROR_KEYS);
-  if (values.validation !== undefined) config.validation = oneOf('validation', values.validation, ['after-queue', 'before'] as const);
+  if (values.validation !== undefined)
+    config.validation = oneOf('validation', values.validation, ['after-queue', 'before'] as const);
   if (values['no-status-url']) config.omitStatusUrl = true;
-  const header = values['rate-limit-header'] === undefined ? 'reset-at' : oneOf('rate-limit-header', values['rate-limit-header'], RATE_HEADERS);
-  const routes = values['rate-limit-routes'] === undefined ? 'submits' : oneOf('rate-limit-routes', values['rate-limit-routes'], ['submits', 'all'] as const);
-  const resetFormat = values['reset-format'] === undefined ? 'iso' : oneOf('reset-format', values['reset-format'], RESET_FORMATS);
-  if (values['rate-limit'] !== undefined) config.rateLimit = { perMinute: integer('rate-limit', values['rate-limit']), header, routes, resetFormat };
+  const header =
+    values['rate-limit-header'] === undefined
+      ? 'reset-at'
+      : oneOf('rate-limit-header', values['rate-limit-header'], RATE_HEADERS);
+  const routes =
+    values['rate-limit-routes'] === undefined
+      ? 'submits'
+      : oneOf('rate-limit-routes', values['rate-limit-routes'], ['submits', 'all'] as const);
+  const resetFormat =
+    values['reset-format'] === undefined ? 'iso' : oneOf('reset-format', values['reset-format'], RESET_FORMATS);
+  if (values['rate-limit'] !== undefined)
+    config.rateLimit = { perMinute: integer('rate-limit', values['rate-limit']), header, routes, resetFormat };
   return { port: values.port === undefined ? 0 : integer('port', values.port), config };
 }
 

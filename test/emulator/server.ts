@@ -23,9 +23,24 @@ interface ApiRoute {
 const API_ROUTES: ApiRoute[] = [
   { pattern: /^\/v2\/flux-krea-dev$/, method: 'POST', name: 'submit', handle: (ctx, raw) => submitV2(ctx, raw) },
   { pattern: /^\/v1\/flux-krea-dev$/, method: 'POST', name: 'submit-v1', handle: (ctx, raw) => submitV1(ctx, raw) },
-  { pattern: /^\/v2\/requests\/([^/]+)\/status$/, method: 'GET', name: 'status', handle: (ctx, _raw, id) => statusRoute(ctx, id) },
-  { pattern: /^\/v2\/requests\/([^/]+)$/, method: 'GET', name: 'result', handle: (ctx, _raw, id) => resultRoute(ctx, id) },
-  { pattern: /^\/v1\/requests\/([^/]+)$/, method: 'GET', name: 'result', handle: (ctx, _raw, id) => legacyOutputRoute(ctx, id) },
+  {
+    pattern: /^\/v2\/requests\/([^/]+)\/status$/,
+    method: 'GET',
+    name: 'status',
+    handle: (ctx, _raw, id) => statusRoute(ctx, id),
+  },
+  {
+    pattern: /^\/v2\/requests\/([^/]+)$/,
+    method: 'GET',
+    name: 'result',
+    handle: (ctx, _raw, id) => resultRoute(ctx, id),
+  },
+  {
+    pattern: /^\/v1\/requests\/([^/]+)$/,
+    method: 'GET',
+    name: 'result',
+    handle: (ctx, _raw, id) => legacyOutputRoute(ctx, id),
+  },
   { pattern: /^\/v1\/get-user-credits$/, method: 'GET', name: 'credits', handle: (ctx) => creditsRoute(ctx) },
   { pattern: /^\/upload-asset$/, method: 'POST', name: 'upload', handle: (ctx, raw) => uploadRoute(ctx, raw) },
 ];
@@ -64,8 +79,13 @@ export function apiRouter(ctx: Context): Router {
     return {
       route: hit.route.name,
       ...(id === undefined ? {} : { id }),
-      run: async () => withErrorKey(ctx.config.errorKey,
-        gatewayCheck(ctx, req) ?? (ctx.config.rateLimit?.routes === 'all' ? rateLimited(ctx) : undefined) ?? await hit.route.handle(ctx, raw, id ?? '')),
+      run: async () =>
+        withErrorKey(
+          ctx.config.errorKey,
+          gatewayCheck(ctx, req) ??
+            (ctx.config.rateLimit?.routes === 'all' ? rateLimited(ctx) : undefined) ??
+            (await hit.route.handle(ctx, raw, id ?? '')),
+        ),
     };
   };
 }
@@ -86,11 +106,18 @@ function withErrorKey(key: ErrorKey, reply: Reply): Reply {
   if (typeof body.error !== 'string') return reply;
   const { error: detail, ...rest } = body;
   const moved =
-    key === 'error_description' ? { error: 'request_failed', error_description: detail, status_code: reply.status }
-    : key === 'error_message' ? { error_message: { message: detail, code: reply.status } }
-    : key === 'html-message' ? { 'html-message': `<p>${String(detail)}</p>` }
-    : { [key]: detail };
-  return json(reply.status, { ...rest, ...moved }, Object.fromEntries(Object.entries(reply.headers).filter(([k]) => k !== 'content-type')));
+    key === 'error_description'
+      ? { error: 'request_failed', error_description: detail, status_code: reply.status }
+      : key === 'error_message'
+        ? { error_message: { message: detail, code: reply.status } }
+        : key === 'html-message'
+          ? { 'html-message': `<p>${String(detail)}</p>` }
+          : { [key]: detail };
+  return json(
+    reply.status,
+    { ...rest, ...moved },
+    Object.fromEntries(Object.entries(reply.headers).filter(([k]) => k !== 'content-type')),
+  );
 }
 
 /** Object stores answer misses with XML: one more error body that is not the API's JSON. */

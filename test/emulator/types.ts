@@ -76,15 +76,7 @@ export interface EmulatorConfig {
   now: () => number;
 }
 
-export type FaultRoute =
-  | 'submit'
-  | 'submit-v1'
-  | 'status'
-  | 'result'
-  | 'image'
-  | 'upload'
-  | 'credits'
-  | 'any';
+export type FaultRoute = 'submit' | 'submit-v1' | 'status' | 'result' | 'image' | 'upload' | 'credits' | 'any';
 
 export type FaultKind =
   | { type: 'status'; status: number; body?: string; contentType?: string; headers?: Record<string, string> }

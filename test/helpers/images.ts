@@ -1,7 +1,9 @@
 /** Structural checks of saved images, so tests prove files are complete and of the right kind. */
 import { readFile } from 'node:fs/promises';
 
-export async function imageInfo(path: string): Promise<{ format: string; width?: number; height?: number; bytes: number }> {
+export async function imageInfo(
+  path: string,
+): Promise<{ format: string; width?: number; height?: number; bytes: number }> {
   const b = await readFile(path);
   if (b.readUInt32BE(0) === 0x89504e47) {
     if (b.subarray(-8, -4).toString('latin1') !== 'IEND') throw new Error(`${path}: PNG without IEND (truncated)`);
@@ -12,7 +14,8 @@ export async function imageInfo(path: string): Promise<{ format: string; width?:
     for (let i = 2; i < b.length - 9;) {
       const marker = b[i + 1]!;
       const len = b.readUInt16BE(i + 2);
-      if (marker >= 0xc0 && marker <= 0xc2) return { format: 'jpg', height: b.readUInt16BE(i + 5), width: b.readUInt16BE(i + 7), bytes: b.length };
+      if (marker >= 0xc0 && marker <= 0xc2)
+        return { format: 'jpg', height: b.readUInt16BE(i + 5), width: b.readUInt16BE(i + 7), bytes: b.length };
       i += 2 + len;
     }
     return { format: 'jpg', bytes: b.length };

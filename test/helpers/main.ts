@@ -43,9 +43,21 @@ function capture(): { stream: Writable; bytes: () => Buffer } {
  * Runs `flux-krea ...args` in-process and resolves with its exit code and output. Never throws
  * on a non-zero exit: tests assert exitCode. Calls must not overlap (they change the cwd).
  */
-export async function runMain(args: string[], sb: Pick<Sandbox, 'env' | 'dir'>, opts: MainOptions & { encoding: 'buffer' }): Promise<MainResult<Buffer>>;
-export async function runMain(args: string[], sb: Pick<Sandbox, 'env' | 'dir'>, opts?: MainOptions): Promise<MainResult>;
-export async function runMain(args: string[], sb: Pick<Sandbox, 'env' | 'dir'>, opts: MainOptions = {}): Promise<MainResult<string | Buffer>> {
+export async function runMain(
+  args: string[],
+  sb: Pick<Sandbox, 'env' | 'dir'>,
+  opts: MainOptions & { encoding: 'buffer' },
+): Promise<MainResult<Buffer>>;
+export async function runMain(
+  args: string[],
+  sb: Pick<Sandbox, 'env' | 'dir'>,
+  opts?: MainOptions,
+): Promise<MainResult>;
+export async function runMain(
+  args: string[],
+  sb: Pick<Sandbox, 'env' | 'dir'>,
+  opts: MainOptions = {},
+): Promise<MainResult<string | Buffer>> {
   const out = capture();
   const err = capture();
   const env = { PATH: process.env.PATH ?? '', HOME: sb.dir, ...(opts.env ?? sb.env) };
@@ -54,11 +66,20 @@ export async function runMain(args: string[], sb: Pick<Sandbox, 'env' | 'dir'>, 
   // Commands still report some exit codes through process.exitCode, which main() reads.
   process.exitCode = undefined;
   try {
-    const exitCode = await main(['node', 'flux-krea', ...args], env, streamOutput(out.stream), streamOutput(err.stream));
+    const exitCode = await main(
+      ['node', 'flux-krea', ...args],
+      env,
+      streamOutput(out.stream),
+      streamOutput(err.stream),
+    );
     const stdout = out.bytes();
     // As execa does by default, so that assertions read the same for runCli and runMain.
     const strip = (s: string) => s.replace(/\r?\n$/, '');
-    return { exitCode, stdout: opts.encoding === 'buffer' ? stdout : strip(stdout.toString('utf8')), stderr: strip(err.bytes().toString('utf8')) };
+    return {
+      exitCode,
+      stdout: opts.encoding === 'buffer' ? stdout : strip(stdout.toString('utf8')),
+      stderr: strip(err.bytes().toString('utf8')),
+    };
   } finally {
     process.exitCode = undefined;
     process.chdir(cwd);

@@ -53,7 +53,7 @@ describe('control characters from a manifest', () => {
   });
 });
 
-describe('control characters in an image\'s record (images travel: the record is anyone\'s text)', () => {
+describe("control characters in an image's record (images travel: the record is anyone's text)", () => {
   it('inspect and again --dry-run show them escaped, never raw', async () => {
     const gen = await runMain(['a cat', '-n', '1', '-o', sb.outDir, '--seed', '5', ...FAST], sb);
     expect(gen.exitCode, gen.stderr).toBe(0);

@@ -9,10 +9,21 @@ import type { ResolvedParams } from '../../src/params/schema.js';
 import { UsageError } from '../../src/errors.js';
 
 let dir: string;
-beforeEach(async () => { dir = await mkdtemp(join(tmpdir(), 'flux-krea-lock-')); });
-afterEach(async () => { await rm(dir, { recursive: true, force: true }); });
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'flux-krea-lock-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
 
-const record = (over: Partial<LockRecord> = {}): LockRecord => ({ hash: 'h1', state: 'done', request_id: 'r1', params: { seed: 1, prompt: 'p' }, files: [], ...over });
+const record = (over: Partial<LockRecord> = {}): LockRecord => ({
+  hash: 'h1',
+  state: 'done',
+  request_id: 'r1',
+  params: { seed: 1, prompt: 'p' },
+  files: [],
+  ...over,
+});
 
 describe('the lock file', () => {
   it('round-trips; keys sorted at every depth; byte-identical when nothing changed; no temp files left', async () => {
@@ -47,9 +58,12 @@ describe('the lock file', () => {
     await lock.set('a', record({ state: 'submitted', request_id: 'paid-1' }));
     // The request id is durable as soon as set resolves, before any lock rewrite.
     expect(await readdir(dir)).toEqual(['l.json.log']);
-    expect((await readFile(`${path}.log`, 'utf8')).trim().split('\n').map((l) => JSON.parse(l))).toEqual([
-      { key: 'a', record: record({ state: 'submitted', request_id: 'paid-1' }) },
-    ]);
+    expect(
+      (await readFile(`${path}.log`, 'utf8'))
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l)),
+    ).toEqual([{ key: 'a', record: record({ state: 'submitted', request_id: 'paid-1' }) }]);
     await lock.set('a', record());
     await lock.close();
     expect(await readdir(dir)).toEqual(['l.json']);
@@ -67,7 +81,12 @@ describe('the lock file', () => {
     await first.close();
     // A crashed run: records appended, the lock never rewritten, the last append torn.
     const line = (key: string, r: LockRecord) => `${JSON.stringify({ key, record: r })}\n`;
-    await writeFile(`${path}.log`, line('a', record({ hash: 'new' })) + line('b', record({ state: 'submitted', request_id: 'r2' })) + '{"key":"c","rec');
+    await writeFile(
+      `${path}.log`,
+      line('a', record({ hash: 'new' })) +
+        line('b', record({ state: 'submitted', request_id: 'r2' })) +
+        '{"key":"c","rec',
+    );
     const again = await LockFile.load(path, 'm');
     expect(again.get('a')?.hash).toBe('new');
     expect(again.get('b')).toMatchObject({ state: 'submitted', request_id: 'r2' });
@@ -81,7 +100,10 @@ describe('the lock file', () => {
 
   it('a damaged line before the end of the log stops the batch', async () => {
     const path = join(dir, 'l.json');
-    await writeFile(`${path}.log`, 'garbage\n{"key":"a","record":{"hash":"h","state":"done","params":{},"files":[]}}\n');
+    await writeFile(
+      `${path}.log`,
+      'garbage\n{"key":"a","record":{"hash":"h","state":"done","params":{},"files":[]}}\n',
+    );
     await expect(LockFile.load(path, 'm')).rejects.toThrow(/l\.json\.log cannot be used: line 1/);
   });
 
@@ -145,7 +167,9 @@ describe('the lock file', () => {
     // Written within the margin of the lock (or after it): could have changed in the same tick.
     expect(unchangedBySizeAndMtime(f, { size: 10, mtimeMs: 1_000_000 }, lockAt - 1)).toBe(false);
     expect(unchangedBySizeAndMtime(f, { size: 10, mtimeMs: 1_000_000 }, undefined)).toBe(false);
-    expect(unchangedBySizeAndMtime({ ...f, mtime_ms: undefined }, { size: 10, mtimeMs: 1_000_000 }, lockAt)).toBe(false);
+    expect(unchangedBySizeAndMtime({ ...f, mtime_ms: undefined }, { size: 10, mtimeMs: 1_000_000 }, lockAt)).toBe(
+      false,
+    );
     // An mtime with milliseconds comes from a fine-grained clock: a tenth of a second is margin enough.
     const fine = { ...f, mtime_ms: 1_000_123 };
     expect(unchangedBySizeAndMtime(fine, { size: 10, mtimeMs: 1_000_123.4 }, 1_000_123 + 101)).toBe(true);
@@ -188,7 +212,12 @@ describe('the lock file', () => {
 });
 
 describe('planning against the lock', () => {
-  const entry = (key: string, prompt: string): BatchEntry => ({ line: 1, key, params: { prompt, seed: 5, num_outputs: 1 } as ResolvedParams, seedSource: 'derived' });
+  const entry = (key: string, prompt: string): BatchEntry => ({
+    line: 1,
+    key,
+    params: { prompt, seed: 5, num_outputs: 1 } as ResolvedParams,
+    seedSource: 'derived',
+  });
 
   it('skip when unchanged and intact; resume a submitted job; submit when changed, failed or forced', async () => {
     const lock = await LockFile.load(join(dir, 'l.json'), 'm');
@@ -198,12 +227,15 @@ describe('planning against the lock', () => {
     await import('node:fs/promises').then((fs) => fs.mkdir(out));
     await writeFile(join(out, 'a.jpg'), 'img');
     await lock.set('a', record({ hash: first!.hash, files: [(await lock.describeFile(join(out, 'a.jpg')))!] }));
-    const plan = async (e: BatchEntry, force = false) => (await planEntries([e], { lock, baseOut: out, force }))[0]!.action;
+    const plan = async (e: BatchEntry, force = false) =>
+      (await planEntries([e], { lock, baseOut: out, force }))[0]!.action;
     expect(await plan(entry('a', 'x'))).toBe('skip');
     expect(await plan(entry('a', 'x'), true)).toBe('submit');
     expect(await plan(entry('a', 'changed'))).toBe('submit');
     // Output elsewhere is a change too.
-    expect((await planEntries([entry('a', 'x')], { lock, baseOut: join(dir, 'other'), force: false }))[0]!.action).toBe('submit');
+    expect((await planEntries([entry('a', 'x')], { lock, baseOut: join(dir, 'other'), force: false }))[0]!.action).toBe(
+      'submit',
+    );
     await writeFile(join(out, 'a.jpg'), 'edited');
     expect(await plan(entry('a', 'x'))).toBe('resume');
     await lock.set('a', record({ hash: first!.hash, state: 'submitted', request_id: 'r9' }));

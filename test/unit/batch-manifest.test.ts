@@ -17,7 +17,10 @@ describe('manifest formats', () => {
 
   it('plain text: one prompt per line; blank lines and # comments skipped; CRLF and BOM tolerated', () => {
     const m = parseManifest('p.txt', '\uFEFFa red fox\r\n\r\n# not a prompt\r\n  a blue whale  \r\n');
-    expect(m.entries).toEqual([{ line: 1, value: 'a red fox' }, { line: 4, value: 'a blue whale' }]);
+    expect(m.entries).toEqual([
+      { line: 1, value: 'a red fox' },
+      { line: 4, value: 'a blue whale' },
+    ]);
     expect(m.problems).toEqual([]);
   });
 
@@ -30,7 +33,8 @@ describe('manifest formats', () => {
   });
 
   it('JSON array: every element knows its line', () => {
-    const text = '[\n  {"prompt": "a, [b]", "x": {"y": [1, 2]}},\n\n  "just a prompt",\n  {\n    "prompt": "c\\"]"\n  }\n]';
+    const text =
+      '[\n  {"prompt": "a, [b]", "x": {"y": [1, 2]}},\n\n  "just a prompt",\n  {\n    "prompt": "c\\"]"\n  }\n]';
     const m = parseManifest('p.json', text);
     expect(m.entries.map((e) => e.line)).toEqual([2, 4, 5]);
     expect(m.entries[1]!.value).toBe('just a prompt');
@@ -53,7 +57,9 @@ describe('manifest formats', () => {
 describe('manifest size', () => {
   it('a JSON array parses in linear time: 20,000 entries as fast as JSON Lines, give or take', () => {
     const n = 20_000;
-    const objects = Array.from({ length: n }, (_, i) => JSON.stringify({ prompt: `a paper boat number ${i}`, seed: i }));
+    const objects = Array.from({ length: n }, (_, i) =>
+      JSON.stringify({ prompt: `a paper boat number ${i}`, seed: i }),
+    );
     const time = (path: string, text: string, lastLine: number) => {
       const start = performance.now();
       const parsed = parseManifest(path, text);

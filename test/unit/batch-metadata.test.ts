@@ -9,14 +9,30 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { renderImage } from '../emulator/images/index.js';
-import { crc32, embedProvenance, EmbedError, extractProvenance, jpegSegments, pngChunks, riffChunks } from '../../src/output/embed.js';
+import {
+  crc32,
+  embedProvenance,
+  EmbedError,
+  extractProvenance,
+  jpegSegments,
+  pngChunks,
+  riffChunks,
+} from '../../src/output/embed.js';
 import { applyMetadata, readEmbedded, readSidecar } from '../../src/output/metadata.js';
 import { toolTestsRun } from '../helpers/tools.js';
 
-const TEXT = { json: JSON.stringify({ prompt: 'a "fox" <in> the snow & ünïcode 🦊', seed: 7 }), creator: 'flux-krea test', description: 'a "fox" <in> the snow & ünïcode 🦊' };
-const image = (format: 'png' | 'jpg' | 'webp') => renderImage({ format, width: 48, height: 32, quality: 80, key: `meta-${format}` }).bytes;
+const TEXT = {
+  json: JSON.stringify({ prompt: 'a "fox" <in> the snow & ünïcode 🦊', seed: 7 }),
+  creator: 'flux-krea test',
+  description: 'a "fox" <in> the snow & ünïcode 🦊',
+};
+const image = (format: 'png' | 'jpg' | 'webp') =>
+  renderImage({ format, width: 48, height: 32, quality: 80, key: `meta-${format}` }).bytes;
 // An 8×6 lossy (VP8) WebP made with cwebp: the simple format that needs a VP8X header added.
-const LOSSY_WEBP = Buffer.from('UklGRkwAAABXRUJQVlA4IEAAAADQAQCdASoIAAYAAsBMJbACdAD5guJrQAD9tc3Ri2D1+ALdDsZbZIZYoP+SiLEtfPPHiP/EXX4UskShSyR/rwAA', 'base64');
+const LOSSY_WEBP = Buffer.from(
+  'UklGRkwAAABXRUJQVlA4IEAAAADQAQCdASoIAAYAAsBMJbACdAD5guJrQAD9tc3Ri2D1+ALdDsZbZIZYoP+SiLEtfPPHiP/EXX4UskShSyR/rwAA',
+  'base64',
+);
 
 function tool(name: string): boolean {
   try {
@@ -28,8 +44,12 @@ function tool(name: string): boolean {
 }
 
 let dir: string;
-beforeAll(async () => { dir = await mkdtemp(join(tmpdir(), 'flux-krea-meta-')); });
-afterAll(async () => { await rm(dir, { recursive: true, force: true }); });
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'flux-krea-meta-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
 
 describe('PNG', () => {
   it('an XMP iTXt chunk before the image data (exiftool warns about text after IDAT), every CRC valid, image data untouched, idempotent', () => {
@@ -42,9 +62,16 @@ describe('PNG', () => {
     expect(types.at(-1)).toBe('IEND');
     const xmp = chunks[types.indexOf('iTXt')]!;
     expect(xmp.data.toString('latin1', 0, 18)).toBe('XML:com.adobe.xmp\0');
-    expect(xmp.data.toString('utf8')).toContain('<Iptc4xmpExt:DigitalSourceType>http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia<');
+    expect(xmp.data.toString('utf8')).toContain(
+      '<Iptc4xmpExt:DigitalSourceType>http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia<',
+    );
     for (const c of chunks) expect(out.readUInt32BE(c.end - 4)).toBe(crc32(out.subarray(c.start + 4, c.end - 4)));
-    const idat = (b: Buffer) => Buffer.concat(pngChunks(b).filter((c) => c.type === 'IDAT').map((c) => c.data));
+    const idat = (b: Buffer) =>
+      Buffer.concat(
+        pngChunks(b)
+          .filter((c) => c.type === 'IDAT')
+          .map((c) => c.data),
+      );
     expect(idat(out).equals(idat(src))).toBe(true);
     expect(extractProvenance(out)).toBe(TEXT.json);
     expect(embedProvenance(out, TEXT).equals(out)).toBe(true);
@@ -67,7 +94,11 @@ describe('PNG records of other shapes', () => {
     crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])));
     return Buffer.concat([head, data, crc]);
   };
-  const itxt = (keyword: string, text: string) => chunk('iTXt', Buffer.concat([Buffer.from(keyword, 'latin1'), Buffer.from([0, 0, 0, 0, 0]), Buffer.from(text, 'utf8')]));
+  const itxt = (keyword: string, text: string) =>
+    chunk(
+      'iTXt',
+      Buffer.concat([Buffer.from(keyword, 'latin1'), Buffer.from([0, 0, 0, 0, 0]), Buffer.from(text, 'utf8')]),
+    );
   /** The chunks of `png` with `extra` inserted before its chunk number `at`. */
   const withChunk = (png: Buffer, at: number, extra: Buffer) => {
     const parts = pngChunks(png).map((c) => png.subarray(c.start, c.end));
@@ -85,9 +116,15 @@ describe('PNG records of other shapes', () => {
   });
 
   it("keeps someone else's XMP and puts our record beside it, in its own chunk", () => {
-    const foreign = withChunk(image('png'), 1, itxt('XML:com.adobe.xmp', '<x:xmpmeta xmlns:x="adobe:ns:meta/"><other/></x:xmpmeta>'));
+    const foreign = withChunk(
+      image('png'),
+      1,
+      itxt('XML:com.adobe.xmp', '<x:xmpmeta xmlns:x="adobe:ns:meta/"><other/></x:xmpmeta>'),
+    );
     const out = embedProvenance(foreign, TEXT);
-    const texts = pngChunks(out).filter((c) => c.type === 'iTXt').map((c) => c.data.toString('latin1', 0, c.data.indexOf(0)));
+    const texts = pngChunks(out)
+      .filter((c) => c.type === 'iTXt')
+      .map((c) => c.data.toString('latin1', 0, c.data.indexOf(0)));
     expect(texts.sort()).toEqual(['XML:com.adobe.xmp', 'flux-krea']);
     expect(extractProvenance(out)).toBe(TEXT.json);
     expect(embedProvenance(out, TEXT).equals(out)).toBe(true);
@@ -108,8 +145,11 @@ describe('JPEG', () => {
     expect(embedProvenance(out, TEXT).equals(out)).toBe(true);
   });
 
-  it('next to someone else\'s XMP (one packet allowed), a COM segment instead', () => {
-    const theirs = Buffer.concat([Buffer.from('http://ns.adobe.com/xap/1.0/\0', 'latin1'), Buffer.from('<x:xmpmeta>theirs</x:xmpmeta>')]);
+  it("next to someone else's XMP (one packet allowed), a COM segment instead", () => {
+    const theirs = Buffer.concat([
+      Buffer.from('http://ns.adobe.com/xap/1.0/\0', 'latin1'),
+      Buffer.from('<x:xmpmeta>theirs</x:xmpmeta>'),
+    ]);
     const seg = Buffer.concat([Buffer.from([0xff, 0xe1, 0, 0]), theirs]);
     seg.writeUInt16BE(theirs.length + 2, 2);
     const src = image('jpg');
@@ -131,7 +171,10 @@ describe('JPEG', () => {
 });
 
 describe('WebP', () => {
-  for (const [name, src, size] of [['lossless (VP8L)', image('webp'), [48, 32]], ['lossy (VP8)', LOSSY_WEBP, [8, 6]]] as const) {
+  for (const [name, src, size] of [
+    ['lossless (VP8L)', image('webp'), [48, 32]],
+    ['lossy (VP8)', LOSSY_WEBP, [8, 6]],
+  ] as const) {
     it(`${name}: VP8X added with the XMP flag and the canvas size, RIFF size fixed, bitstream untouched`, () => {
       const out = embedProvenance(src, TEXT);
       expect(out.readUInt32LE(4)).toBe(out.length - 8);
@@ -146,27 +189,38 @@ describe('WebP', () => {
     });
   }
 
-  it('refuses to stack on someone else\'s XMP (the caller then writes a sidecar)', () => {
+  it("refuses to stack on someone else's XMP (the caller then writes a sidecar)", () => {
     const once = embedProvenance(LOSSY_WEBP, TEXT);
-    const foreign = Buffer.from(once.toString('latin1').replace('npmjs.com/package/flux-krea#', 'example.com/other/ns/1.0/#'), 'latin1');
+    const foreign = Buffer.from(
+      once.toString('latin1').replace('npmjs.com/package/flux-krea#', 'example.com/other/ns/1.0/#'),
+      'latin1',
+    );
     expect(() => embedProvenance(foreign, TEXT)).toThrow(EmbedError);
   });
 
-  it.skipIf(!toolTestsRun(tool('webpinfo') && tool('dwebp')))('passes webpinfo and decodes to the same pixels with dwebp', async () => {
-    for (const [i, src] of [image('webp'), LOSSY_WEBP].entries()) {
-      const a = join(dir, `a${i}.webp`);
-      const b = join(dir, `b${i}.webp`);
-      await writeFile(a, src);
-      await writeFile(b, embedProvenance(src, TEXT));
-      expect(execFileSync('webpinfo', [b]).toString()).toMatch(/No error detected/);
-      const decode = (p: string) => execFileSync('dwebp', [p, '-ppm', '-o', '-'], { stdio: ['ignore', 'pipe', 'ignore'] });
-      expect(decode(b).equals(decode(a))).toBe(true);
-    }
-  });
+  it.skipIf(!toolTestsRun(tool('webpinfo') && tool('dwebp')))(
+    'passes webpinfo and decodes to the same pixels with dwebp',
+    async () => {
+      for (const [i, src] of [image('webp'), LOSSY_WEBP].entries()) {
+        const a = join(dir, `a${i}.webp`);
+        const b = join(dir, `b${i}.webp`);
+        await writeFile(a, src);
+        await writeFile(b, embedProvenance(src, TEXT));
+        expect(execFileSync('webpinfo', [b]).toString()).toMatch(/No error detected/);
+        const decode = (p: string) =>
+          execFileSync('dwebp', [p, '-ppm', '-o', '-'], { stdio: ['ignore', 'pipe', 'ignore'] });
+        expect(decode(b).equals(decode(a))).toBe(true);
+      }
+    },
+  );
 });
 
 describe('applyMetadata', () => {
-  const input = { params: { prompt: 'a boat', seed: 3, output_format: 'png' }, requestId: 'req-1', createdAt: new Date('2025-01-02T03:04:05Z') };
+  const input = {
+    params: { prompt: 'a boat', seed: 3, output_format: 'png' },
+    requestId: 'req-1',
+    createdAt: new Date('2025-01-02T03:04:05Z'),
+  };
 
   it('embed: rewrites the file, updates its size, and the record reads back', async () => {
     const path = join(dir, 'e.png');
@@ -175,8 +229,14 @@ describe('applyMetadata', () => {
     await applyMetadata(files, 'embed', input);
     expect(files[0]!.bytes).toBe((await readFile(path)).length);
     expect(await readEmbedded(path)).toEqual({
-      generator: expect.stringMatching(/^flux-krea /), model: 'flux-krea-dev', request_id: 'req-1', created_at: '2025-01-02T03:04:05.000Z',
-      prompt: 'a boat', seed: 3, params: input.params, image: 1,
+      generator: expect.stringMatching(/^flux-krea /),
+      model: 'flux-krea-dev',
+      request_id: 'req-1',
+      created_at: '2025-01-02T03:04:05.000Z',
+      prompt: 'a boat',
+      seed: 3,
+      params: input.params,
+      image: 1,
     });
   });
 

@@ -32,7 +32,7 @@ describe('batchPollDelay', () => {
 });
 
 describe('JobTimeEstimate', () => {
-  it('keeps the middle of each job\'s bounds and gives the median of recent jobs', () => {
+  it("keeps the middle of each job's bounds and gives the median of recent jobs", () => {
     const e = new JobTimeEstimate();
     expect(e.expected()).toBeUndefined();
     e.record(250, 750);

@@ -4,7 +4,9 @@ import { runPool, Semaphore } from '../../src/core/batch/pool.js';
 /** A promise with its resolve, to drive work step by step without timers. */
 function deferred() {
   let resolve!: () => void;
-  const promise = new Promise<void>((r) => { resolve = r; });
+  const promise = new Promise<void>((r) => {
+    resolve = r;
+  });
   return { promise, resolve };
 }
 const tick = () => new Promise((r) => setImmediate(r));
@@ -15,7 +17,10 @@ describe('Semaphore', () => {
     const a = await s.acquire();
     await s.acquire();
     const order: number[] = [];
-    const c = s.acquire().then((r) => { order.push(3); return r; });
+    const c = s.acquire().then((r) => {
+      order.push(3);
+      return r;
+    });
     const d = s.acquire().then(() => order.push(4));
     await tick();
     expect(order).toEqual([]);
@@ -55,7 +60,10 @@ describe('runPool', () => {
     gates[0]!.rest.resolve();
     await tick();
     expect(started).toEqual([0, 1, 2, 3, 4]);
-    for (const g of gates) { g.job.resolve(); g.rest.resolve(); }
+    for (const g of gates) {
+      g.job.resolve();
+      g.rest.resolve();
+    }
     await done;
     expect(started).toEqual([0, 1, 2, 3, 4, 5]);
   });
@@ -63,11 +71,16 @@ describe('runPool', () => {
   it('stop() ends the taking, not the work in flight', async () => {
     let stop = false;
     const finished: number[] = [];
-    await runPool([0, 1, 2, 3], 1, async (i) => {
-      if (i === 1) stop = true;
-      await tick();
-      finished.push(i);
-    }, () => stop);
+    await runPool(
+      [0, 1, 2, 3],
+      1,
+      async (i) => {
+        if (i === 1) stop = true;
+        await tick();
+        finished.push(i);
+      },
+      () => stop,
+    );
     expect(finished).toEqual([0, 1]);
   });
 });

@@ -33,7 +33,14 @@ describe('SubmitGate', () => {
     const gate = new SubmitGate({ rpm: 3, now, sleep });
     const times: number[] = [];
     const order: number[] = [];
-    await Promise.all(Array.from({ length: 7 }, (_, i) => gate.acquire().then(() => { times.push(clock.now); order.push(i); })));
+    await Promise.all(
+      Array.from({ length: 7 }, (_, i) =>
+        gate.acquire().then(() => {
+          times.push(clock.now);
+          order.push(i);
+        }),
+      ),
+    );
     expect(order).toEqual([0, 1, 2, 3, 4, 5, 6]);
     expect(times).toEqual([0, 0, 0, 60_000, 60_000, 60_000, 120_000]);
     for (let i = 0; i < times.length; i++) {

@@ -16,7 +16,7 @@ describe('--shard', () => {
       const shares = Array.from({ length: n }, (_, i) => keys.filter((k) => inShard(k, { index: i + 1, count: n })));
       expect(shares.flat().sort()).toEqual([...keys].sort());
       expect(shares.reduce((a, s) => a + s.length, 0)).toBe(1000);
-      for (const s of shares) expect(Math.abs(s.length - 1000 / n)).toBeLessThan(0.2 * 1000 / n + 10);
+      for (const s of shares) expect(Math.abs(s.length - 1000 / n)).toBeLessThan((0.2 * 1000) / n + 10);
     }
   });
 

@@ -5,7 +5,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../emulator/index.js';
 import { SegmindClient } from '../../src/api/client.js';
-import { InsufficientCreditsError, JobFailedError, ModelFailedError, PermissionDeniedError } from '../../src/api/errors.js';
+import {
+  InsufficientCreditsError,
+  JobFailedError,
+  ModelFailedError,
+  PermissionDeniedError,
+} from '../../src/api/errors.js';
 import { DeadlineError, ProtocolError } from '../../src/errors.js';
 import { scriptedServer, sendJson, type Scripted } from '../helpers/scripted-server.js';
 
@@ -13,14 +18,29 @@ let emu: Emulator;
 let waits: number[];
 let client: SegmindClient;
 const params = {
-  prompt: 'x', aspect_ratio: '1:1', megapixels: '0.25', num_outputs: 1, guidance: 7, num_inference_steps: 4,
-  output_format: 'png', output_quality: 90, go_fast: true, disable_safety_checker: false, seed: 1,
+  prompt: 'x',
+  aspect_ratio: '1:1',
+  megapixels: '0.25',
+  num_outputs: 1,
+  guidance: 7,
+  num_inference_steps: 4,
+  output_format: 'png',
+  output_quality: 90,
+  go_fast: true,
+  disable_safety_checker: false,
+  seed: 1,
 } as const;
 
 function makeClient(extra: Partial<ConstructorParameters<typeof SegmindClient>[0]> = {}): SegmindClient {
   return new SegmindClient({
-    apiKey: emu.apiKey, baseUrl: emu.url, uploadUrl: emu.uploadUrl, retries: 4,
-    sleep: async (ms) => { waits.push(ms); }, ...extra,
+    apiKey: emu.apiKey,
+    baseUrl: emu.url,
+    uploadUrl: emu.uploadUrl,
+    retries: 4,
+    sleep: async (ms) => {
+      waits.push(ms);
+    },
+    ...extra,
   });
 }
 
@@ -72,13 +92,16 @@ describe('money', () => {
 });
 
 describe('error text under any known key', () => {
-  it.each(['message', 'detail', 'html-message', 'error_description', 'error_message'] as const)('%s', async (errorKey) => {
-    emu.configure({ errorKey, forbidden: true });
-    const e = await client.submit({ ...params }).catch((x) => x);
-    expect(e).toBeInstanceOf(PermissionDeniedError);
-    expect(e.message).toContain('Your account does not have access to this model');
-    expect(e.message).not.toContain('<p>');
-  });
+  it.each(['message', 'detail', 'html-message', 'error_description', 'error_message'] as const)(
+    '%s',
+    async (errorKey) => {
+      emu.configure({ errorKey, forbidden: true });
+      const e = await client.submit({ ...params }).catch((x) => x);
+      expect(e).toBeInstanceOf(PermissionDeniedError);
+      expect(e.message).toContain('Your account does not have access to this model');
+      expect(e.message).not.toContain('<p>');
+    },
+  );
 
   it('an invalid body queued, then FAILED on the first poll: the reason is shown, with the request id', async () => {
     const job = await client.submit({ ...params, aspect_ratio: '7:5' } as never);
@@ -136,7 +159,11 @@ describe('waiting never abandons a paid job before its deadline', () => {
     const c = makeClient({ retries: 1 });
     const job = await c.submit({ ...params });
     const resetAt = String(Math.ceil(Date.now() / 1000) + 5);
-    emu.fault({ route: 'status', times: 6, kind: { type: 'status', status: 429, headers: { 'x-rate-limit-reset-at-utc': resetAt } } });
+    emu.fault({
+      route: 'status',
+      times: 6,
+      kind: { type: 'status', status: 429, headers: { 'x-rate-limit-reset-at-utc': resetAt } },
+    });
     const result = await c.wait(job, { intervalMs: 1, deadline: Date.now() + 60_000 });
     expect(result.status).toBe('COMPLETED');
     const rateWaits = waits.filter((w) => w > 1);
@@ -162,7 +189,11 @@ describe('waiting never abandons a paid job before its deadline', () => {
     const real = new SegmindClient({ apiKey: emu.apiKey, baseUrl: emu.url, retries: 1 });
     const job = await real.submit({ ...params });
     const resetAt = new Date(Date.now() + 30_000).toISOString().replace('T', ' ').replace('Z', '');
-    emu.fault({ route: 'status', times: 100, kind: { type: 'status', status: 429, headers: { 'x-rate-limit-reset-at-utc': resetAt } } });
+    emu.fault({
+      route: 'status',
+      times: 100,
+      kind: { type: 'status', status: 429, headers: { 'x-rate-limit-reset-at-utc': resetAt } },
+    });
     const started = Date.now();
     const e = await real.wait(job, { intervalMs: 1, deadline: Date.now() + 300 }).catch((x) => x);
     expect(e).toBeInstanceOf(DeadlineError);
@@ -204,21 +235,29 @@ describe('adaptive polling', () => {
 
 describe('hostile answers (issue 12)', () => {
   let srv: Scripted;
-  afterEach(async () => { await srv?.close(); });
-
-  it.each(['../../v1/x', 'a\u001b[31mred', 'id; rm -rf ~', ''])('refuses a request id of an unsafe shape: %j', async (id) => {
-    srv = await scriptedServer((_req, res) => sendJson(res, 200, { request_id: id, status: 'QUEUED' }));
-    const c = new SegmindClient({ apiKey: 'SG_x', baseUrl: srv.url, retries: 0 });
-    const e = await c.submit({ ...params }).catch((x) => x);
-    expect(e).toBeInstanceOf(ProtocolError);
-    expect(e.message).not.toContain('\u001b');
-    expect(srv.requests).toHaveLength(1);
-    await c.close();
+  afterEach(async () => {
+    await srv?.close();
   });
+
+  it.each(['../../v1/x', 'a\u001b[31mred', 'id; rm -rf ~', ''])(
+    'refuses a request id of an unsafe shape: %j',
+    async (id) => {
+      srv = await scriptedServer((_req, res) => sendJson(res, 200, { request_id: id, status: 'QUEUED' }));
+      const c = new SegmindClient({ apiKey: 'SG_x', baseUrl: srv.url, retries: 0 });
+      const e = await c.submit({ ...params }).catch((x) => x);
+      expect(e).toBeInstanceOf(ProtocolError);
+      expect(e.message).not.toContain('\u001b');
+      expect(srv.requests).toHaveLength(1);
+      await c.close();
+    },
+  );
 
   it('a FAILED body nested 100,000 deep is still a failed job, not a crash', async () => {
     const deep = `{"status":"FAILED","error":${'['.repeat(100_000)}${']'.repeat(100_000)}}`;
-    srv = await scriptedServer((_req, res) => { res.writeHead(422, { 'content-type': 'application/json' }); res.end(deep); });
+    srv = await scriptedServer((_req, res) => {
+      res.writeHead(422, { 'content-type': 'application/json' });
+      res.end(deep);
+    });
     const c = new SegmindClient({ apiKey: 'SG_x', baseUrl: srv.url, retries: 0 });
     const e = await c.status('0123456789abcdef0123456789abcdef').catch((x) => x);
     expect(e).toBeInstanceOf(JobFailedError);

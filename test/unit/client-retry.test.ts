@@ -12,16 +12,30 @@ let emu: Emulator;
 let waits: number[];
 let client: SegmindClient;
 const params = {
-  prompt: 'x', aspect_ratio: '1:1', megapixels: '0.25', num_outputs: 1, guidance: 7, num_inference_steps: 4,
-  output_format: 'png', output_quality: 90, go_fast: true, disable_safety_checker: false, seed: 1,
+  prompt: 'x',
+  aspect_ratio: '1:1',
+  megapixels: '0.25',
+  num_outputs: 1,
+  guidance: 7,
+  num_inference_steps: 4,
+  output_format: 'png',
+  output_quality: 90,
+  go_fast: true,
+  disable_safety_checker: false,
+  seed: 1,
 } as const;
 
 beforeEach(async () => {
   emu = await startEmulator();
   waits = [];
   client = new SegmindClient({
-    apiKey: emu.apiKey, baseUrl: emu.url, uploadUrl: emu.uploadUrl, retries: 4,
-    sleep: async (ms) => { waits.push(ms); },
+    apiKey: emu.apiKey,
+    baseUrl: emu.url,
+    uploadUrl: emu.uploadUrl,
+    retries: 4,
+    sleep: async (ms) => {
+      waits.push(ms);
+    },
   });
 });
 afterEach(async () => {
@@ -72,8 +86,19 @@ describe('retry waits', () => {
   });
 
   it('connection refused before sending is retried, even for a submit', async () => {
-    const dead = new SegmindClient({ apiKey: 'k', baseUrl: 'http://127.0.0.1:1', retries: 2, sleep: async (ms) => { waits.push(ms); } });
-    await expect(dead.submit({ ...params })).rejects.toMatchObject({ kind: 'network', code: 'ECONNREFUSED', sent: false });
+    const dead = new SegmindClient({
+      apiKey: 'k',
+      baseUrl: 'http://127.0.0.1:1',
+      retries: 2,
+      sleep: async (ms) => {
+        waits.push(ms);
+      },
+    });
+    await expect(dead.submit({ ...params })).rejects.toMatchObject({
+      kind: 'network',
+      code: 'ECONNREFUSED',
+      sent: false,
+    });
     expect(waits).toHaveLength(2);
     await dead.close();
   });

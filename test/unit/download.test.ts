@@ -26,7 +26,16 @@ afterEach(async () => {
   await srv?.close();
   await rm(dir, { recursive: true, force: true });
 });
-const opts = (extra = {}) => ({ dir, stem: 'img', requestId: 'r1', retries: 2, sleep: async (ms: number) => { waits.push(ms); }, ...extra });
+const opts = (extra = {}) => ({
+  dir,
+  stem: 'img',
+  requestId: 'r1',
+  retries: 2,
+  sleep: async (ms: number) => {
+    waits.push(ms);
+  },
+  ...extra,
+});
 
 describe('hashing', () => {
   it('a download is hashed as it streams: the sha256 of the file on disk, in chunks', async () => {
@@ -49,25 +58,39 @@ describe('redirects', () => {
   it('are followed within the origin, a few hops, and never carry a key', async () => {
     srv = await scriptedServer((req, res) => {
       const n = Number(/\/hop(\d+)/.exec(req.url ?? '')?.[1] ?? -1);
-      if (n >= 0 && n < 3) { res.writeHead(302, { location: `/hop${n + 1}` }); res.end(); return; }
+      if (n >= 0 && n < 3) {
+        res.writeHead(302, { location: `/hop${n + 1}` });
+        res.end();
+        return;
+      }
       res.writeHead(200, { 'content-type': 'image/png' });
       res.end(png);
     });
     const saved = await saveImage({ kind: 'url', url: `${srv.url}/hop0` }, opts());
     expect(saved.format).toBe('png');
     expect(srv.requests.map((r) => r.path)).toEqual(['/hop0', '/hop1', '/hop2', '/hop3']);
-    expect(srv.requests.every((r) => r.headers['x-api-key'] === undefined && r.headers.authorization === undefined)).toBe(true);
+    expect(
+      srv.requests.every((r) => r.headers['x-api-key'] === undefined && r.headers.authorization === undefined),
+    ).toBe(true);
   });
 
   it('to plain http on another host are refused', async () => {
-    srv = await scriptedServer((_req, res) => { res.writeHead(301, { location: 'http://169.254.169.254/latest/meta-data' }); res.end(); });
+    srv = await scriptedServer((_req, res) => {
+      res.writeHead(301, { location: 'http://169.254.169.254/latest/meta-data' });
+      res.end();
+    });
     await expect(saveImage({ kind: 'url', url: `${srv.url}/a.png` }, opts())).rejects.toThrow(/non-https/);
     expect(srv.requests).toHaveLength(1);
   });
 
   it('a loop ends after a few hops', async () => {
-    srv = await scriptedServer((_req, res) => { res.writeHead(307, { location: '/again' }); res.end(); });
-    await expect(saveImage({ kind: 'url', url: `${srv.url}/a.png` }, opts())).rejects.toThrow(/redirected more than 5 times/);
+    srv = await scriptedServer((_req, res) => {
+      res.writeHead(307, { location: '/again' });
+      res.end();
+    });
+    await expect(saveImage({ kind: 'url', url: `${srv.url}/a.png` }, opts())).rejects.toThrow(
+      /redirected more than 5 times/,
+    );
     expect(srv.requests.length).toBe(6);
   });
 
@@ -85,15 +108,23 @@ describe('redirects', () => {
 
 describe('bounded and whole', () => {
   it('an image host error shows the status and host, not its body', async () => {
-    srv = await scriptedServer((_req, res) => { res.writeHead(403, { 'content-type': 'text/plain' }); res.end('internal-secret-token=abc'); });
+    srv = await scriptedServer((_req, res) => {
+      res.writeHead(403, { 'content-type': 'text/plain' });
+      res.end('internal-secret-token=abc');
+    });
     const e = await saveImage({ kind: 'url', url: `${srv.url}/a.png` }, opts()).catch((x) => x);
     expect(e.message).toMatch(/failed: HTTP 403/);
     expect(e.message).not.toContain('secret');
   });
 
   it('a declared size over the limit is refused without reading, and not retried', async () => {
-    srv = await scriptedServer((_req, res) => { res.writeHead(200, { 'content-type': 'image/png', 'content-length': String(png.length) }); res.end(png); });
-    await expect(saveImage({ kind: 'url', url: `${srv.url}/a.png` }, opts({ maxBytes: 100 }))).rejects.toThrow(/over the 100-byte limit/);
+    srv = await scriptedServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'image/png', 'content-length': String(png.length) });
+      res.end(png);
+    });
+    await expect(saveImage({ kind: 'url', url: `${srv.url}/a.png` }, opts({ maxBytes: 100 }))).rejects.toThrow(
+      /over the 100-byte limit/,
+    );
     expect(srv.requests).toHaveLength(1);
     expect(await readdir(dir)).toEqual([]);
   });
@@ -104,11 +135,17 @@ describe('bounded and whole', () => {
       res.write(png);
       res.end(Buffer.alloc(4096));
     });
-    await expect(saveImage({ kind: 'url', url: `${srv.url}/a.png` }, opts({ maxBytes: png.length + 100 }))).rejects.toThrow(/limit/);
+    await expect(
+      saveImage({ kind: 'url', url: `${srv.url}/a.png` }, opts({ maxBytes: png.length + 100 })),
+    ).rejects.toThrow(/limit/);
     expect(await readdir(dir)).toEqual([]);
   });
 
-  it.each([['png', png], ['jpg', jpg], ['webp', webp]] as const)('a %s cut off without Content-Length is retried, then refused', async (_fmt, bytes) => {
+  it.each([
+    ['png', png],
+    ['jpg', jpg],
+    ['webp', webp],
+  ] as const)('a %s cut off without Content-Length is retried, then refused', async (_fmt, bytes) => {
     srv = await scriptedServer((_req, res) => {
       res.writeHead(200, { 'content-type': 'application/octet-stream' });
       res.end(bytes.subarray(0, Math.floor(bytes.length / 2)));

@@ -76,14 +76,21 @@ async function download(url: string): Promise<Buffer> {
 }
 
 /** A GET through node:http that reports what arrived even when the connection breaks. */
-function rawGet(url: string): Promise<{ status: number; declared: number; received: number; complete: boolean; error?: string }> {
+function rawGet(
+  url: string,
+): Promise<{ status: number; declared: number; received: number; complete: boolean; error?: string }> {
   return new Promise((resolve) => {
     const req = request(url, (res) => {
       let received = 0;
       res.on('data', (chunk: Buffer) => (received += chunk.length));
       res.on('error', () => undefined);
       res.on('close', () =>
-        resolve({ status: res.statusCode ?? 0, declared: Number(res.headers['content-length']), received, complete: res.complete }),
+        resolve({
+          status: res.statusCode ?? 0,
+          declared: Number(res.headers['content-length']),
+          received,
+          complete: res.complete,
+        }),
       );
     });
     req.on('error', (error: NodeJS.ErrnoException) =>
@@ -95,7 +102,11 @@ function rawGet(url: string): Promise<{ status: number; declared: number; receiv
 
 describe('gateway checks', () => {
   it('rejects a missing, wrong or Bearer-only key with 401 JSON', async () => {
-    for (const options of [{ key: null }, { key: 'SG_ffffffffffffffff' }, { key: null, headers: { authorization: `Bearer ${emu.apiKey}` } }]) {
+    for (const options of [
+      { key: null },
+      { key: 'SG_ffffffffffffffff' },
+      { key: null, headers: { authorization: `Bearer ${emu.apiKey}` } },
+    ]) {
       const res = await call('/v1/get-user-credits', options);
       expect(res.status).toBe(401);
       expect(await res.json()).toEqual({ error: 'Invalid API key' });
@@ -103,7 +114,10 @@ describe('gateway checks', () => {
   });
 
   it('answers a POST without Content-Type: application/json with a plain-text 406', async () => {
-    const res = await call('/v2/flux-krea-dev', { body: JSON.stringify(SMALL), headers: { 'content-type': 'text/plain' } });
+    const res = await call('/v2/flux-krea-dev', {
+      body: JSON.stringify(SMALL),
+      headers: { 'content-type': 'text/plain' },
+    });
     expect(res.status).toBe(406);
     expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
     const text = await res.text();
@@ -166,16 +180,19 @@ describe('parameter validation', () => {
     expect(emu.submits()).toBe(0);
   });
 
-  it.each(bad)('by default queues a bad %s (200 and an id), then fails it on the first poll, unbilled', async (field, patch) => {
-    const id = await submit(patch);
-    expect(id).toMatch(/^[0-9a-f]{32}$/);
-    const first = await pollStatus(id);
-    expect(first.code).toBe(422);
-    expect(first.body).toMatchObject({ status: 'FAILED' });
-    expect(first.body['error']).toContain(field);
-    expect(first.body).not.toHaveProperty('request_id');
-    expect((await (await call('/v1/get-user-credits')).json()) as object).toMatchObject({ credits: 100 });
-  });
+  it.each(bad)(
+    'by default queues a bad %s (200 and an id), then fails it on the first poll, unbilled',
+    async (field, patch) => {
+      const id = await submit(patch);
+      expect(id).toMatch(/^[0-9a-f]{32}$/);
+      const first = await pollStatus(id);
+      expect(first.code).toBe(422);
+      expect(first.body).toMatchObject({ status: 'FAILED' });
+      expect(first.body['error']).toContain(field);
+      expect(first.body).not.toHaveProperty('request_id');
+      expect((await (await call('/v1/get-user-credits')).json()) as object).toMatchObject({ credits: 100 });
+    },
+  );
 
   it('rejects a body that is not JSON, and accepts megapixels as a number', async () => {
     expect((await call('/v2/flux-krea-dev', { body: '{"prompt":' })).status).toBe(400);
@@ -199,8 +216,18 @@ describe('v2 async flow', () => {
     const answers = [];
     for (let i = 0; i < 3; i++) answers.push((await pollStatus(id)).body);
     expect(answers.map((a) => a['status'])).toEqual(['QUEUED', 'PROCESSING', 'COMPLETED']);
-    expect(answers[0]).toEqual({ status: 'QUEUED', request_id: id, status_url: body['status_url'], response_url: body['response_url'], metrics: {} });
-    expect(answers[2]).toEqual({ status: 'COMPLETED', request_id: id, metrics: { inference_time: expect.any(Number) } });
+    expect(answers[0]).toEqual({
+      status: 'QUEUED',
+      request_id: id,
+      status_url: body['status_url'],
+      response_url: body['response_url'],
+      metrics: {},
+    });
+    expect(answers[2]).toEqual({
+      status: 'COMPLETED',
+      request_id: id,
+      metrics: { inference_time: expect.any(Number) },
+    });
     expect(emu.submits()).toBe(1);
   });
 
@@ -219,13 +246,31 @@ describe('v2 async flow', () => {
     expect((await (await call(`/v2/requests/${id}`)).json()) as object).toMatchObject({ status: 'COMPLETED' });
   });
 
-  const shapes: V2ResultShape[] = ['images', 'output-string', 'output-array', 'output-json-string', 'base64', 'data-uri'];
+  const shapes: V2ResultShape[] = [
+    'images',
+    'output-string',
+    'output-array',
+    'output-json-string',
+    'base64',
+    'data-uri',
+  ];
   it.each(shapes)('serves the result in the %s shape', async (shape) => {
     emu.configure({ v2ResultShape: shape });
     const id = await submit({ num_outputs: 2 });
     const result = await complete(id);
-    expect(result).toMatchObject({ status: 'COMPLETED', request_id: id, metrics: { cost: 0.02, remaining_credits: 99.98, retry_count: 0 } });
-    expect(Object.keys(result['metrics'] as object).sort()).toEqual(['cost', 'inference_time', 'queue_time', 'remaining_credits', 'retry_count', 'total_time']);
+    expect(result).toMatchObject({
+      status: 'COMPLETED',
+      request_id: id,
+      metrics: { cost: 0.02, remaining_credits: 99.98, retry_count: 0 },
+    });
+    expect(Object.keys(result['metrics'] as object).sort()).toEqual([
+      'cost',
+      'inference_time',
+      'queue_time',
+      'remaining_credits',
+      'retry_count',
+      'total_time',
+    ]);
     expect(typeof (result['metrics'] as Record<string, unknown>)['inference_time']).toBe('number');
     const urls = emu.job(id)!.imageUrls;
     const output = result['output'];
@@ -233,7 +278,14 @@ describe('v2 async flow', () => {
       entry.startsWith('http') ? download(entry) : Buffer.from(entry.replace(/^data:image\/png;base64,/, ''), 'base64');
     if (shape === 'images') {
       const sizes = await Promise.all(urls.map(async (url) => (await download(url)).length));
-      expect(result['images']).toEqual(urls.map((url, i) => ({ url, content_type: 'image/png', file_name: url.split('/').pop(), file_size: sizes[i] })));
+      expect(result['images']).toEqual(
+        urls.map((url, i) => ({
+          url,
+          content_type: 'image/png',
+          file_name: url.split('/').pop(),
+          file_size: sizes[i],
+        })),
+      );
       expect(output).toBe(urls[0]);
     } else if (shape === 'output-string') {
       expect(output).toBe(urls[0]);
@@ -245,7 +297,11 @@ describe('v2 async flow', () => {
       if (shape === 'output-array') expect(output).toEqual(urls);
       if (shape === 'data-uri') expect((output as string[])[0]).toMatch(/^data:image\/png;base64,/);
     }
-    const first = Array.isArray(output) ? (output[0] as string) : shape === 'output-json-string' ? urls[0]! : (output as string);
+    const first = Array.isArray(output)
+      ? (output[0] as string)
+      : shape === 'output-json-string'
+        ? urls[0]!
+        : (output as string);
     expect(inspectImage(await bytesOf(first))).toEqual({ format: 'png', width: 672, height: 384 });
   });
 
@@ -257,17 +313,32 @@ describe('v2 async flow', () => {
   });
 
   it('fails jobs with 422 on status and result, and drops flagged images', async () => {
-    for (const [prompt, error] of [['explode please', 'CUDA out of memory'], ['something forbidden', 'NSFW content detected']]) {
+    for (const [prompt, error] of [
+      ['explode please', 'CUDA out of memory'],
+      ['something forbidden', 'NSFW content detected'],
+    ]) {
       const id = await submit({ prompt, num_outputs: 4 });
       let last = await pollStatus(id);
       while (last.code === 200) last = await pollStatus(id);
       // Observed: no request_id, and metrics with the times only.
-      expect(last).toEqual({ code: 422, body: { status: 'FAILED', error, metrics: { inference_time: expect.any(Number), queue_time: expect.any(Number) } } });
+      expect(last).toEqual({
+        code: 422,
+        body: {
+          status: 'FAILED',
+          error,
+          metrics: { inference_time: expect.any(Number), queue_time: expect.any(Number) },
+        },
+      });
       const result = await call(`/v2/requests/${id}`);
       expect(result.status).toBe(422);
       expect(await result.json()).toMatchObject({ status: 'FAILED', error });
     }
-    for (const [asked, kept] of [[1, 1], [2, 1], [3, 2], [4, 2]]) {
+    for (const [asked, kept] of [
+      [1, 1],
+      [2, 1],
+      [3, 2],
+      [4, 2],
+    ]) {
       const result = await complete(await submit({ prompt: 'flagged cat', num_outputs: asked }));
       expect(result['images']).toHaveLength(kept!);
     }
@@ -328,10 +399,14 @@ describe('v1 sync', () => {
     emu.configure({ v1Shape: 'json-base64' });
     const one = (await (await call('/v1/flux-krea-dev', { body: SMALL })).json()) as { image: string };
     expect(inspectImage(Buffer.from(one.image, 'base64')).format).toBe('png');
-    const two = (await (await call('/v1/flux-krea-dev', { body: { ...SMALL, num_outputs: 2 } })).json()) as { images: string[] };
+    const two = (await (await call('/v1/flux-krea-dev', { body: { ...SMALL, num_outputs: 2 } })).json()) as {
+      images: string[];
+    };
     expect(two.images).toHaveLength(2);
     emu.configure({ v1Shape: 'json-urls' });
-    const urls = (await (await call('/v1/flux-krea-dev', { body: { ...SMALL, output_format: 'webp' } })).json()) as { images: string[] };
+    const urls = (await (await call('/v1/flux-krea-dev', { body: { ...SMALL, output_format: 'webp' } })).json()) as {
+      images: string[];
+    };
     expect(urls.images[0]!.startsWith(`${emu.imageHost}/images/`)).toBe(true);
     expect(inspectImage(await download(urls.images[0]!)).format).toBe('webp');
   });
@@ -415,7 +490,11 @@ describe('faults', () => {
     emu.fault({ route: 'submit', kind: { type: 'status', status: 500, body: '<html>oops</html>' } });
     emu.fault({ route: 'submit', times: 2, kind: { type: 'status', status: 429, headers: { 'retry-after': '1' } } });
     const first = await call('/v2/flux-krea-dev', { body: SMALL });
-    expect([first.status, first.headers.get('content-type'), await first.text()]).toEqual([500, 'text/html', '<html>oops</html>']);
+    expect([first.status, first.headers.get('content-type'), await first.text()]).toEqual([
+      500,
+      'text/html',
+      '<html>oops</html>',
+    ]);
     for (let i = 0; i < 2; i++) {
       const res = await call('/v2/flux-krea-dev', { body: SMALL });
       expect([res.status, res.headers.get('retry-after')]).toEqual([429, '1']);
@@ -455,7 +534,12 @@ describe('faults', () => {
     const whole = await download(url);
     emu.fault({ route: 'image', kind: { type: 'truncate' } });
     const truncated = await rawGet(url);
-    expect(truncated).toMatchObject({ status: 200, declared: whole.length, received: Math.floor(whole.length / 2), complete: false });
+    expect(truncated).toMatchObject({
+      status: 200,
+      declared: whole.length,
+      received: Math.floor(whole.length / 2),
+      complete: false,
+    });
     emu.fault({ route: 'image', kind: { type: 'reset-mid-body' } });
     const reset = await rawGet(url);
     expect(reset.complete).toBe(false);
@@ -563,13 +647,31 @@ describe('log and CLI arguments', () => {
     await call('/v2/flux-krea-dev', { body: SMALL });
     expect(emu.log).toHaveLength(1);
     expect(emu.log[0]).toMatchObject({
-      server: 'api', method: 'POST', path: '/v2/flux-krea-dev', body: SMALL, status: 200, time: clock,
+      server: 'api',
+      method: 'POST',
+      path: '/v2/flux-krea-dev',
+      body: SMALL,
+      status: 200,
+      time: clock,
       headers: { 'x-api-key': emu.apiKey, 'content-type': 'application/json' },
     });
   });
 
   it('parses serve.ts flags', () => {
-    expect(parseServeArgs(['--port', '8080', '--progress', 'time', '--queued-ms', '5', '--v2-shape', 'base64', '--pad-bytes', '10'])).toEqual({
+    expect(
+      parseServeArgs([
+        '--port',
+        '8080',
+        '--progress',
+        'time',
+        '--queued-ms',
+        '5',
+        '--v2-shape',
+        'base64',
+        '--pad-bytes',
+        '10',
+      ]),
+    ).toEqual({
       port: 8080,
       config: { progress: 'time', queuedMs: 5, v2ResultShape: 'base64', imagePadBytes: 10 },
     });
@@ -603,22 +705,32 @@ describe('the real service, variant by variant (issue 11)', () => {
     ['iso-no-zone', new Date(1_060_000).toISOString().replace('Z', '')],
     ['epoch-s', '1060'],
     ['epoch-ms', '1060000'],
-  ] as const)('limits every route, polls included, with only x-rate-limit-reset-at-utc (%s)', async (resetFormat, expected) => {
-    const id = await submit();
-    emu.configure({ rateLimit: { perMinute: 1, header: 'reset-at', routes: 'all', resetFormat } });
-    expect((await pollStatus(id)).code).toBe(200);
-    const limited = await call(`/v2/requests/${id}/status`);
-    expect(limited.status).toBe(429);
-    expect(limited.headers.get('retry-after')).toBeNull();
-    expect(limited.headers.get('x-rate-limit-reset-at-utc')).toBe(expected);
-    expect((await call('/v1/get-user-credits')).status).toBe(429);
-  });
+  ] as const)(
+    'limits every route, polls included, with only x-rate-limit-reset-at-utc (%s)',
+    async (resetFormat, expected) => {
+      const id = await submit();
+      emu.configure({ rateLimit: { perMinute: 1, header: 'reset-at', routes: 'all', resetFormat } });
+      expect((await pollStatus(id)).code).toBe(200);
+      const limited = await call(`/v2/requests/${id}/status`);
+      expect(limited.status).toBe(429);
+      expect(limited.headers.get('retry-after')).toBeNull();
+      expect(limited.headers.get('x-rate-limit-reset-at-utc')).toBe(expected);
+      expect((await call('/v1/get-user-credits')).status).toBe(429);
+    },
+  );
 
   it.each([
     ['message', { message: 'Your account does not have access to this model' }],
     ['detail', { detail: 'Your account does not have access to this model' }],
     ['html-message', { 'html-message': '<p>Your account does not have access to this model</p>' }],
-    ['error_description', { error: 'request_failed', error_description: 'Your account does not have access to this model', status_code: 403 }],
+    [
+      'error_description',
+      {
+        error: 'request_failed',
+        error_description: 'Your account does not have access to this model',
+        status_code: 403,
+      },
+    ],
     ['error_message', { error_message: { message: 'Your account does not have access to this model', code: 403 } }],
   ] as const)('puts error details under %s', async (errorKey, body) => {
     await start({ errorKey, forbidden: true, now: () => clock });
@@ -635,12 +747,34 @@ describe('the real service, variant by variant (issue 11)', () => {
   });
 
   it('reaches every variant from serve.ts flags', () => {
-    expect(parseServeArgs([
-      '--error-key', 'html-message', '--validation', 'before', '--no-status-url', '--upload-content-type', 'json',
-      '--cost-per-image', '0.5', '--rate-limit', '5', '--rate-limit-routes', 'all', '--reset-format', 'epoch-s', '--v2-shape', 'output-json-string',
-    ]).config).toEqual({
-      errorKey: 'html-message', validation: 'before', omitStatusUrl: true, uploadContentType: 'json', costPerImage: 0.5,
-      rateLimit: { perMinute: 5, header: 'reset-at', routes: 'all', resetFormat: 'epoch-s' }, v2ResultShape: 'output-json-string',
+    expect(
+      parseServeArgs([
+        '--error-key',
+        'html-message',
+        '--validation',
+        'before',
+        '--no-status-url',
+        '--upload-content-type',
+        'json',
+        '--cost-per-image',
+        '0.5',
+        '--rate-limit',
+        '5',
+        '--rate-limit-routes',
+        'all',
+        '--reset-format',
+        'epoch-s',
+        '--v2-shape',
+        'output-json-string',
+      ]).config,
+    ).toEqual({
+      errorKey: 'html-message',
+      validation: 'before',
+      omitStatusUrl: true,
+      uploadContentType: 'json',
+      costPerImage: 0.5,
+      rateLimit: { perMinute: 5, header: 'reset-at', routes: 'all', resetFormat: 'epoch-s' },
+      v2ResultShape: 'output-json-string',
     });
     expect(() => parseServeArgs(['--reset-format', 'rfc'])).toThrow(/reset-format/);
   });

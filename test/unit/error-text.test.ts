@@ -9,7 +9,10 @@ describe('errorText', () => {
     [{ message: 'Model not found' }, 'Model not found'],
     [{ detail: 'Bad things' }, 'Bad things'],
     [{ 'html-message': '<p>Your team <b>spend limit</b> is reached</p>' }, 'Your team spend limit is reached'],
-    [{ error: 'invalid_token', error_description: 'The access token expired', status_code: 401 }, 'The access token expired'],
+    [
+      { error: 'invalid_token', error_description: 'The access token expired', status_code: 401 },
+      'The access token expired',
+    ],
     [{ error_message: { message: 'Workflow node 3 failed', code: 500 } }, 'Workflow node 3 failed'],
     [{ error: { message: 'nested reason' } }, 'nested reason'],
     [{ error: 'invalid_token' }, 'invalid_token'],

@@ -9,7 +9,10 @@ describe('extractImages', () => {
     const refs = extractImages({
       status: 'COMPLETED',
       output: 'https://images.segmind.com/a.jpg',
-      images: [{ url: 'https://images.segmind.com/a.jpg', content_type: 'image/jpeg', file_name: 'a.jpg' }, { url: 'https://images.segmind.com/b.jpg' }],
+      images: [
+        { url: 'https://images.segmind.com/a.jpg', content_type: 'image/jpeg', file_name: 'a.jpg' },
+        { url: 'https://images.segmind.com/b.jpg' },
+      ],
     });
     expect(refs).toEqual([
       { kind: 'url', url: 'https://images.segmind.com/a.jpg', contentType: 'image/jpeg', fileName: 'a.jpg' },

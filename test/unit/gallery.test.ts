@@ -17,16 +17,31 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'fk-gallery-'));
   fx = await makeFixture(dir);
 });
-afterAll(async () => { await rm(dir, { recursive: true, force: true }); });
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
 
 describe('collect', () => {
   it('reads a manifest through every shard lock, merged', async () => {
     const { items } = await collect([fx.manifest]);
-    expect(items.map((i) => i.group).sort()).toEqual(['broken', 'evil', 'fox', 'fox', 'lighthouse', 'lighthouse', 'lighthouse', 'lighthouse']);
+    expect(items.map((i) => i.group).sort()).toEqual([
+      'broken',
+      'evil',
+      'fox',
+      'fox',
+      'lighthouse',
+      'lighthouse',
+      'lighthouse',
+      'lighthouse',
+    ]);
     const failed = items.find((i) => i.group === 'broken')!;
     expect(failed).toMatchObject({ state: 'failed', error: 'FAILED: content blocked <b>' });
     expect(failed.file).toBeUndefined();
-    expect(items.find((i) => i.requestId === 'req-fox')).toMatchObject({ seed: 1234, prompt: 'a red fox in snow', recorded: false });
+    expect(items.find((i) => i.requestId === 'req-fox')).toMatchObject({
+      seed: 1234,
+      prompt: 'a red fox in snow',
+      recorded: false,
+    });
   });
 
   it('gives the same items from the lock files named directly, once each', async () => {
@@ -38,7 +53,9 @@ describe('collect', () => {
   it('reads a folder of images with embedded records, sidecars, or none', async () => {
     const { items } = await collect([fx.looseDir]);
     expect(items.map((i) => [i.prompt, i.recorded, i.requestId])).toEqual([
-      ['a cat, sidecar', true, 'req-cat.jpg'], ['an owl, embedded', true, 'req-owl.png'], ['', false, null],
+      ['a cat, sidecar', true, 'req-cat.jpg'],
+      ['an owl, embedded', true, 'req-owl.png'],
+      ['', false, null],
     ]);
   });
 
@@ -52,20 +69,32 @@ describe('collect', () => {
   });
 
   it('groups repeats and sweep cells under their entry', () => {
-    expect(['hero', 'hero#2', 'pets[animal=fox]', 'x@1', 'a-lighthouse-3f2a'].map(entryGroup)).toEqual(['hero', 'hero', 'pets', 'x', 'a-lighthouse-3f2a']);
+    expect(['hero', 'hero#2', 'pets[animal=fox]', 'x@1', 'a-lighthouse-3f2a'].map(entryGroup)).toEqual([
+      'hero',
+      'hero',
+      'pets',
+      'x',
+      'a-lighthouse-3f2a',
+    ]);
   });
 });
 
 describe('the page', () => {
   let html: string;
   beforeAll(async () => {
-    const r = await writeGallery({ inputs: [fx.manifest, fx.looseDir], out: join(dir, 'gallery.html'), title: 'T <1>' });
+    const r = await writeGallery({
+      inputs: [fx.manifest, fx.looseDir],
+      out: join(dir, 'gallery.html'),
+      title: 'T <1>',
+    });
     expect(r).toMatchObject({ cards: 11, groups: 7 });
     html = await readFile(join(dir, 'gallery.html'), 'utf8');
   });
 
   it('has a strict CSP: no script, no font, no load but data: images and its own style', () => {
-    expect(html).toMatch(/<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'sha256-[A-Za-z0-9+/=]+'; base-uri 'none'; form-action 'none'">/);
+    expect(html).toMatch(
+      /<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'sha256-[A-Za-z0-9+/=]+'; base-uri 'none'; form-action 'none'">/,
+    );
     expect(html).not.toMatch(/<script|https?:\/\/|@import|url\(/i);
   });
 
@@ -88,7 +117,10 @@ describe('the page', () => {
   });
 
   it('lays a sweep out as a grid of its varying parameters', () => {
-    const section = html.slice(html.indexOf('<h2>lighthouse</h2>'), html.indexOf('</section>', html.indexOf('<h2>lighthouse</h2>')));
+    const section = html.slice(
+      html.indexOf('<h2>lighthouse</h2>'),
+      html.indexOf('</section>', html.indexOf('<h2>lighthouse</h2>')),
+    );
     expect(section).toContain('<table class="grid">');
     expect(section).toMatch(/<th>guidance \\ seed<\/th><th>seed = 1<\/th><th>seed = 2<\/th>/);
     expect(section.indexOf('guidance = 2')).toBeLessThan(section.indexOf('guidance = 5'));
@@ -102,7 +134,9 @@ describe('the page', () => {
 
 describe('helpers', () => {
   it('escapes every character that matters in text and attributes', () => {
-    expect(escapeHtml(`<a href="x" onclick='y'>&</a>`)).toBe('&lt;a href=&quot;x&quot; onclick=&#39;y&#39;&gt;&amp;&lt;/a&gt;');
+    expect(escapeHtml(`<a href="x" onclick='y'>&</a>`)).toBe(
+      '&lt;a href=&quot;x&quot; onclick=&#39;y&#39;&gt;&amp;&lt;/a&gt;',
+    );
   });
 
   it('encodes path segments, so a name is never a scheme, a fragment or a query', () => {
@@ -111,10 +145,20 @@ describe('helpers', () => {
   });
 
   it('builds commands that a shell reads back word for word', () => {
-    const params = { prompt: `it's $HOME \`x\` "q"\nline2`, seed: 7, aspect_ratio: '21:9', go_fast: false, disable_safety_checker: true };
+    const params = {
+      prompt: `it's $HOME \`x\` "q"\nline2`,
+      seed: 7,
+      aspect_ratio: '21:9',
+      go_fast: false,
+      disable_safety_checker: true,
+    };
     const cmd = generateCommand(params);
-    expect(cmd).toBe(`flux-krea 'it'\\''s $HOME \`x\` "q"\nline2' --aspect 21:9 --seed 7 --no-go-fast --disable-safety-checker`);
-    const words = execFileSync('sh', ['-c', `for w in ${cmd.replace(/^flux-krea /, '')}; do printf '%s\\0' "$w"; done`]).toString().split('\0');
+    expect(cmd).toBe(
+      `flux-krea 'it'\\''s $HOME \`x\` "q"\nline2' --aspect 21:9 --seed 7 --no-go-fast --disable-safety-checker`,
+    );
+    const words = execFileSync('sh', ['-c', `for w in ${cmd.replace(/^flux-krea /, '')}; do printf '%s\\0' "$w"; done`])
+      .toString()
+      .split('\0');
     expect(words[0]).toBe(params.prompt);
     expect(generateCommand({ prompt: '-dash', seed: 1 })).toBe('flux-krea --seed 1 -- -dash');
     expect(againCommand('-x.png')).toBe('flux-krea again ./-x.png');

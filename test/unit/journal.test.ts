@@ -5,8 +5,12 @@ import { join } from 'node:path';
 import { Journal, fold, jobsToKeep, type JournalEntry } from '../../src/store/journal.js';
 
 let dir: string;
-beforeEach(async () => { dir = await mkdtemp(join(tmpdir(), 'journal-')); });
-afterEach(async () => { await rm(dir, { recursive: true, force: true }); });
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'journal-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
 
 describe('Journal', () => {
   it('records jobs and folds updates, newest first, file mode 0600', async () => {
@@ -15,14 +19,21 @@ describe('Journal', () => {
     await j.record({ id: 'b', createdAt: '2026-01-02T00:00:00Z', state: 'submitted', prompt: 'two' });
     await j.record({ id: 'a', state: 'saved', files: ['o/1.png'] });
     const list = await j.list();
-    expect(list.map((e) => [e.id, e.state])).toEqual([['b', 'submitted'], ['a', 'saved']]);
+    expect(list.map((e) => [e.id, e.state])).toEqual([
+      ['b', 'submitted'],
+      ['a', 'saved'],
+    ]);
     expect(list[1]).toMatchObject({ prompt: 'one', outDir: 'o', files: ['o/1.png'] });
     expect((await stat(j.path)).mode & 0o777).toBe(0o600);
   });
 
   it('parallel records never lose a line', async () => {
     const j = new Journal(dir);
-    await Promise.all(Array.from({ length: 50 }, (_, i) => j.record({ id: `job-${i}`, createdAt: new Date(i * 1000).toISOString(), state: 'submitted' })));
+    await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        j.record({ id: `job-${i}`, createdAt: new Date(i * 1000).toISOString(), state: 'submitted' }),
+      ),
+    );
     expect(await j.list()).toHaveLength(50);
   });
 
@@ -78,7 +89,11 @@ describe('recentRunTimes (the poll schedule learns from it)', () => {
   it('gives the run times of the newest jobs that have one, newest first, at most `limit`', async () => {
     const j = new Journal(dir);
     for (let i = 0; i < 5; i++) {
-      await j.record({ id: `job-${i}`, createdAt: new Date(Date.UTC(2026, 0, 1, 0, i)).toISOString(), state: 'submitted' });
+      await j.record({
+        id: `job-${i}`,
+        createdAt: new Date(Date.UTC(2026, 0, 1, 0, i)).toISOString(),
+        state: 'submitted',
+      });
       if (i !== 2) await j.record({ id: `job-${i}`, runMs: 1000 * (i + 1) });
     }
     expect(await j.recentRunTimes()).toEqual([5000, 4000, 2000, 1000]);
@@ -100,7 +115,12 @@ describe('Journal bounds (issue 18)', () => {
       { id: 'sync-unsaved', createdAt: at(40), updatedAt: at(40), state: 'submitted', mode: 'sync' },
       { id: 'expired-unsaved', createdAt: at(61), updatedAt: at(61), state: 'submitted' },
     ] as JournalEntry[];
-    expect(jobsToKeep(jobs, 2, now).map((j) => j.id)).toEqual(['new-saved', 'new-submitted', 'unsaved-in-retention', 'partial-in-retention']);
+    expect(jobsToKeep(jobs, 2, now).map((j) => j.id)).toEqual([
+      'new-saved',
+      'new-submitted',
+      'unsaved-in-retention',
+      'partial-in-retention',
+    ]);
   });
 
   it('stays bounded while only written to (a long batch), without losing an unsaved job', async () => {
@@ -109,7 +129,12 @@ describe('Journal bounds (issue 18)', () => {
     await j.record(unsaved);
     let largest = 0;
     for (let i = 0; i < 1200; i++) {
-      await j.record({ id: `job-${i}`, createdAt: new Date(Date.now() + i).toISOString(), state: 'saved', prompt: 'x'.repeat(200) });
+      await j.record({
+        id: `job-${i}`,
+        createdAt: new Date(Date.now() + i).toISOString(),
+        state: 'saved',
+        prompt: 'x'.repeat(200),
+      });
       largest = Math.max(largest, (await stat(j.path)).size);
     }
     // 1,200 records of ~300 bytes would be 360 kB; the check runs every 256 records past 40 kB.

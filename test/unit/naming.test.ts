@@ -28,19 +28,27 @@ describe('names', () => {
 
 describe('claimName', () => {
   let dir: string;
-  beforeEach(async () => { dir = await mkdtemp(join(tmpdir(), 'names-')); });
-  afterEach(async () => { await rm(dir, { recursive: true, force: true }); });
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'names-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
 
   it('never overwrites, even when many claim the same name at once', async () => {
     await writeFile(join(dir, 'x.png'), 'original');
-    const temps = await Promise.all(Array.from({ length: 8 }, async (_, i) => {
-      const t = join(dir, `.t${i}.part`);
-      await writeFile(t, `copy ${i}`);
-      return t;
-    }));
+    const temps = await Promise.all(
+      Array.from({ length: 8 }, async (_, i) => {
+        const t = join(dir, `.t${i}.part`);
+        await writeFile(t, `copy ${i}`);
+        return t;
+      }),
+    );
     const names = await Promise.all(temps.map((t) => claimName(t, dir, 'x', 'png')));
     expect(new Set(names).size).toBe(8);
     expect(await readFile(join(dir, 'x.png'), 'utf8')).toBe('original');
-    expect((await readdir(dir)).sort()).toEqual(['x.png', ...Array.from({ length: 8 }, (_, i) => `x_${i + 2}.png`)].sort());
+    expect((await readdir(dir)).sort()).toEqual(
+      ['x.png', ...Array.from({ length: 8 }, (_, i) => `x_${i + 2}.png`)].sort(),
+    );
   });
 });

@@ -93,7 +93,12 @@ describe('fdOutput, writing directly', () => {
     expect(() => stderr.write('x')).not.toThrow();
     expect(stderr.closed()).toBe(true);
     expect(stderr.failure()).toBeUndefined();
-    const piped = fdOutput(1, { direct: true, writeSync: () => { throw errno('EPIPE'); } });
+    const piped = fdOutput(1, {
+      direct: true,
+      writeSync: () => {
+        throw errno('EPIPE');
+      },
+    });
     piped.write('x');
     expect(piped.failure()).toBeUndefined();
   });
@@ -147,7 +152,7 @@ describe('fdOutput, over the stream', () => {
     expect(s.text()).toBe('ab');
   });
 
-  it('streamOutput reports a terminal\'s width and colours, and none for a plain stream', () => {
+  it("streamOutput reports a terminal's width and colours, and none for a plain stream", () => {
     const s = sink();
     expect(streamOutput(s.stream).columns()).toBeUndefined();
     const tty = Object.assign(sink().stream, { isTTY: true, columns: 120, hasColors: () => true });

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import { MODEL_FIELDS, RUN_FIELDS, CONFIG_FIELDS, findField, allowedText, describeSchema } from '../../src/params/fields.js';
+import {
+  MODEL_FIELDS,
+  RUN_FIELDS,
+  CONFIG_FIELDS,
+  findField,
+  allowedText,
+  describeSchema,
+} from '../../src/params/fields.js';
 import { optionsFor } from '../../src/cli/flags.js';
 import { coerce, didYouMean } from '../../src/params/coerce.js';
 import { ASPECT_RATIOS } from '../../src/params/schema.js';
@@ -50,7 +57,9 @@ describe('the schema as flags', () => {
     expect(findField('nope')).toBeUndefined();
   });
   it('run options include the documented flags', () => {
-    expect(RUN_FIELDS.map((f) => f.flag)).toEqual(expect.arrayContaining(['sync', 'out', 'json', 'dry-run', 'timeout', 'interval', 'quiet', 'verbose', 'retries']));
+    expect(RUN_FIELDS.map((f) => f.flag)).toEqual(
+      expect.arrayContaining(['sync', 'out', 'json', 'dry-run', 'timeout', 'interval', 'quiet', 'verbose', 'retries']),
+    );
   });
 });
 
@@ -95,44 +104,85 @@ describe('coerce', () => {
 describe('the schema read at run time', () => {
   // A scratch schema, as a new parameter would be written in schema.ts.
   const scratch = z.strictObject({
-    lora_scale: z.number().min(0).max(2).optional()
+    lora_scale: z
+      .number()
+      .min(0)
+      .max(2)
+      .optional()
       .meta({ flag: 'lora-scale', valueName: 'x', help: 'Strength of the LoRA' }),
-    steps_of_eight: z.number().int().min(8).max(64).multipleOf(8).default(16)
+    steps_of_eight: z
+      .number()
+      .int()
+      .min(8)
+      .max(64)
+      .multipleOf(8)
+      .default(16)
       .meta({ flag: 'steps8', short: 'e', aliases: ['steps-of-eight'], valueName: 'n', help: 'Steps, in eights' }),
-    mode: z.enum(['fast', 'fine']).default('fine').meta({ flag: 'mode', valueName: 'm', help: 'How to run', configurable: false }),
+    mode: z
+      .enum(['fast', 'fine'])
+      .default('fine')
+      .meta({ flag: 'mode', valueName: 'm', help: 'How to run', configurable: false }),
     tag: z.string().trim().min(1).optional().meta({ flag: 'tag', help: 'A label' }),
   });
   const [lora, eights, mode, tag] = describeSchema(scratch, 'model');
 
   it('turns a new field into a flag with its kind, range, default and names', () => {
-    expect(lora).toMatchObject({ key: 'lora_scale', flag: 'lora-scale', kind: 'number', min: 0, max: 2, optional: true, configurable: true });
+    expect(lora).toMatchObject({
+      key: 'lora_scale',
+      flag: 'lora-scale',
+      kind: 'number',
+      min: 0,
+      max: 2,
+      optional: true,
+      configurable: true,
+    });
     expect(lora!.default).toBeUndefined();
-    expect(eights).toMatchObject({ key: 'steps_of_eight', kind: 'int', min: 8, max: 64, default: 16, short: 'e', aliases: ['steps-of-eight'] });
+    expect(eights).toMatchObject({
+      key: 'steps_of_eight',
+      kind: 'int',
+      min: 8,
+      max: 64,
+      default: 16,
+      short: 'e',
+      aliases: ['steps-of-eight'],
+    });
     expect(mode).toMatchObject({ kind: 'enum', values: ['fast', 'fine'], default: 'fine', configurable: false });
     expect(tag).toMatchObject({ kind: 'string', optional: true });
-    expect(optionsFor(lora!).map((o) => [o.flags, o.description])).toEqual([['--lora-scale <x>', 'Strength of the LoRA (a number from 0 to 2)']]);
+    expect(optionsFor(lora!).map((o) => [o.flags, o.description])).toEqual([
+      ['--lora-scale <x>', 'Strength of the LoRA (a number from 0 to 2)'],
+    ]);
     expect(optionsFor(eights!).map((o) => o.flags)).toEqual(['-e, --steps8 <n>', '--steps-of-eight <n>']);
   });
 
   it('checks values with zod itself, so a check it has never heard of is enforced too', () => {
     expect(coerce(eights!, '24', '--steps8')).toBe(24);
-    expect(() => coerce(eights!, '20', '--steps8')).toThrow('--steps8: "20" is not allowed; use a whole number from 8 to 64.');
+    expect(() => coerce(eights!, '20', '--steps8')).toThrow(
+      '--steps8: "20" is not allowed; use a whole number from 8 to 64.',
+    );
     expect(coerce(tag!, '  a b  ', '--tag')).toBe('a b');
     expect(() => coerce(tag!, '   ', '--tag')).toThrow('--tag: "   " is not allowed; use a non-empty value.');
     expect(() => coerce(lora!, '2.5', '--lora-scale')).toThrow('use a number from 0 to 2');
   });
 
   it('refuses a field that cannot be a flag, or has no flag metadata, on the first run', () => {
-    expect(() => describeSchema(z.strictObject({ when: z.date().meta({ flag: 'when', help: 'x' }) }), 'model')).toThrow(/when: a ZodDate cannot be a flag/);
-    expect(() => describeSchema(z.strictObject({ bare: z.string() }), 'model')).toThrow(/bare: give it \.meta\(\{ flag, help \}\)/);
+    expect(() => describeSchema(z.strictObject({ when: z.date().meta({ flag: 'when', help: 'x' }) }), 'model')).toThrow(
+      /when: a ZodDate cannot be a flag/,
+    );
+    expect(() => describeSchema(z.strictObject({ bare: z.string() }), 'model')).toThrow(
+      /bare: give it \.meta\(\{ flag, help \}\)/,
+    );
   });
 
-  it('keeps the prompt and the input image out of config keys, and hides the seed\'s safe-integer bounds', () => {
+  it("keeps the prompt and the input image out of config keys, and hides the seed's safe-integer bounds", () => {
     expect(CONFIG_FIELDS.map((f) => f.key)).not.toContain('prompt');
     expect(CONFIG_FIELDS.map((f) => f.key)).not.toContain('image');
-    expect(CONFIG_FIELDS.map((f) => f.key)).toEqual(expect.arrayContaining(['aspect_ratio', 'seed', 'out', 'concurrency', 'rpm']));
+    expect(CONFIG_FIELDS.map((f) => f.key)).toEqual(
+      expect.arrayContaining(['aspect_ratio', 'seed', 'out', 'concurrency', 'rpm']),
+    );
     expect(field('seed')).toMatchObject({ kind: 'int', defaultText: 'random, reported' });
     expect(field('seed').min).toBeUndefined();
-    expect(() => coerce(field('seed'), String(2 ** 53), '--seed')).toThrow('--seed: "9007199254740992" is not allowed; use a whole number.');
+    expect(() => coerce(field('seed'), String(2 ** 53), '--seed')).toThrow(
+      '--seed: "9007199254740992" is not allowed; use a whole number.',
+    );
   });
 });

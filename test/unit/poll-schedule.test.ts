@@ -32,7 +32,7 @@ describe('nextPollDelay', () => {
     expect(at.at(-1)! - jobMs).toBeLessThanOrEqual(maxLag);
   });
 
-  it('without history: 2 s, then at most doubling, then dense near Segmind\'s ~24 s', () => {
+  it("without history: 2 s, then at most doubling, then dense near Segmind's ~24 s", () => {
     expect(polls(24_000, {})).toEqual([2000, 4000, 8000, 16000, 23280, 23760, 24240]);
   });
 

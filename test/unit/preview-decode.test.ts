@@ -48,7 +48,9 @@ describe('decodeImage', () => {
     const png = renderImage({ format: 'png', width: W, height: H, quality: 0, key: 'decode' }).bytes;
     await expect(decodeImage(png.subarray(0, 60))).rejects.toThrow();
     const jpg = renderImage({ format: 'jpg', width: W, height: H, quality: 90, key: 'decode' }).bytes;
-    await expect(decodeImage(Buffer.concat([jpg.subarray(0, 20), Buffer.alloc(40, 0x11)]))).rejects.toBeInstanceOf(DecodeError);
+    await expect(decodeImage(Buffer.concat([jpg.subarray(0, 20), Buffer.alloc(40, 0x11)]))).rejects.toBeInstanceOf(
+      DecodeError,
+    );
     const webp = renderImage({ format: 'webp', width: W, height: H, quality: 0, key: 'decode' }).bytes;
     const broken = Buffer.from(webp);
     broken.fill(0, 30);
@@ -79,14 +81,31 @@ describe('PNG', () => {
     };
     const png = (w: number, h: number, depth: number, type: number, raw: number[], extra: Buffer[] = []) => {
       const ihdr = Buffer.alloc(13);
-      ihdr.writeUInt32BE(w, 0); ihdr.writeUInt32BE(h, 4); ihdr[8] = depth; ihdr[9] = type;
-      return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), ...extra,
-        chunk('IDAT', deflateSync(Buffer.from(raw))), chunk('IEND', Buffer.alloc(0))]);
+      ihdr.writeUInt32BE(w, 0);
+      ihdr.writeUInt32BE(h, 4);
+      ihdr[8] = depth;
+      ihdr[9] = type;
+      return Buffer.concat([
+        Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+        chunk('IHDR', ihdr),
+        ...extra,
+        chunk('IDAT', deflateSync(Buffer.from(raw))),
+        chunk('IEND', Buffer.alloc(0)),
+      ]);
     };
     // Grey 8-bit, 2×1, filter Sub: 10, 10+5.
     expect([...decodePng(png(2, 1, 8, 0, [1, 10, 5])).data]).toEqual([10, 10, 10, 255, 15, 15, 15, 255]);
     // Palette 1-bit with tRNS: indexes 0,1 → red transparent, green.
-    const p = decodePng(png(2, 1, 1, 3, [0, 0b01000000], [chunk('PLTE', Buffer.from([255, 0, 0, 0, 255, 0])), chunk('tRNS', Buffer.from([0]))]));
+    const p = decodePng(
+      png(
+        2,
+        1,
+        1,
+        3,
+        [0, 0b01000000],
+        [chunk('PLTE', Buffer.from([255, 0, 0, 0, 255, 0])), chunk('tRNS', Buffer.from([0]))],
+      ),
+    );
     expect([...p.data]).toEqual([255, 0, 0, 0, 0, 255, 0, 255]);
     // RGB 16-bit: the high bytes are kept.
     expect([...decodePng(png(1, 1, 16, 2, [0, 1, 2, 3, 4, 5, 6])).data]).toEqual([1, 3, 5, 255]);
@@ -113,7 +132,8 @@ describe('resize', () => {
   it('averages each target pixel over its area', () => {
     // 4×2: left half black, right half white → 2×1: black, white; 1×1: mid grey.
     const data = new Uint8Array(4 * 2 * 4);
-    for (let y = 0; y < 2; y++) for (let x = 0; x < 4; x++) data.set(x < 2 ? [0, 0, 0, 255] : [255, 255, 255, 255], (y * 4 + x) * 4);
+    for (let y = 0; y < 2; y++)
+      for (let x = 0; x < 4; x++) data.set(x < 2 ? [0, 0, 0, 255] : [255, 255, 255, 255], (y * 4 + x) * 4);
     const src = { width: 4, height: 2, data };
     expect([...resize(src, 2, 1).data]).toEqual([0, 0, 0, 255, 255, 255, 255, 255]);
     expect([...resize(src, 1, 1).data]).toEqual([128, 128, 128, 255]);

@@ -1,9 +1,23 @@
 /** Terminal detection, the query, the layout and each protocol's bytes (issue 16). */
 import { describe, expect, it } from 'vitest';
 import { PassThrough } from 'node:stream';
-import { blockDepth, chooseProtocol, parseReply, QUERY, queryTerminal, worthQuerying } from '../../src/output/preview/terminal.js';
+import {
+  blockDepth,
+  chooseProtocol,
+  parseReply,
+  QUERY,
+  queryTerminal,
+  worthQuerying,
+} from '../../src/output/preview/terminal.js';
 import { label, layout, maxImageRows } from '../../src/output/preview/layout.js';
-import { ansi256, halfBlockLines, itermImage, kittyImage, sixelImage, tmuxPassthrough } from '../../src/output/preview/protocols.js';
+import {
+  ansi256,
+  halfBlockLines,
+  itermImage,
+  kittyImage,
+  sixelImage,
+  tmuxPassthrough,
+} from '../../src/output/preview/protocols.js';
 import { decodePng } from '../../src/output/preview/png.js';
 import { previewWanted } from '../../src/output/preview/wanted.js';
 import { previewImages } from '../../src/output/preview/index.js';
@@ -57,16 +71,35 @@ describe('which protocol', () => {
 
 describe('the terminal query', () => {
   it('parses kitty OK, the cell size and DA1 with or without sixel', () => {
-    expect(parseReply(`${ESC}_Gi=31;OK${ESC}\\${ESC}[6;20;10t${ESC}[?62;4;22c`)).toEqual({ done: true, kitty: true, sixel: true, cell: { width: 10, height: 20 } });
+    expect(parseReply(`${ESC}_Gi=31;OK${ESC}\\${ESC}[6;20;10t${ESC}[?62;4;22c`)).toEqual({
+      done: true,
+      kitty: true,
+      sixel: true,
+      cell: { width: 10, height: 20 },
+    });
     expect(parseReply(`${ESC}[?1;2c`)).toEqual({ done: true, kitty: false, sixel: false });
     expect(parseReply(`${ESC}[6;20;10t`).done).toBe(false);
   });
 
   it('asks once, reads the answer in raw mode, hands the input back paused', async () => {
     const raw: boolean[] = [];
-    const input = Object.assign(new PassThrough(), { isRaw: false, setRawMode: (b: boolean) => { raw.push(b); } }) as unknown as NodeJS.ReadStream;
+    const input = Object.assign(new PassThrough(), {
+      isRaw: false,
+      setRawMode: (b: boolean) => {
+        raw.push(b);
+      },
+    }) as unknown as NodeJS.ReadStream;
     let sent = '';
-    const p = queryTerminal({ input, write: (s) => { sent += s; (input as unknown as PassThrough).write(`${ESC}[?62;4c`); } }, 5000);
+    const p = queryTerminal(
+      {
+        input,
+        write: (s) => {
+          sent += s;
+          (input as unknown as PassThrough).write(`${ESC}[?62;4c`);
+        },
+      },
+      5000,
+    );
     expect(await p).toEqual({ sixel: true, kitty: false });
     expect(sent).toBe(QUERY);
     expect(raw).toEqual([true, false]);
@@ -87,14 +120,34 @@ describe('layout', () => {
     expect(maxImageRows(24)).toBe(14);
     const four = Array(4).fill({ width: 1344, height: 768 });
     const wide = layout(four, { columns: 202, rows: 24 });
-    expect(wide.map((r) => r.map((p) => [p.col, p.cols, p.rows]))).toEqual([[[0, 49, 14], [51, 49, 14], [102, 49, 14], [153, 49, 14]]]);
+    expect(wide.map((r) => r.map((p) => [p.col, p.cols, p.rows]))).toEqual([
+      [
+        [0, 49, 14],
+        [51, 49, 14],
+        [102, 49, 14],
+        [153, 49, 14],
+      ],
+    ]);
     // 150 columns: all four in one row at 10 rows (the readable minimum) rather than one per row at 14.
     const shrunk = layout(four, { columns: 150, rows: 24 });
-    expect(shrunk.map((r) => r.map((p) => [p.col, p.cols, p.rows]))).toEqual([[[0, 35, 10], [37, 35, 10], [74, 35, 10], [111, 35, 10]]]);
+    expect(shrunk.map((r) => r.map((p) => [p.col, p.cols, p.rows]))).toEqual([
+      [
+        [0, 35, 10],
+        [37, 35, 10],
+        [74, 35, 10],
+        [111, 35, 10],
+      ],
+    ]);
     // 80 columns: two per row.
     expect(layout(four, { columns: 80, rows: 24 }).map((r) => r.length)).toEqual([2, 2]);
     // Mixed shapes share one height.
-    const mixed = layout([{ width: 1344, height: 768 }, { width: 768, height: 1344 }], { columns: 200, rows: 40 });
+    const mixed = layout(
+      [
+        { width: 1344, height: 768 },
+        { width: 768, height: 1344 },
+      ],
+      { columns: 200, rows: 40 },
+    );
     expect(mixed[0]!.map((p) => p.rows)).toEqual([24, 24]);
   });
 
@@ -112,7 +165,11 @@ describe('layout', () => {
 
 describe('protocols', () => {
   it('kitty: PNG in 4096-byte base64 chunks, m=1 until the last, quiet, cursor kept', () => {
-    const noisy = { width: 64, height: 64, data: new Uint8Array(64 * 64 * 4).map(() => Math.floor(Math.random() * 256)) };
+    const noisy = {
+      width: 64,
+      height: 64,
+      data: new Uint8Array(64 * 64 * 4).map(() => Math.floor(Math.random() * 256)),
+    };
     const s = kittyImage(noisy, 20, 10);
     const parts = [...s.matchAll(/\u001b_G([^;]*);([A-Za-z0-9+/=]*)\u001b\\/g)];
     expect(parts.length).toBeGreaterThan(2);
@@ -126,7 +183,10 @@ describe('protocols', () => {
 
   it('iTerm2: OSC 1337 with the size in cells and the PNG inline', () => {
     const s = itermImage(solid(4, 2, [255, 0, 0]), 12, 3, 'hero.png');
-    const m = /^\u001b\]1337;File=name=([^;]+);size=(\d+);width=12;height=3;preserveAspectRatio=1;inline=1:([A-Za-z0-9+/=]+)\u0007$/.exec(s);
+    const m =
+      /^\u001b\]1337;File=name=([^;]+);size=(\d+);width=12;height=3;preserveAspectRatio=1;inline=1:([A-Za-z0-9+/=]+)\u0007$/.exec(
+        s,
+      );
     expect(m).not.toBeNull();
     expect(Buffer.from(m![1]!, 'base64').toString()).toBe('hero.png');
     const png = Buffer.from(m![3]!, 'base64');
@@ -145,7 +205,9 @@ describe('protocols', () => {
     expect(halfBlockLines(p, 'truecolor')).toEqual([`${ESC}[38;2;10;20;30;48;2;10;20;30m▀▀${ESC}[0m`]);
     expect(halfBlockLines(p, 'ansi256')).toEqual([`${ESC}[38;5;233;48;5;233m▀▀${ESC}[0m`]);
     // An odd height: the last line's lower half is black.
-    expect(halfBlockLines(solid(1, 3, [255, 255, 255]), 'truecolor')[1]).toBe(`${ESC}[38;2;255;255;255;48;2;0;0;0m▀${ESC}[0m`);
+    expect(halfBlockLines(solid(1, 3, [255, 255, 255]), 'truecolor')[1]).toBe(
+      `${ESC}[38;2;255;255;255;48;2;0;0;0m▀${ESC}[0m`,
+    );
   });
 
   it('256 colours: the cube or the grey ramp, whichever is nearer', () => {
@@ -192,7 +254,17 @@ describe('previewImages', () => {
     const file = join(dir, 'red.png');
     await writeFile(file, encodePng(solid(32, 16, [255, 0, 0])));
     let out = '';
-    const base = { paths: [file], env: { TERM: 'xterm-256color', COLORTERM: 'truecolor' }, write: (s: string) => { out += s; }, columns: 80, rows: 24, colour: true, reply: {} };
+    const base = {
+      paths: [file],
+      env: { TERM: 'xterm-256color', COLORTERM: 'truecolor' },
+      write: (s: string) => {
+        out += s;
+      },
+      columns: 80,
+      rows: 24,
+      colour: true,
+      reply: {},
+    };
     expect(await previewImages({ ...base, mode: 'auto' })).toEqual({ protocol: 'truecolor', shown: 0 });
     expect(out).toBe('');
     expect(await previewImages({ ...base, mode: 'always' })).toEqual({ protocol: 'truecolor', shown: 1 });

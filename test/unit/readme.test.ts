@@ -22,11 +22,20 @@ describe('README', () => {
   it('documents every exit code, env var and command', async () => {
     const readme = await readFile(path, 'utf8');
     for (const code of Object.values(EXIT)) expect(readme).toMatch(new RegExp(`\\|\\s*\`?${code}\`?\\s*\\|`));
-    for (const v of ['SEGMIND_API_KEY', 'SEGMIND_BASE_URL', 'SEGMIND_UPLOAD_URL', 'FLUX_KREA_CONFIG_DIR', 'FLUX_KREA_STATE_DIR', 'NO_COLOR', 'FORCE_COLOR']) {
+    for (const v of [
+      'SEGMIND_API_KEY',
+      'SEGMIND_BASE_URL',
+      'SEGMIND_UPLOAD_URL',
+      'FLUX_KREA_CONFIG_DIR',
+      'FLUX_KREA_STATE_DIR',
+      'NO_COLOR',
+      'FORCE_COLOR',
+    ]) {
       expect(readme).toContain(v);
     }
     for (const f of ALL_FIELDS.filter((x) => x.configurable)) expect(readme).toContain(envName(f));
-    for (const cmd of ['auth login', 'auth status', 'auth logout', 'result', 'status', 'jobs', 'credits']) expect(readme).toContain(`flux-krea ${cmd}`);
+    for (const cmd of ['auth login', 'auth status', 'auth logout', 'result', 'status', 'jobs', 'credits'])
+      expect(readme).toContain(`flux-krea ${cmd}`);
   });
 
   it('its quick start is the two commands', async () => {

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { isRetryable, retryDelay, serverRequestedDelay, pollDelay, SERVER_WAIT_CAP_MS, type Outcome, type RequestClass } from '../../src/api/retry-policy.js';
+import {
+  isRetryable,
+  retryDelay,
+  serverRequestedDelay,
+  pollDelay,
+  SERVER_WAIT_CAP_MS,
+  type Outcome,
+  type RequestClass,
+} from '../../src/api/retry-policy.js';
 import { parseResetTime } from '../../src/api/retry-policy.js';
 
 describe('isRetryable', () => {
@@ -56,7 +64,9 @@ describe('serverRequestedDelay', () => {
     expect(serverRequestedDelay(headers, now)).toBe(expected);
   });
   it('prefers retry-after over the reset time', () => {
-    expect(serverRequestedDelay({ 'retry-after': '2', 'x-rate-limit-reset-at-utc': '2026-11-24T12:00:30Z' }, now)).toBe(2000);
+    expect(serverRequestedDelay({ 'retry-after': '2', 'x-rate-limit-reset-at-utc': '2026-11-24T12:00:30Z' }, now)).toBe(
+      2000,
+    );
   });
 });
 
@@ -64,7 +74,9 @@ describe('retryDelay', () => {
   it('backs off exponentially, capped at 8 s, with at most 25% jitter taken off', () => {
     const noJitter = () => 0;
     const fullJitter = () => 1;
-    expect([0, 1, 2, 3, 4, 5, 10].map((n) => retryDelay(n, {}, 0, noJitter))).toEqual([500, 1000, 2000, 4000, 8000, 8000, 8000]);
+    expect([0, 1, 2, 3, 4, 5, 10].map((n) => retryDelay(n, {}, 0, noJitter))).toEqual([
+      500, 1000, 2000, 4000, 8000, 8000, 8000,
+    ]);
     expect([0, 1, 2, 3, 4].map((n) => retryDelay(n, {}, 0, fullJitter))).toEqual([375, 750, 1500, 3000, 6000]);
   });
   it('follows the server when it says how long, capped', () => {

@@ -3,12 +3,18 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { abortableSleep } from '../../src/util/sleep.js';
 
 describe('abortableSleep', () => {
-  beforeEach(() => { vi.useFakeTimers(); });
-  afterEach(() => { vi.useRealTimers(); });
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
 
   it('resolves once the time has passed, not before', async () => {
     let done = false;
-    const p = abortableSleep(1000).then(() => { done = true; });
+    const p = abortableSleep(1000).then(() => {
+      done = true;
+    });
     await vi.advanceTimersByTimeAsync(999);
     expect(done).toBe(false);
     await vi.advanceTimersByTimeAsync(1);

@@ -92,7 +92,11 @@ export class BatchReporter {
 
   private mark(r: EntryResult): string {
     const c = this.ui.color;
-    return r.status === 'done' ? c.green('done  ') : r.status === 'failed' ? c.red('failed') : c.yellow(r.status.padEnd(6));
+    return r.status === 'done'
+      ? c.green('done  ')
+      : r.status === 'failed'
+        ? c.red('failed')
+        : c.yellow(r.status.padEnd(6));
   }
 
   private detail(r: EntryResult): string {
@@ -107,31 +111,51 @@ export class BatchReporter {
   }
 
   /** `lockPath` undefined: a sweep without --lock, which has nothing to rerun from. */
-  summary(results: readonly EntryResult[], elapsedMs: number, lockPath: string | undefined, spend?: BatchSpend, what: 'batch' | 'sweep' = 'batch'): void {
+  summary(
+    results: readonly EntryResult[],
+    elapsedMs: number,
+    lockPath: string | undefined,
+    spend?: BatchSpend,
+    what: 'batch' | 'sweep' = 'batch',
+  ): void {
     const c = countResults(results);
-    const rows = results.length <= FULL_TABLE_MAX ? results : results.filter((r) => r.status !== 'done' && r.status !== 'skipped');
+    const rows =
+      results.length <= FULL_TABLE_MAX ? results : results.filter((r) => r.status !== 'done' && r.status !== 'skipped');
     if (rows.length && !this.ui.quiet) {
       const width = Math.min(40, Math.max(5, ...rows.map((r) => r.key.length)));
       this.ui.info(`${'STATUS'.padEnd(12)}${'ENTRY'.padEnd(width + 2)}${'LINE'.padEnd(6)}${'FILES'.padEnd(7)}NOTE`);
       for (const r of rows) {
-        const note = r.error ? `${r.error.message}${r.requestId ? ` (request ${r.requestId})` : ''}` : r.resumed ? 'fetched by request id' : '';
-        this.ui.info(`${r.status.padEnd(12)}${r.key.slice(0, width).padEnd(width + 2)}${String(r.line).padEnd(6)}${String(r.files.length).padEnd(7)}${note}`);
+        const note = r.error
+          ? `${r.error.message}${r.requestId ? ` (request ${r.requestId})` : ''}`
+          : r.resumed
+            ? 'fetched by request id'
+            : '';
+        this.ui.info(
+          `${r.status.padEnd(12)}${r.key.slice(0, width).padEnd(width + 2)}${String(r.line).padEnd(6)}${String(r.files.length).padEnd(7)}${note}`,
+        );
       }
     } else if (this.ui.quiet) {
-      for (const r of results) if (r.status === 'failed') this.ui.error(`${r.key} (line ${r.line}): ${r.error!.message}`);
+      for (const r of results)
+        if (r.status === 'failed') this.ui.error(`${r.key} (line ${r.line}): ${r.error!.message}`);
     }
     const lock = lockPath === undefined ? '' : ` · lock ${lockPath}`;
-    this.ui.info(`${what}: ${c.total} ${what === 'batch' ? 'entries' : 'jobs'} · ${c.done} done · ${c.skipped} skipped · ${c.failed} failed${c.interrupted ? ` · ${c.interrupted} interrupted` : ''}${c['not-run'] ? ` · ${c['not-run']} not run` : ''} · ${this.submits} submitted${money(results, spend)} · ${(elapsedMs / 1000).toFixed(1)}s${lock}`);
+    this.ui.info(
+      `${what}: ${c.total} ${what === 'batch' ? 'entries' : 'jobs'} · ${c.done} done · ${c.skipped} skipped · ${c.failed} failed${c.interrupted ? ` · ${c.interrupted} interrupted` : ''}${c['not-run'] ? ` · ${c['not-run']} not run` : ''} · ${this.submits} submitted${money(results, spend)} · ${(elapsedMs / 1000).toFixed(1)}s${lock}`,
+    );
     const moved = results.filter((r) => r.movedAside?.length);
-    if (moved.length) this.ui.info(`earlier images of ${moved.length} changed entr${moved.length === 1 ? 'y' : 'ies'} were moved to previous/ in their directory`);
+    if (moved.length)
+      this.ui.info(
+        `earlier images of ${moved.length} changed entr${moved.length === 1 ? 'y' : 'ies'} were moved to previous/ in their directory`,
+      );
     // A budget stop prints its own way to continue (run-batch.ts): the same command would spend its budget again.
     if (results.some((r) => r.budgetLimit)) return;
     // A sweep without --lock has no record to continue from: the journal has its jobs.
-    const next = lockPath === undefined
-      ? results.some((r) => r.status === 'failed' || r.status === 'interrupted' || r.status === 'not-run')
-        ? 'Jobs already submitted are listed by `flux-krea jobs` (fetch one with `flux-krea result <id>`); with --lock <file>, running the same command again would fetch them and skip what is done.'
-        : undefined
-      : rerunAdvice(results);
+    const next =
+      lockPath === undefined
+        ? results.some((r) => r.status === 'failed' || r.status === 'interrupted' || r.status === 'not-run')
+          ? 'Jobs already submitted are listed by `flux-krea jobs` (fetch one with `flux-krea result <id>`); with --lock <file>, running the same command again would fetch them and skip what is done.'
+          : undefined
+        : rerunAdvice(results);
     if (next) this.ui.info(next);
   }
 }
@@ -149,10 +173,19 @@ export function rerunAdvice(results: readonly EntryResult[]): string | undefined
   const unanswered = open.filter((r) => r.error?.jobMayExist).length;
   const submitted = open.length - fetched - unanswered;
   const parts = ['Run the same command again to continue: finished entries are skipped'];
-  if (fetched) parts.push(`${fetched} job${fetched === 1 ? ' already submitted is' : 's already submitted are'} fetched by request id without paying again`);
+  if (fetched)
+    parts.push(
+      `${fetched} job${fetched === 1 ? ' already submitted is' : 's already submitted are'} fetched by request id without paying again`,
+    );
   // No request id came back, so the lock cannot fetch it: a rerun pays for it again (Segmind has no idempotency key).
-  if (unanswered) parts.push(`${unanswered} entr${unanswered === 1 ? 'y whose submit got no answer may already have a billed job that cannot be fetched' : 'ies whose submits got no answer may already have billed jobs that cannot be fetched'}: running again pays for ${unanswered === 1 ? 'it' : 'them'} again (check the Segmind dashboard first)`);
-  if (submitted) parts.push(`${submitted} entr${submitted === 1 ? 'y that failed or never started is' : 'ies that failed or never started are'} submitted again: a new job each, billed if it succeeds`);
+  if (unanswered)
+    parts.push(
+      `${unanswered} entr${unanswered === 1 ? 'y whose submit got no answer may already have a billed job that cannot be fetched' : 'ies whose submits got no answer may already have billed jobs that cannot be fetched'}: running again pays for ${unanswered === 1 ? 'it' : 'them'} again (check the Segmind dashboard first)`,
+    );
+  if (submitted)
+    parts.push(
+      `${submitted} entr${submitted === 1 ? 'y that failed or never started is' : 'ies that failed or never started are'} submitted again: a new job each, billed if it succeeds`,
+    );
   return `${parts.join('; ')}.`;
 }
 

@@ -43,9 +43,13 @@ export async function makeClient(ctx: Context, s: ClientSettings): Promise<Segmi
   // A key is sent in a header: a stray newline or non-ASCII character cannot be, and would
   // otherwise surface as a confusing network error.
   if (!/^[\x21-\x7e]+$/.test(found.key)) {
-    throw new FluxKreaError('auth', `The API key from ${found.source === 'env' ? 'SEGMIND_API_KEY' : found.path ?? 'the config'} has spaces or characters that cannot be sent.`, {
-      suggestion: 'Copy the key again (SG_ followed by letters and digits), or run `flux-krea auth login`.',
-    });
+    throw new FluxKreaError(
+      'auth',
+      `The API key from ${found.source === 'env' ? 'SEGMIND_API_KEY' : (found.path ?? 'the config')} has spaces or characters that cannot be sent.`,
+      {
+        suggestion: 'Copy the key again (SG_ followed by letters and digits), or run `flux-krea auth login`.',
+      },
+    );
   }
   // The HTTP stack loads only when a request will be made: --dry-run and --help never pay for it.
   const { SegmindClient } = await import('../../api/client.js');
@@ -58,11 +62,15 @@ export async function makeClient(ctx: Context, s: ClientSettings): Promise<Segmi
     connectTimeoutMs: Math.min(15_000, s.requestTimeoutSeconds * 1000),
     onExchange: ctx.ui.verbose
       ? (e) => {
-        ctx.ui.debug(`> ${e.method} ${e.url} ${JSON.stringify(e.requestHeaders)}${e.requestBody ? ` ${e.requestBody.slice(0, 2000)}` : ''}`);
-        ctx.ui.debug(e.error
-          ? `< ${e.error} (${e.ms} ms)`
-          : `< ${e.status} (${e.ms} ms) ${JSON.stringify(e.responseHeaders)} ${e.responseBody ?? ''}`);
-      }
+          ctx.ui.debug(
+            `> ${e.method} ${e.url} ${JSON.stringify(e.requestHeaders)}${e.requestBody ? ` ${e.requestBody.slice(0, 2000)}` : ''}`,
+          );
+          ctx.ui.debug(
+            e.error
+              ? `< ${e.error} (${e.ms} ms)`
+              : `< ${e.status} (${e.ms} ms) ${JSON.stringify(e.responseHeaders)} ${e.responseBody ?? ''}`,
+          );
+        }
       : undefined,
     onRetry: (r) => ctx.ui.warn(formatRetry(r)),
   });

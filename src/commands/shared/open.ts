@@ -15,7 +15,10 @@ export async function openFiles(ctx: Context, paths: string[]): Promise<void> {
     const started = await new Promise<boolean>((resolve) => {
       const child = spawn(o.cmd, [...o.args, p], { stdio: 'ignore', detached: true });
       child.on('error', () => resolve(false));
-      child.on('spawn', () => { child.unref(); resolve(true); });
+      child.on('spawn', () => {
+        child.unref();
+        resolve(true);
+      });
     });
     if (!started) {
       ctx.ui.warn(`--open: no image viewer found (${o.cmd}); the files are saved.`);

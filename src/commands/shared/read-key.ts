@@ -16,8 +16,16 @@ export async function readKey(ctx: Context, stdin: NodeJS.ReadStream = process.s
       let key = '';
       const onData = (s: string) => {
         for (const ch of s) {
-          if (ch === '\r' || ch === '\n' || ch === '\u0004') { out.write('\n'); resolve(key); return; }
-          if (ch === '\u0003') { out.write('\n'); reject(new InterruptedError()); return; }
+          if (ch === '\r' || ch === '\n' || ch === '\u0004') {
+            out.write('\n');
+            resolve(key);
+            return;
+          }
+          if (ch === '\u0003') {
+            out.write('\n');
+            reject(new InterruptedError());
+            return;
+          }
           if (ch === '\u007f' || ch === '\b') key = key.slice(0, -1);
           else key += ch;
         }

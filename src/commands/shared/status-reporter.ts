@@ -40,7 +40,10 @@ export class StatusReporter {
    * would leave its top row behind (ui.ts). Plain lines carry the full id, for logs.
    */
   private text(): string {
-    const id = this.requestId && this.ui.interactive && this.requestId.length > 9 ? `${this.requestId.slice(0, 8)}…` : this.requestId;
+    const id =
+      this.requestId && this.ui.interactive && this.requestId.length > 9
+        ? `${this.requestId.slice(0, 8)}…`
+        : this.requestId;
     return `${this.state} · ${this.elapsed()}${id ? ` · ${id}` : ''}`;
   }
 
@@ -76,7 +79,10 @@ export class StatusReporter {
 
   summary(o: GenerateOutcome): void {
     const total = o.files.reduce((a, f) => a + f.bytes, 0);
-    const parts = [`${this.ui.color.green('saved')} ${o.files.length} image${o.files.length === 1 ? '' : 's'} (${formatBytes(total)})`, `seed ${o.seed}`];
+    const parts = [
+      `${this.ui.color.green('saved')} ${o.files.length} image${o.files.length === 1 ? '' : 's'} (${formatBytes(total)})`,
+      `seed ${o.seed}`,
+    ];
     if (o.metrics.inferenceTime !== undefined) parts.push(`inference ${o.metrics.inferenceTime.toFixed(1)}s`);
     parts.push(...spendParts(o.metrics.cost, o.metrics.remainingCredits));
     parts.push(`total ${this.elapsed()}`);

@@ -24,12 +24,18 @@ export async function readAll(stream: NodeJS.ReadableStream, signal?: AbortSigna
   }
 }
 
-export async function readPrompt(arg: string | undefined, signal?: AbortSignal, input?: NodeJS.ReadStream): Promise<string> {
+export async function readPrompt(
+  arg: string | undefined,
+  signal?: AbortSignal,
+  input?: NodeJS.ReadStream,
+): Promise<string> {
   if (arg !== undefined && arg !== '-') return arg;
   // Only now: process.stdin builds a stream the first time it is read (~1 ms at start-up).
   const stdin = input ?? process.stdin;
   if (arg === undefined && stdin.isTTY) {
-    throw new UsageError('No prompt given.', { suggestion: 'Run flux-krea "your prompt", or pipe one: echo "your prompt" | flux-krea. See flux-krea --help.' });
+    throw new UsageError('No prompt given.', {
+      suggestion: 'Run flux-krea "your prompt", or pipe one: echo "your prompt" | flux-krea. See flux-krea --help.',
+    });
   }
   const text = (await readAll(stdin, signal)).trim();
   if (!text) throw new UsageError('No prompt given: stdin was empty.', { suggestion: 'Run flux-krea "your prompt".' });

@@ -18,14 +18,25 @@ export function stagingDir(): Promise<string> {
  */
 export function refuseTerminal(ctx: Context): void {
   if (!ctx.stdout.isTTY()) return;
-  throw new UsageError('-o -: stdout is a terminal, and the image would be printed there as raw bytes. Nothing was sent.', {
-    suggestion: 'Redirect it (`-o - > image.jpg`, `-o - | display`), or give a directory with -o.',
-  });
+  throw new UsageError(
+    '-o -: stdout is a terminal, and the image would be printed there as raw bytes. Nothing was sent.',
+    {
+      suggestion: 'Redirect it (`-o - > image.jpg`, `-o - | display`), or give a directory with -o.',
+    },
+  );
 }
 
-export async function writeImageToStdout(ctx: Context, files: SavedImage[], dir: string, elsewhere = 'flux-krea ... -o <dir>'): Promise<void> {
+export async function writeImageToStdout(
+  ctx: Context,
+  files: SavedImage[],
+  dir: string,
+  elsewhere = 'flux-krea ... -o <dir>',
+): Promise<void> {
   try {
-    if (files.length !== 1) throw new UsageError(`-o -: ${files.length} images came back, stdout can take one.`, { suggestion: `Save them to a directory: ${elsewhere}` });
+    if (files.length !== 1)
+      throw new UsageError(`-o -: ${files.length} images came back, stdout can take one.`, {
+        suggestion: `Save them to a directory: ${elsewhere}`,
+      });
     try {
       await pipeline(createReadStream(files[0]!.path), ctx.stdout.stream(), { end: false });
     } catch (e) {

@@ -106,7 +106,15 @@ export async function resolveEntries(input: ResolveInput): Promise<Resolution> {
   return r;
 }
 
-async function addEntry(line: number, value: unknown, input: ResolveInput, r: Resolution, seen: Map<string, number>, names: Map<string, number>, cell?: CellContext): Promise<void> {
+async function addEntry(
+  line: number,
+  value: unknown,
+  input: ResolveInput,
+  r: Resolution,
+  seen: Map<string, number>,
+  names: Map<string, number>,
+  cell?: CellContext,
+): Promise<void> {
   const { problems, warnings } = r;
   const before = problems.length;
   const own = checkEntry(line, value, problems);
@@ -133,7 +141,11 @@ async function addEntry(line: number, value: unknown, input: ResolveInput, r: Re
   if (name !== undefined) {
     const other = names.get(name);
     if (other !== undefined) {
-      problems.push({ line, field: 'name', message: `name ${JSON.stringify(name)} is already used on line ${other}; names must be unique` });
+      problems.push({
+        line,
+        field: 'name',
+        message: `name ${JSON.stringify(name)} is already used on line ${other}; names must be unique`,
+      });
       return;
     }
     names.set(name, line);
@@ -146,13 +158,26 @@ async function addEntry(line: number, value: unknown, input: ResolveInput, r: Re
     entry.localImage = isAbsolute(params.image) ? params.image : resolve(input.manifestDir, params.image);
     const problem = await checkLocalImage(entry.localImage);
     if (problem) {
-      problems.push({ line, field: own.names.image ?? 'image', message: `${JSON.stringify(params.image)} ${problem} (relative paths are relative to the manifest)` });
+      problems.push({
+        line,
+        field: own.names.image ?? 'image',
+        message: `${JSON.stringify(params.image)} ${problem} (relative paths are relative to the manifest)`,
+      });
       return;
     }
   }
-  if (params.seed === 0) warnings.push({ line, field: 'seed', message: 'seed 0 asks the server for a random seed: this entry cannot be reproduced' });
+  if (params.seed === 0)
+    warnings.push({
+      line,
+      field: 'seed',
+      message: 'seed 0 asks the server for a random seed: this entry cannot be reproduced',
+    });
   if (params.image === undefined && params.prompt_strength !== undefined && model.prompt_strength !== undefined) {
-    warnings.push({ line, field: 'prompt_strength', message: 'only applies with an image; it is sent but the model ignores it' });
+    warnings.push({
+      line,
+      field: 'prompt_strength',
+      message: 'only applies with an image; it is sent but the model ignores it',
+    });
   }
   r.entries.push(entry);
 }
@@ -181,7 +206,11 @@ function checkEntry(line: number, value: unknown, problems: Problem[]): Checked 
       continue;
     }
     if (names[key] !== undefined) {
-      problems.push({ line, field: written, message: `${written} and ${names[key]} are the same setting; give it once` });
+      problems.push({
+        line,
+        field: written,
+        message: `${written} and ${names[key]} are the same setting; give it once`,
+      });
       continue;
     }
     names[key] = written;
@@ -206,11 +235,15 @@ function checkExtra(key: string, raw: unknown): string {
   // eslint-disable-next-line no-control-regex -- finding control characters is the point
   const control = /[\u0000-\u001f\u007f-\u009f]/.exec(v);
   if (control) {
-    throw new UsageError(`${key}: has a control character (U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}); use printable characters only`);
+    throw new UsageError(
+      `${key}: has a control character (U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}); use printable characters only`,
+    );
   }
   // A name is a file stem: directories belong in `out`, and nothing may climb out of it.
   if (key === 'name' && (/[/\\\0]/.test(v) || v === '.' || v === '..')) {
-    throw new UsageError(`name: ${JSON.stringify(raw)} must be a file name without / or \\ (use "out" for a directory)`);
+    throw new UsageError(
+      `name: ${JSON.stringify(raw)} must be a file name without / or \\ (use "out" for a directory)`,
+    );
   }
   return v;
 }

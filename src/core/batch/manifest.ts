@@ -34,7 +34,10 @@ export function detectFormat(path: string, text: string): ManifestFormat {
   const ext = extname(path).toLowerCase();
   if (ext === '.txt') return 'text';
   if (ext === '.jsonl' || ext === '.ndjson') return 'jsonl';
-  const first = text.split('\n').map((l) => l.trim()).find((l) => l && !l.startsWith('#'))?.[0];
+  const first = text
+    .split('\n')
+    .map((l) => l.trim())
+    .find((l) => l && !l.startsWith('#'))?.[0];
   if (first === '[') return 'json';
   if (first === '{' || ext === '.json') return 'jsonl';
   return 'text';
@@ -45,9 +48,12 @@ export function parseManifest(path: string, raw: string): ParsedManifest {
   const text = raw.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
   const format = detectFormat(path, text);
   switch (format) {
-    case 'text': return { format, ...parseText(text) };
-    case 'jsonl': return { format, ...parseJsonLines(text) };
-    case 'json': return { format, ...parseJsonArray(text) };
+    case 'text':
+      return { format, ...parseText(text) };
+    case 'jsonl':
+      return { format, ...parseJsonLines(text) };
+    case 'json':
+      return { format, ...parseJsonArray(text) };
   }
 }
 
@@ -83,7 +89,8 @@ function parseJsonArray(text: string): Omit<ParsedManifest, 'format'> {
   } catch (e) {
     return { entries: [], problems: [{ line: errorLine(text, e), message: `not valid JSON (${jsonMessage(e)})` }] };
   }
-  if (!Array.isArray(value)) return { entries: [], problems: [{ line: 1, message: 'a JSON manifest must be an array of entries' }] };
+  if (!Array.isArray(value))
+    return { entries: [], problems: [{ line: 1, message: 'a JSON manifest must be an array of entries' }] };
   const lines = linesAt(text, elementOffsets(text));
   return { entries: value.map((v, i) => ({ line: lines[i] ?? 1, value: v })), problems: [] };
 }
@@ -98,7 +105,10 @@ function errorLine(text: string, e: unknown): number {
   const starts = elementOffsets(text);
   for (const [i, start] of starts.entries()) {
     const end = starts[i + 1] ?? text.lastIndexOf(']');
-    const slice = text.slice(start, end > start ? end : undefined).trim().replace(/,$/, '');
+    const slice = text
+      .slice(start, end > start ? end : undefined)
+      .trim()
+      .replace(/,$/, '');
     try {
       JSON.parse(slice);
     } catch {

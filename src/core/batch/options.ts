@@ -9,7 +9,20 @@ export { BATCH_FIELDS };
 
 /** Run options that make sense for a batch (`--sync`, `--open` and `-o -` do not). */
 export const BATCH_RUN_FIELDS: readonly FieldSpec[] = RUN_FIELDS.filter((f) =>
-  ['out', 'timeout', 'interval', 'retries', 'request_timeout', 'max_cost', 'metadata', 'json', 'dry_run', 'quiet', 'verbose'].includes(f.key));
+  [
+    'out',
+    'timeout',
+    'interval',
+    'retries',
+    'request_timeout',
+    'max_cost',
+    'metadata',
+    'json',
+    'dry_run',
+    'quiet',
+    'verbose',
+  ].includes(f.key),
+);
 
 /** Model parameters given as flags are defaults for every entry; the prompt comes from the manifest. */
 export const BATCH_MODEL_FIELDS: readonly FieldSpec[] = MODEL_FIELDS.filter((f) => f.key !== 'prompt');

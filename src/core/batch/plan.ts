@@ -28,7 +28,9 @@ export interface PlannedEntry {
 
 export async function entryHash(entry: BatchEntry, outDir: string, lock: LockFile): Promise<string> {
   const image = entry.localImage ? sha256(await readFile(entry.localImage)) : undefined;
-  return sha256(stableStringify({ params: entry.params, image_sha256: image, out: lock.relativePath(outDir), name: entry.name }));
+  return sha256(
+    stableStringify({ params: entry.params, image_sha256: image, out: lock.relativePath(outDir), name: entry.name }),
+  );
 }
 
 export function outDirOf(entry: BatchEntry, baseOut: string): string {
@@ -60,7 +62,14 @@ export async function planEntries(entries: BatchEntry[], o: PlanOptions): Promis
       const hash = await entryHash(entry, outDir, o.lock);
       const previous = o.lock.get(entry.key);
       const action = await decide(previous, hash, outDir, o);
-      plans[i] = { entry, outDir, hash, action, previous, ...(action === 'submit' && previous ? { reason: whyAgain(previous, entry, hash, o.force) } : {}) };
+      plans[i] = {
+        entry,
+        outDir,
+        hash,
+        action,
+        previous,
+        ...(action === 'submit' && previous ? { reason: whyAgain(previous, entry, hash, o.force) } : {}),
+      };
     }
   };
   await Promise.all(Array.from({ length: Math.min(PLAN_CONCURRENCY, entries.length) }, worker));
@@ -71,13 +80,24 @@ export async function planEntries(entries: BatchEntry[], o: PlanOptions): Promis
 export function whyAgain(previous: LockRecord, entry: BatchEntry, hash: string, force: boolean): string {
   if (previous.hash !== hash) {
     const keys = [...new Set([...Object.keys(previous.params), ...Object.keys(entry.params)])].sort();
-    const show = (v: unknown) => (v === undefined ? '(none)' : typeof v === 'string' && v.length > 30 ? `${JSON.stringify(v.slice(0, 29))}…` : JSON.stringify(v));
-    const changed = keys.filter((k) => JSON.stringify(previous.params[k]) !== JSON.stringify((entry.params as Record<string, unknown>)[k]));
-    if (changed.length) return `changed: ${changed.map((k) => `${k} ${show(previous.params[k])} → ${show((entry.params as Record<string, unknown>)[k])}`).join(', ')}`;
-    return entry.localImage ? 'changed: its input image, output directory or name' : 'changed: its output directory or name';
+    const show = (v: unknown) =>
+      v === undefined
+        ? '(none)'
+        : typeof v === 'string' && v.length > 30
+          ? `${JSON.stringify(v.slice(0, 29))}…`
+          : JSON.stringify(v);
+    const changed = keys.filter(
+      (k) => JSON.stringify(previous.params[k]) !== JSON.stringify((entry.params as Record<string, unknown>)[k]),
+    );
+    if (changed.length)
+      return `changed: ${changed.map((k) => `${k} ${show(previous.params[k])} → ${show((entry.params as Record<string, unknown>)[k])}`).join(', ')}`;
+    return entry.localImage
+      ? 'changed: its input image, output directory or name'
+      : 'changed: its output directory or name';
   }
   if (force) return '--force';
-  if (previous.state === 'failed') return `failed last time${previous.error ? ` (${previous.error.slice(0, 60)})` : ''}`;
+  if (previous.state === 'failed')
+    return `failed last time${previous.error ? ` (${previous.error.slice(0, 60)})` : ''}`;
   return 'its files are missing or changed, and the job that made them cannot be fetched again';
 }
 

@@ -44,7 +44,12 @@ export class JobTimeEstimate {
 }
 
 /** The wait before poll `n` of a job submitted `elapsedMs` ago. */
-export function batchPollDelay(n: number, elapsedMs: number, intervalMs: number, expectedMs: number | undefined): number {
+export function batchPollDelay(
+  n: number,
+  elapsedMs: number,
+  intervalMs: number,
+  expectedMs: number | undefined,
+): number {
   const usual = pollDelay(n, intervalMs);
   if (expectedMs === undefined) return n < EARLY_POLLS ? Math.min(usual, EARLY_STEP_MS) : usual;
   const start = expectedMs * LEAD;

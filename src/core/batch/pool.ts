@@ -30,7 +30,12 @@ export class Semaphore {
 
 export type Work<T> = (item: T, releaseSlot: () => void) => Promise<void>;
 
-export async function runPool<T>(items: readonly T[], concurrency: number, work: Work<T>, stop: () => boolean = () => false): Promise<void> {
+export async function runPool<T>(
+  items: readonly T[],
+  concurrency: number,
+  work: Work<T>,
+  stop: () => boolean = () => false,
+): Promise<void> {
   const slots = new Semaphore(Math.max(1, concurrency));
   const alive = new Semaphore(Math.max(1, concurrency) * 2);
   const running: Promise<void>[] = [];
@@ -44,10 +49,12 @@ export async function runPool<T>(items: readonly T[], concurrency: number, work:
       releaseAlive();
       break;
     }
-    running.push(work(item, releaseSlot).finally(() => {
-      releaseSlot();
-      releaseAlive();
-    }));
+    running.push(
+      work(item, releaseSlot).finally(() => {
+        releaseSlot();
+        releaseAlive();
+      }),
+    );
   }
   await Promise.all(running);
 }

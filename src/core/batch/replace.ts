@@ -20,7 +20,13 @@ import type { LockFile, LockRecord } from '../../store/lock.js';
 export const PREVIOUS_DIR = 'previous';
 
 /** Returns where the earlier images went. */
-export async function replacePrevious(files: SavedImage[], previous: LockRecord | undefined, lock: LockFile, stem: (index: number) => string, outDir: string): Promise<string[]> {
+export async function replacePrevious(
+  files: SavedImage[],
+  previous: LockRecord | undefined,
+  lock: LockFile,
+  stem: (index: number) => string,
+  outDir: string,
+): Promise<string[]> {
   const fresh = new Set(files.map((f) => f.path));
   const moved: string[] = [];
   for (const old of previous?.files ?? []) {
@@ -29,7 +35,9 @@ export async function replacePrevious(files: SavedImage[], previous: LockRecord 
     if (!path || fresh.has(path)) continue;
     const d = await fileDigest(path);
     if (!d || d.bytes !== old.bytes || d.sha256 !== old.sha256) continue;
-    const head = await readFile(path).then((b) => b.subarray(0, 16)).catch(() => Buffer.alloc(0));
+    const head = await readFile(path)
+      .then((b) => b.subarray(0, 16))
+      .catch(() => Buffer.alloc(0));
     if (!formatOf(head)) continue;
     const aside = join(dirname(path), PREVIOUS_DIR);
     await makeDirs(aside);
@@ -58,13 +66,18 @@ async function moveOurSidecar(imagePath: string, movedImage: string): Promise<vo
   const path = sidecarPath(imagePath);
   try {
     const doc = JSON.parse(await readFile(path, 'utf8')) as { generator?: unknown };
-    if (typeof doc.generator === 'string' && doc.generator.startsWith('flux-krea')) await rename(path, sidecarPath(movedImage));
+    if (typeof doc.generator === 'string' && doc.generator.startsWith('flux-krea'))
+      await rename(path, sidecarPath(movedImage));
   } catch {
     // No sidecar, or not ours.
   }
 }
 
-export function fileStem(name: string | undefined, count: number, fallback: (index: number) => string): (index: number) => string {
+export function fileStem(
+  name: string | undefined,
+  count: number,
+  fallback: (index: number) => string,
+): (index: number) => string {
   if (name === undefined) return fallback;
   return (i) => (count === 1 ? name : `${name}-${i + 1}`);
 }

@@ -85,7 +85,11 @@ export interface EntryRunContext {
 }
 
 /** `releaseSlot` is called once the job is finished on the server: the pool may then submit the next one. */
-export async function runEntry(plan: PlannedEntry, c: EntryRunContext, releaseSlot: () => void = () => undefined): Promise<EntryResult> {
+export async function runEntry(
+  plan: PlannedEntry,
+  c: EntryRunContext,
+  releaseSlot: () => void = () => undefined,
+): Promise<EntryResult> {
   const { entry } = plan;
   const base = { key: entry.key, line: entry.line, seed: entry.params.seed };
   let requestId: string | undefined;
@@ -119,27 +123,69 @@ export async function runEntry(plan: PlannedEntry, c: EntryRunContext, releaseSl
             requestId = id;
             c.events.submitted?.(entry.key, id);
             // From now on a rerun fetches this job instead of paying again.
-            await c.lock.set(entry.key, { hash: plan.hash, state: 'submitted', request_id: id, params: entry.params, files: plan.previous?.files ?? [] });
+            await c.lock.set(entry.key, {
+              hash: plan.hash,
+              state: 'submitted',
+              request_id: id,
+              params: entry.params,
+              files: plan.previous?.files ?? [],
+            });
           },
         },
       });
     }
     // Sizes and sha256 as hashed while downloading (and embedding): the images are not read back.
-    const files = (await Promise.all(outcome.files.map((f) => c.lock.describeFile(f.path, f.sha256 ? { bytes: f.bytes, sha256: f.sha256 } : undefined))))
-      .filter((f): f is LockedFile => f !== undefined);
+    const files = (
+      await Promise.all(
+        outcome.files.map((f) =>
+          c.lock.describeFile(f.path, f.sha256 ? { bytes: f.bytes, sha256: f.sha256 } : undefined),
+        ),
+      )
+    ).filter((f): f is LockedFile => f !== undefined);
     const { cost, remainingCredits } = outcome.metrics;
-    await c.lock.set(entry.key, { hash: plan.hash, state: 'done', request_id: requestId, params: entry.params, files, ...(cost !== undefined ? { cost } : {}) });
+    await c.lock.set(entry.key, {
+      hash: plan.hash,
+      state: 'done',
+      request_id: requestId,
+      params: entry.params,
+      files,
+      ...(cost !== undefined ? { cost } : {}),
+    });
     for (const w of outcome.warnings) c.events.warning?.(`${entry.key}: ${w}`);
-    return { ...base, status: 'done', requestId, files, resumed, cost, remainingCredits, ...(moved.length ? { movedAside: moved } : {}) };
+    return {
+      ...base,
+      status: 'done',
+      requestId,
+      files,
+      resumed,
+      cost,
+      remainingCredits,
+      ...(moved.length ? { movedAside: moved } : {}),
+    };
   } catch (e) {
-    if (e instanceof SubmitsStopped) return { ...base, status: 'not-run', requestId: plan.previous?.request_id, files: [] };
+    if (e instanceof SubmitsStopped)
+      return { ...base, status: 'not-run', requestId: plan.previous?.request_id, files: [] };
     // Nothing was paid for this entry: it is left for a run with more budget or balance.
-    if (e instanceof BudgetError) return { ...base, status: 'not-run', requestId: plan.previous?.request_id, files: [], error: { kind: e.kind, message: e.message }, budgetLimit: e.limit };
+    if (e instanceof BudgetError)
+      return {
+        ...base,
+        status: 'not-run',
+        requestId: plan.previous?.request_id,
+        files: [],
+        error: { kind: e.kind, message: e.message },
+        budgetLimit: e.limit,
+      };
     const kind: ErrorKind = isFluxKreaError(e) ? e.kind : 'internal';
     const mayExist = isFluxKreaError(e) && e.jobMayExist === true && !requestId;
     const message = `${(e as Error)?.message ?? String(e)}${mayExist ? ' The job may have been created (and billed) even so.' : ''}`;
     // Anything but FAILED leaves the lock as it was: a submitted job stays `submitted` and is resumed.
-    return { ...base, status: kind === 'interrupted' ? 'interrupted' : 'failed', requestId, files: [], error: { kind, message, ...(mayExist ? { jobMayExist: true } : {}) } };
+    return {
+      ...base,
+      status: kind === 'interrupted' ? 'interrupted' : 'failed',
+      requestId,
+      files: [],
+      error: { kind, message, ...(mayExist ? { jobMayExist: true } : {}) },
+    };
   } finally {
     turn?.done();
     releaseSlot();
@@ -147,22 +193,39 @@ export async function runEntry(plan: PlannedEntry, c: EntryRunContext, releaseSl
 }
 
 /** What every job of this entry shares, fetched by id (`requestId`) or newly submitted. */
-function jobSpec(plan: PlannedEntry, c: EntryRunContext, releaseSlot: () => void, moved: string[], requestId?: string): JobSpec {
+function jobSpec(
+  plan: PlannedEntry,
+  c: EntryRunContext,
+  releaseSlot: () => void,
+  moved: string[],
+  requestId?: string,
+): JobSpec {
   const { entry } = plan;
   const since = Date.now();
   let running = 0;
   const resumed = requestId !== undefined;
   return {
-    client: c.client, params: entry.params, requestId, outDir: plan.outDir, journal: c.journal,
-    intervalMs: c.intervalMs, deadline: since + c.timeoutMs, retries: c.retries, signal: c.signal, metadata: c.metadata, budget: c.budget,
+    client: c.client,
+    params: entry.params,
+    requestId,
+    outDir: plan.outDir,
+    journal: c.journal,
+    intervalMs: c.intervalMs,
+    deadline: since + c.timeoutMs,
+    retries: c.retries,
+    signal: c.signal,
+    metadata: c.metadata,
+    budget: c.budget,
     stem: fileStem(entry.name, entry.params.num_outputs, (i) => imageStem(entry.params.prompt, entry.params.seed, i)),
     poll: {
       // A resumed job started long ago: its age is unknown, so the usual schedule.
-      pollDelay: resumed ? undefined : (n) => {
-        // Asked for poll n: poll n - 1 found the job still running.
-        if (n > 0) running = Date.now() - since;
-        return batchPollDelay(n, Date.now() - since, c.intervalMs, c.jobTime.expected());
-      },
+      pollDelay: resumed
+        ? undefined
+        : (n) => {
+            // Asked for poll n: poll n - 1 found the job still running.
+            if (n > 0) running = Date.now() - since;
+            return batchPollDelay(n, Date.now() - since, c.intervalMs, c.jobTime.expected());
+          },
       onStatus: (s) => {
         if (s !== 'COMPLETED') return;
         // With a budget (the balance, learnt from results if not before), the slot waits for
@@ -185,20 +248,36 @@ function jobSpec(plan: PlannedEntry, c: EntryRunContext, releaseSlot: () => void
 
 function entryHooks(plan: PlannedEntry, c: EntryRunContext, moved: string[], turn?: Turn): JobHooks {
   const { entry } = plan;
-  const stem = fileStem(entry.name, entry.params.num_outputs, (i) => imageStem(entry.params.prompt, entry.params.seed, i));
+  const stem = fileStem(entry.name, entry.params.num_outputs, (i) =>
+    imageStem(entry.params.prompt, entry.params.seed, i),
+  );
   return {
     upload: (path) => uploadOnce(path, plan, c),
-    submit: (params, admit) => submitThroughGate(params, {
-      admit,
-      gate: c.gate, submitClient: c.submitClient, retries: c.retries, signal: c.signal, stopSubmits: c.stopSubmits, turn,
-      sleep: c.sleep, onRateLimited: c.events.rateLimited, onRetry: c.events.retry,
-    }),
+    submit: (params, admit) =>
+      submitThroughGate(params, {
+        admit,
+        gate: c.gate,
+        submitClient: c.submitClient,
+        retries: c.retries,
+        signal: c.signal,
+        stopSubmits: c.stopSubmits,
+        turn,
+        sleep: c.sleep,
+        onRateLimited: c.events.rateLimited,
+        onRetry: c.events.retry,
+      }),
     saved: async (files) => {
       moved.push(...(await replacePrevious(files, plan.previous, c.lock, stem, plan.outDir)));
     },
-    failed: (requestId, message) => c.lock.set(entry.key, {
-      hash: plan.hash, state: 'failed', request_id: requestId, params: entry.params, files: plan.previous?.files ?? [], error: message,
-    }),
+    failed: (requestId, message) =>
+      c.lock.set(entry.key, {
+        hash: plan.hash,
+        state: 'failed',
+        request_id: requestId,
+        params: entry.params,
+        files: plan.previous?.files ?? [],
+        error: message,
+      }),
   };
 }
 

@@ -21,8 +21,13 @@ export async function runPlanned(plans: PlannedEntry[], c: EntryRunContext, o: R
   for (const p of plans) {
     if (p.action !== 'skip') continue;
     const r: EntryResult = {
-      key: p.entry.key, line: p.entry.line, status: 'skipped', seed: p.entry.params.seed,
-      requestId: p.previous?.request_id, files: p.previous?.files ?? [], cost: p.previous?.cost,
+      key: p.entry.key,
+      line: p.entry.line,
+      status: 'skipped',
+      seed: p.entry.params.seed,
+      requestId: p.previous?.request_id,
+      files: p.previous?.files ?? [],
+      cost: p.previous?.cost,
     };
     results.set(p.entry.key, r);
     c.events.finished?.(r);
@@ -30,15 +35,27 @@ export async function runPlanned(plans: PlannedEntry[], c: EntryRunContext, o: R
   const stop = new AbortController();
   const ctx: EntryRunContext = { ...c, stopSubmits: stop.signal, turns: new SubmitTurns() };
   const todo = plans.filter((p) => p.action !== 'skip');
-  await runPool(todo, o.concurrency, async (p, releaseSlot) => {
-    const r = await runEntry(p, ctx, releaseSlot);
-    results.set(p.entry.key, r);
-    // A budget stop (not-run, kind credits) stops the submits as a 402 does.
-    if (r.error && (SYSTEMIC.has(r.error.kind) || (o.failFast && r.status === 'failed'))) stop.abort();
-    c.events.finished?.(r);
-  }, () => stop.signal.aborted || c.signal.aborted);
-  return plans.map((p) => results.get(p.entry.key) ?? {
-    key: p.entry.key, line: p.entry.line, status: 'not-run' as const, seed: p.entry.params.seed,
-    requestId: p.previous?.request_id, files: [],
-  });
+  await runPool(
+    todo,
+    o.concurrency,
+    async (p, releaseSlot) => {
+      const r = await runEntry(p, ctx, releaseSlot);
+      results.set(p.entry.key, r);
+      // A budget stop (not-run, kind credits) stops the submits as a 402 does.
+      if (r.error && (SYSTEMIC.has(r.error.kind) || (o.failFast && r.status === 'failed'))) stop.abort();
+      c.events.finished?.(r);
+    },
+    () => stop.signal.aborted || c.signal.aborted,
+  );
+  return plans.map(
+    (p) =>
+      results.get(p.entry.key) ?? {
+        key: p.entry.key,
+        line: p.entry.line,
+        status: 'not-run' as const,
+        seed: p.entry.params.seed,
+        requestId: p.previous?.request_id,
+        files: [],
+      },
+  );
 }

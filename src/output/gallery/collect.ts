@@ -43,7 +43,9 @@ export async function collect(inputs: readonly string[]): Promise<Collected> {
   };
   for (const input of inputs) {
     const info = await stat(input).catch((e: NodeJS.ErrnoException) => {
-      throw new UsageError(`gallery: cannot read ${input} (${e.code ?? e.message}).`, { suggestion: 'Name batch lock files, manifests, directories of images, or images.' });
+      throw new UsageError(`gallery: cannot read ${input} (${e.code ?? e.message}).`, {
+        suggestion: 'Name batch lock files, manifests, directories of images, or images.',
+      });
     });
     if (info.isDirectory()) {
       for (const file of await imagesIn(input)) await fromImage(file, out.warnings).then(add);
@@ -64,7 +66,8 @@ async function imagesIn(dir: string, depth = 0): Promise<string[]> {
   const files: string[] = [];
   for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
     const path = join(dir, e.name);
-    if (e.isDirectory() && depth < 6 && !e.name.startsWith('.') && e.name !== 'node_modules') files.push(...await imagesIn(path, depth + 1));
+    if (e.isDirectory() && depth < 6 && !e.name.startsWith('.') && e.name !== 'node_modules')
+      files.push(...(await imagesIn(path, depth + 1)));
     else if (e.isFile() && IMAGE_EXT.has(extname(e.name).toLowerCase())) files.push(path);
   }
   return files;
@@ -107,7 +110,17 @@ async function fromImage(file: string, warnings: string[]): Promise<GalleryItem>
 
 interface LockDoc {
   'flux-krea-lock': number;
-  entries: Record<string, { state?: string; request_id?: string; params?: Record<string, unknown>; files?: { path: string }[]; error?: string; cost?: number }>;
+  entries: Record<
+    string,
+    {
+      state?: string;
+      request_id?: string;
+      params?: Record<string, unknown>;
+      files?: { path: string }[];
+      error?: string;
+      cost?: number;
+    }
+  >;
 }
 
 async function readLock(path: string): Promise<LockDoc | undefined> {
@@ -115,12 +128,16 @@ async function readLock(path: string): Promise<LockDoc | undefined> {
   try {
     text = await readFile(path, 'utf8');
   } catch (e) {
-    throw new UsageError(`gallery: cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`);
+    throw new UsageError(
+      `gallery: cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`,
+    );
   }
   if (!text.trimStart().startsWith('{')) return undefined;
   try {
     const doc = JSON.parse(text) as Partial<LockDoc>;
-    return doc && typeof doc === 'object' && 'flux-krea-lock' in doc && doc.entries && typeof doc.entries === 'object' ? doc as LockDoc : undefined;
+    return doc && typeof doc === 'object' && 'flux-krea-lock' in doc && doc.entries && typeof doc.entries === 'object'
+      ? (doc as LockDoc)
+      : undefined;
   } catch {
     return undefined; // a JSON manifest that is not valid: looked for as a manifest's lock below
   }
@@ -130,16 +147,21 @@ async function readLock(path: string): Promise<LockDoc | undefined> {
 async function locksOfManifest(manifest: string): Promise<{ path: string; doc: LockDoc }[]> {
   const dir = dirname(manifest);
   const base = basename(manifest);
-  const names = (await readdir(dir)).filter((n) => n === `${base}.lock.json` || (n.startsWith(`${base}.shard-`) && n.endsWith('.lock.json'))).sort();
+  const names = (await readdir(dir))
+    .filter((n) => n === `${base}.lock.json` || (n.startsWith(`${base}.shard-`) && n.endsWith('.lock.json')))
+    .sort();
   const locks: { path: string; doc: LockDoc }[] = [];
   for (const n of names) {
     const doc = await readLock(join(dir, n));
     if (doc) locks.push({ path: join(dir, n), doc });
   }
   if (!locks.length) {
-    throw new UsageError(`gallery: ${manifest} is neither a lock file nor a manifest with one (${base}.lock.json, ${base}.shard-i-of-n.lock.json).`, {
-      suggestion: 'Run the batch first, or name its lock file (--lock) or the directory of its images.',
-    });
+    throw new UsageError(
+      `gallery: ${manifest} is neither a lock file nor a manifest with one (${base}.lock.json, ${base}.shard-i-of-n.lock.json).`,
+      {
+        suggestion: 'Run the batch first, or name its lock file (--lock) or the directory of its images.',
+      },
+    );
   }
   return locks;
 }
@@ -175,8 +197,15 @@ async function fromLock(path: string, doc: LockDoc, warnings: string[]): Promise
       // not read (issue 12 item 6).
       const file = confinedPath(dir, f.path) ?? confinedPath(dir, f.path, process.cwd());
       if (!file || !(await isPlainFile(file))) {
-        const missing = file && !(await lstat(file).then(() => true, () => false));
-        warnings.push(`${path}: ${key}: ${f.path} is ${missing ? 'missing' : 'not a plain file of the batch'}; shown without a picture.`);
+        const missing =
+          file &&
+          !(await lstat(file).then(
+            () => true,
+            () => false,
+          ));
+        warnings.push(
+          `${path}: ${key}: ${f.path} is ${missing ? 'missing' : 'not a plain file of the batch'}; shown without a picture.`,
+        );
         items.push({ ...base, cost: costOf(rec), recorded: false });
         continue;
       }

@@ -30,7 +30,10 @@ export function escapeHtml(s: string): string {
 
 /** A relative path as an href: each segment percent-encoded, so `#`, `?`, `:` and spaces stay part of the path. */
 export function hrefOf(relativePath: string): string {
-  return relativePath.split(/[\\/]/).map((s) => (s === '..' || s === '.' ? s : encodeURIComponent(s))).join('/');
+  return relativePath
+    .split(/[\\/]/)
+    .map((s) => (s === '..' || s === '.' ? s : encodeURIComponent(s)))
+    .join('/');
 }
 
 const STYLE = `
@@ -59,9 +62,17 @@ table.grid td .card + .card { margin-top: 10px; }
 `;
 
 const LABELS: [string, string][] = [
-  ['aspect_ratio', 'aspect'], ['megapixels', 'megapixels'], ['num_outputs', 'outputs'], ['guidance', 'guidance'],
-  ['num_inference_steps', 'steps'], ['output_format', 'format'], ['output_quality', 'quality'],
-  ['prompt_strength', 'prompt strength'], ['image', 'input image'], ['go_fast', 'go fast'], ['disable_safety_checker', 'no safety checker'],
+  ['aspect_ratio', 'aspect'],
+  ['megapixels', 'megapixels'],
+  ['num_outputs', 'outputs'],
+  ['guidance', 'guidance'],
+  ['num_inference_steps', 'steps'],
+  ['output_format', 'format'],
+  ['output_quality', 'quality'],
+  ['prompt_strength', 'prompt strength'],
+  ['image', 'input image'],
+  ['go_fast', 'go fast'],
+  ['disable_safety_checker', 'no safety checker'],
 ];
 const SHOWN = new Set(['prompt', 'seed', ...LABELS.map(([k]) => k)]);
 
@@ -78,9 +89,10 @@ function cardHtml(c: Card): string {
   rows.push(['request id', i.requestId ?? '—']);
   if (i.cost !== undefined) rows.push(['cost', `${i.cost} credits`]);
   if (i.state && i.state !== 'done') rows.push(['state', i.state]);
-  const picture = c.thumb && c.href
-    ? `<a href="${c.href}"><img src="${c.thumb.uri}" width="${c.thumb.width}" height="${c.thumb.height}" alt="${escapeHtml(i.prompt || c.name || '')}"></a>`
-    : `<div class="missing">${i.file ? 'cannot be shown' : i.state === 'failed' ? 'failed' : 'no image'}</div>`;
+  const picture =
+    c.thumb && c.href
+      ? `<a href="${c.href}"><img src="${c.thumb.uri}" width="${c.thumb.width}" height="${c.thumb.height}" alt="${escapeHtml(i.prompt || c.name || '')}"></a>`
+      : `<div class="missing">${i.file ? 'cannot be shown' : i.state === 'failed' ? 'failed' : 'no image'}</div>`;
   return `<article class="card">
 ${picture}
 ${c.href && c.name ? `<a class="name" href="${c.href}">${escapeHtml(c.name)}</a>` : ''}
@@ -119,7 +131,10 @@ function groupHtml(g: Group): string {
     const head = `<tr>${rowKey ? `<th>${escapeHtml(rowKey)} \\ ${escapeHtml(colKey!)}</th>` : ''}${cols.map((c) => `<th>${escapeHtml(colKey!)} = ${escapeHtml(c)}</th>`).join('')}</tr>`;
     const lines = rows.map((r) => {
       const cells = cols.map((c) => {
-        const inCell = g.cards.filter((card) => value(card.item.params[colKey!]) === c && (rowKey === undefined || value(card.item.params[rowKey]) === r));
+        const inCell = g.cards.filter(
+          (card) =>
+            value(card.item.params[colKey!]) === c && (rowKey === undefined || value(card.item.params[rowKey]) === r),
+        );
         return `<td>${inCell.map(cardHtml).join('\n')}</td>`;
       });
       return `<tr>${rowKey ? `<th>${escapeHtml(rowKey)} = ${escapeHtml(r!)}</th>` : ''}${cells.join('')}</tr>`;

@@ -32,7 +32,10 @@ export interface GalleryResult {
 export const DEFAULT_THUMB = 360;
 
 /** A JPEG thumbnail as a data: URI: a few kilobytes where a PNG of a photo would take ten times more. */
-export async function thumbnail(bytes: Buffer, maxSide: number): Promise<{ uri: string; width: number; height: number }> {
+export async function thumbnail(
+  bytes: Buffer,
+  maxSide: number,
+): Promise<{ uri: string; width: number; height: number }> {
   const pixels = await decodeImage(bytes);
   const size = fitSize(pixels.width, pixels.height, maxSide, maxSide);
   const small = flatten(resize(pixels, size.width, size.height), [255, 255, 255]);
@@ -92,9 +95,12 @@ export async function writeGallery(o: GalleryOptions): Promise<GalleryResult> {
     await rename(tmp, path);
   } catch (e) {
     await unlink(tmp).catch(() => undefined);
-    throw new OutputError(`Cannot write the gallery ${o.out} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`, {
-      suggestion: 'Check that the directory can be written, or choose another place with -o.',
-    });
+    throw new OutputError(
+      `Cannot write the gallery ${o.out} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`,
+      {
+        suggestion: 'Check that the directory can be written, or choose another place with -o.',
+      },
+    );
   }
   return { path, cards: items.length, groups: list.length, bytes: Buffer.byteLength(html), warnings };
 }

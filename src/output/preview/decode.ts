@@ -16,9 +16,14 @@ export async function decodeImage(bytes: Buffer): Promise<Pixels> {
     case 'jpg': {
       // jpeg-js: pure JavaScript (BSD-3-Clause, no dependencies), with limits for hostile files.
       const jpeg = await import('jpeg-js');
-      const decode = (jpeg.decode ?? (jpeg as unknown as { default: typeof jpeg }).default.decode);
+      const decode = jpeg.decode ?? (jpeg as unknown as { default: typeof jpeg }).default.decode;
       try {
-        const img = decode(bytes, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: MAX_PIXELS / 1e6, maxMemoryUsageInMB: 512 });
+        const img = decode(bytes, {
+          useTArray: true,
+          formatAsRGBA: true,
+          maxResolutionInMP: MAX_PIXELS / 1e6,
+          maxMemoryUsageInMB: 512,
+        });
         checkSize(img.width, img.height);
         return { width: img.width, height: img.height, data: img.data };
       } catch (e) {

@@ -9,7 +9,16 @@ import { decodeImage, type Pixels } from './decode.js';
 import { GAP, label, layout, type Placement } from './layout.js';
 import { halfBlockLines, itermImage, kittyImage, sixelImage, tmuxPassthrough } from './protocols.js';
 import { fitSize, flatten, resize } from './resize.js';
-import { chooseProtocol, GRAPHICS, inMultiplexer, queryTerminal, worthQuerying, type Protocol, type QueryStreams, type TerminalReply } from './terminal.js';
+import {
+  chooseProtocol,
+  GRAPHICS,
+  inMultiplexer,
+  queryTerminal,
+  worthQuerying,
+  type Protocol,
+  type QueryStreams,
+  type TerminalReply,
+} from './terminal.js';
 
 export { previewWanted, PREVIEW_MODES, type PreviewMode } from './wanted.js';
 export type { Protocol } from './terminal.js';
@@ -41,7 +50,8 @@ export async function previewImages(o: PreviewOptions): Promise<{ protocol?: Pro
   const reply = o.reply ?? (input ? await queryTerminal({ input, write: o.write }) : {});
   const protocol = chooseProtocol(o.env, reply, o.colour);
   if (!protocol) return { shown: 0 };
-  if (o.mode === 'auto' && !GRAPHICS.includes(protocol) && !o.env.FLUX_KREA_PREVIEW_PROTOCOL) return { protocol, shown: 0 };
+  if (o.mode === 'auto' && !GRAPHICS.includes(protocol) && !o.env.FLUX_KREA_PREVIEW_PROTOCOL)
+    return { protocol, shown: 0 };
 
   const images: { name: string; pixels: Pixels }[] = [];
   for (const path of o.paths) {
@@ -54,11 +64,16 @@ export async function previewImages(o: PreviewOptions): Promise<{ protocol?: Pro
   if (!images.length) return { protocol, shown: 0 };
   const graphics = GRAPHICS.includes(protocol);
   const cell = reply.cell ?? DEFAULT_CELL;
-  const rows = layout(images.map((i) => i.pixels), { columns: o.columns, rows: o.rows, cellAspect: graphics ? cell.height / cell.width : 2 });
+  const rows = layout(
+    images.map((i) => i.pixels),
+    { columns: o.columns, rows: o.rows, cellAspect: graphics ? cell.height / cell.width : 2 },
+  );
   const wrap = inMultiplexer(o.env) ? tmuxPassthrough : undefined;
   let out = '';
   for (const row of rows) {
-    out += graphics ? graphicsRow(row, images, protocol, cell, wrap) : blockRow(row, images, protocol === 'truecolor' ? 'truecolor' : 'ansi256');
+    out += graphics
+      ? graphicsRow(row, images, protocol, cell, wrap)
+      : blockRow(row, images, protocol === 'truecolor' ? 'truecolor' : 'ansi256');
     out += `${labels(row, images)}\n`;
   }
   o.write(out);
@@ -81,7 +96,10 @@ function blockRow(row: Placement[], images: { pixels: Pixels }[], depth: 'trueco
   const drawn = row.map((p) => halfBlockLines(flatten(resize(images[p.index]!.pixels, p.cols, p.rows * 2)), depth));
   let out = '';
   for (let y = 0; y < height; y++) {
-    out += `${row.map((p, i) => drawn[i]![y] ?? ' '.repeat(p.cols)).join(' '.repeat(GAP)).trimEnd()}\n`;
+    out += `${row
+      .map((p, i) => drawn[i]![y] ?? ' '.repeat(p.cols))
+      .join(' '.repeat(GAP))
+      .trimEnd()}\n`;
   }
   return out;
 }
@@ -90,7 +108,13 @@ function blockRow(row: Placement[], images: { pixels: Pixels }[], depth: 'trueco
  * Pictures sit side by side through cursor moves: make room with newlines (scrolling if
  * needed), go back up, save the cursor, and draw each image from the saved place moved right.
  */
-function graphicsRow(row: Placement[], images: { name: string; pixels: Pixels }[], protocol: Protocol, cell: { width: number; height: number }, wrap?: (s: string) => string): string {
+function graphicsRow(
+  row: Placement[],
+  images: { name: string; pixels: Pixels }[],
+  protocol: Protocol,
+  cell: { width: number; height: number },
+  wrap?: (s: string) => string,
+): string {
   const height = Math.max(...row.map((p) => p.rows));
   let out = `${'\n'.repeat(height)}\u001b[${height}A\r\u001b7`;
   for (const p of row) {

@@ -38,7 +38,8 @@ export function layout(sizes: readonly { width: number; height: number }[], o: L
   const columns = Math.max(1, o.columns);
   const widest = Math.max(...sizes.map((s) => s.width / s.height));
   // Rows an image of the widest shape may take when `k` share the width.
-  const rowsFor = (k: number) => Math.min(maxRows, Math.max(1, Math.floor((Math.floor((columns - gap * (k - 1)) / k)) / (widest * aspect))));
+  const rowsFor = (k: number) =>
+    Math.min(maxRows, Math.max(1, Math.floor(Math.floor((columns - gap * (k - 1)) / k) / (widest * aspect))));
   const readable = Math.min(maxRows, 10);
   let height = rowsFor(1);
   for (let k = sizes.length; k > 1; k--) {

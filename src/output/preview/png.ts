@@ -51,14 +51,20 @@ export function decodePng(b: Buffer): Pixels {
       if (colorType === 3) {
         const i = s(0);
         if (!palette || i * 3 + 2 >= palette.length) throw new DecodeError('the PNG palette is missing an entry');
-        out[o] = palette[i * 3]!; out[o + 1] = palette[i * 3 + 1]!; out[o + 2] = palette[i * 3 + 2]!;
+        out[o] = palette[i * 3]!;
+        out[o + 1] = palette[i * 3 + 1]!;
+        out[o + 2] = palette[i * 3 + 2]!;
         out[o + 3] = trns && i < trns.length ? trns[i]! : 255;
       } else if (colorType === 0 || colorType === 4) {
         const g = Math.round(s(0) * scale);
-        out[o] = g; out[o + 1] = g; out[o + 2] = g;
+        out[o] = g;
+        out[o + 1] = g;
+        out[o + 2] = g;
         out[o + 3] = colorType === 4 ? s(1) : 255;
       } else {
-        out[o] = s(0); out[o + 1] = s(1); out[o + 2] = s(2);
+        out[o] = s(0);
+        out[o + 1] = s(1);
+        out[o + 2] = s(2);
         out[o + 3] = colorType === 6 ? s(3) : 255;
       }
     }
@@ -80,12 +86,23 @@ function unfilter(raw: Buffer, height: number, stride: number, bpp: number): Uin
       const v = raw[src + x]!;
       let p: number;
       switch (filter) {
-        case 0: p = 0; break;
-        case 1: p = a; break;
-        case 2: p = b; break;
-        case 3: p = (a + b) >> 1; break;
-        case 4: p = paeth(a, b, c); break;
-        default: throw new DecodeError(`the PNG file has an unknown row filter ${filter}`);
+        case 0:
+          p = 0;
+          break;
+        case 1:
+          p = a;
+          break;
+        case 2:
+          p = b;
+          break;
+        case 3:
+          p = (a + b) >> 1;
+          break;
+        case 4:
+          p = paeth(a, b, c);
+          break;
+        default:
+          throw new DecodeError(`the PNG file has an unknown row filter ${filter}`);
       }
       out[dst + x] = (v + p) & 0xff;
     }
@@ -133,7 +150,12 @@ export function encodePng(p: Pixels): Buffer {
   ihdr.writeUInt32BE(p.height, 4);
   ihdr[8] = 8;
   ihdr[9] = opaque ? 2 : 6;
-  return Buffer.concat([SIG, chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw, { level: 6 })), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    SIG,
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(raw, { level: 6 })),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 export function isOpaque(p: Pixels): boolean {

@@ -32,11 +32,21 @@ export function kittyImage(p: Pixels, cols: number, rows: number, wrap: (s: stri
   return parts.join('');
 }
 
-export function itermImage(p: Pixels, cols: number, rows: number, name: string, wrap: (s: string) => string = (s) => s): string {
+export function itermImage(
+  p: Pixels,
+  cols: number,
+  rows: number,
+  name: string,
+  wrap: (s: string) => string = (s) => s,
+): string {
   const png = encodePng(p);
   const args = [
-    `name=${Buffer.from(name).toString('base64')}`, `size=${png.length}`, `width=${cols}`, `height=${rows}`,
-    'preserveAspectRatio=1', 'inline=1',
+    `name=${Buffer.from(name).toString('base64')}`,
+    `size=${png.length}`,
+    `width=${cols}`,
+    `height=${rows}`,
+    'preserveAspectRatio=1',
+    'inline=1',
   ];
   return wrap(`${ESC}]1337;File=${args.join(';')}:${png.toString('base64')}\u0007`);
 }

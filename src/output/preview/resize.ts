@@ -2,7 +2,12 @@
 import type { Pixels } from './pixels.js';
 
 /** The largest size with the image's aspect that fits in maxWidth × maxHeight (never enlarged). */
-export function fitSize(width: number, height: number, maxWidth: number, maxHeight: number): { width: number; height: number } {
+export function fitSize(
+  width: number,
+  height: number,
+  maxWidth: number,
+  maxHeight: number,
+): { width: number; height: number } {
   const scale = Math.min(1, maxWidth / width, maxHeight / height);
   return { width: Math.max(1, Math.round(width * scale)), height: Math.max(1, Math.round(height * scale)) };
 }
@@ -23,19 +28,27 @@ export function resize(src: Pixels, width: number, height: number): Pixels {
     for (let x = 0; x < width; x++) {
       const x0 = Math.floor(x * sx);
       const x1 = Math.max(x0 + 1, Math.min(src.width, Math.floor((x + 1) * sx)));
-      let r = 0, g = 0, b = 0, a = 0, n = 0;
+      let r = 0,
+        g = 0,
+        b = 0,
+        a = 0,
+        n = 0;
       for (let yy = y0; yy < y1; yy++) {
         let i = (yy * src.width + x0) * 4;
         for (let xx = x0; xx < x1; xx++, i += 4) {
           const al = src.data[i + 3]!;
-          r += src.data[i]! * al; g += src.data[i + 1]! * al; b += src.data[i + 2]! * al;
+          r += src.data[i]! * al;
+          g += src.data[i + 1]! * al;
+          b += src.data[i + 2]! * al;
           a += al;
           n++;
         }
       }
       const o = (y * width + x) * 4;
       if (a > 0) {
-        out[o] = Math.round(r / a); out[o + 1] = Math.round(g / a); out[o + 2] = Math.round(b / a);
+        out[o] = Math.round(r / a);
+        out[o + 1] = Math.round(g / a);
+        out[o + 2] = Math.round(b / a);
       }
       out[o + 3] = Math.round(a / n);
     }

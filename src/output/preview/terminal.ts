@@ -28,7 +28,14 @@ export function graphicsFromEnv(env: NodeJS.ProcessEnv): Protocol | undefined {
   if (inMultiplexer(env)) return undefined;
   const term = env.TERM ?? '';
   const program = env.TERM_PROGRAM ?? '';
-  if (term === 'xterm-kitty' || env.KITTY_WINDOW_ID || term === 'xterm-ghostty' || program === 'ghostty' || env.KONSOLE_VERSION) return 'kitty';
+  if (
+    term === 'xterm-kitty' ||
+    env.KITTY_WINDOW_ID ||
+    term === 'xterm-ghostty' ||
+    program === 'ghostty' ||
+    env.KONSOLE_VERSION
+  )
+    return 'kitty';
   // WezTerm speaks kitty's protocol too, but its iTerm2 support is the complete one.
   if (program === 'iTerm.app' || program === 'WezTerm' || env.LC_TERMINAL === 'iTerm2') return 'iterm';
   return undefined;
@@ -40,7 +47,11 @@ export function blockDepth(env: NodeJS.ProcessEnv): 'truecolor' | 'ansi256' | un
   if (!term || term === 'dumb') return undefined;
   if (/^(truecolor|24bit)$/i.test(env.COLORTERM ?? '') || /-direct$/.test(term)) return 'truecolor';
   // The outer terminal's variables leak into tmux and screen, whose own colour depth is what counts there.
-  const outer = !inMultiplexer(env) && (['iTerm.app', 'WezTerm', 'vscode', 'ghostty'].includes(env.TERM_PROGRAM ?? '') || env.KITTY_WINDOW_ID || term === 'xterm-kitty');
+  const outer =
+    !inMultiplexer(env) &&
+    (['iTerm.app', 'WezTerm', 'vscode', 'ghostty'].includes(env.TERM_PROGRAM ?? '') ||
+      env.KITTY_WINDOW_ID ||
+      term === 'xterm-kitty');
   if (outer) return 'truecolor';
   if (/256/.test(term) || /^(xterm|tmux|screen|rxvt|alacritty|foot|st-|vte)/.test(term)) return 'ansi256';
   return undefined;
@@ -77,7 +88,8 @@ export function parseReply(text: string): TerminalReply & { done: boolean } {
   const reply: TerminalReply & { done: boolean } = { done: false };
   if (/\u001b_Gi=31;OK\u001b\\/.test(text)) reply.kitty = true;
   const cell = /\u001b\[6;(\d+);(\d+)t/.exec(text);
-  if (cell && Number(cell[1]) > 0 && Number(cell[2]) > 0) reply.cell = { height: Number(cell[1]), width: Number(cell[2]) };
+  if (cell && Number(cell[1]) > 0 && Number(cell[2]) > 0)
+    reply.cell = { height: Number(cell[1]), width: Number(cell[2]) };
   const da1 = /\u001b\[\?([\d;]*)c/.exec(text);
   if (da1) {
     reply.done = true;

@@ -30,9 +30,13 @@ function wasm(): WebpExports {
   const req = typeof require === 'function' ? require : createRequire(import.meta.url);
   const bytes = readFileSync(req.resolve('@cwasm/webp/webp.wasm'));
   // libwebp was built with WASI stubs it never calls while decoding.
-  const unused = () => { throw new Error('not available'); };
+  const unused = () => {
+    throw new Error('not available');
+  };
   const mod = new WebAssembly.Module(bytes);
-  const made = new WebAssembly.Instance(mod, { wasi_snapshot_preview1: { fd_close: unused, fd_seek: unused, fd_write: unused } });
+  const made = new WebAssembly.Instance(mod, {
+    wasi_snapshot_preview1: { fd_close: unused, fd_seek: unused, fd_write: unused },
+  });
   instance = made.exports as unknown as WebpExports;
   return instance;
 }

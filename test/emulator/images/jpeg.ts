@@ -1,7 +1,13 @@
 // Minimal baseline JPEG encoder (JFIF, YCbCr 4:2:0, Annex K tables, IJG quality scaling).
 // Written for the emulator: correct and fast enough (a 1 MP image in tens of ms), not small.
 import {
-  AC_CHROMA, AC_LUMA, CHROMA_QUANT, DC_CHROMA, DC_LUMA, LUMA_QUANT, ZIGZAG,
+  AC_CHROMA,
+  AC_LUMA,
+  CHROMA_QUANT,
+  DC_CHROMA,
+  DC_LUMA,
+  LUMA_QUANT,
+  ZIGZAG,
   type HuffmanSpec,
 } from './jpeg-tables.js';
 import type { Rgb } from './pattern.js';
@@ -225,10 +231,21 @@ export function encodeJpeg(image: Rgb, quality: number): EncodedJpeg {
   const padOffset = w.pos;
   segment(w, 0xdb, [0, ...ZIGZAG.map((n) => lumaQ[n]!), 1, ...ZIGZAG.map((n) => chromaQ[n]!)]);
   segment(w, 0xc0, [
-    8, height >> 8, height & 0xff, width >> 8, width & 0xff, 3,
-    1, 0x22, 0, // Y: 2×2 sampling, table 0
-    2, 0x11, 1, // Cb
-    3, 0x11, 1, // Cr
+    8,
+    height >> 8,
+    height & 0xff,
+    width >> 8,
+    width & 0xff,
+    3,
+    1,
+    0x22,
+    0, // Y: 2×2 sampling, table 0
+    2,
+    0x11,
+    1, // Cb
+    3,
+    0x11,
+    1, // Cr
   ]);
   huffmanSegment(w, 0, 0, DC_LUMA);
   huffmanSegment(w, 1, 0, AC_LUMA);
@@ -253,7 +270,12 @@ export function encodeJpeg(image: Rgb, quality: number): EncodedJpeg {
   let dcCr = 0;
   for (let my = 0; my < height; my += 16) {
     for (let mx = 0; mx < width; mx += 16) {
-      for (const [ox, oy] of [[0, 0], [8, 0], [0, 8], [8, 8]] as const) {
+      for (const [ox, oy] of [
+        [0, 0],
+        [8, 0],
+        [0, 8],
+        [8, 8],
+      ] as const) {
         loadBlock(Y, width, height, mx + ox, my + oy);
         transform(lumaDiv);
         dcY = encodeBlock(w, dcY, CODES.dcLuma, CODES.acLuma);

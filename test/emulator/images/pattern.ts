@@ -46,7 +46,7 @@ export function renderPattern(width: number, height: number, key: string): Rgb {
       if (y > hy) {
         // Ground: darker further down, with soft furrows.
         const depth = (y - hy) / (height - hy + 1);
-        const furrow = ((y + (x >> 3)) % stripe) < stripe / 2 ? 12 : -12;
+        const furrow = (y + (x >> 3)) % stripe < stripe / 2 ? 12 : -12;
         data[o] = clamp(ground[0]! * (1 - depth * 0.6) + furrow);
         data[o + 1] = clamp(ground[1]! * (1 - depth * 0.5) + furrow);
         data[o + 2] = clamp(ground[2]! * (1 - depth * 0.4));
