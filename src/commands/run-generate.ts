@@ -6,7 +6,7 @@
 // fs.promises at call time: the dry run, which must start fast, never removes anything.
 import { promises as fsp } from 'node:fs';
 import type { GenerateOutcome } from '../core/generate.js';
-import { buildRequest } from '../core/params.js';
+import { buildRequest } from './shared/build-request.js';
 import { resolveSettings, type FlagValues, type Resolved } from '../store/settings.js';
 import { readStore } from '../store/store.js';
 import { UsageError, isFluxKreaError } from '../errors.js';

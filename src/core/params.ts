@@ -1,14 +1,10 @@
 /**
- * From resolved settings to the exact request body: cross-field checks, the random seed, and
- * the local input image (checked before anything is sent; uploaded by the caller).
+ * Request facts shared by the command line and the library: the random seed, and whether a
+ * local input image can be uploaded (checked before anything is sent).
  */
 // fs.promises at call time: only a local --image needs it, and loading it costs a dry run ~1 ms.
 import { promises as fsp } from 'node:fs';
 import { sniffImage, SNIFF_BYTES } from '../api/extract.js';
-import { UsageError } from '../errors.js';
-import { MODEL_FIELDS } from '../params/fields.js';
-import type { ResolvedParams } from '../params/schema.js';
-import type { Resolved } from '../store/settings.js';
 
 /**
  * Seeds are drawn from the positive int32 range: 0 means "random" upstream and some backends
@@ -21,50 +17,6 @@ export function randomSeed(): number {
 
 /** The seed value Segmind documents as "pick one at random". */
 export const RANDOM_SEED = -1;
-
-export interface BuiltRequest {
-  params: ResolvedParams;
-  /** A local file to upload first; params.image is set to its URL after upload. */
-  localImage?: string;
-  warnings: string[];
-}
-
-export async function buildRequest(resolved: Resolved, prompt: string): Promise<BuiltRequest> {
-  const warnings: string[] = [];
-  const params: Record<string, unknown> = {};
-  for (const f of MODEL_FIELDS) {
-    if (f.key === 'prompt') continue;
-    if (resolved.values[f.key] !== undefined) params[f.key] = resolved.values[f.key];
-  }
-  const p = prompt.trim();
-  if (!p)
-    throw new UsageError('The prompt is empty.', {
-      suggestion: 'Give it as the first argument, e.g. flux-krea "a red fox in snow", or pipe it on stdin.',
-    });
-  // -1 is Segmind's documented "random"; picking it here keeps the seed that is sent, journaled
-  // and named in files a real one (issue 11), where -1 would be recorded as if it were the seed.
-  if (params.seed === undefined || params.seed === RANDOM_SEED) {
-    params.seed = randomSeed();
-    resolved.origins.seed = { source: 'random', where: 'picked at random' };
-  } else if (params.seed === 0) {
-    warnings.push('--seed 0 asks the server to pick a random seed: this run cannot be reproduced.');
-  }
-  let localImage: string | undefined;
-  if (typeof params.image === 'string') {
-    if (!/^https?:\/\//i.test(params.image)) {
-      localImage = params.image;
-      const problem = await checkLocalImage(localImage);
-      if (problem) {
-        throw new UsageError(`--image: ${JSON.stringify(localImage)} ${problem}.`, {
-          suggestion: 'Pass an image URL, or the path of a local PNG, JPEG or WebP file.',
-        });
-      }
-    }
-  } else if (params.prompt_strength !== undefined) {
-    warnings.push('--prompt-strength only applies with --image; it is sent but the model ignores it.');
-  }
-  return { params: { prompt: p, ...params } as ResolvedParams, localImage, warnings };
-}
 
 /**
  * Why a local input image cannot be uploaded, or undefined when it can: checked before any
