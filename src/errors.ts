@@ -55,6 +55,11 @@ export interface ErrorFacts {
   /** A submit failed after it may have reached Segmind: a job may exist, and be billed. */
   jobMayExist?: boolean;
   /**
+   * The parameter or option the problem is in, by its key (`shard`, `image`): the message
+   * does not name it, and the CLI puts its flag in front.
+   */
+  option?: string;
+  /**
    * A next step for a person. Only the CLI's own errors set it; errors from the library leave
    * it unset and the CLI derives one from the facts.
    */
@@ -83,6 +88,7 @@ export class FluxKreaError extends Error {
   readonly requestId?: string;
   readonly savedFiles?: readonly string[];
   readonly jobMayExist?: boolean;
+  readonly option?: string;
   readonly suggestion?: string;
 
   constructor(kind: ErrorKind, message: string, facts: ErrorFacts = {}) {
@@ -92,6 +98,7 @@ export class FluxKreaError extends Error {
     this.requestId = facts.requestId;
     this.savedFiles = facts.savedFiles;
     this.jobMayExist = facts.jobMayExist;
+    this.option = facts.option;
     this.suggestion = facts.suggestion;
   }
 

@@ -15,6 +15,7 @@ import {
   OutputError,
   ProtocolError,
 } from '../errors.js';
+import { ALL_FIELDS, BATCH_FIELDS, SWEEP_FIELDS } from '../params/fields.js';
 
 export interface PresentedError {
   message: string;
@@ -31,7 +32,14 @@ export function presentError(e: FluxKreaError): PresentedError {
 function messageFor(e: FluxKreaError): string {
   // The library says how long; the CLI says which flag set it.
   if (e instanceof DeadlineError) return `${e.message.replace(/\.$/, '')} (--timeout).`;
+  // The layers below say which parameter or option, by its key; the CLI names the flag.
+  if (e.option) return `${flagFor(e.option)}: ${e.message}`;
   return e.message;
+}
+
+function flagFor(key: string): string {
+  const field = [...ALL_FIELDS, ...BATCH_FIELDS, ...SWEEP_FIELDS].find((f) => f.key === key);
+  return `--${field?.flag ?? key.replace(/_/g, '-')}`;
 }
 
 function hintFor(e: FluxKreaError): string | undefined {

@@ -9,7 +9,9 @@ import {
   OutputError,
   ProtocolError,
   RateLimitError,
+  UsageError,
 } from '../../src/errors.js';
+import { parseShard } from '../../src/core/batch/shard.js';
 import { presentError } from '../../src/cli/hints.js';
 
 const FLAG_OR_COMMAND = /--[a-z]|flux-krea (result|jobs|auth)/;
@@ -61,6 +63,28 @@ describe('error values', () => {
   ])('a library error names no flag or command: %s', (e) => {
     expect(e.message).not.toMatch(FLAG_OR_COMMAND);
     expect(e.suggestion).toBeUndefined();
+  });
+});
+
+describe('an option named by its key below the CLI', () => {
+  it('is printed by its flag: the message from core names none', () => {
+    let thrown: unknown;
+    try {
+      parseShard('4/3');
+    } catch (e) {
+      thrown = e;
+    }
+    expect(thrown).toBeInstanceOf(UsageError);
+    expect((thrown as UsageError).message).not.toMatch(FLAG_OR_COMMAND);
+    expect((thrown as UsageError).option).toBe('shard');
+    expect(presentError(thrown as UsageError).message).toBe(
+      '--shard: "4/3" is not allowed; use i/n with 1 ≤ i ≤ n, e.g. 2/4.',
+    );
+  });
+
+  it('uses the flag name of a model parameter, not its API name', () => {
+    const e = new UsageError('"x" is not an image.', { option: 'aspect_ratio' });
+    expect(presentError(e).message).toBe('--aspect: "x" is not an image.');
   });
 });
 

@@ -20,7 +20,9 @@ export function parseShard(text: string): Shard {
   const index = m ? Number(m[1]) : NaN;
   const count = m ? Number(m[2]) : NaN;
   if (!m || count < 1 || index < 1 || index > count || count > 10_000) {
-    throw new UsageError(`--shard: ${JSON.stringify(text)} is not allowed; use i/n with 1 ≤ i ≤ n, e.g. --shard 2/4.`);
+    throw new UsageError(`${JSON.stringify(text)} is not allowed; use i/n with 1 ≤ i ≤ n, e.g. 2/4.`, {
+      option: 'shard',
+    });
   }
   return { index, count };
 }
