@@ -133,6 +133,22 @@ export class UsageError extends FluxKreaError {
 }
 
 /**
+ * A sweep makes more jobs than its cap allows (nothing was sent). The CLI says how to raise it.
+ *
+ * @example
+ * if (e instanceof SweepTooLargeError) console.error(`${e.count} jobs, cap ${e.maxJobs}`);
+ */
+export class SweepTooLargeError extends UsageError {
+  constructor(
+    message: string,
+    readonly count: number,
+    readonly maxJobs: number,
+  ) {
+    super(message);
+  }
+}
+
+/**
  * No API key: neither passed to the client nor in `SEGMIND_API_KEY`.
  *
  * @example

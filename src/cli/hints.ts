@@ -14,6 +14,7 @@ import {
   ModelFailedError,
   OutputError,
   ProtocolError,
+  SweepTooLargeError,
 } from '../errors.js';
 import { ALL_FIELDS, BATCH_FIELDS, SWEEP_FIELDS } from '../params/fields.js';
 
@@ -50,6 +51,8 @@ function hintFor(e: FluxKreaError): string | undefined {
   if (e instanceof MissingKeyError)
     return `Set SEGMIND_API_KEY, or run \`flux-krea auth login\` to store one. Get a key at ${KEY_PAGE}`;
   if (e instanceof BudgetError) return budgetHint(e);
+  if (e instanceof SweepTooLargeError)
+    return `Add --max-jobs ${e.count} to run all of them, or --dry-run --max-jobs ${e.count} to see every request first.`;
   if (e instanceof ModelFailedError) return 'Change the prompt or parameters and try again.';
   if (e instanceof ApiError) return apiHint(e);
   if (e instanceof DeadlineError) {

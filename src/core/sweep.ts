@@ -10,7 +10,7 @@
  * Not swept: switches (`--go-fast` takes no value; a manifest matrix can sweep them), and
  * `--image`, whose URLs and file names may hold commas.
  */
-import { UsageError } from '../errors.js';
+import { SweepTooLargeError, UsageError } from '../errors.js';
 import { coerce } from '../params/coerce.js';
 import type { FieldSpec } from '../params/fields.js';
 import type { FlagValues } from '../store/settings.js';
@@ -110,15 +110,17 @@ export function sweepCount(axes: readonly SweepAxis[]): number {
 
 /**
  * Refuses a sweep of more than `maxJobs` jobs (exit 2, nothing sent), naming the count and how
- * it came about, and the flag that allows it.
+ * it came about; the CLI says how to allow it.
  */
 export function checkSweepSize(axes: readonly SweepAxis[], maxJobs: number): void {
   const count = sweepCount(axes);
   if (count <= maxJobs) return;
   const how = axes.map((a) => `${a.values.length} ${a.flag}`).join(' × ');
-  throw new UsageError(`This sweep is ${count} jobs (${how}), more than the ${maxJobs} allowed without asking.`, {
-    suggestion: `Add --max-jobs ${count} to run all of them, or --dry-run --max-jobs ${count} to see every request first.`,
-  });
+  throw new SweepTooLargeError(
+    `This sweep is ${count} jobs (${how}), more than the ${maxJobs} allowed without asking.`,
+    count,
+    maxJobs,
+  );
 }
 
 /** The combinations, first axis slowest, as `{ api_name: value }`: deterministic, like nested loops. */
