@@ -218,6 +218,22 @@ export class LocalStateError extends FluxKreaError {
 }
 
 /**
+ * A batch lock file is owned by another run (nothing was sent). `ownerFile` is the file that
+ * says so, to delete when no such run exists any more.
+ *
+ * @example
+ * if (e instanceof LockBusyError) console.error(`held; see ${e.ownerFile}`);
+ */
+export class LockBusyError extends LocalStateError {
+  constructor(
+    message: string,
+    readonly ownerFile: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
  * The server answered something that cannot be used (HTML, invalid JSON, no image).
  *
  * @example

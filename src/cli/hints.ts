@@ -10,6 +10,7 @@ import {
   DeadlineError,
   FluxKreaError,
   InterruptedError,
+  LockBusyError,
   MissingKeyError,
   ModelFailedError,
   OutputError,
@@ -51,6 +52,8 @@ function hintFor(e: FluxKreaError): string | undefined {
   if (e instanceof MissingKeyError)
     return `Set SEGMIND_API_KEY, or run \`flux-krea auth login\` to store one. Get a key at ${KEY_PAGE}`;
   if (e instanceof BudgetError) return budgetHint(e);
+  if (e instanceof LockBusyError)
+    return `Wait for that run to finish and run again (finished entries are skipped for free), or give this run its own --lock. If no such run exists any more, delete ${e.ownerFile}.`;
   if (e instanceof SweepTooLargeError)
     return `Add --max-jobs ${e.count} to run all of them, or --dry-run --max-jobs ${e.count} to see every request first.`;
   if (e instanceof ModelFailedError) return 'Change the prompt or parameters and try again.';

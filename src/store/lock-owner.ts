@@ -11,7 +11,7 @@
 import { link, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { LocalStateError } from '../errors.js';
+import { LocalStateError, LockBusyError } from '../errors.js';
 
 export interface LockOwner {
   /** The owner file. */
@@ -147,12 +147,10 @@ async function releaseIfOurs(path: string, token: string): Promise<void> {
   if (text !== undefined && parseOwner(text)?.token === token) await unlink(path).catch(() => undefined);
 }
 
-function heldBy(lockPath: string, path: string, held: OwnerRecord | undefined): LocalStateError {
+function heldBy(lockPath: string, path: string, held: OwnerRecord | undefined): LockBusyError {
   const who = held ? `process ${held.pid} on ${held.host}, since ${held.started}` : 'another run';
-  return new LocalStateError(
+  return new LockBusyError(
     `The lock file ${lockPath} is in use by another flux-krea batch (${who}); nothing was sent.`,
-    {
-      suggestion: `Wait for that run to finish and run again (finished entries are skipped for free), or give this run its own --lock. If no such run exists any more, delete ${path}.`,
-    },
+    path,
   );
 }

@@ -10,6 +10,7 @@ import {
   ProtocolError,
   RateLimitError,
   UsageError,
+  LockBusyError,
 } from '../../src/errors.js';
 import { parseShard } from '../../src/core/batch/shard.js';
 import { presentError } from '../../src/cli/hints.js';
@@ -79,6 +80,18 @@ describe('an option named by its key below the CLI', () => {
     expect((thrown as UsageError).option).toBe('shard');
     expect(presentError(thrown as UsageError).message).toBe(
       '--shard: "4/3" is not allowed; use i/n with 1 ≤ i ≤ n, e.g. 2/4.',
+    );
+  });
+
+  it('a lock held by another run: the store says whose, the CLI says how to get past it', () => {
+    const e = new LockBusyError(
+      'The lock file m.lock.json is in use by another flux-krea batch (another run); nothing was sent.',
+      'm.lock.json.owner',
+    );
+    expect(e.message).not.toMatch(FLAG_OR_COMMAND);
+    expect(e.kind).toBe('state');
+    expect(presentError(e).hint).toMatch(
+      /its own --lock\. If no such run exists any more, delete m\.lock\.json\.owner\./,
     );
   });
 
