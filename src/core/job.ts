@@ -105,7 +105,6 @@ export async function runJob(spec: JobSpec): Promise<JobOutcome> {
     sent.image = await (hooks.upload
       ? hooks.upload(spec.localImage)
       : uploadLocalImage(spec.client, spec.localImage, {
-          label: '--image',
           signal: spec.signal,
           deadline: spec.deadline,
         }));
@@ -317,30 +316,34 @@ async function runSyncWithin(spec: JobSpec, params: ResolvedParams): Promise<Job
 
 /**
  * Reads a local input image, checks that it is an image, uploads it and returns its URL.
- * `label` starts the message of a file that cannot be used (`--image`, or a manifest line).
+ * `label` starts the message of a file that cannot be used (a manifest line); without one the
+ * error names the `image` parameter, and the CLI its flag.
  */
 export async function uploadLocalImage(
   client: SegmindClient,
   path: string,
-  o: { label: string; signal?: AbortSignal; deadline?: number },
+  o: { label?: string; signal?: AbortSignal; deadline?: number },
 ): Promise<string> {
+  const start = o.label ? `${o.label}: ` : '';
+  const facts = o.label ? {} : { option: 'image' };
   const cannotRead = (e: NodeJS.ErrnoException) => {
-    throw new UsageError(`${o.label}: cannot read ${path} (${e.code ?? e.message}).`);
+    throw new UsageError(`${start}cannot read ${path} (${e.code ?? e.message}).`, facts);
   };
   // Looked at before it is read: a huge file would otherwise fill memory, and its base64 text
   // overflow what a string can hold (issue 12 item 16).
   const info = await stat(path).catch(cannotRead);
-  if (!info.isFile()) throw new UsageError(`${o.label}: ${path} is not a regular file.`);
+  if (!info.isFile()) throw new UsageError(`${start}${path} is not a regular file.`, facts);
   if (info.size > MAX_INPUT_IMAGE_BYTES) {
     throw new UsageError(
-      `${o.label}: ${path} is ${megabytes(info.size)}; an input image may be at most ${megabytes(MAX_INPUT_IMAGE_BYTES)}.`,
+      `${start}${path} is ${megabytes(info.size)}; an input image may be at most ${megabytes(MAX_INPUT_IMAGE_BYTES)}.`,
       {
+        ...facts,
         suggestion: 'Downscale or recompress it (the model works at about 1 megapixel), or pass an http(s) URL.',
       },
     );
   }
   const data = await readFile(path).catch(cannotRead);
   const kind = sniffImage(data.subarray(0, 12));
-  if (!kind) throw new UsageError(`${o.label}: ${path} is not a PNG, JPEG, WebP or GIF file.`);
+  if (!kind) throw new UsageError(`${start}${path} is not a PNG, JPEG, WebP or GIF file.`, facts);
   return client.upload(data, kind.mime, { signal: o.signal, deadline: o.deadline });
 }
