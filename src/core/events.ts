@@ -9,4 +9,8 @@ export interface ProgressEvents {
   downloading?(count: number): void;
   retry?(info: RetryInfo): void;
   warning?(message: string): void;
+  /** The one blocking sync call has started (it takes about as long as the job). */
+  syncCall?(): void;
+  /** Ctrl-C came during the sync call: it has no request id, so the run waits for its answer. */
+  syncInterrupted?(): void;
 }

@@ -121,7 +121,7 @@ export async function runJob(spec: JobSpec): Promise<JobOutcome> {
     if (spec.sync && !requestId) {
       await admit();
       // The one blocking call takes about 24 s: the spinner shows it is alive (issue 13 item 8).
-      spec.events?.status?.('generating (--sync)', '');
+      spec.events?.syncCall?.();
       result = await whileSubmitting(spec, () => runSyncWithin(spec, sent));
       created = true;
       requestId = result.requestId;
@@ -286,11 +286,11 @@ async function waitFor(spec: JobSpec, job: Job, resumed: boolean): Promise<JobRe
  */
 async function whileSubmitting<T>(spec: JobSpec, submit: () => Promise<T>): Promise<T> {
   const onAbort = () =>
-    spec.events?.warning?.(
-      spec.sync
-        ? 'Ctrl-C: a --sync call has no request id to resume, so flux-krea keeps waiting for the images being paid for (until --timeout). Ctrl-C again quits now: the job may still be billed, and its images are lost.'
-        : 'Waiting for Segmind to answer the submit, so the paid job is not lost (Ctrl-C again to quit now).',
-    );
+    spec.sync
+      ? spec.events?.syncInterrupted?.()
+      : spec.events?.warning?.(
+          'Waiting for Segmind to answer the submit, so the paid job is not lost (Ctrl-C again to quit now).',
+        );
   spec.signal?.addEventListener('abort', onAbort, { once: true });
   try {
     return await submit();

@@ -68,6 +68,11 @@ export class StatusReporter {
       downloading: (n) => this.show(`downloading ${n} image${n === 1 ? '' : 's'}`),
       warning: (m) => this.ui.warn(m),
       retry: (r) => this.ui.warn(formatRetry(r)),
+      syncCall: () => this.show('generating (--sync)'),
+      syncInterrupted: () =>
+        this.ui.warn(
+          'Ctrl-C: a --sync call has no request id to resume, so flux-krea keeps waiting for the images being paid for (until --timeout). Ctrl-C again quits now: the job may still be billed, and its images are lost.',
+        ),
     };
   }
 
