@@ -13,23 +13,12 @@ import {
 } from '../../src/api/errors.js';
 import { DeadlineError, ProtocolError } from '../../src/errors.js';
 import { scriptedServer, sendJson, type Scripted } from '../helpers/scripted-server.js';
+import { SMALL_PARAMS } from '../helpers/params.js';
 
 let emu: Emulator;
 let waits: number[];
 let client: SegmindClient;
-const params = {
-  prompt: 'x',
-  aspect_ratio: '1:1',
-  megapixels: '0.25',
-  num_outputs: 1,
-  guidance: 7,
-  num_inference_steps: 4,
-  output_format: 'png',
-  output_quality: 90,
-  go_fast: true,
-  disable_safety_checker: false,
-  seed: 1,
-} as const;
+const params = SMALL_PARAMS;
 
 function makeClient(extra: Partial<ConstructorParameters<typeof SegmindClient>[0]> = {}): SegmindClient {
   return new SegmindClient({

@@ -7,23 +7,12 @@ import { startEmulator, type Emulator } from '../emulator/index.js';
 import { SegmindClient } from '../../src/api/client.js';
 import { DeadlineError, InterruptedError } from '../../src/errors.js';
 import { RateLimitError, ServerError } from '../../src/api/errors.js';
+import { SMALL_PARAMS } from '../helpers/params.js';
 
 let emu: Emulator;
 let waits: number[];
 let client: SegmindClient;
-const params = {
-  prompt: 'x',
-  aspect_ratio: '1:1',
-  megapixels: '0.25',
-  num_outputs: 1,
-  guidance: 7,
-  num_inference_steps: 4,
-  output_format: 'png',
-  output_quality: 90,
-  go_fast: true,
-  disable_safety_checker: false,
-  seed: 1,
-} as const;
+const params = SMALL_PARAMS;
 
 beforeEach(async () => {
   emu = await startEmulator();
