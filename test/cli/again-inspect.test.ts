@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { copyFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startEmulator, type Emulator } from '../emulator/index.js';
-import { FAST, sandbox, type Sandbox } from '../helpers/cli.js';
+import { FAST, billedSubmits, sandbox, type Sandbox } from '../helpers/cli.js';
 import { runMain } from '../helpers/main.js';
 
 let emu: Emulator;
@@ -22,10 +22,7 @@ afterEach(async () => {
   await sb.cleanup();
 });
 
-const sent = () =>
-  emu.log
-    .filter((l) => l.method === 'POST' && l.path.startsWith('/v2/flux-krea-dev') && l.status === 200)
-    .map((l) => l.body as Record<string, unknown>);
+const sent = () => billedSubmits(emu);
 
 /** Generates one image with a record and resolves with its path. */
 async function original(format: string, metadata: 'embed' | 'sidecar', ...extra: string[]): Promise<string> {

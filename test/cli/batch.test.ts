@@ -9,7 +9,7 @@ import { syncBuiltinESMExports } from 'node:module';
 import { readFile, writeFile, readdir, mkdir, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startEmulator, type Emulator } from '../emulator/index.js';
-import { BIN, FAST, sandbox, type Sandbox } from '../helpers/cli.js';
+import { BIN, FAST, billedSubmits, sandbox, type Sandbox } from '../helpers/cli.js';
 import { runMain } from '../helpers/main.js';
 import { imageInfo } from '../helpers/images.js';
 import { until } from '../helpers/wait.js';
@@ -27,8 +27,7 @@ afterEach(async () => {
   await sb.cleanup();
 });
 
-const submitsNow = () =>
-  emu.log.filter((l) => l.method === 'POST' && l.path.startsWith('/v2/flux-krea-dev') && l.status === 200).length;
+const submitsNow = () => billedSubmits(emu).length;
 
 async function manifest(name: string, text: string): Promise<string> {
   const path = join(sb.dir, name);

@@ -55,3 +55,10 @@ export function runCli(args: string[], sb: Pick<Sandbox, 'env' | 'dir'>, opts: O
 
 /** Fast polling for tests: the emulator's default 'polls' progression needs no real waiting. */
 export const FAST = ['--interval', '0.01'];
+
+/** The bodies of the v2 submits the emulator accepted (200): the jobs that were paid for. */
+export function billedSubmits(emu: Emulator): Record<string, unknown>[] {
+  return emu.log
+    .filter((l) => l.method === 'POST' && l.path.startsWith('/v2/flux-krea-dev') && l.status === 200)
+    .map((l) => l.body as Record<string, unknown>);
+}

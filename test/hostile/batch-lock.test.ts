@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator, type Emulator } from '../emulator/index.js';
-import { FAST, runCli, sandbox, type Sandbox } from '../helpers/cli.js';
+import { FAST, runCli, billedSubmits, sandbox, type Sandbox } from '../helpers/cli.js';
 import { runMain } from '../helpers/main.js';
 
 let emu: Emulator;
@@ -24,8 +24,7 @@ afterEach(async () => {
   await sb.cleanup();
 });
 
-const submits = () =>
-  emu.log.filter((l) => l.method === 'POST' && l.path.startsWith('/v2/flux-krea-dev') && l.status === 200).length;
+const submits = () => billedSubmits(emu).length;
 const FIVE = Array.from({ length: 5 }, (_, i) => `{"name": "e${i}", "prompt": "entry ${i}", "seed": ${i + 1}}`).join(
   '\n',
 );
