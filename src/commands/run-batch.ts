@@ -92,7 +92,7 @@ export async function runBatch(ctx: Context, manifestPath: string, flags: FlagVa
 
   // Checked now, not when the page is written at the end: by then the run has paid.
   if (run.gallery && !run.dry_run)
-    await (await import('../output/gallery/index.js')).checkGalleryTarget(run.gallery, '--gallery');
+    await (await import('../output/gallery/index.js')).checkGalleryTarget(run.gallery, 'gallery');
 
   const lockPath = run.lock ?? defaultLockPath(manifestPath, shard);
   // One paying run per lock (issue 12 item 2): two would each submit what the other has not

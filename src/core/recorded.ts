@@ -38,7 +38,7 @@ export function restoreParams(p: Provenance): Restored {
       continue;
     }
     if (key === 'image' && !(typeof raw === 'string' && /^https?:\/\//i.test(raw))) {
-      unrestored.push({ key, why: 'the input image was not recorded as a URL; give it again with --image' });
+      unrestored.push({ key, why: 'the input image was not recorded as a URL' });
       continue;
     }
     try {

@@ -67,7 +67,8 @@ export async function acquireLockOwner(
         throw new LocalStateError(
           `Cannot create ${path} to own the lock file ${lockPath} (${code ?? (e as Error).message}).`,
           {
-            suggestion: "Make the lock file's directory writable, or choose another place with --lock.",
+            option: 'lock',
+            suggestion: "Make the lock file's directory writable, or choose another place for the lock file.",
             cause: e,
           },
         );

@@ -385,7 +385,8 @@ function cannotWrite(path: string, e: unknown): OutputError {
   return new OutputError(
     `Cannot write the lock file ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`,
     {
-      suggestion: 'Check the directory permissions, or choose another place with --lock.',
+      option: 'lock',
+      suggestion: 'Check the directory permissions, or choose another place for the lock file.',
     },
   );
 }

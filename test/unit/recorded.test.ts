@@ -50,7 +50,7 @@ describe('restoring a recorded request', () => {
     expect(r.unrestored).toEqual([
       { key: 'guidance', why: '12 is not allowed; use a number from 0 to 10.' },
       { key: 'lora_scale', why: 'not a parameter this version of flux-krea knows' },
-      { key: 'image', why: 'the input image was not recorded as a URL; give it again with --image' },
+      { key: 'image', why: 'the input image was not recorded as a URL' },
       { key: 'megapixels', why: '"2" is not allowed; use one of 1, 0.25. Did you mean 1?' },
     ]);
   });

@@ -95,7 +95,7 @@ export function whyAgain(previous: LockRecord, entry: BatchEntry, hash: string, 
       ? 'changed: its input image, output directory or name'
       : 'changed: its output directory or name';
   }
-  if (force) return '--force';
+  if (force) return 'forced';
   if (previous.state === 'failed')
     return `failed last time${previous.error ? ` (${previous.error.slice(0, 60)})` : ''}`;
   return 'its files are missing or changed, and the job that made them cannot be fetched again';

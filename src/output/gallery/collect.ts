@@ -159,7 +159,7 @@ async function locksOfManifest(manifest: string): Promise<{ path: string; doc: L
     throw new UsageError(
       `gallery: ${manifest} is neither a lock file nor a manifest with one (${base}.lock.json, ${base}.shard-i-of-n.lock.json).`,
       {
-        suggestion: 'Run the batch first, or name its lock file (--lock) or the directory of its images.',
+        suggestion: 'Run the batch first, or name its lock file or the directory of its images.',
       },
     );
   }

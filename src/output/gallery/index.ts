@@ -53,7 +53,8 @@ const GENERATOR = '<meta name="generator" content="flux-krea">';
  * replace a manifest, a lock (the next batch would pay again) or an image. `flag` names the
  * option in the message.
  */
-export async function checkGalleryTarget(out: string, flag = '--out'): Promise<void> {
+/** `option`: the key of the option that named `out` (`out`, or batch's `gallery`); the CLI prints its flag. */
+export async function checkGalleryTarget(out: string, option = 'out'): Promise<void> {
   const info = await lstat(out).catch(() => undefined);
   if (!info) return;
   let head = '';
@@ -68,7 +69,8 @@ export async function checkGalleryTarget(out: string, flag = '--out'): Promise<v
     }
   }
   if (!head.startsWith('<!doctype html>') || !head.includes(GENERATOR)) {
-    throw new UsageError(`${flag}: ${out} already exists and is not a gallery that flux-krea wrote; it is kept.`, {
+    throw new UsageError(`${out} already exists and is not a gallery that flux-krea wrote; it is kept.`, {
+      option,
       suggestion: 'Name a new file for the page, e.g. gallery.html.',
     });
   }
