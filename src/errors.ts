@@ -218,6 +218,21 @@ export class LocalStateError extends FluxKreaError {
 }
 
 /**
+ * The config file is broken (not JSON, not an object): `file` names it. Nothing was sent.
+ *
+ * @example
+ * if (e instanceof BrokenConfigError) console.error(`fix or remove ${e.file}`);
+ */
+export class BrokenConfigError extends LocalStateError {
+  constructor(
+    message: string,
+    readonly file: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
  * A batch lock file is owned by another run (nothing was sent). `ownerFile` is the file that
  * says so, to delete when no such run exists any more.
  *

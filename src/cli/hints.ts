@@ -5,6 +5,7 @@
  */
 import {
   ApiError,
+  BrokenConfigError,
   BudgetError,
   ConnectionError,
   DeadlineError,
@@ -52,6 +53,7 @@ function hintFor(e: FluxKreaError): string | undefined {
   if (e instanceof MissingKeyError)
     return `Set SEGMIND_API_KEY, or run \`flux-krea auth login\` to store one. Get a key at ${KEY_PAGE}`;
   if (e instanceof BudgetError) return budgetHint(e);
+  if (e instanceof BrokenConfigError) return 'Fix the file, or remove it and run `flux-krea auth login` again.';
   if (e instanceof LockBusyError)
     return `Wait for that run to finish and run again (finished entries are skipped for free), or give this run its own --lock. If no such run exists any more, delete ${e.ownerFile}.`;
   if (e instanceof SweepTooLargeError)

@@ -7,7 +7,7 @@
 // internals, and a dry run or --help must not pay for it (issue 6).
 import { promises as fsp, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { LocalStateError } from '../errors.js';
+import { BrokenConfigError, LocalStateError } from '../errors.js';
 import { jsonProblem } from '../util/json-problem.js';
 import { configDir } from '../util/paths.js';
 import { rememberSecret } from '../util/secrets.js';
@@ -49,10 +49,7 @@ export async function readStore(env: NodeJS.ProcessEnv = process.env): Promise<S
     text = '{}';
   }
   let data: StoredConfig;
-  const broken = (problem: string) =>
-    new LocalStateError(`The flux-krea config ${path} is ${problem}.`, {
-      suggestion: 'Fix the file, or remove it and run `flux-krea auth login` again.',
-    });
+  const broken = (problem: string) => new BrokenConfigError(`The flux-krea config ${path} is ${problem}.`, path);
   try {
     data = JSON.parse(text) as StoredConfig;
   } catch (e) {

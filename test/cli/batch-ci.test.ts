@@ -176,7 +176,7 @@ describe('batch --frozen', () => {
     expect(r.exitCode).toBe(8);
     expect(emu.log).toEqual([]);
     expect(String(r.stderr)).toMatch(
-      /hero: would be generated: paid for but not downloaded \(request \w+\): a run without --frozen fetches it/,
+      /hero: would be generated: paid for but not downloaded \(request \w+\): a run that is not frozen fetches it/,
     );
   });
 });

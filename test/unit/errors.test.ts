@@ -11,6 +11,7 @@ import {
   RateLimitError,
   UsageError,
   LockBusyError,
+  BrokenConfigError,
 } from '../../src/errors.js';
 import { parseShard } from '../../src/core/batch/shard.js';
 import { presentError } from '../../src/cli/hints.js';
@@ -93,6 +94,13 @@ describe('an option named by its key below the CLI', () => {
     expect(presentError(e).hint).toMatch(
       /its own --lock\. If no such run exists any more, delete m\.lock\.json\.owner\./,
     );
+  });
+
+  it('a broken config file: the store names the file, the CLI the command that stores a key again', () => {
+    const e = new BrokenConfigError('The flux-krea config /c/config.json is not valid JSON.', '/c/config.json');
+    expect(e.message).not.toMatch(/flux-krea (auth|config) /);
+    expect(e.kind).toBe('state');
+    expect(presentError(e).hint).toBe('Fix the file, or remove it and run `flux-krea auth login` again.');
   });
 
   it('uses the flag name of a model parameter, not its API name', () => {

@@ -44,7 +44,7 @@ async function staleReason(
   // The same words as a real run's notice before it regenerates (plan.ts).
   if (previous.hash !== plan.hash) return whyAgain(previous, plan.entry, plan.hash, false);
   if (previous.state === 'submitted')
-    return `paid for but not downloaded (request ${previous.request_id ?? '?'}): a run without --frozen fetches it without paying again`;
+    return `paid for but not downloaded (request ${previous.request_id ?? '?'}): a run that is not frozen fetches it without paying again`;
   if (previous.state === 'failed') return `failed in the last run${previous.error ? `: ${previous.error}` : ''}`;
   return fileProblem(previous, lock, plan.outDir, display);
 }
