@@ -11,17 +11,7 @@ import { FAST, sandbox, type Sandbox } from '../helpers/cli.js';
 import { runMain } from '../helpers/main.js';
 import { editDistance, nearCommands } from '../../src/cli/command-words.js';
 import { execa } from 'execa';
-import { execFileSync } from 'node:child_process';
-import { toolTestsRun } from '../helpers/tools.js';
-
-const tool = (name: string): boolean => {
-  try {
-    execFileSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-};
+import { installed, toolTestsRun } from '../helpers/tools.js';
 
 let emu: Emulator;
 let sb: Sandbox;
@@ -314,7 +304,7 @@ describe('item 12: --help is short at the root and right for each command', () =
 });
 
 describe('item 12: PNG provenance and impossible output directories', () => {
-  it.skipIf(!toolTestsRun(tool('exiftool')))(
+  it.skipIf(!toolTestsRun(installed('exiftool')))(
     '--metadata embed on a PNG: exiftool reads it without a warning',
     async () => {
       const r = await runMain(

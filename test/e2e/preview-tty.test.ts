@@ -5,18 +5,9 @@
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
-import { execFileSync } from 'node:child_process';
 import { startEmulator, type Emulator } from '../emulator/index.js';
 import { BIN, FAST, runCli, sandbox, type Sandbox } from '../helpers/cli.js';
-
-const hasScript = (() => {
-  try {
-    execFileSync('script', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+import { installed, toolTestsRun } from '../helpers/tools.js';
 
 let emu: Emulator;
 let sb: Sandbox;
@@ -65,7 +56,7 @@ async function onPty(args: string[], env: Record<string, string>, answer?: strin
   return { exitCode: r.exitCode, out: String(r.stdout) };
 }
 
-describe.skipIf(!hasScript)('--preview on a terminal', () => {
+describe.skipIf(!toolTestsRun(installed('script')))('--preview on a terminal', () => {
   it('kitty: PNG in APC chunks, side by side through cursor moves, names underneath', async () => {
     const r = await onPty(['kitty preview', '-n', '2', '--format', 'png', '--megapixels', '0.25'], {
       TERM: 'xterm-kitty',

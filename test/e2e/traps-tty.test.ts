@@ -5,21 +5,11 @@
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
-import { execFileSync } from 'node:child_process';
 import { readdir } from 'node:fs/promises';
 import { startEmulator, type Emulator } from '../emulator/index.js';
 import { BIN, sandbox, type Sandbox } from '../helpers/cli.js';
-import { toolTestsRun } from '../helpers/tools.js';
+import { installed, toolTestsRun } from '../helpers/tools.js';
 import { until } from '../helpers/wait.js';
-
-const has = (cmd: string, arg: string) => {
-  try {
-    execFileSync(cmd, [arg], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 let emu: Emulator;
 let sb: Sandbox;
@@ -64,7 +54,7 @@ function onPty(args: string[]) {
   });
 }
 
-describe.skipIf(!toolTestsRun(has('script', '--version')))('on a terminal (script)', () => {
+describe.skipIf(!toolTestsRun(installed('script')))('on a terminal (script)', () => {
   it('item 3: `-o -` to a terminal exits 2 before anything is sent', async () => {
     const r = await onPty(['a red fox', '-n', '1', '-o', '-']);
     expect(r.exitCode).toBe(2);
@@ -101,7 +91,7 @@ describe.skipIf(!toolTestsRun(has('script', '--version')))('on a terminal (scrip
   });
 });
 
-describe.skipIf(!toolTestsRun(has('tmux', '-V')))('a terminal made narrower (tmux)', () => {
+describe.skipIf(!toolTestsRun(installed('tmux')))('a terminal made narrower (tmux)', () => {
   it('item 12: leaves no stale spinner frame behind', async () => {
     emu.configure({ queuedMs: 1500, processingMs: 1500 });
     const socket = `flux-krea-test-${process.pid}`;
@@ -136,7 +126,7 @@ describe.skipIf(!toolTestsRun(has('tmux', '-V')))('a terminal made narrower (tmu
   });
 });
 
-describe.skipIf(!toolTestsRun(has('script', '--version')))('auth login on a terminal (script)', () => {
+describe.skipIf(!toolTestsRun(installed('script')))('auth login on a terminal (script)', () => {
   it('item 10: asks for the key without echo, says where it went and what to do next', async () => {
     // The emulator's key: login checks it with Segmind (here, the emulator) before storing it.
     const key = emu.apiKey;

@@ -5,19 +5,9 @@
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
-import { execFileSync } from 'node:child_process';
 import { startEmulator, type Emulator } from '../emulator/index.js';
 import { BIN, sandbox, type Sandbox } from '../helpers/cli.js';
-import { toolTestsRun } from '../helpers/tools.js';
-
-const hasScript = (() => {
-  try {
-    execFileSync('script', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+import { installed, toolTestsRun } from '../helpers/tools.js';
 
 let emu: Emulator;
 let sb: Sandbox;
@@ -49,7 +39,7 @@ function onPty(args: string[], cols: number, env: Record<string, string> = {}) {
   });
 }
 
-describe.skipIf(!toolTestsRun(hasScript))('on a terminal', () => {
+describe.skipIf(!toolTestsRun(installed('script')))('on a terminal', () => {
   it('spins with the state, the elapsed time and the request id', async () => {
     const r = await onPty(['tty spinner', '-n', '1', '-o', sb.outDir], 100, { NO_COLOR: '' });
     expect(r.exitCode, String(r.stdout)).toBe(0);

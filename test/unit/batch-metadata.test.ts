@@ -19,7 +19,7 @@ import {
   riffChunks,
 } from '../../src/output/embed.js';
 import { applyMetadata, readEmbedded, readSidecar } from '../../src/output/metadata.js';
-import { toolTestsRun } from '../helpers/tools.js';
+import { installed, toolTestsRun } from '../helpers/tools.js';
 
 const TEXT = {
   json: JSON.stringify({ prompt: 'a "fox" <in> the snow & ünïcode 🦊', seed: 7 }),
@@ -33,15 +33,6 @@ const LOSSY_WEBP = Buffer.from(
   'UklGRkwAAABXRUJQVlA4IEAAAADQAQCdASoIAAYAAsBMJbACdAD5guJrQAD9tc3Ri2D1+ALdDsZbZIZYoP+SiLEtfPPHiP/EXX4UskShSyR/rwAA',
   'base64',
 );
-
-function tool(name: string): boolean {
-  try {
-    execFileSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 let dir: string;
 beforeAll(async () => {
@@ -78,7 +69,7 @@ describe('PNG', () => {
     expect(extractProvenance(src)).toBeUndefined();
   });
 
-  it.skipIf(!toolTestsRun(tool('pngcheck')))('passes pngcheck', async () => {
+  it.skipIf(!toolTestsRun(installed('pngcheck')))('passes pngcheck', async () => {
     const path = join(dir, 'x.png');
     await writeFile(path, embedProvenance(image('png'), TEXT));
     expect(execFileSync('pngcheck', [path]).toString()).toMatch(/^OK/);
@@ -161,7 +152,7 @@ describe('JPEG', () => {
     expect(extractProvenance(out)).toBe(TEXT.json);
   });
 
-  it.skipIf(!toolTestsRun(tool('djpeg')))('still decodes to the same pixels with djpeg', async () => {
+  it.skipIf(!toolTestsRun(installed('djpeg')))('still decodes to the same pixels with djpeg', async () => {
     const src = join(dir, 'a.jpg');
     const out = join(dir, 'b.jpg');
     await writeFile(src, image('jpg'));
@@ -198,7 +189,7 @@ describe('WebP', () => {
     expect(() => embedProvenance(foreign, TEXT)).toThrow(EmbedError);
   });
 
-  it.skipIf(!toolTestsRun(tool('webpinfo') && tool('dwebp')))(
+  it.skipIf(!toolTestsRun(installed('webpinfo') && installed('dwebp')))(
     'passes webpinfo and decodes to the same pixels with dwebp',
     async () => {
       for (const [i, src] of [image('webp'), LOSSY_WEBP].entries()) {

@@ -11,16 +11,7 @@ import { join } from 'node:path';
 import { renderImage } from '../emulator/images/index.js';
 import { embedProvenance, pngChunks } from '../../src/output/embed.js';
 import { TRAINED_ALGORITHMIC_MEDIA } from '../../src/output/xmp.js';
-import { toolTestsRun } from '../helpers/tools.js';
-
-function installed(name: string): boolean {
-  try {
-    execFileSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { installed, toolTestsRun } from '../helpers/tools.js';
 
 const PROMPT = 'a "fox" <in> the snow & ünïcode 🦊';
 const TEXT = { json: JSON.stringify({ prompt: PROMPT, seed: 7 }), creator: 'flux-krea test', description: PROMPT };
