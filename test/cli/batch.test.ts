@@ -35,6 +35,28 @@ async function manifest(name: string, text: string): Promise<string> {
   return path;
 }
 
+/**
+ * A batch of jobs that never finish, in a real process (signals are the point): two are
+ * submitted at once (--concurrency 2) and then wait.
+ */
+async function slowBatch(name: string, prompts: string[]) {
+  emu.configure({ queuedPolls: 1_000_000 });
+  const path = await manifest(name, prompts.join('\n'));
+  const { execa } = await import('execa');
+  const child = execa(
+    process.execPath,
+    [BIN, 'batch', path, '--concurrency', '2', '-n', '1', '-o', sb.outDir, ...FAST],
+    {
+      env: { PATH: process.env.PATH ?? '', ...sb.env },
+      extendEnv: false,
+      reject: false,
+      cwd: sb.dir,
+      stdin: 'ignore',
+    },
+  );
+  return { path, child };
+}
+
 const batch = (args: string[]) => runMain(['batch', ...args, '-o', sb.outDir, '-n', '1', ...FAST], sb);
 type Report = {
   status: string;
@@ -347,20 +369,7 @@ describe('batch: idempotent reruns', () => {
   });
 
   it('Ctrl-C: jobs in flight stay in the lock; the rerun fetches them without paying again', async () => {
-    emu.configure({ queuedPolls: 1_000_000 });
-    const path = await manifest('slow.txt', ['slow one', 'slow two', 'slow three'].join('\n'));
-    const { execa } = await import('execa');
-    const child = execa(
-      process.execPath,
-      [BIN, 'batch', path, '--concurrency', '2', '-n', '1', '-o', sb.outDir, ...FAST],
-      {
-        env: { PATH: process.env.PATH ?? '', ...sb.env },
-        extendEnv: false,
-        reject: false,
-        cwd: sb.dir,
-        stdin: 'ignore',
-      },
-    );
+    const { path, child } = await slowBatch('slow.txt', ['slow one', 'slow two', 'slow three']);
     await until(() => emu.log.filter((l) => l.path.endsWith('/status')).length >= 4, 'both jobs to be polled');
     child.kill('SIGINT');
     const r = await child;
@@ -378,20 +387,7 @@ describe('batch: idempotent reruns', () => {
   });
 
   it('killed outright (SIGKILL, no cleanup): the paid jobs are in the lock log; the rerun fetches them without paying again', async () => {
-    emu.configure({ queuedPolls: 1_000_000 });
-    const path = await manifest('killed.txt', ['doomed one', 'doomed two', 'doomed three'].join('\n'));
-    const { execa } = await import('execa');
-    const child = execa(
-      process.execPath,
-      [BIN, 'batch', path, '--concurrency', '2', '-n', '1', '-o', sb.outDir, ...FAST],
-      {
-        env: { PATH: process.env.PATH ?? '', ...sb.env },
-        extendEnv: false,
-        reject: false,
-        cwd: sb.dir,
-        stdin: 'ignore',
-      },
-    );
+    const { path, child } = await slowBatch('killed.txt', ['doomed one', 'doomed two', 'doomed three']);
     // A job is polled only after its request id was recorded: both are on disk by now.
     await until(() => emu.log.filter((l) => l.path.endsWith('/status')).length >= 4, 'both jobs to be polled');
     child.kill('SIGKILL');
