@@ -118,6 +118,15 @@ poll that saw it; *wall − time completion was noticed* is from that poll to th
 notice lag, that is start-up, submit and that tail: everything that is not waiting for the
 server.
 
+The baseline is test/bench/bare-client.mjs, measured the same way in the same interleaved
+rounds: a plain Node script that does what any client of Segmind's queue must do and nothing
+else. It loads undici (flux-krea's HTTP library) from node_modules, sends the very JSON body
+flux-krea sent, polls the status every second, fetches the result and streams both images to
+files on one keep-alive agent, prints the request id and exits. The row's ratio is
+flux-krea's own cost over the script's; the target, 1.5×, leaves room for what a CLI must do
+beyond it (parse and check its flags, read its config, record the job in the journal) and no
+more.
+
 With \`--interval 1\` polling is a fixed cadence of one second, so the notice lag is about half
 an interval; the default schedule is measured under *Time to image*.
 
