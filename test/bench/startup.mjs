@@ -16,10 +16,10 @@ const require = createRequire(join(ROOT, 'package.json'));
 const CPU_PROBE = join(import.meta.dirname, 'startup-cpu-probe.cjs');
 
 /** Runs `node -r startup-cpu-probe.cjs ...args`: its exit code, CPU time and wall time (ms). */
-function runTimed(args, { env, cwd }) {
+function runTimed(args, { env, cwd, node }) {
   return new Promise((done, fail) => {
     const start = now();
-    const child = spawn(process.execPath, ['-r', CPU_PROBE, ...args], {
+    const child = spawn(node, ['-r', CPU_PROBE, ...args], {
       env,
       cwd,
       stdio: ['ignore', 'ignore', 'ignore', 'pipe'],
@@ -107,8 +107,9 @@ export const STARTUP_CASES = [
 
 /**
  * `bare`: run every command, the floor included, with PATH alone in the environment.
+ * `node`: the Node binary that runs every command, the floor included (default: this one).
  */
-export async function startup({ runs = 20, bare = false } = {}) {
+export async function startup({ runs = 20, bare = false, node = process.execPath } = {}) {
   const dir = tempDir('startup');
   try {
     const env = cliEnv(dir, {}, { bare });
@@ -128,7 +129,7 @@ export async function startup({ runs = 20, bare = false } = {}) {
         // Rotate the order each round so that no command always runs right after another.
         const i = (k + Math.max(round, 0)) % STARTUP_CASES.length;
         const c = STARTUP_CASES[i];
-        const r = await runTimed(argsOf(c), { env, cwd: dir });
+        const r = await runTimed(argsOf(c), { env, cwd: dir, node });
         if (r.code !== 0) throw new Error(`${c.name} exited with ${r.code}`);
         if (round >= 0) {
           cpu[i].push(r.cpu);
