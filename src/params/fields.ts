@@ -42,9 +42,15 @@ function innerType(field: z.core.$ZodType): z.core.$ZodTypes {
   return inner;
 }
 
+interface NumberFacts {
+  int: boolean;
+  min?: number;
+  max?: number;
+}
+
 /** A number's checks as flags show them: whole or not, and its bounds. */
-function numberFacts(schema: z.core.$ZodNumber): Pick<FieldSpec, 'min' | 'max'> & { int: boolean } {
-  const facts: Pick<FieldSpec, 'min' | 'max'> & { int: boolean } = { int: false };
+function numberFacts(schema: z.core.$ZodNumber): NumberFacts {
+  const facts: NumberFacts = { int: false };
   // z.int() is itself a number_format check; classic zod's .int() adds one to the checks.
   for (const check of [schema, ...(schema._zod.def.checks ?? [])] as z.core.$ZodChecks[]) {
     const def = check._zod.def;
