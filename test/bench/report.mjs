@@ -83,7 +83,9 @@ ${sections.map((s) => `## ${s.title}\n\n${markdownTable(s.rows)}`).join('\n\n')}
 temp \`FLUX_KREA_CONFIG_DIR\` holding a saved default, so the user config is read), each
 against bare \`node -e 0\` as the floor, and against other Node CLIs run in the same rounds:
 npm (the one on PATH), tsc, prettier and eslint (devDependencies), each with \`--version\`,
-its lightest command, which flatters them. Wall time from spawn to exit, output to /dev/null;
+its lightest command, which flatters them. One more row bounds what any start-up built on this
+stack can reach: commander and zod alone, bundled by esbuild as the CLI is, one option parsed
+and one value checked, with no flux-krea code. Wall time from spawn to exit, output to /dev/null;
 one warm-up round, then 20 rounds in which the commands run in rotating order, so that
 machine noise falls on all of them alike. The ratio is median ÷ the floor's median, and for
 \`--help\` and the dry run also ÷ the fastest peer's median.
