@@ -19,11 +19,5 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
     else if (e.code !== 'EPIPE') throw e;
   }
 } else {
-  // V8's baseline WebAssembly compiler only (issue 18): undici parses HTTP with a WebAssembly
-  // build of llhttp, which V8 otherwise re-optimises on background threads. That costs about
-  // 35 MB of peak memory and 40 ms of CPU per run, and a --sync run waited for it at exit, to
-  // speed up a parser that reads a few kB of headers per request. Here, not in the library:
-  // V8 flags belong to the process, which a library does not own.
-  require('node:v8').setFlagsFromString('--liftoff-only');
   import('../dist/cli.js').then((cli) => cli.run());
 }

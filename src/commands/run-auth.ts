@@ -6,7 +6,7 @@
 import { FluxKreaError, UsageError, isFluxKreaError } from '../errors.js';
 import { readBalance, balanceJson, type Balance } from '../core/money/balance.js';
 import { formatCredits } from '../core/money/credits.js';
-import { endpoints, printJson, type Context } from './shared/context.js';
+import { endpoints, loadApiClient, printJson, type Context } from './shared/context.js';
 import { findApiKey, maskKey, openStore } from '../store/store.js';
 import { EXIT } from './shared/exit-codes.js';
 
@@ -15,7 +15,7 @@ type KeyCheck =
 
 /** Asks Segmind for the balance with `key`: it works, it is rejected (401/403), or Segmind cannot be asked. */
 async function checkKey(ctx: Context, key: string): Promise<KeyCheck> {
-  const { SegmindClient } = await import('../api/client.js');
+  const { SegmindClient } = await loadApiClient();
   const client = new SegmindClient({
     apiKey: key,
     ...endpoints(ctx.env),

@@ -245,8 +245,12 @@ function dryRun(
   ctx.stdout.write(`POST ${endpoint}\n${JSON.stringify(body, null, 2)}\n`);
   if (localImage) ctx.ui.info(`(${localImage} would first be uploaded to ${uploadUrl})`);
   ctx.ui.info(estimateText(price, estimate, run.max_cost));
+  // Every value sent, and of the other settings only those not left at their default (the
+  // --json lists them all): a sweep's and a batch's settings mean nothing for one job.
   ctx.ui.info('Where each value came from:');
-  for (const [k, v] of Object.entries(sources)) ctx.ui.info(`  ${k.padEnd(24)} ${v}`);
+  for (const [k, v] of Object.entries(sources)) {
+    if (k in body || v !== 'default') ctx.ui.info(`  ${k.padEnd(24)} ${v}`);
+  }
 }
 
 /** What a dry run says about the price: learnt from recent jobs, or not known yet. */

@@ -7,13 +7,14 @@
  * is allowed is decided by parsing it with the field's zod schema, which also gives its output
  * (a trimmed prompt, say).
  */
+import * as z from 'zod/mini';
 import { UsageError } from '../errors.js';
 import { allowedText, type FieldSpec } from './fields.js';
 
 export function coerce(field: FieldSpec, raw: unknown, origin: string): unknown {
   const value = parseRaw(field, raw);
   // A missing value is not a value given: never let the default stand in for it.
-  const checked = value === INVALID || value === undefined ? undefined : field.schema.safeParse(value);
+  const checked = value === INVALID || value === undefined ? undefined : z.safeParse(field.schema, value);
   if (checked?.success) return checked.data;
   throw invalid(field, raw, origin);
 }

@@ -3,11 +3,12 @@
  * values, range, default, and the zod field itself) that commander options, validation,
  * completions, config keys and the README tables share.
  *
- * Read when the program runs, through zod's public API only (see describeSchema). Values are
- * checked by parsing them with the zod field (coerce.ts), so no second validator exists to
- * drift from the schema.
+ * Read when the program runs, through zod's documented introspection surface: the global
+ * registry for the metadata and `_zod.def` for the rest, which every zod 4 schema has (zod/mini,
+ * as ours are written, or classic zod). Values are checked by parsing them with the zod field
+ * (coerce.ts), so no second validator exists to drift from the schema.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { modelParamsSchema, type FlagMeta } from './schema.js';
 import { runOptionsSchema } from './run-options.js';
 import { batchOptionsSchema } from './batch-options.js';
@@ -20,7 +21,7 @@ export interface FieldSpec extends FlagMeta {
   key: string;
   kind: FieldKind;
   values?: readonly string[];
-  /** Bounds as shown to people; zod's safe-integer range, which `.int()` implies, is not shown. */
+  /** Bounds as shown to people; zod's safe-integer range, which `z.int()` implies, is not shown. */
   min?: number;
   max?: number;
   default?: unknown;
@@ -29,46 +30,71 @@ export interface FieldSpec extends FlagMeta {
   configurable: boolean;
   group: 'model' | 'run';
   /** The zod field: every value is checked by parsing it with this (coerce.ts). */
-  schema: z.ZodType;
+  schema: z.core.$ZodType;
 }
 
-/** The field under its `.optional()` and `.default()` wrappers. */
-function innerType(field: z.ZodType): z.ZodType {
-  let inner = field;
-  while (inner instanceof z.ZodOptional || inner instanceof z.ZodDefault) inner = inner.unwrap() as z.ZodType;
+/** The field under its optional and default wrappers. */
+function innerType(field: z.core.$ZodType): z.core.$ZodTypes {
+  let inner = field as z.core.$ZodTypes;
+  while (inner._zod.def.type === 'optional' || inner._zod.def.type === 'default') {
+    inner = inner._zod.def.innerType as z.core.$ZodTypes;
+  }
   return inner;
 }
 
-function kindOf(key: string, inner: z.ZodType): FieldKind {
-  if (inner instanceof z.ZodEnum) {
-    if (!inner.options.every((v) => typeof v === 'string')) throw new Error(`${key}: only string enums can be flags`);
-    return 'enum';
+interface NumberFacts {
+  int: boolean;
+  min?: number;
+  max?: number;
+}
+
+/** A number's checks as flags show them: whole or not, and its bounds. */
+function numberFacts(schema: z.core.$ZodNumber): NumberFacts {
+  const facts: NumberFacts = { int: false };
+  // z.int() is itself a number_format check; classic zod's .int() adds one to the checks.
+  for (const check of [schema, ...(schema._zod.def.checks ?? [])] as z.core.$ZodChecks[]) {
+    const def = check._zod.def;
+    if (def.check === 'number_format') facts.int ||= def.format.includes('int');
+    if (def.check === 'greater_than') facts.min = Math.max(facts.min ?? -Infinity, Number(def.value));
+    if (def.check === 'less_than') facts.max = Math.min(facts.max ?? Infinity, Number(def.value));
   }
-  if (inner instanceof z.ZodNumber) return inner.isInt ? 'int' : 'number';
-  if (inner instanceof z.ZodBoolean) return 'boolean';
-  if (inner instanceof z.ZodString) return 'string';
+  return facts;
+}
+
+function kindOf(key: string, inner: z.core.$ZodTypes): FieldKind {
+  switch (inner._zod.def.type) {
+    case 'enum':
+      if (!Object.values(inner._zod.def.entries).every((v) => typeof v === 'string')) {
+        throw new Error(`${key}: only string enums can be flags`);
+      }
+      return 'enum';
+    case 'number':
+      return numberFacts(inner as z.core.$ZodNumber).int ? 'int' : 'number';
+    case 'boolean':
+      return 'boolean';
+    case 'string':
+      return 'string';
+  }
   // A field no flag can express is a mistake in the schema: say so on the first run of any test.
   throw new Error(
     `${key}: a ${inner.constructor.name} cannot be a flag; use a string, number, boolean or enum, optionally with .optional() or .default()`,
   );
 }
 
-/** A bound worth showing: not the ±2⁵³−1 that `.int()` sets by itself, nor ±Infinity. */
-function shownBound(n: number | null): number | undefined {
-  return n === null || !(Math.abs(n) < Number.MAX_SAFE_INTEGER) ? undefined : n;
-}
-
 /**
- * The fields of a zod object, in their order, as flags. Public zod API only: `.meta()`,
- * `.unwrap()`, `.options`, `.minValue`/`.maxValue`/`.isInt`, and `safeParse(undefined)` for
- * the default. (`z.toJSONSchema()` says the same but costs ten times as long on every start.)
+ * The fields of a zod object, in their order, as flags. Metadata from `z.globalRegistry`
+ * (where zod/mini's `.register(z.globalRegistry, …)` and classic zod's `.meta()` put it),
+ * kind, allowed values and bounds from `_zod.def`, and `safeParse(undefined)` for the default.
+ * (`z.toJSONSchema()` says the same but costs ten times as long on every start.)
  */
-export function describeSchema(schema: z.ZodObject, group: FieldSpec['group']): FieldSpec[] {
-  return Object.entries(schema.shape as Record<string, z.ZodType>).map(([key, field]) => {
-    const meta = field.meta() as FlagMeta | undefined;
-    if (!meta?.flag || !meta.help) throw new Error(`${key}: give it .meta({ flag, help }) in the schema`);
+export function describeSchema(schema: z.core.$ZodObject, group: FieldSpec['group']): FieldSpec[] {
+  return Object.entries(schema._zod.def.shape).map(([key, field]) => {
+    const meta = z.globalRegistry.get(field) as FlagMeta | undefined;
+    if (!meta?.flag || !meta.help) {
+      throw new Error(`${key}: give it .meta({ flag, help }) in the schema (zod/mini: .register(z.globalRegistry, …))`);
+    }
     const inner = innerType(field);
-    const missing = field.safeParse(undefined);
+    const missing = z.safeParse(field, undefined);
     const spec: FieldSpec = {
       ...meta,
       key,
@@ -78,10 +104,9 @@ export function describeSchema(schema: z.ZodObject, group: FieldSpec['group']): 
       group,
       schema: field,
     };
-    if (inner instanceof z.ZodEnum) spec.values = inner.options as string[];
-    if (inner instanceof z.ZodNumber) {
-      const min = shownBound(inner.minValue);
-      const max = shownBound(inner.maxValue);
+    if (inner._zod.def.type === 'enum') spec.values = Object.values(inner._zod.def.entries) as string[];
+    if (inner._zod.def.type === 'number') {
+      const { min, max } = numberFacts(inner as z.core.$ZodNumber);
       if (min !== undefined) spec.min = min;
       if (max !== undefined) spec.max = max;
     }

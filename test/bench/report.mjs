@@ -83,7 +83,9 @@ ${sections.map((s) => `## ${s.title}\n\n${markdownTable(s.rows)}`).join('\n\n')}
 temp \`FLUX_KREA_CONFIG_DIR\` holding a saved default, so the user config is read), each
 against bare \`node -e 0\` as the floor, and against other Node CLIs run in the same rounds:
 npm (the one on PATH), tsc, prettier and eslint (devDependencies), each with \`--version\`,
-its lightest command, which flatters them. Wall time from spawn to exit, output to /dev/null;
+its lightest command, which flatters them. One more row bounds what any start-up built on this
+stack can reach: commander and zod alone, bundled by esbuild as the CLI is, one option parsed
+and one value checked, with no flux-krea code. Wall time from spawn to exit, output to /dev/null;
 one warm-up round, then 20 rounds in which the commands run in rotating order, so that
 machine noise falls on all of them alike. The ratio is median ÷ the floor's median, and for
 \`--help\` and the dry run also ÷ the fastest peer's median.
@@ -101,6 +103,8 @@ CommonJS shim (an ES module entry costs Node 20 about 4 ms more) that answers a 
 esbuild call with code splitting: command bodies, undici, conf, ora and chalk are chunks
 loaded by \`import()\` on the paths that use them (one unsplit bundle cost 16-24 ms more CPU per
 start; static chalk, ora and conf imports cost a dry run about 5, 25 and 20 ms).
+The entry sets no V8 flag: a flag set at run time makes V8 reject its code caches for whatever
+compiles after it (6-8 ms per start here), so the one the CLI uses waits until undici loads.
 
 **Install footprint.** \`npm pack\`, then \`npm install -g --prefix <tmp>\` of the tarball: the
 packages (folders with a package.json under a node_modules) and the bytes of the files
@@ -158,7 +162,7 @@ to the size given (valid container padding streamed from a shared zero buffer), 
 downloads a real 60 MB file (the largest it accepts is 64 MB), or four 15 MB files at once.
 "Flat" means the peak grows by less than 16 MB over a run that downloads one small image.
 What took a generation from 100 MB to 65 MB here: the CLI entry limits V8 to its baseline
-WebAssembly compiler (\`--liftoff-only\`, set in bin/flux-krea.js before undici loads), since
+WebAssembly compiler (\`--liftoff-only\`, set by src/commands/shared/context.ts just before undici loads: set at start-up, it made V8 reject its code caches and cost every start 6-8 ms), since
 optimising undici's llhttp parser took about 35 MB and 50 ms of CPU per run and made \`--sync\`
 wait for it at exit; and src/api/undici.ts takes undici's Agent and request() from its own
 files (its index also loads fetch, WebSocket, caches and mocks: 1.1 MB of JavaScript, now

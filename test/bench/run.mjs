@@ -4,8 +4,13 @@
 // verdict, and writes it with the machine and the date to BENCHMARKS.md.
 //
 //   node test/bench/run.mjs [--only startup,footprint,client,batch,scale,memory,polling,jobs] [--no-write]
+//                           [--node <path to another Node binary>]...
+//
+// Each --node adds a start-up section run with that Node (e.g. 22 and 24, which users run and
+// which have Node's compile cache; .ci/run shows how to get them from the npm registry).
 //
 // Exit code: 0 when every row with a target passes (or is skipped), 1 otherwise.
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -20,7 +25,9 @@ import { jobsAtScale } from './jobs.mjs';
 import { renderTable, writeReport } from './report.mjs';
 
 const ALL = ['startup', 'footprint', 'client', 'batch', 'scale', 'memory', 'polling', 'jobs'];
-const { values } = parseArgs({ options: { only: { type: 'string' }, 'no-write': { type: 'boolean' } } });
+const { values } = parseArgs({
+  options: { only: { type: 'string' }, 'no-write': { type: 'boolean' }, node: { type: 'string', multiple: true } },
+});
 const only = values.only ? values.only.split(',') : ALL;
 for (const name of only) if (!ALL.includes(name)) throw new Error(`--only: unknown case "${name}" (${ALL.join(', ')})`);
 
@@ -41,6 +48,12 @@ if (NODE_VARS.length) {
   // Such variables raise the floor and every command alike, which flatters the ratios: the
   // rows are judged again as a machine without them sees them.
   await section(`Start-up without ${NODE_VARS.join(', ')} (PATH only)`, 'startup', () => startup({ bare: true }));
+}
+for (const node of values.node ?? []) {
+  const version = execFileSync(node, ['--version'], { encoding: 'utf8' }).trim();
+  await section(`Start-up on Node ${version} (PATH only, median of 20 interleaved runs)`, 'startup', () =>
+    startup({ bare: true, node }),
+  );
 }
 await section('Install footprint (npm pack, then npm install -g of the tarball)', 'footprint', () =>
   installFootprint(),

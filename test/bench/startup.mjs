@@ -16,10 +16,10 @@ const require = createRequire(join(ROOT, 'package.json'));
 const CPU_PROBE = join(import.meta.dirname, 'startup-cpu-probe.cjs');
 
 /** Runs `node -r startup-cpu-probe.cjs ...args`: its exit code, CPU time and wall time (ms). */
-function runTimed(args, { env, cwd }) {
+function runTimed(args, { env, cwd, node }) {
   return new Promise((done, fail) => {
     const start = now();
-    const child = spawn(process.execPath, ['-r', CPU_PROBE, ...args], {
+    const child = spawn(node, ['-r', CPU_PROBE, ...args], {
       env,
       cwd,
       stdio: ['ignore', 'ignore', 'ignore', 'pipe'],
@@ -63,8 +63,37 @@ const PEERS = [
   .filter(([, script]) => script)
   .map(([name, script]) => ({ name: `${name} --version (peer)`, peer: name, args: [script, '--version'] }));
 
+// What the fixed stack costs before any flux-krea code runs: commander and zod (the entry the
+// schema uses) bundled by esbuild as the CLI is, imported as an ES module, one command parsed
+// and one value checked. No start-up of this CLI can be cheaper; it bounds what the peer
+// target can ask of it.
+const STACK_FLOOR_SOURCE = `import { Command } from 'commander';
+import * as z from 'zod/mini';
+new Command('x').option('--n <n>').parse(['node', 'x', '--n', '1']);
+z.string().parse('x');
+`;
+
+function buildStackFloor(dir) {
+  const outfile = join(dir, 'stack-floor.mjs');
+  require('esbuild').buildSync({
+    stdin: { contents: STACK_FLOOR_SOURCE, resolveDir: ROOT, loader: 'js' },
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    outfile,
+    logLevel: 'warning',
+    // As package.json's build: commander's require() of Node's modules, from an ES module.
+    banner: {
+      js: "import{createRequire as __createRequire}from'node:module';const require=__createRequire(import.meta.url);",
+    },
+  });
+  return outfile;
+}
+
 export const STARTUP_CASES = [
   { name: 'node -e 0 (floor)', args: ['-e', '0'] },
+  { name: 'commander + zod alone, bundled: the stack, no flux-krea code', stackFloor: true },
   { name: 'flux-krea --version', args: [BIN, '--version'], target: 1.3 },
   { name: 'flux-krea --help', args: [BIN, '--help'], target: 3, peerTarget: 0.5 },
   {
@@ -78,8 +107,9 @@ export const STARTUP_CASES = [
 
 /**
  * `bare`: run every command, the floor included, with PATH alone in the environment.
+ * `node`: the Node binary that runs every command, the floor included (default: this one).
  */
-export async function startup({ runs = 20, bare = false } = {}) {
+export async function startup({ runs = 20, bare = false, node = process.execPath } = {}) {
   const dir = tempDir('startup');
   try {
     const env = cliEnv(dir, {}, { bare });
@@ -89,6 +119,8 @@ export async function startup({ runs = 20, bare = false } = {}) {
       join(env.FLUX_KREA_CONFIG_DIR, 'config.json'),
       `${JSON.stringify({ defaults: { format: 'png' } }, null, '\t')}\n`,
     );
+    const stackFloor = buildStackFloor(dir);
+    const argsOf = (c) => (c.stackFloor ? [stackFloor] : c.args);
     const cpu = STARTUP_CASES.map(() => []);
     const wall = STARTUP_CASES.map(() => []);
     // One untimed round warms the file cache.
@@ -97,7 +129,7 @@ export async function startup({ runs = 20, bare = false } = {}) {
         // Rotate the order each round so that no command always runs right after another.
         const i = (k + Math.max(round, 0)) % STARTUP_CASES.length;
         const c = STARTUP_CASES[i];
-        const r = await runTimed(c.args, { env, cwd: dir });
+        const r = await runTimed(argsOf(c), { env, cwd: dir, node });
         if (r.code !== 0) throw new Error(`${c.name} exited with ${r.code}`);
         if (round >= 0) {
           cpu[i].push(r.cpu);

@@ -120,6 +120,22 @@ describe('config', () => {
 });
 
 describe('precedence: flag > environment > project file > user config > built-in default', () => {
+  it('the human --dry-run lists every value sent and only the settings not left at their default', async () => {
+    const r = await runMain(['a lighthouse', '--dry-run', '-o', 'art', '--concurrency', '3'], sb, {
+      env: { ...sb.env, HOME: sb.dir },
+    });
+    expect(r.exitCode, err(r)).toBe(0);
+    const lines = err(r).slice(err(r).indexOf('Where each value came from:')).split('\n');
+    const listed = lines.slice(1).map((l) => l.trim().split(/\s+/)[0]);
+    // Sent: every model value, the random seed among them.
+    for (const k of ['aspect_ratio', 'num_outputs', 'output_format', 'seed']) expect(listed).toContain(k);
+    expect(lines.find((l) => l.trim().startsWith('seed'))).toMatch(/random/);
+    // Set by a flag: shown with the flag; left at the default and not sent: not shown.
+    expect(lines.find((l) => l.trim().startsWith('out '))).toMatch(/flag \(-o\)|flag \(--out\)/);
+    expect(lines.find((l) => l.trim().startsWith('concurrency'))).toMatch(/flag/);
+    for (const k of ['max_jobs', 'rpm', 'fail_fast', 'quiet', 'json', 'timeout']) expect(listed).not.toContain(k);
+  });
+
   it('each layer wins over the ones below it, and --dry-run says where each value came from', async () => {
     for (const [k, v] of [
       ['format', 'png'],

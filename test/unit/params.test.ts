@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
+import * as zm from 'zod/mini';
 import {
   MODEL_FIELDS,
   RUN_FIELDS,
@@ -7,6 +8,7 @@ import {
   findField,
   allowedText,
   describeSchema,
+  type FieldSpec,
 } from '../../src/params/fields.js';
 import { optionsFor } from '../../src/cli/flags.js';
 import { coerce, didYouMean } from '../../src/params/coerce.js';
@@ -162,6 +164,34 @@ describe('the schema read at run time', () => {
     expect(coerce(tag!, '  a b  ', '--tag')).toBe('a b');
     expect(() => coerce(tag!, '   ', '--tag')).toThrow('--tag: "   " is not allowed; use a non-empty value.');
     expect(() => coerce(lora!, '2.5', '--lora-scale')).toThrow('use a number from 0 to 2');
+  });
+
+  it('reads the same field written with zod/mini, as schema.ts writes it', () => {
+    const mini = zm.strictObject({
+      lora_scale: zm
+        .optional(zm.number().check(zm.minimum(0), zm.maximum(2)))
+        .register(zm.globalRegistry, { flag: 'lora-scale', valueName: 'x', help: 'Strength of the LoRA' }),
+      steps_of_eight: zm
+        ._default(zm.int().check(zm.minimum(8), zm.maximum(64), zm.multipleOf(8)), 16)
+        .register(zm.globalRegistry, {
+          flag: 'steps8',
+          short: 'e',
+          aliases: ['steps-of-eight'],
+          valueName: 'n',
+          help: 'Steps, in eights',
+        }),
+      mode: zm
+        ._default(zm.enum(['fast', 'fine']), 'fine')
+        .register(zm.globalRegistry, { flag: 'mode', valueName: 'm', help: 'How to run', configurable: false }),
+      tag: zm
+        .optional(zm.string().check(zm.trim(), zm.minLength(1)))
+        .register(zm.globalRegistry, { flag: 'tag', help: 'A label' }),
+    });
+    const specs = describeSchema(mini, 'model');
+    const withoutSchema = (fields: readonly FieldSpec[]) => fields.map(({ schema: _schema, ...rest }) => rest);
+    expect(withoutSchema(specs)).toEqual(withoutSchema([lora!, eights!, mode!, tag!]));
+    expect(() => coerce(specs[1]!, '20', '--steps8')).toThrow('use a whole number from 8 to 64');
+    expect(coerce(specs[3]!, '  a b  ', '--tag')).toBe('a b');
   });
 
   it('refuses a field that cannot be a flag, or has no flag metadata, on the first run', () => {

@@ -36,6 +36,23 @@ export function endpoints(env: NodeJS.ProcessEnv): { baseUrl: string; uploadUrl:
   return resolveEndpoints({ baseUrl: env.SEGMIND_BASE_URL, uploadUrl: env.SEGMIND_UPLOAD_URL });
 }
 
+/**
+ * The HTTP stack, loaded only when a request will be made: --dry-run and --help never pay for it.
+ *
+ * First, V8 is limited to its baseline WebAssembly compiler (issue 18): undici parses HTTP with
+ * a WebAssembly build of llhttp, which V8 otherwise re-optimises on background threads. That
+ * costs about 35 MB of peak memory and 40 ms of CPU per run, and a --sync run waited for it at
+ * exit, to speed up a parser that reads a few kB of headers per request. Here, not at start-up:
+ * once a V8 flag changes, V8 rejects its code caches (Node's built-in modules, and on Node 22+
+ * the compile cache), so everything compiled after it compiles from source; set in the entry it
+ * cost every `--help` and dry run 6-8 ms. Here, not in the library: V8 flags belong to the
+ * process, which a library does not own.
+ */
+export async function loadApiClient(): Promise<typeof import('../../api/client.js')> {
+  (await import('node:v8')).setFlagsFromString('--liftoff-only');
+  return import('../../api/client.js');
+}
+
 export async function makeClient(ctx: Context, s: ClientSettings): Promise<SegmindClient> {
   const { baseUrl, uploadUrl } = endpoints(ctx.env);
   const found = await findApiKey(ctx.env);
@@ -51,8 +68,7 @@ export async function makeClient(ctx: Context, s: ClientSettings): Promise<Segmi
       },
     );
   }
-  // The HTTP stack loads only when a request will be made: --dry-run and --help never pay for it.
-  const { SegmindClient } = await import('../../api/client.js');
+  const { SegmindClient } = await loadApiClient();
   return new SegmindClient({
     apiKey: found.key,
     baseUrl,
