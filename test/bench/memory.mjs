@@ -1,8 +1,14 @@
 // Memory: peak RSS of the CLI process for one generation, against bare `node -e 0` measured in
-// the same rounds (issue 18: within 1.6×), and flat in image size: the largest image the CLI
-// accepts (MAX_IMAGE_BYTES, 64 MB) and four 15 MB images against one small image. The emulator
-// pads each image to the given size (valid container padding, produced lazily), and
-// rss-probe.mjs, loaded with --import, records the process's own peak RSS at exit.
+// the same rounds (issue 18: within 1.6×), and flat in image size: a 60 MB image (near the
+// largest the CLI accepts, MAX_IMAGE_BYTES, 64 MB), four 15 MB images, and a 60 MB image
+// rewritten with embedded metadata, against one small image. The emulator pads each image to
+// the given size (valid container padding, produced lazily), and rss-probe.mjs, loaded with
+// --import, records the process's own peak RSS at exit.
+//
+// Issue 18 asks for a 200 MB image; the CLI refuses one over 64 MB. 60 MB shows the same:
+// whatever held a whole image would grow the peak by 60 MB or more, while what streams leaves
+// only the socket reads that wait for the garbage collector, bounded by V8, not by the size
+// (the same download code peaks alike for 60 and 200 MB).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BIN, RSS_PROBE, emulatorEnv, fmtMB, median, removeDir, run, tempDir } from './lib.mjs';
@@ -17,6 +23,8 @@ const CASES = [
   { name: 'one small image', n: 1, pad: 0 },
   { name: 'one 60 MB image', n: 1, pad: 60e6 },
   { name: 'four 15 MB images', n: 4, pad: 15e6 },
+  // The one step that rewrites a saved image: it must stream too.
+  { name: 'one 60 MB image, --metadata embed', n: 1, pad: 60e6, args: ['--metadata', 'embed'] },
 ];
 
 async function peakRss(emu, c) {
@@ -31,7 +39,18 @@ async function peakRss(emu, c) {
     emu.configure({ imagePadBytes: c.pad });
     const r = await run(
       process.execPath,
-      ['--import', RSS_PROBE, BIN, 'a bench raccoon', '-n', String(c.n), '-o', join(dir, 'out'), '-q'],
+      [
+        '--import',
+        RSS_PROBE,
+        BIN,
+        'a bench raccoon',
+        '-n',
+        String(c.n),
+        '-o',
+        join(dir, 'out'),
+        '-q',
+        ...(c.args ?? []),
+      ],
       { env, cwd: dir, capture: true },
     );
     if (r.code !== 0) throw new Error(`the download run exited with ${r.code}: ${r.stderr}`);
