@@ -6,7 +6,7 @@
 //   start-up + submit  | job time (the server works) | notice lag (the next poll) | the rest
 // where "the rest" is fetching the result, downloading, writing and exiting. A client's own
 // cost is wall − job time − notice lag: everything that is not waiting for the server. The
-// row's ratio is flux-krea's own cost over the bare script's.
+// row's ratio is the median over the rounds of flux-krea's own cost over the bare script's.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BIN, emulatorEnv, fmtMs, median, removeDir, run, tempDir } from './lib.mjs';
@@ -57,7 +57,7 @@ async function timed(emu, dir, args, requestIdOf) {
   };
 }
 
-export async function clientOverhead(emu, { runs = 5 } = {}) {
+export async function clientOverhead(emu, { runs = 7 } = {}) {
   emu.configure({ progress: 'time', queuedMs: QUEUED_MS, processingMs: PROCESSING_MS, imagePadBytes: 0 });
   const cli = [];
   const bare = [];
@@ -82,7 +82,9 @@ export async function clientOverhead(emu, { runs = 5 } = {}) {
   }
   if (body) removeDir(body);
   const m = (xs, k) => median(xs.map((s) => s[k]));
-  const ratio = m(cli, 'own') / m(bare, 'own');
+  // Each round's pair ran back to back: the median of their ratios lets a burst of load on the
+  // machine fall on both clients of a round instead of on one client's median.
+  const ratio = median(cli.map((c, i) => c.own / bare[i].own));
   const info = (name, value) => ({ case: name, value, ratio: '', target: '', result: 'info' });
   return [
     info(`generation, job ${JOB_MS} ms (wall)`, fmtMs(m(cli, 'wall'))),

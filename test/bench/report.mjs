@@ -126,8 +126,9 @@ The baseline is test/bench/bare-client.mjs, measured the same way in the same in
 rounds: a plain Node script that does what any client of Segmind's queue must do and nothing
 else. It loads undici (flux-krea's HTTP library) from node_modules, sends the very JSON body
 flux-krea sent, polls the status every second, fetches the result and streams both images to
-files on one keep-alive agent, prints the request id and exits. The row's ratio is
-flux-krea's own cost over the script's; the target, 1.5×, leaves room for what a CLI must do
+files on one keep-alive agent, prints the request id and exits. The row's ratio is the median,
+over the rounds, of flux-krea's own cost over the script's in the same round (a burst of load
+then falls on both); the target, 1.5×, leaves room for what a CLI must do
 beyond it (parse and check its flags, read its config, record the job in the journal) and no
 more.
 
