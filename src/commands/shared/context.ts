@@ -2,7 +2,7 @@
  * What every command shares: the UI, the interrupt signal, the client built from the
  * environment and the key, the journal.
  */
-import type { SegmindClient } from '../../api/client.js';
+import { SegmindClient } from '../../api/client.js';
 import { resolveEndpoints } from '../../api/endpoints.js';
 import { FluxKreaError, MissingKeyError } from '../../errors.js';
 import { findApiKey } from '../../store/store.js';
@@ -37,24 +37,22 @@ export function endpoints(env: NodeJS.ProcessEnv): { baseUrl: string; uploadUrl:
 }
 
 /**
- * The HTTP stack, loaded only when a request will be made: --dry-run and --help never pay for it.
- *
- * First, V8 is limited to its baseline WebAssembly compiler (issue 18): undici parses HTTP with
- * a WebAssembly build of llhttp, which V8 otherwise re-optimises on background threads. That
- * costs about 35 MB of peak memory and 40 ms of CPU per run, and a --sync run waited for it at
- * exit, to speed up a parser that reads a few kB of headers per request. And V8 is asked to
- * favour memory over speed (--optimize-for-size): a download leaves each socket read (64 kB)
- * to the garbage collector, which by default lets about 33 MB of them pile up before it runs,
- * 15-19 MB with it; a generation's peak fell 2-3 MB, a big download's 20 MB and a 300-entry
- * batch's 23 MB, for no CPU measurable per batch entry. Here, not at start-up:
- * once a V8 flag changes, V8 rejects its code caches (Node's built-in modules, and on Node 22+
- * the compile cache), so everything compiled after it compiles from source; set in the entry it
- * cost every `--help` and dry run 6-8 ms. Here, not in the library: V8 flags belong to the
- * process, which a library does not own.
+ * Called before the CLI's first request, which loads undici (src/api/undici.ts): V8 is limited
+ * to its baseline WebAssembly compiler (issue 18). undici parses HTTP with a WebAssembly build
+ * of llhttp, which V8 otherwise re-optimises on background threads. That costs about 35 MB of
+ * peak memory and 40 ms of CPU per run, and a --sync run waited for it at exit, to speed up a
+ * parser that reads a few kB of headers per request. And V8 is asked to favour memory over
+ * speed (--optimize-for-size): a download leaves each socket read (64 kB) to the garbage
+ * collector, which by default lets about 33 MB of them pile up before it runs, 15-19 MB with
+ * it; a generation's peak fell 2-3 MB, a big download's 20 MB and a 300-entry batch's 23 MB,
+ * for no CPU measurable per batch entry. Here, not at start-up: once a V8 flag changes, V8
+ * rejects its code caches (Node's built-in modules, and on Node 22+ the compile cache), so
+ * everything compiled after it compiles from source; set in the entry it cost every `--help`
+ * and dry run 6-8 ms. Here, not in the library: V8 flags belong to the process, which a
+ * library does not own.
  */
-export async function loadApiClient(): Promise<typeof import('../../api/client.js')> {
+export async function beforeFirstRequest(): Promise<void> {
   (await import('node:v8')).setFlagsFromString('--liftoff-only --optimize-for-size');
-  return import('../../api/client.js');
 }
 
 export async function makeClient(ctx: Context, s: ClientSettings): Promise<SegmindClient> {
@@ -72,7 +70,7 @@ export async function makeClient(ctx: Context, s: ClientSettings): Promise<Segmi
       },
     );
   }
-  const { SegmindClient } = await loadApiClient();
+  await beforeFirstRequest();
   return new SegmindClient({
     apiKey: found.key,
     baseUrl,
