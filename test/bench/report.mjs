@@ -170,21 +170,27 @@ or more, and a build with the limit raised peaked alike for 60 and 200 MB (+18 M
 
 Where the memory goes, sampled with \`process.memoryUsage()\` every 5 ms during a 60 MB
 download: heap and the CLI's own buffers stay flat; what grows is \`arrayBuffers\`, the 64 kB
-buffers of the socket's reads, each dead once written, which V8 frees only when its
-external-memory heuristics run a collection (about 33 MB of them by default). Forcing a young
-collection every 5 ms (\`--expose-gc\`, for the measurement only) kept a 60 MB download within
-3 MB of a small one: nothing holds the image. Measured and not kept, as they changed nothing: a
-smaller body highWaterMark, undici's \`stream()\` instead of \`request()\`, node:http instead of
-undici, and \`--max-semi-space-size\`. What is kept: when the HTTP stack loads
+buffers of the socket's reads, each dead once written, which V8 frees only when a collection
+runs. Forcing a young collection every 5 ms (\`--expose-gc\`, for the measurement only) kept a
+60 MB download within 3 MB of a small one: nothing holds the image. How many pile up depends
+on V8's history, not on the size: if V8 has run a full collection before the download, it
+starts the next ones early and they peak at 13-19 MB; if not, only young collections free them,
+at about 33 MB. The bench's jobs end at once, so its rows can land either way from one build to
+the next (the same build measured +17 and +37 MB for the 60 MB image). With a job of 12 s, as
+real ones are (24 s), V8's memory reducer has collected during the wait, and a 60 MB image
+peaked 16 MB over a small one (84.5 against 68.3 MB, with or without the flag below). Measured and not kept, as they changed nothing: a smaller body
+highWaterMark, undici's \`stream()\` instead of \`request()\`, node:http instead of undici,
+\`--max-semi-space-size\`, \`--no-incremental-marking\`. What is kept: before the first request
 (src/commands/shared/context.ts) V8 is limited to its baseline WebAssembly compiler
 (\`--liftoff-only\`; optimising undici's llhttp parser took about 35 MB and 50 ms of CPU per run
 and made \`--sync\` wait for it at exit) and asked to favour memory over speed
-(\`--optimize-for-size\`: the dead buffers peak at 15-19 MB instead of 33, a generation 2-3 MB
-lower, a 300-entry batch 23 MB lower, for no CPU measurable per batch entry). Embedding
-metadata streams too (src/output/embed.ts reads only an image's chunk and segment headers and
-copies the rest): it took a 60 MB image to 200 MB. The last 2 MB to the target would need
-forced collections (a \`gc\` function from a fresh vm context, which costs 2 MB itself), a
-mechanism no real image (1-3 MB, below the bound) would feel.
+(\`--optimize-for-size\`: it tightens the limits of the collections that follow, a 300-entry
+batch peaked 22-25 MB lower and a 60 MB download up to 24 MB lower, with no CPU measurable per
+entry). Embedding metadata streams too (src/output/embed.ts reads only an image's chunk and
+segment headers and copies the rest): it took a 60 MB image to 200 MB. Making the rows
+deterministic would need a forced collection at the start of a big download (a \`gc\` function
+from a fresh vm context, which costs 2 MB itself), a mechanism no real image (1-3 MB, below any
+of these bounds) would feel.
 
 **Time to image.** A default generation (\`-n 1 --json\`) of a real 8 s or 24 s job (the
 emulator in \`time\` mode, QUEUED 1 s, then PROCESSING), each run with an emulator of its own

@@ -43,9 +43,9 @@ export function endpoints(env: NodeJS.ProcessEnv): { baseUrl: string; uploadUrl:
  * peak memory and 40 ms of CPU per run, and a --sync run waited for it at exit, to speed up a
  * parser that reads a few kB of headers per request. And V8 is asked to favour memory over
  * speed (--optimize-for-size): a download leaves each socket read (64 kB) to the garbage
- * collector, which by default lets about 33 MB of them pile up before it runs, 15-19 MB with
- * it; a generation's peak fell 2-3 MB, a big download's 20 MB and a 300-entry batch's 23 MB,
- * for no CPU measurable per batch entry. Here, not at start-up: once a V8 flag changes, V8
+ * collector, which can let about 33 MB of them pile up before it runs; with the flag a
+ * 300-entry batch peaked 22-25 MB lower and a 60 MB download up to 24 MB lower, for no CPU
+ * measurable per batch entry. Here, not at start-up: once a V8 flag changes, V8
  * rejects its code caches (Node's built-in modules, and on Node 22+ the compile cache), so
  * everything compiled after it compiles from source; set in the entry it cost every `--help`
  * and dry run 6-8 ms. Here, not in the library: V8 flags belong to the process, which a
