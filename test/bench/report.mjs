@@ -160,7 +160,9 @@ took 547 s and wrote 22 GB for a 4.3 MB lock.
 **Memory.** Peak RSS of the CLI process, read at exit from \`process.resourceUsage().maxRSS\`
 (getrusage; on Linux the same as VmHWM) by test/bench/rss-probe.mjs, which the benchmark loads
 into the CLI with \`node --import\`, against bare \`node -e 0\` loaded with the same probe in the
-same interleaved rounds (the baseline; the target is 1.6× of it). The emulator pads each image
+same rounds (the baseline; the target is 1.6× of it). Each job lasts 12 s, as a client waits
+for real ones (24 s), and all runs go at once, started 0.4 s apart in rotating order, so the
+section takes about 25 s. The emulator pads each image
 to the size given (valid container padding streamed from a shared zero buffer), so the CLI
 downloads a real 60 MB file, or four 15 MB files at once, or a 60 MB file that it then
 rewrites with \`--metadata embed\`. "Flat" means the peak grows by less than 16 MB over a run
@@ -175,10 +177,9 @@ runs. Forcing a young collection every 5 ms (\`--expose-gc\`, for the measuremen
 60 MB download within 3 MB of a small one: nothing holds the image. How many pile up depends
 on V8's history, not on the size: if V8 has run a full collection before the download, it
 starts the next ones early and they peak at 13-19 MB; if not, only young collections free them,
-at about 33 MB. The bench's jobs end at once, so its rows can land either way from one build to
-the next (the same build measured +17 and +37 MB for the 60 MB image). With a job of 12 s, as
-real ones are (24 s), V8's memory reducer has collected during the wait, and a 60 MB image
-peaked 16 MB over a small one (84.5 against 68.3 MB, with or without the flag below). Measured and not kept, as they changed nothing: a smaller body
+at about 33 MB. During a wait of some seconds for a job V8 does collect in full; with jobs
+that end at once the rows landed either way from one build to the next (+17 or +37 MB for the
+60 MB image), hence the 12 s jobs here. Measured and not kept, as they changed nothing: a smaller body
 highWaterMark, undici's \`stream()\` instead of \`request()\`, node:http instead of undici,
 \`--max-semi-space-size\`, \`--no-incremental-marking\`. What is kept: before the first request
 (src/commands/shared/context.ts) V8 is limited to its baseline WebAssembly compiler
