@@ -114,7 +114,7 @@ export function extractFrom(src: ByteSource): string | undefined {
         const keyword = itxtKeyword(data);
         if (keyword === PNG_KEYWORD) return itxtText(data);
         if (keyword === PNG_XMP_KEYWORD) {
-          const json = jsonFromXmp(itxtText(data));
+          const json = jsonFromXmp(itxtText(data) ?? '');
           if (json !== undefined) return json;
         }
       }
@@ -177,7 +177,10 @@ function pngLayout(src: ByteSource): PngChunkAt[] {
     const len = head.readUInt32BE(0);
     const end = i + 12 + len;
     if (end > src.length) throw new EmbedError('the PNG file is truncated');
-    chunks.push({ type: head.toString('latin1', 4, 8), start: i, end, dataStart: i + 8, dataEnd: i + 8 + len });
+    const type = head.toString('latin1', 4, 8);
+    chunks.push({ type, start: i, end, dataStart: i + 8, dataEnd: i + 8 + len });
+    // What follows IEND is not PNG (often another tool's trailer): not walked, copied as it is.
+    if (type === 'IEND') break;
     i = end;
   }
   return chunks;
@@ -204,15 +207,27 @@ function itxtKeyword(data: Buffer): string {
   return data.toString('latin1', 0, nul < 0 ? 0 : nul);
 }
 
-/** The text of an iTXt chunk: after keyword, flags, language tag and translated keyword. */
-function itxtText(data: Buffer): string {
+/** More than any XMP packet we write or read (a JPEG's is at most 64 KB): bounds a deflate bomb. */
+const MAX_TEXT_BYTES = 16 * 1024 * 1024;
+
+/**
+ * The text of an iTXt chunk: after keyword, flags, language tag and translated keyword.
+ * Undefined when compressed text does not inflate (or inflates past MAX_TEXT_BYTES): the chunk
+ * is someone else's, and a broken one must not fail the embed.
+ */
+function itxtText(data: Buffer): string | undefined {
   let i = data.indexOf(0) + 1;
   const compressed = data[i] === 1;
   i += 2;
   i = data.indexOf(0, i) + 1;
   i = data.indexOf(0, i) + 1;
   const text = data.subarray(i);
-  return (compressed ? inflateSync(text) : text).toString('utf8');
+  if (!compressed) return text.toString('utf8');
+  try {
+    return inflateSync(text, { maxOutputLength: MAX_TEXT_BYTES }).toString('utf8');
+  } catch {
+    return undefined;
+  }
 }
 
 function pngChunk(type: string, data: Buffer): Buffer {
@@ -239,7 +254,7 @@ function embedPng(src: ByteSource, t: EmbedText): Part[] {
   const texts = new Map(chunks.filter((c) => c.type === 'iTXt').map((c) => [c, dataOf(src, c)] as const));
   const isXmp = (c: PngChunkAt) => texts.has(c) && itxtKeyword(texts.get(c)!) === PNG_XMP_KEYWORD;
   const ours = (c: PngChunkAt) =>
-    texts.has(c) && (itxtKeyword(texts.get(c)!) === PNG_KEYWORD || (isXmp(c) && isOurXmp(itxtText(texts.get(c)!))));
+    texts.has(c) && (itxtKeyword(texts.get(c)!) === PNG_KEYWORD || (isXmp(c) && isOurXmp(itxtText(texts.get(c)!) ?? '')));
   const kept = chunks.filter((c) => !ours(c));
   const chunk = kept.some(isXmp)
     ? itxt(PNG_KEYWORD, t.json)
@@ -247,7 +262,8 @@ function embedPng(src: ByteSource, t: EmbedText): Part[] {
   // Before the first IDAT (issue 13 item 12): where readers look for metadata.
   const at = kept.findIndex((c) => c.type === 'IDAT' || c.type === 'IEND');
   const raw = kept.map(spanOf);
-  return [PNG_SIG, ...raw.slice(0, at), chunk, ...raw.slice(at)];
+  const trailer: Span = { start: chunks.at(-1)!.end, end: src.length };
+  return [PNG_SIG, ...raw.slice(0, at), chunk, ...raw.slice(at), ...(trailer.end > trailer.start ? [trailer] : [])];
 }
 
 // ---- JPEG ----
@@ -391,6 +407,7 @@ function vp8xFor(fourcc: string, d: Buffer): Buffer {
       throw new EmbedError('the WebP lossy header is not valid');
     width = d.readUInt16LE(6) & 0x3fff;
     height = d.readUInt16LE(8) & 0x3fff;
+    if (width === 0 || height === 0) throw new EmbedError('the WebP lossy header is not valid');
   }
   const x = Buffer.alloc(10);
   x[0] = alpha ? VP8X_ALPHA : 0;
@@ -406,7 +423,10 @@ function embedWebp(src: ByteSource, t: EmbedText): Part[] {
   const foreign = chunks.find((c) => c.fourcc === 'XMP ' && !isOurXmp(dataOf(src, c).toString('utf8')));
   if (foreign) throw new EmbedError('the WebP file already carries XMP metadata of its own');
   let vp8x: Buffer;
-  if (first.fourcc === 'VP8X') vp8x = Buffer.from(dataOf(src, first));
+  if (first.fourcc === 'VP8X') {
+    vp8x = Buffer.from(dataOf(src, first));
+    if (vp8x.length < 10) throw new EmbedError('the WebP extended header is not valid');
+  }
   else if (first.fourcc === 'VP8 ' || first.fourcc === 'VP8L')
     vp8x = vp8xFor(first.fourcc, src.read(first.dataStart, Math.min(first.dataEnd, first.dataStart + 10)));
   else throw new EmbedError(`the WebP file starts with an unknown chunk ${JSON.stringify(first.fourcc)}`);
