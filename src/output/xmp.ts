@@ -12,7 +12,27 @@ export const IPTC_EXT_NS = 'http://iptc.org/std/Iptc4xmpExt/2008-02-29/';
 /** IPTC's controlled value for "created by a trained model": what a text-to-image model makes. */
 export const TRAINED_ALGORITHMIC_MEDIA = 'http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia';
 
+/**
+ * Characters XML 1.0 cannot carry at all, not even as a reference: C0 controls other than tab,
+ * LF and CR, U+FFFE, U+FFFF and lone surrogates. One of them in a prompt made the whole packet
+ * ill-formed: strict XMP readers (Adobe's toolkit, exiv2, any XML parser) then drop every tag.
+ */
+const NOT_XML = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/** Text for people (the prompt, the tool): what XML cannot carry becomes U+FFFD. */
 function escapeXml(s: string): string {
+  return escapeMarkup(s.replace(NOT_XML, '\ufffd'));
+}
+
+/**
+ * JSON text, kept exact: JSON.stringify already writes controls and lone surrogates as \u
+ * escapes, and U+FFFE/U+FFFF can only be inside a JSON string, where an escape means the same.
+ */
+function escapeJson(json: string): string {
+  return escapeMarkup(json.replace(NOT_XML, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+}
+
+function escapeMarkup(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
@@ -33,7 +53,7 @@ export function xmpPacket(json: string, creator: string, description: string): s
     `   <xmp:CreatorTool>${escapeXml(creator)}</xmp:CreatorTool>`,
     `   <Iptc4xmpExt:DigitalSourceType>${TRAINED_ALGORITHMIC_MEDIA}</Iptc4xmpExt:DigitalSourceType>`,
     `   <dc:description><rdf:Alt><rdf:li xml:lang="x-default">${escapeXml(description)}</rdf:li></rdf:Alt></dc:description>`,
-    `   <${PROPERTY}>${escapeXml(json)}</${PROPERTY}>`,
+    `   <${PROPERTY}>${escapeJson(json)}</${PROPERTY}>`,
     '  </rdf:Description>',
     ' </rdf:RDF>',
     '</x:xmpmeta>',

@@ -12,6 +12,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
+import { writeFileSync } from 'node:fs';
 import { renderImage } from '../emulator/images/index.js';
 import { pngChunk } from '../emulator/images/png.js';
 import { EmbedError, extractProvenance, jpegSegments, pngChunks, riffChunks } from '../../src/output/embed.js';
@@ -64,7 +65,7 @@ async function attempt(bytes: Buffer, ext: string, p = record()): Promise<{ ok: 
     const r = await embedInFile(path, p);
     const out = await readFile(path);
     expect(r).toEqual({ bytes: out.length, sha256: sha(out) });
-    expect(await extractFromFile(path)).toBe(JSON.stringify(p));
+    expect(JSON.parse((await extractFromFile(path))!)).toEqual(p);
     expect(await readdir(sub)).toEqual([`image.${ext}`]);
     return { ok: true, out };
   } catch (error) {
@@ -254,6 +255,32 @@ describe('WebP', () => {
   });
 });
 
+/** The XMP packet in an embedded file, checked by a strict XML parser (exiftool is lenient). */
+function assertWellFormedXmp(out: Buffer): void {
+  const start = out.indexOf('<x:xmpmeta');
+  const end = out.indexOf('</x:xmpmeta>') + '</x:xmpmeta>'.length;
+  expect(start).toBeGreaterThan(0);
+  const packet = out.subarray(start, end).toString('utf8');
+  // What XML 1.0 forbids even as a reference; a strict parser (below, where python3 is) agrees.
+  expect(packet).not.toMatch(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/);
+  if (installed('python3'))
+    execFileSync('python3', ['-c', 'import sys, xml.dom.minidom; xml.dom.minidom.parseString(sys.stdin.buffer.read())'], {
+      input: packet,
+    });
+}
+
+/** The decoders and checkers users have still accept the file. */
+function assertValidImage(out: Buffer, ext: string): void {
+  const path = join(dir, `valid-${n++}.${ext}`);
+  writeFileSync(path, out);
+  if (ext === 'png' && toolTestsRun(installed('pngcheck'))) execFileSync('pngcheck', ['-q', path]);
+  if (ext === 'jpg' && toolTestsRun(installed('djpeg'))) execFileSync('djpeg', ['-outfile', '/dev/null', path]);
+  if (ext === 'webp' && toolTestsRun(installed('webpinfo'))) {
+    const text = execFileSync('webpinfo', [path]).toString();
+    expect(text).toMatch(/No error detected/);
+  }
+}
+
 describe('text that reaches XML', () => {
   const prompts = ['ünïcode 🦊 "q" <a> & b', 'line one\nline two\r\nthree\ttab', '<&>'.repeat(3000), 'ctrl \u0001\u001f\u007f and \uffff \ufffe'];
   it.each(prompts.map((p, i) => [i, p]))('prompt %i reads back exactly in every format', async (_, prompt) => {
@@ -263,7 +290,11 @@ describe('text that reaches XML', () => {
         // Only a JPEG segment can be too small (64 KB): the caller writes a sidecar.
         expect(ext).toBe('jpg');
         expect(String((r.error as Error).message)).toMatch(/too large/);
-      } else expect(JSON.parse(extractProvenance(r.out)!).prompt).toBe(prompt);
+      } else {
+        expect(JSON.parse(extractProvenance(r.out)!).prompt).toBe(prompt);
+        assertWellFormedXmp(r.out);
+        assertValidImage(r.out, ext);
+      }
     }
   });
 });
