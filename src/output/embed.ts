@@ -254,7 +254,8 @@ function embedPng(src: ByteSource, t: EmbedText): Part[] {
   const texts = new Map(chunks.filter((c) => c.type === 'iTXt').map((c) => [c, dataOf(src, c)] as const));
   const isXmp = (c: PngChunkAt) => texts.has(c) && itxtKeyword(texts.get(c)!) === PNG_XMP_KEYWORD;
   const ours = (c: PngChunkAt) =>
-    texts.has(c) && (itxtKeyword(texts.get(c)!) === PNG_KEYWORD || (isXmp(c) && isOurXmp(itxtText(texts.get(c)!) ?? '')));
+    texts.has(c) &&
+    (itxtKeyword(texts.get(c)!) === PNG_KEYWORD || (isXmp(c) && isOurXmp(itxtText(texts.get(c)!) ?? '')));
   const kept = chunks.filter((c) => !ours(c));
   const chunk = kept.some(isXmp)
     ? itxt(PNG_KEYWORD, t.json)
@@ -426,8 +427,7 @@ function embedWebp(src: ByteSource, t: EmbedText): Part[] {
   if (first.fourcc === 'VP8X') {
     vp8x = Buffer.from(dataOf(src, first));
     if (vp8x.length < 10) throw new EmbedError('the WebP extended header is not valid');
-  }
-  else if (first.fourcc === 'VP8 ' || first.fourcc === 'VP8L')
+  } else if (first.fourcc === 'VP8 ' || first.fourcc === 'VP8L')
     vp8x = vp8xFor(first.fourcc, src.read(first.dataStart, Math.min(first.dataEnd, first.dataStart + 10)));
   else throw new EmbedError(`the WebP file starts with an unknown chunk ${JSON.stringify(first.fourcc)}`);
   vp8x[0] = vp8x[0]! | VP8X_XMP;

@@ -17,7 +17,9 @@ export const TRAINED_ALGORITHMIC_MEDIA = 'http://cv.iptc.org/newscodes/digitalso
  * LF and CR, U+FFFE, U+FFFF and lone surrogates. One of them in a prompt made the whole packet
  * ill-formed: strict XMP readers (Adobe's toolkit, exiv2, any XML parser) then drop every tag.
  */
-const NOT_XML = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const NOT_XML =
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 /** Text for people (the prompt, the tool): what XML cannot carry becomes U+FFFD. */
 function escapeXml(s: string): string {

@@ -55,7 +55,11 @@ const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 let n = 0;
 
 /** Embeds into a file holding `bytes`; checks the promises whichever way it goes. */
-async function attempt(bytes: Buffer, ext: string, p = record()): Promise<{ ok: true; out: Buffer } | { ok: false; error: unknown }> {
+async function attempt(
+  bytes: Buffer,
+  ext: string,
+  p = record(),
+): Promise<{ ok: true; out: Buffer } | { ok: false; error: unknown }> {
   const sub = join(dir, `case-${n++}`);
   await rm(sub, { recursive: true, force: true });
   await import('node:fs/promises').then((f) => f.mkdir(sub));
@@ -95,7 +99,10 @@ const [IHDR, ...PNG_REST] = chunksOf(PNG);
 const IEND = pngChunk('IEND', Buffer.alloc(0));
 const IDATS = PNG_REST.filter((c) => c.toString('latin1', 4, 8) === 'IDAT');
 const itxt = (keyword: string, text: Buffer, compressed = false) =>
-  pngChunk('iTXt', Buffer.concat([Buffer.from(keyword, 'latin1'), Buffer.from([0, compressed ? 1 : 0, 0, 0, 0]), text]));
+  pngChunk(
+    'iTXt',
+    Buffer.concat([Buffer.from(keyword, 'latin1'), Buffer.from([0, compressed ? 1 : 0, 0, 0, 0]), text]),
+  );
 const types = (b: Buffer) => pngChunks(b).map((c) => c.type);
 
 describe('PNG', () => {
@@ -199,7 +206,13 @@ describe('JPEG', () => {
   });
   it('SOS at once, fill bytes between segments, trailing garbage after EOI', async () => {
     await embeds(jpg([], SCAN), 'jpg');
-    await embeds(jpg(SEGS.flatMap((s) => [Buffer.from([0xff, 0xff]), s]), SCAN), 'jpg');
+    await embeds(
+      jpg(
+        SEGS.flatMap((s) => [Buffer.from([0xff, 0xff]), s]),
+        SCAN,
+      ),
+      'jpg',
+    );
     const out = await embeds(Buffer.concat([JPG, Buffer.from('trailing garbage')]), 'jpg');
     expect(out.subarray(-16).toString()).toBe('trailing garbage');
   });
@@ -218,7 +231,6 @@ const rchunk = (fourcc: string, data: Buffer, pad = true) => {
   return Buffer.concat([h, data, pad && data.length & 1 ? Buffer.alloc(1) : Buffer.alloc(0)]);
 };
 const fourccs = (b: Buffer) => riffChunks(b).map((c) => c.fourcc);
-const VP8L_CHUNK = WEBP.subarray(12);
 const VP8_CHUNK = VP8.subarray(12);
 
 describe('WebP', () => {
@@ -231,7 +243,10 @@ describe('WebP', () => {
     x[0] = 0x20 | 0x08; // ICC, EXIF
     x.writeUIntLE(7, 4, 3);
     x.writeUIntLE(5, 7, 3);
-    const out = await embeds(riff(rchunk('VP8X', x), rchunk('ICCP', Buffer.alloc(7, 1)), VP8_CHUNK, rchunk('EXIF', Buffer.alloc(9, 2))), 'webp');
+    const out = await embeds(
+      riff(rchunk('VP8X', x), rchunk('ICCP', Buffer.alloc(7, 1)), VP8_CHUNK, rchunk('EXIF', Buffer.alloc(9, 2))),
+      'webp',
+    );
     expect(fourccs(out)).toEqual(['VP8X', 'ICCP', 'VP8 ', 'EXIF', 'XMP ']);
     await embeds(riff(rchunk('VP8X', x), VP8_CHUNK, rchunk('EXIF', Buffer.alloc(9, 2), false)), 'webp');
   });
@@ -264,9 +279,13 @@ function assertWellFormedXmp(out: Buffer): void {
   // What XML 1.0 forbids even as a reference; a strict parser (below, where python3 is) agrees.
   expect(packet).not.toMatch(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/);
   if (installed('python3'))
-    execFileSync('python3', ['-c', 'import sys, xml.dom.minidom; xml.dom.minidom.parseString(sys.stdin.buffer.read())'], {
-      input: packet,
-    });
+    execFileSync(
+      'python3',
+      ['-c', 'import sys, xml.dom.minidom; xml.dom.minidom.parseString(sys.stdin.buffer.read())'],
+      {
+        input: packet,
+      },
+    );
 }
 
 /** The decoders and checkers users have still accept the file. */
@@ -282,9 +301,18 @@ function assertValidImage(out: Buffer, ext: string): void {
 }
 
 describe('text that reaches XML', () => {
-  const prompts = ['ünïcode 🦊 "q" <a> & b', 'line one\nline two\r\nthree\ttab', '<&>'.repeat(3000), 'ctrl \u0001\u001f\u007f and \uffff \ufffe'];
+  const prompts = [
+    'ünïcode 🦊 "q" <a> & b',
+    'line one\nline two\r\nthree\ttab',
+    '<&>'.repeat(3000),
+    'ctrl \u0001\u001f\u007f and \uffff \ufffe',
+  ];
   it.each(prompts.map((p, i) => [i, p]))('prompt %i reads back exactly in every format', async (_, prompt) => {
-    for (const [bytes, ext] of [[PNG, 'png'], [JPG, 'jpg'], [WEBP, 'webp']] as const) {
+    for (const [bytes, ext] of [
+      [PNG, 'png'],
+      [JPG, 'jpg'],
+      [WEBP, 'webp'],
+    ] as const) {
       const r = await attempt(bytes, ext, record(prompt as string));
       if (!r.ok) {
         // Only a JPEG segment can be too small (64 KB): the caller writes a sidecar.
