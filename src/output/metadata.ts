@@ -5,7 +5,8 @@
  * Files are rewritten atomically (temp file + rename), so a crash never leaves half an image.
  */
 import { createHash } from 'node:crypto';
-import { link, open, readFile, unlink, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { link, lstat, open, readFile, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { MODEL } from '../api/endpoints.js';
 import { VERSION } from '../version.js';
@@ -96,14 +97,15 @@ const COPY_BYTES = 64 * 1024;
  * flat in the image's size.
  */
 export async function embedInFile(imagePath: string, p: Provenance): Promise<{ bytes: number; sha256: string }> {
-  const file = await open(imagePath, 'r');
+  // Not through a symlink: the rewrite would refuse it anyway (writeFileAtomic), so fail first.
+  const file = await openImage(imagePath, NOFOLLOW);
   let closed = false;
   const close = async () => {
     if (!closed) await file.close();
     closed = true;
   };
   try {
-    const { size } = await file.stat();
+    const { size, dev, ino } = await file.stat();
     const text = { json: JSON.stringify(p), creator: p.generator, description: p.prompt };
     const parts = embedParts(fileSource(file.fd, size), text);
     const hash = createHash('sha256');
@@ -126,6 +128,12 @@ export async function embedInFile(imagePath: string, p: Provenance): Promise<{ b
           yield piece.subarray(0, bytesRead);
         }
       }
+      // The rename must replace the file that was read, not one put in its place meanwhile
+      // (a user's, or another run's): that one is left as it is. (A window remains between this
+      // check and the rename; no portable call closes it.)
+      const now = await lstat(imagePath).catch(() => undefined);
+      if (now?.dev !== dev || now.ino !== ino)
+        throw new EmbedError('the image file was replaced while metadata was embedded');
       // Closed before the new file is renamed over it (Windows refuses to replace an open file).
       await close();
     }
@@ -177,12 +185,27 @@ export async function readEmbedded(imagePath: string): Promise<Provenance | unde
 
 /** The JSON embedded in an image file (see extractProvenance), reading only its structure. */
 export async function extractFromFile(imagePath: string): Promise<string | undefined> {
-  const file = await open(imagePath, 'r');
+  const file = await openImage(imagePath, 0);
   try {
     return extractFrom(fileSource(file.fd, (await file.stat()).size));
   } finally {
     await file.close();
   }
+}
+
+// Neither exists on Windows, where FIFOs are not files and symlinks need privileges.
+const NOFOLLOW = constants.O_NOFOLLOW ?? 0;
+const NONBLOCK = constants.O_NONBLOCK ?? 0;
+
+/**
+ * Opens an image for reading, only if it is a regular file: without O_NONBLOCK, opening a FIFO
+ * named like an image waits forever for a writer (`flux-krea inspect pipe.png` hung).
+ */
+async function openImage(path: string, flags: number): Promise<FileHandle> {
+  const file = await open(path, constants.O_RDONLY | NONBLOCK | flags);
+  if ((await file.stat()).isFile()) return file;
+  await file.close();
+  throw Object.assign(new Error(`${path} is not a regular file`), { code: 'EINVAL', syscall: 'open', path });
 }
 
 export async function readSidecar(imagePath: string): Promise<Provenance | undefined> {
