@@ -444,7 +444,9 @@ function embedWebp(src: ByteSource, t: EmbedText): Part[] {
   const riff = Buffer.alloc(8);
   riff.write('RIFF', 0, 'latin1');
   riff.writeUInt32LE(partsLength(body), 4);
-  return [riff, ...body];
+  // Bytes after the RIFF container are not WebP (readers stop at its size): copied as they are.
+  const end = src.read(4, 8).readUInt32LE(0) + 8;
+  return [riff, ...body, ...(end < src.length ? [{ start: end, end: src.length }] : [])];
 }
 
 export function partsLength(parts: Part[]): number {

@@ -27,6 +27,11 @@ const VP8 = Buffer.from(
   'UklGRkwAAABXRUJQVlA4IEAAAADQAQCdASoIAAYAAsBMJbACdAD5guJrQAD9tc3Ri2D1+ALdDsZbZIZYoP+SiLEtfPPHiP/EXX4UskShSyR/rwAA',
   'base64',
 );
+// A 64×48 progressive JPEG made with cjpeg -progressive: several scans, tables between them.
+const PROGRESSIVE = Buffer.from(
+  '/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAYEBQYFBAYGBQYHBwYIChAKCgkJChQODwwQFxQYGBcUFhYaHSUfGhsjHBYWICwgIyYnKSopGR8tMC0oMCUoKSj/2wBDAQcHBwoIChMKChMoGhYaKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCj/wgARCAAwAEADASIAAhEBAxEB/8QAFwABAQEBAAAAAAAAAAAAAAAAAwQGB//EABgBAAMBAQAAAAAAAAAAAAAAAAECBQMH/9oADAMBAAIQAxAAAAHmj0viJnpdaMz0uKUtFLrRzz0vjzeZ6XFGZ6XWlM9Lijn3pfHm8z0utGZ6XFKZ6XWl/8QAFhAAAwAAAAAAAAAAAAAAAAAAAAEC/9oACAEBAAEFAlIpFIpFIpFIpFIpFIpFIpFIpFIpFIpFIpFIpFIpFIpFIpFIpFIpFIpFIpFIpFIpFIpFIpFIpP/EABURAQEAAAAAAAAAAAAAAAAAAAMA/9oACAEDAQE/ASWJYliWJYliWJYliWJYlv/EABURAQEAAAAAAAAAAAAAAAAAAAAS/9oACAECAQE/AbWta1rWta1v/8QAFBABAAAAAAAAAAAAAAAAAAAAUP/aAAgBAQAGPwJD/8QAFBABAAAAAAAAAAAAAAAAAAAAUP/aAAgBAQABPyFD/wD/AP8A/wD/AP8A/wD/AP8A/wD/AP8A/9oADAMBAAIAAwAAABAIMCP7370AMAL/xAAUEQEAAAAAAAAAAAAAAAAAAAAw/9oACAEDAQE/EEVVVV//xAAVEQEBAAAAAAAAAAAAAAAAAAAAAf/aAAgBAgEBPxClKUpSlKUpT//EABUQAQEAAAAAAAAAAAAAAAAAAABh/9oACAEBAAE/EIooooooooooooooooooooooooooooooooooooooooooooooov/Z',
+  'base64',
+);
 const SIG = PNG.subarray(0, 8);
 const XMP_ID = Buffer.from('http://ns.adobe.com/xap/1.0/\0', 'latin1');
 
@@ -198,6 +203,9 @@ describe('JPEG', () => {
     expect(markers(out)).toContain(0xfe);
     expect(out.includes(foreign)).toBe(true);
   });
+  it('a progressive JPEG: still decodes, the record reads back', async () => {
+    assertValidImage(await embeds(PROGRESSIVE, 'jpg'), 'jpg');
+  });
   it('a segment length past the end, no scan at all: refused', async () => {
     const long = Buffer.from(seg(0xfe, Buffer.from('abc')));
     long.writeUInt16BE(0xfff0, 2);
@@ -249,6 +257,11 @@ describe('WebP', () => {
     );
     expect(fourccs(out)).toEqual(['VP8X', 'ICCP', 'VP8 ', 'EXIF', 'XMP ']);
     await embeds(riff(rchunk('VP8X', x), VP8_CHUNK, rchunk('EXIF', Buffer.alloc(9, 2), false)), 'webp');
+  });
+  it('bytes after the RIFF container are kept', async () => {
+    const out = await embeds(Buffer.concat([VP8, Buffer.from('trailer')]), 'webp');
+    expect(out.subarray(-7).toString()).toBe('trailer');
+    expect(out.readUInt32LE(4) + 8).toBe(out.length - 7);
   });
   it('a foreign XMP chunk: refused (one packet only)', async () => {
     const x = Buffer.alloc(10);
