@@ -109,12 +109,10 @@ export function extractFrom(src: ByteSource): string | undefined {
   switch (formatOf(src.read(0, 12))) {
     case 'png': {
       for (const c of pngLayout(src)) {
-        if (c.type !== 'iTXt') continue;
-        const data = dataOf(src, c);
-        const keyword = itxtKeyword(data);
-        if (keyword === PNG_KEYWORD) return itxtText(data);
+        const keyword = keywordOf(src, c);
+        if (keyword === PNG_KEYWORD) return itxtText(dataOf(src, c));
         if (keyword === PNG_XMP_KEYWORD) {
-          const json = jsonFromXmp(itxtText(data) ?? '');
+          const json = jsonFromXmp(itxtText(dataOf(src, c)) ?? '');
           if (json !== undefined) return json;
         }
       }
@@ -202,6 +200,11 @@ export function pngChunks(b: Buffer): PngChunk[] {
   }));
 }
 
+/** An iTXt chunk's keyword (1–79 bytes and a NUL), read alone; undefined for other chunks. */
+function keywordOf(src: ByteSource, c: PngChunkAt): string | undefined {
+  return c.type === 'iTXt' ? itxtKeyword(src.read(c.dataStart, Math.min(c.dataEnd, c.dataStart + 80))) : undefined;
+}
+
 function itxtKeyword(data: Buffer): string {
   const nul = data.indexOf(0);
   return data.toString('latin1', 0, nul < 0 ? 0 : nul);
@@ -250,12 +253,12 @@ function itxt(keyword: string, text: string): Buffer {
 function embedPng(src: ByteSource, t: EmbedText): Part[] {
   const chunks = pngLayout(src);
   if (!chunks.some((c) => c.type === 'IEND')) throw new EmbedError('the PNG file has no IEND chunk');
-  // Only text chunks are read: the image data is copied, never looked at.
-  const texts = new Map(chunks.filter((c) => c.type === 'iTXt').map((c) => [c, dataOf(src, c)] as const));
-  const isXmp = (c: PngChunkAt) => texts.has(c) && itxtKeyword(texts.get(c)!) === PNG_XMP_KEYWORD;
+  // Only the keywords of text chunks are read, and the whole of an XMP one: the image data
+  // (and anyone else's text, however large) is copied, never looked at.
+  const keywords = new Map(chunks.map((c) => [c, keywordOf(src, c)]));
+  const isXmp = (c: PngChunkAt) => keywords.get(c) === PNG_XMP_KEYWORD;
   const ours = (c: PngChunkAt) =>
-    texts.has(c) &&
-    (itxtKeyword(texts.get(c)!) === PNG_KEYWORD || (isXmp(c) && isOurXmp(itxtText(texts.get(c)!) ?? '')));
+    keywords.get(c) === PNG_KEYWORD || (isXmp(c) && isOurXmp(itxtText(dataOf(src, c)) ?? ''));
   const kept = chunks.filter((c) => !ours(c));
   const chunk = kept.some(isXmp)
     ? itxt(PNG_KEYWORD, t.json)

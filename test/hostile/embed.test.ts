@@ -15,7 +15,16 @@ import { deflateSync } from 'node:zlib';
 import { writeFileSync } from 'node:fs';
 import { renderImage } from '../emulator/images/index.js';
 import { pngChunk } from '../emulator/images/png.js';
-import { EmbedError, extractProvenance, jpegSegments, pngChunks, riffChunks } from '../../src/output/embed.js';
+import {
+  bufferSource,
+  EmbedError,
+  embedParts,
+  extractFrom,
+  extractProvenance,
+  jpegSegments,
+  pngChunks,
+  riffChunks,
+} from '../../src/output/embed.js';
 import { embedInFile, extractFromFile, type Provenance } from '../../src/output/metadata.js';
 import { installed, toolTestsRun } from '../helpers/tools.js';
 
@@ -163,6 +172,18 @@ describe('PNG', () => {
     const bomb = itxt('XML:com.adobe.xmp', deflateSync(Buffer.alloc(64 * 1024 * 1024, 0x20)), true);
     const out = await embeds(png(IHDR!, bomb, ...IDATS, IEND), 'png');
     expect(out.includes(bomb)).toBe(true);
+  });
+  it("someone else's large text chunk is copied, not read", async () => {
+    const big = itxt('Comment', Buffer.alloc(4_000_000, 0x61));
+    const b = png(IHDR!, big, ...IDATS, IEND);
+    let read = 0;
+    const src = bufferSource(b);
+    const counting = { length: src.length, read: (s: number, e: number) => ((read += e - s), src.read(s, e)) };
+    embedParts(counting, { json: '{}', creator: 'c', description: 'd' });
+    expect(read).toBeLessThan(10_000);
+    read = 0;
+    expect(extractFrom(counting)).toBeUndefined();
+    expect(read).toBeLessThan(10_000);
   });
   it('embedding twice replaces ours', async () => {
     const once = await embeds(PNG, 'png');
