@@ -205,7 +205,8 @@ async function openImage(path: string, flags: number): Promise<FileHandle> {
   const file = await open(path, constants.O_RDONLY | NONBLOCK | flags);
   if ((await file.stat()).isFile()) return file;
   await file.close();
-  throw Object.assign(new Error(`${path} is not a regular file`), { code: 'EINVAL', syscall: 'open', path });
+  // A system error's shape (syscall, path), so that readers report it as they do EISDIR.
+  throw Object.assign(new Error('not a regular file'), { syscall: 'open', path });
 }
 
 export async function readSidecar(imagePath: string): Promise<Provenance | undefined> {
