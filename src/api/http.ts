@@ -2,7 +2,7 @@
  * The HTTP layer: undici with per-request timeouts, bounded bodies, the retry policy, and the
  * rule that the API key is only ever sent to Segmind's own origins.
  */
-import { Agent, request, type Dispatcher } from './undici.js';
+import { newAgent, request, type Dispatcher } from './undici.js';
 import { FluxKreaError, InterruptedError, ProtocolError } from '../errors.js';
 import {
   ApiError,
@@ -111,27 +111,31 @@ export function isAbort(e: unknown, signal?: AbortSignal): boolean {
 }
 
 export class Http {
-  readonly dispatcher: Dispatcher;
+  private agent?: Promise<Dispatcher>;
   private readonly opts: HttpOptions;
   private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
 
   constructor(opts: HttpOptions) {
     this.opts = opts;
     rememberSecret(opts.apiKey);
-    this.dispatcher =
-      opts.dispatcher ??
-      new Agent({
-        connect: { timeout: opts.connectTimeoutMs },
-        headersTimeout: opts.requestTimeoutMs,
-        bodyTimeout: opts.requestTimeoutMs,
-        // Polls of one job can be ~23 s apart (the first poll of a known 24 s job): a shorter
-        // idle limit closed the socket between them, and each new one costs a TCP + TLS
-        // handshake. A server that closes sooner says so (Keep-Alive: timeout), which undici
-        // honours; close() ends the socket at exit either way.
-        keepAliveTimeout: 60_000,
-        // Never follow redirects with the key attached: undici does not follow by default.
-      });
     this.sleep = opts.sleep ?? abortableSleep;
+  }
+
+  /** The dispatcher every request goes through: the caller's, or one keep-alive Agent made at the first request. */
+  dispatcher(): Promise<Dispatcher> {
+    if (this.opts.dispatcher) return Promise.resolve(this.opts.dispatcher);
+    this.agent ??= newAgent({
+      connect: { timeout: this.opts.connectTimeoutMs },
+      headersTimeout: this.opts.requestTimeoutMs,
+      bodyTimeout: this.opts.requestTimeoutMs,
+      // Polls of one job can be ~23 s apart (the first poll of a known 24 s job): a shorter
+      // idle limit closed the socket between them, and each new one costs a TCP + TLS
+      // handshake. A server that closes sooner says so (Keep-Alive: timeout), which undici
+      // honours; close() ends the socket at exit either way.
+      keepAliveTimeout: 60_000,
+      // Never follow redirects with the key attached: undici does not follow by default.
+    });
+    return this.agent;
   }
 
   /** Whether `url` may receive the API key. */
@@ -222,7 +226,7 @@ export class Http {
         headers,
         body,
         signal: o.keepInFlight ? o.requestSignal : o.signal,
-        dispatcher: this.dispatcher,
+        dispatcher: await this.dispatcher(),
         ...(o.headersTimeoutMs
           ? {
               headersTimeout: o.headersTimeoutMs,
@@ -268,7 +272,7 @@ export class Http {
   }
 
   async close(): Promise<void> {
-    if (!this.opts.dispatcher) await this.dispatcher.close().catch(() => undefined);
+    if (this.agent) await (await this.agent).close().catch(() => undefined);
   }
 }
 

@@ -39,7 +39,7 @@ export function againCommand(ctx: Context): Command {
   addFieldOptions(cmd, SWEEP_FIELDS);
   cmd.addHelpText('after', `${HELP}\n\n${EXIT_CODE_HELP}`);
   cmd.action(async (image: string) => {
-    const { runAgain } = await import('./run-again.js');
+    const { runAgain } = await import('./run.js');
     const prompt = (cmd.opts() as { prompt?: string }).prompt;
     ctx.done?.(
       await runAgain(ctx, image, prompt, collectFlags(cmd, [...MODEL_FIELDS, ...RUN_FIELDS, ...SWEEP_FIELDS])),

@@ -20,7 +20,7 @@ export function authCommand(ctx: Context): Command {
       '\nExamples:\n  $ flux-krea auth login\n  $ printf %s "$KEY" | flux-krea auth login\n\nThe key is never taken as an argument, so it stays out of shell history and process lists.\nA key Segmind rejects (401/403) exits 3 and is not stored.',
     )
     .action(async (opts: { verify: boolean }) => {
-      const { runLogin } = await import('./run-auth.js');
+      const { runLogin } = await import('./run.js');
       ctx.done?.(await runLogin(ctx, opts));
     });
   auth
@@ -31,7 +31,7 @@ export function authCommand(ctx: Context): Command {
     .option('--json', 'print a JSON object')
     .addHelpText('after', '\nExamples:\n  $ flux-krea auth status\n  $ flux-krea auth status --json')
     .action(async (opts: { json?: boolean }) => {
-      const { runAuthStatus } = await import('./run-auth.js');
+      const { runAuthStatus } = await import('./run.js');
       ctx.done?.(await runAuthStatus(ctx, opts));
     });
   auth
@@ -39,12 +39,8 @@ export function authCommand(ctx: Context): Command {
     .description('Remove the stored key')
     .addHelpText('after', '\nExamples:\n  $ flux-krea auth logout\n\nSEGMIND_API_KEY, when set, is not affected.')
     .action(async () => {
-      const { openStore } = await import('../store/store.js');
-      const store = await openStore(ctx.env);
-      const had = Boolean(store.get('apiKey'));
-      await store.delete('apiKey');
-      ctx.ui.info(had ? `Removed the stored key from ${store.path}.` : 'No key was stored.');
-      if (ctx.env.SEGMIND_API_KEY) ctx.ui.warn('SEGMIND_API_KEY is still set in your environment.');
+      const { runLogout } = await import('./run.js');
+      await runLogout(ctx);
     });
   return auth;
 }

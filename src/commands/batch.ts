@@ -63,7 +63,7 @@ export function batchCommand(ctx: Context): Command {
   for (const o of cmd.options) if (o.long && BATCH_MEANING[o.long]) o.description = BATCH_MEANING[o.long]!;
   cmd.addHelpText('after', `${BATCH_HELP}\n\n${EXIT_CODE_HELP}`);
   cmd.action(async (manifest: string) => {
-    const { runBatch } = await import('./run-batch.js');
+    const { runBatch } = await import('./run.js');
     ctx.done?.(await runBatch(ctx, manifest, collectFlags(cmd, ALL_BATCH_FIELDS)));
   });
   return cmd;

@@ -22,7 +22,7 @@ export function completionCommand(ctx: Context): Command {
     .addArgument(new Argument('<shell>', 'the shell to complete in').choices(SHELLS))
     .addHelpText('after', EXAMPLES);
   cmd.action(async (shell: Shell) => {
-    const { runCompletion } = await import('./run-completion.js');
+    const { runCompletion } = await import('./run.js');
     await runCompletion(ctx, shell);
   });
   return cmd;
@@ -39,7 +39,7 @@ export function completeCommand(ctx: Context): Command {
     .argument('[words...]', 'the words after the program name; the last is the one being typed')
     .helpOption(false);
   cmd.action(async (words: string[]) => {
-    const { runComplete } = await import('./run-completion.js');
+    const { runComplete } = await import('./run.js');
     // The answer describes the whole program, not just this subcommand.
     let root: Command = cmd;
     while (root.parent) root = root.parent;

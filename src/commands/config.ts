@@ -23,7 +23,7 @@ a project file (flux-krea.config.json in the current directory or a parent, e.g.
 value came from.`;
 
 async function body() {
-  return import('./run-config.js');
+  return import('./run.js');
 }
 
 export function configCommand(ctx: Context): Command {

@@ -49,12 +49,7 @@ export function galleryCommand(ctx: Context): Command {
         throw new UsageError('--out: the gallery is a file; `-` (stdout) is not allowed.', {
           suggestion: 'Give a file name, e.g. -o gallery.html.',
         });
-      const { writeGallery } = await import('../output/gallery/index.js');
-      const r = await writeGallery({ inputs, out: o.out, title: o.title, thumbSize });
-      for (const w of r.warnings) ctx.ui.warn(w);
-      ctx.stdout.write(`${o.out}\n`);
-      ctx.ui.info(
-        `gallery: ${r.cards} image${r.cards === 1 ? '' : 's'} in ${r.groups} group${r.groups === 1 ? '' : 's'}, ${Math.round(r.bytes / 1024)} KB`,
-      );
+      const { runGallery } = await import('./run.js');
+      await runGallery(ctx, inputs, { out: o.out, title: o.title, thumbSize });
     });
 }

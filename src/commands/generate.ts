@@ -60,7 +60,7 @@ export function configureGenerate(
     // After `--` every word is meant as a prompt, whatever it looks like.
     // (rawArgs: commander's copy of argv, set on the root command, which is where checkWords is given.)
     if (!(cmd as Command & { rawArgs?: string[] }).rawArgs?.includes('--')) checkWords?.(words);
-    const { runGenerate } = await import('./run-generate.js');
+    const { runGenerate } = await import('./run.js');
     ctx.done?.(
       await runGenerate(
         ctx,

@@ -30,7 +30,7 @@ export function inspectCommand(ctx: Context): Command {
     .option('--json', 'Print a JSON object on stdout: images, one object per image')
     .addHelpText('after', HELP)
     .action(async (paths: string[], o: { json?: boolean }) => {
-      const { runInspect } = await import('./run-inspect.js');
+      const { runInspect } = await import('./run.js');
       ctx.done?.(await runInspect(ctx, paths, { json: o.json === true }));
     });
 }

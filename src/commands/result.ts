@@ -39,7 +39,7 @@ export function resultCommand(ctx: Context): Command {
     '\nExamples:\n  $ flux-krea result 3f0c9a2e-... -o art/\n  $ flux-krea result 3f0c9a2e-... --json\n  $ flux-krea result 3f0c9a2e-... -o - > image.jpg\n\nResults are kept on the server for 1 hour. Images already saved are listed, not downloaded again.',
   );
   cmd.action(async (id: string) => {
-    const { runResult } = await import('./run-jobs.js');
+    const { runResult } = await import('./run.js');
     ctx.done?.(await runResult(ctx, id, collectFlags(cmd, RESULT_FIELDS)));
   });
   return cmd;
@@ -56,7 +56,7 @@ export function statusCommand(ctx: Context): Command {
     "\nExamples:\n  $ flux-krea status 3f0c9a2e-...\n  $ flux-krea status 3f0c9a2e-... --json\n\nA FAILED job exits 6 with the server's detail.",
   );
   cmd.action(async (id: string) => {
-    const { runStatus } = await import('./run-jobs.js');
+    const { runStatus } = await import('./run.js');
     ctx.done?.(await runStatus(ctx, id, collectFlags(cmd, STATUS_FIELDS)));
   });
   return cmd;
@@ -73,7 +73,7 @@ export function jobsCommand(ctx: Context): Command {
       '\nExamples:\n  $ flux-krea jobs\n  $ flux-krea jobs --json --limit 5\n  $ flux-krea jobs --since 7d\n\nJobs still fetchable (results live 1 hour) show their resume command. COST is what Segmind\nreported for the job (- when it did not say). The journal keeps the last 500 jobs.',
     )
     .action(async (opts: { json?: boolean; limit?: string; since?: string }) => {
-      const { runJobs } = await import('./run-jobs.js');
+      const { runJobs } = await import('./run.js');
       await runJobs(ctx, opts);
     });
 }

@@ -6,16 +6,18 @@
 import { FluxKreaError, UsageError, isFluxKreaError } from '../errors.js';
 import { readBalance, balanceJson, type Balance } from '../core/money/balance.js';
 import { formatCredits } from '../core/money/credits.js';
-import { endpoints, loadApiClient, printJson, type Context } from './shared/context.js';
+import { beforeFirstRequest, endpoints, printJson, type Context } from './shared/context.js';
 import { findApiKey, maskKey, openStore } from '../store/store.js';
 import { EXIT } from './shared/exit-codes.js';
+import { SegmindClient } from '../api/client.js';
+import { readKey } from './shared/read-key.js';
 
 type KeyCheck =
   { works: true; balance: Balance } | { works: false; error: FluxKreaError } | { works: null; error: FluxKreaError };
 
 /** Asks Segmind for the balance with `key`: it works, it is rejected (401/403), or Segmind cannot be asked. */
 async function checkKey(ctx: Context, key: string): Promise<KeyCheck> {
-  const { SegmindClient } = await loadApiClient();
+  await beforeFirstRequest();
   const client = new SegmindClient({
     apiKey: key,
     ...endpoints(ctx.env),
@@ -39,7 +41,6 @@ function balanceText(b: Balance): string {
 }
 
 export async function runLogin(ctx: Context, opts: { verify: boolean }): Promise<number> {
-  const { readKey } = await import('./shared/read-key.js');
   const key = (await readKey(ctx)).trim();
   if (!key)
     throw new UsageError('No key given.', {
@@ -129,4 +130,13 @@ export async function runAuthStatus(ctx: Context, opts: { json?: boolean }): Pro
     else ctx.stdout.write(`not checked: Segmind could not be reached (${check.error.message})\n`);
   }
   return check.works ? EXIT.ok : check.works === false ? EXIT.auth : EXIT.error;
+}
+
+/** `auth logout`: removes the stored key; one in the environment stays, and the user is told. */
+export async function runLogout(ctx: Context): Promise<void> {
+  const store = await openStore(ctx.env);
+  const had = Boolean(store.get('apiKey'));
+  await store.delete('apiKey');
+  ctx.ui.info(had ? `Removed the stored key from ${store.path}.` : 'No key was stored.');
+  if (ctx.env.SEGMIND_API_KEY) ctx.ui.warn('SEGMIND_API_KEY is still set in your environment.');
 }

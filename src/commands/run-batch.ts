@@ -37,6 +37,8 @@ import { jobEstimate, journalPrice, type PriceEstimate } from '../core/money/pri
 import { batchSpend, budgetFor, imagesToSubmit, leftToPay, type BatchSpend } from '../core/batch/spend.js';
 import { overBudgetWarning } from './shared/money.js';
 import type { LockFile as Lock } from '../store/lock.js';
+import { checkGalleryTarget, writeGallery } from '../output/gallery/index.js';
+import { checkFrozen } from '../core/batch/frozen.js';
 
 /** Resolves with the exit code: 0 when every entry is done or skipped, else the worst failure's (batch-report.ts). */
 export async function runBatch(ctx: Context, manifestPath: string, flags: FlagValues): Promise<number> {
@@ -91,8 +93,7 @@ export async function runBatch(ctx: Context, manifestPath: string, flags: FlagVa
   for (const w of checked.warnings) ctx.ui.warn(where(manifestPath, w));
 
   // Checked now, not when the page is written at the end: by then the run has paid.
-  if (run.gallery && !run.dry_run)
-    await (await import('../output/gallery/index.js')).checkGalleryTarget(run.gallery, 'gallery');
+  if (run.gallery && !run.dry_run) await checkGalleryTarget(run.gallery, 'gallery');
 
   const lockPath = run.lock ?? defaultLockPath(manifestPath, shard);
   // One paying run per lock (issue 12 item 2): two would each submit what the other has not
@@ -160,7 +161,7 @@ async function runOwned(
   if (stop) ctx.ui.info(stop.text);
   const over = overBudgetWarning(budget);
   if (over) ctx.ui.warn(over);
-  const gallery = run.gallery ? await writeGallery(ctx, lock, run.gallery) : undefined;
+  const gallery = run.gallery ? await writeLockGallery(ctx, lock, run.gallery) : undefined;
   const code = batchExitCode(results, ctx.signal.aborted);
   // Entries that never started (--fail-fast, Ctrl-C) had no line yet.
   const rest = results.filter((r) => !streamed.has(r.key));
@@ -219,8 +220,8 @@ async function finish(
   );
 }
 
-async function writeGallery(ctx: Context, lock: Lock, out: string): Promise<string> {
-  const g = await (await import('../output/gallery/index.js')).writeGallery({ inputs: [lock.path], out });
+async function writeLockGallery(ctx: Context, lock: Lock, out: string): Promise<string> {
+  const g = await writeGallery({ inputs: [lock.path], out });
   for (const w of g.warnings) ctx.ui.warn(w);
   const shown = relative(process.cwd(), g.path);
   ctx.ui.info(`gallery: ${shown}`);
@@ -241,7 +242,6 @@ async function frozen(
   display: (p: string) => string,
 ): Promise<number> {
   const started = Date.now();
-  const { checkFrozen } = await import('../core/batch/frozen.js');
   const verdicts = await checkFrozen(plans, lock, display);
   const entries: ReportEntry[] = verdicts.map(({ plan, current, reason }) => ({
     key: plan.entry.key,
@@ -262,7 +262,7 @@ async function frozen(
     ctx.ui.info(
       `To update them, run \`flux-krea batch ${place.manifest}\` with a key (unchanged entries cost nothing), then commit or cache the lock and the images.`,
     );
-  const gallery = run.gallery ? await writeGallery(ctx, lock, run.gallery) : undefined;
+  const gallery = run.gallery ? await writeLockGallery(ctx, lock, run.gallery) : undefined;
   await finish(ctx, run.json, {
     ...place,
     entries,

@@ -1,11 +1,10 @@
 /**
  * The generate command's body: resolve settings, show a dry run or run the core, present the
- * outcome. Kept apart from the command definition so that `--help` loads none of this, and
- * the core (with the HTTP stack) is loaded only past the dry run, which must start fast.
+ * outcome. Kept apart from the command definition so that `--help` loads none of this (see
+ * run.ts); undici loads only with the first request, so a dry run never does.
  */
-// fs.promises at call time: the dry run, which must start fast, never removes anything.
-import { promises as fsp } from 'node:fs';
-import type { GenerateOutcome } from '../core/generate.js';
+import { rm } from 'node:fs/promises';
+import { generate, type GenerateOutcome } from '../core/generate.js';
 import { buildRequest } from './shared/build-request.js';
 import { resolveSettings, type FlagValues, type Resolved } from '../store/settings.js';
 import { readStore } from '../store/store.js';
@@ -13,7 +12,7 @@ import { UsageError, isFluxKreaError } from '../errors.js';
 import type { RunOptions } from '../params/run-options.js';
 import { MODEL_FIELDS, RUN_FIELDS, SWEEP_FIELDS, type FieldSpec } from '../params/fields.js';
 import { sweepAxes } from '../core/sweep.js';
-import type { SweepRunOptions } from './run-sweep.js';
+import { runSweep, type SweepRunOptions } from './run-sweep.js';
 import { generationEndpoint } from '../api/endpoints.js';
 import { makeClient, openJournal, printJson, resumeHint, endpoints, type Context } from './shared/context.js';
 import { readPrompt } from './shared/stdin.js';
@@ -26,6 +25,8 @@ import { overBudgetWarning, runBudget, unpricedBudgetWarning } from './shared/mo
 import { jobEstimate, journalPrice, type PriceEstimate } from '../core/money/price.js';
 import { formatCredits } from '../core/money/credits.js';
 import type { ResolvedParams } from '../params/schema.js';
+import { refuseTerminal, stagingDir, writeImageToStdout } from './shared/stdout-image.js';
+import { openFiles } from './shared/open.js';
 
 /** The flags of generate (and again): model, run, and the options of a sweep. */
 export const GENERATE_FIELDS: readonly FieldSpec[] = [...MODEL_FIELDS, ...RUN_FIELDS, ...SWEEP_FIELDS];
@@ -62,7 +63,6 @@ export async function runGenerate(
   ctx.ui.configure(run);
   const prompt = recorded ? recorded.prompt : await readPrompt(promptArg, ctx.signal);
   if (axes.length) {
-    const { runSweep } = await import('./run-sweep.js');
     return runSweep(ctx, { resolved, run, axes, prompt });
   }
   const sweepOnly = SWEEP_FIELDS.filter((f) => resolved.origins[f.key]?.source === 'flag').map((f) => `--${f.flag}`);
@@ -84,7 +84,7 @@ export async function runGenerate(
     );
     run.sync = false;
   }
-  if (run.out === '-' && !run.dry_run) (await import('./shared/stdout-image.js')).refuseTerminal(ctx);
+  if (run.out === '-' && !run.dry_run) refuseTerminal(ctx);
   for (const w of built.warnings) ctx.ui.warn(w);
 
   if (run.dry_run) {
@@ -93,10 +93,7 @@ export async function runGenerate(
     return EXIT.ok;
   }
 
-  const [client, { generate }] = await Promise.all([
-    makeClient(ctx, { retries: run.retries, requestTimeoutSeconds: run.request_timeout }),
-    import('../core/generate.js'),
-  ]);
+  const client = await makeClient(ctx, { retries: run.retries, requestTimeoutSeconds: run.request_timeout });
   const journal = openJournal(ctx);
   const budget = run.max_cost === undefined ? undefined : await runBudget(run.max_cost, journal);
   const unpriced = unpricedBudgetWarning(budget);
@@ -108,7 +105,7 @@ export async function runGenerate(
       '--sync: one blocking call (about 25 s) with no request id to resume it, so Ctrl-C waits for its answer (the images are paid for); Ctrl-C twice quits.',
     );
   const toStdout = run.out === '-';
-  const outDir = toStdout ? await (await import('./shared/stdout-image.js')).stagingDir() : run.out;
+  const outDir = toStdout ? await stagingDir() : run.out;
   let outcome: GenerateOutcome | undefined;
   let failure: unknown;
   try {
@@ -137,7 +134,7 @@ export async function runGenerate(
   }
   if (!outcome) {
     // Staged images are gone with the staging dir: the journal points at the job, not at them.
-    if (toStdout) await fsp.rm(outDir, { recursive: true, force: true });
+    if (toStdout) await rm(outDir, { recursive: true, force: true });
     return reportError(ctx, ctx.ui, failure, run.json, {
       ...adviceFor(failure, run),
       ...(toStdout ? { savedFiles: [] } : {}),
@@ -145,7 +142,6 @@ export async function runGenerate(
   }
   for (const w of outcome.warnings) ctx.ui.warn(w);
   if (toStdout) {
-    const { writeImageToStdout } = await import('./shared/stdout-image.js');
     await writeImageToStdout(ctx, outcome.files, outDir);
   } else if (run.json) {
     printJson(ctx, toJson(outcome));
@@ -164,7 +160,6 @@ export async function runGenerate(
   const over = overBudgetWarning(budget);
   if (over) ctx.ui.warn(over);
   if (run.open && !toStdout) {
-    const { openFiles } = await import('./shared/open.js');
     await openFiles(
       ctx,
       outcome.files.map((f) => f.path),

@@ -20,6 +20,7 @@ import { formatCredits, parseSpan, roundCredits } from '../core/money/credits.js
 import { filesJson, metricsJson } from './shared/json-output.js';
 import type { SavedImage } from '../output/download.js';
 import type { Metrics } from '../api/client.js';
+import { refuseTerminal, stagingDir, writeImageToStdout } from './shared/stdout-image.js';
 
 function checkId(id: string): string {
   const t = id.trim();
@@ -44,7 +45,7 @@ export async function runResult(ctx: Context, rawId: string, flags: FlagValues):
   const run = resolved.values as unknown as RunOptions;
   ctx.ui.configure(run);
   const toStdout = flags.out !== undefined && run.out === '-';
-  if (toStdout) (await import('./shared/stdout-image.js')).refuseTerminal(ctx);
+  if (toStdout) refuseTerminal(ctx);
   const journal = openJournal(ctx);
   const entry = await journal.get(id);
   // An older journal's relative directory means the current one, as it did before.
@@ -62,7 +63,7 @@ export async function runResult(ctx: Context, rawId: string, flags: FlagValues):
   }
   const client = await makeClient(ctx, { retries: run.retries, requestTimeoutSeconds: run.request_timeout });
   const reporter = new StatusReporter(ctx.ui);
-  const dir = toStdout ? await (await import('./shared/stdout-image.js')).stagingDir() : outDir;
+  const dir = toStdout ? await stagingDir() : outDir;
   let outcome: JobOutcome | undefined;
   let failure: unknown;
   try {
@@ -96,7 +97,6 @@ export async function runResult(ctx: Context, rawId: string, flags: FlagValues):
     });
   }
   if (toStdout) {
-    const { writeImageToStdout } = await import('./shared/stdout-image.js');
     await writeImageToStdout(ctx, outcome.files, dir, `flux-krea result ${id} -o <dir>`);
     return EXIT.ok;
   }

@@ -7,7 +7,7 @@
 import { relative, resolve } from 'node:path';
 import { generationEndpoint, MODEL } from '../api/endpoints.js';
 import type { BatchEntry } from '../core/batch/entries.js';
-import type { Action } from '../core/batch/plan.js';
+import { planEntries, type Action } from '../core/batch/plan.js';
 import type { EntryResult } from '../core/batch/run-entry.js';
 import { formatCredits } from '../core/money/credits.js';
 import { overBudgetWarning } from './shared/money.js';
@@ -24,6 +24,12 @@ import type { Resolved } from '../store/settings.js';
 import { batchExitCode, batchReport } from './shared/batch-report.js';
 import { endpoints, printJson, type Context } from './shared/context.js';
 import { EXIT } from './shared/exit-codes.js';
+import { LockFile } from '../store/lock.js';
+import { acquireLockOwner } from '../store/lock-owner.js';
+import { runThroughEngine } from './shared/run-plans.js';
+import { batchSpend } from '../core/batch/spend.js';
+import { openFiles } from './shared/open.js';
+import { derivedSeed, stableStringify } from '../util/hash.js';
 
 export type SweepRunOptions = RunOptions &
   SweepOptions &
@@ -53,7 +59,7 @@ export async function runSweep(ctx: Context, s: SweepInput): Promise<number> {
   const { entries, warnings } = await sweepEntries(s);
   for (const w of warnings) ctx.ui.warn(w);
 
-  // A dry run without a lock has nothing to compare with: it loads neither the lock nor hashing.
+  // A dry run without a lock has nothing to compare with.
   if (run.dry_run && !run.lock) {
     dryRun(
       ctx,
@@ -64,18 +70,12 @@ export async function runSweep(ctx: Context, s: SweepInput): Promise<number> {
     return EXIT.ok;
   }
   if (run.dry_run) {
-    const [{ LockFile }, { planEntries }] = await Promise.all([
-      import('../store/lock.js'),
-      import('../core/batch/plan.js'),
-    ]);
     const lock = await LockFile.load(run.lock!, MODEL);
     dryRun(ctx, run, await planEntries(entries, { lock, baseOut: run.out, force: run.force }), how);
     return EXIT.ok;
   }
   // One paying run per lock file, as for a batch: two would each pay for what the other has not recorded yet.
-  const owner = run.lock
-    ? await (await import('../store/lock-owner.js')).acquireLockOwner(resolve(run.lock))
-    : undefined;
+  const owner = run.lock ? await acquireLockOwner(resolve(run.lock)) : undefined;
   try {
     return await runOwned(ctx, s, entries, how);
   } finally {
@@ -85,12 +85,6 @@ export async function runSweep(ctx: Context, s: SweepInput): Promise<number> {
 
 async function runOwned(ctx: Context, s: SweepInput, entries: BatchEntry[], how: string): Promise<number> {
   const { run, axes } = s;
-  const [{ LockFile }, { planEntries }, { runThroughEngine }, { batchSpend }] = await Promise.all([
-    import('../store/lock.js'),
-    import('../core/batch/plan.js'),
-    import('./shared/run-plans.js'),
-    import('../core/batch/spend.js'),
-  ]);
   const lock = run.lock ? await LockFile.load(run.lock, MODEL) : LockFile.inMemory(process.cwd(), MODEL);
   // Nothing is pruned: a lock may be shared by several sweeps (or be a manifest's), and a
   // combination left out this time keeps its record and files for the next run or the gallery.
@@ -138,7 +132,7 @@ async function runOwned(ctx: Context, s: SweepInput, entries: BatchEntry[], how:
       run,
       paths.map((p) => relative(process.cwd(), p)),
     );
-  if (run.open && paths.length) await (await import('./shared/open.js')).openFiles(ctx, paths);
+  if (run.open && paths.length) await openFiles(ctx, paths);
   return batchExitCode(results, ctx.signal.aborted);
 }
 
@@ -174,8 +168,7 @@ export async function sweepEntries(s: SweepInput): Promise<{ entries: BatchEntry
     const model = Object.fromEntries(
       MODEL_FIELDS.filter((f) => f.key !== 'seed' && values[f.key] !== undefined).map((f) => [f.key, values[f.key]]),
     );
-    const hash = run.lock ? await import('../util/hash.js') : undefined;
-    values.seed = hash ? hash.derivedSeed(hash.stableStringify({ ...model, prompt: prompt.trim() })) : randomSeed();
+    values.seed = run.lock ? derivedSeed(stableStringify({ ...model, prompt: prompt.trim() })) : randomSeed();
     origins.seed = run.lock
       ? { source: 'derived', where: 'derived from the request (stable with --lock)' }
       : { source: 'random', where: 'picked at random, shared by the sweep' };

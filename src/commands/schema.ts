@@ -41,7 +41,7 @@ export function schemaCommand(ctx: Context): Command {
     .option('--list', 'list the schemas, one a line, with what each describes')
     .addHelpText('after', HELP);
   cmd.action(async (name: SchemaName | undefined) => {
-    const { runSchema } = await import('./run-schema.js');
+    const { runSchema } = await import('./run.js');
     runSchema(ctx, name);
   });
   return cmd;

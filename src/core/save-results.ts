@@ -51,7 +51,7 @@ export async function saveResults(r: SaveRequest): Promise<SavedImage[]> {
           dir: r.dir,
           stem: r.stem?.(i) ?? imageStem(r.prompt, r.seed, i),
           requestId: r.requestId,
-          dispatcher: r.client.http.dispatcher,
+          dispatcher: await r.client.http.dispatcher(),
           retries: r.retries,
           signal: r.signal,
           deadline: r.deadline,

@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createHash, randomBytes } from 'node:crypto';
-import { Agent, request, type Dispatcher } from '../api/undici.js';
+import { newAgent, request, type Dispatcher } from '../api/undici.js';
 import { DeadlineError, FluxKreaError, InterruptedError, OutputError, ProtocolError } from '../errors.js';
 import { sniffImage, SNIFF_BYTES, type ImageRef } from '../api/extract.js';
 import { toConnectionError, isAbort, type RetryInfo } from '../api/http.js';
@@ -47,10 +47,10 @@ export interface SaveOptions {
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
-let agent: Dispatcher | undefined;
+let agent: Promise<Dispatcher> | undefined;
 /** For library callers that pass no dispatcher: one keep-alive agent for all downloads. */
-function sharedAgent(): Dispatcher {
-  return (agent ??= new Agent({ keepAliveTimeout: 10_000 }));
+function sharedAgent(): Promise<Dispatcher> {
+  return (agent ??= newAgent({ keepAliveTimeout: 10_000 }));
 }
 
 /** A download that arrived broken: retried like a network error. */
@@ -228,7 +228,7 @@ async function downloadOnce(
         method: 'GET',
         headers: { 'user-agent': 'flux-krea' },
         signal: o.signal,
-        dispatcher: o.dispatcher ?? sharedAgent(),
+        dispatcher: o.dispatcher ?? (await sharedAgent()),
       });
     } catch (e) {
       if (isAbort(e, o.signal)) throw e;

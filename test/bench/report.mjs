@@ -100,9 +100,11 @@ What keeps the start cheap, with nothing but esbuild and Node: bin/flux-krea.js 
 CommonJS shim (an ES module entry costs Node 20 about 4 ms more) that answers a bare
 \`--version\` itself, turns on Node's own compile cache where it exists (Node 22.1+,
 \`module.enableCompileCache()\`, as npm does) and imports dist/cli.js. The build is one
-esbuild call with code splitting: command bodies, undici, conf, ora and chalk are chunks
-loaded by \`import()\` on the paths that use them (one unsplit bundle cost 16-24 ms more CPU per
-start; static chalk, ora and conf imports cost a dry run about 5, 25 and 20 ms).
+esbuild call with code splitting: the command bodies are one chunk behind one \`import()\`
+(esbuild makes a chunk per set of entry points sharing code: with an \`import()\` per body and
+helper, a dry run loaded 33 modules, now 11), and undici (at the first request), conf, ora and
+chalk are chunks loaded only on the paths that use them (one unsplit bundle cost 16-24 ms more
+CPU per start; static chalk, ora and conf imports cost a dry run about 5, 25 and 20 ms).
 The entry sets no V8 flag: a flag set at run time makes V8 reject its code caches for whatever
 compiles after it (6-8 ms per start here), so the one the CLI uses waits until undici loads.
 

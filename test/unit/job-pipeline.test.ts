@@ -45,7 +45,8 @@ interface Script {
 function fakeClient(s: Script): SegmindClient {
   const job = (id: string): Job => ({ requestId: id, status: 'QUEUED', statusUrl: '', responseUrl: '' });
   return {
-    http: { dispatcher: undefined },
+    // No dispatcher of its own: downloads use the shared agent.
+    http: { dispatcher: async () => undefined },
     submit: async () => {
       s.log.push('submit');
       if (s.submitError) throw s.submitError;

@@ -2,7 +2,7 @@
  * What every command shares: the UI, the interrupt signal, the client built from the
  * environment and the key, the journal.
  */
-import type { SegmindClient } from '../../api/client.js';
+import { SegmindClient } from '../../api/client.js';
 import { resolveEndpoints } from '../../api/endpoints.js';
 import { FluxKreaError, MissingKeyError } from '../../errors.js';
 import { findApiKey } from '../../store/store.js';
@@ -37,20 +37,18 @@ export function endpoints(env: NodeJS.ProcessEnv): { baseUrl: string; uploadUrl:
 }
 
 /**
- * The HTTP stack, loaded only when a request will be made: --dry-run and --help never pay for it.
- *
- * First, V8 is limited to its baseline WebAssembly compiler (issue 18): undici parses HTTP with
- * a WebAssembly build of llhttp, which V8 otherwise re-optimises on background threads. That
- * costs about 35 MB of peak memory and 40 ms of CPU per run, and a --sync run waited for it at
- * exit, to speed up a parser that reads a few kB of headers per request. Here, not at start-up:
- * once a V8 flag changes, V8 rejects its code caches (Node's built-in modules, and on Node 22+
- * the compile cache), so everything compiled after it compiles from source; set in the entry it
- * cost every `--help` and dry run 6-8 ms. Here, not in the library: V8 flags belong to the
- * process, which a library does not own.
+ * Called before the CLI's first request, which loads undici (src/api/undici.ts): V8 is limited
+ * to its baseline WebAssembly compiler (issue 18). undici parses HTTP with a WebAssembly build
+ * of llhttp, which V8 otherwise re-optimises on background threads. That costs about 35 MB of
+ * peak memory and 40 ms of CPU per run, and a --sync run waited for it at exit, to speed up a
+ * parser that reads a few kB of headers per request. Here, not at start-up: once a V8 flag
+ * changes, V8 rejects its code caches (Node's built-in modules, and on Node 22+ the compile
+ * cache), so everything compiled after it compiles from source; set in the entry it cost every
+ * `--help` and dry run 6-8 ms. Here, not in the library: V8 flags belong to the process, which
+ * a library does not own.
  */
-export async function loadApiClient(): Promise<typeof import('../../api/client.js')> {
+export async function beforeFirstRequest(): Promise<void> {
   (await import('node:v8')).setFlagsFromString('--liftoff-only');
-  return import('../../api/client.js');
 }
 
 export async function makeClient(ctx: Context, s: ClientSettings): Promise<SegmindClient> {
@@ -68,7 +66,7 @@ export async function makeClient(ctx: Context, s: ClientSettings): Promise<Segmi
       },
     );
   }
-  const { SegmindClient } = await loadApiClient();
+  await beforeFirstRequest();
   return new SegmindClient({
     apiKey: found.key,
     baseUrl,
