@@ -109,6 +109,21 @@ describe('coerce', () => {
     );
     expect(coerce(f, ` ${name}.x`, `--${name}`)).toBe(` ${name}.x`);
   });
+  // A project file or a manifest holds JSON: a list or an object must be shown as written.
+  it.each([
+    ['num-outputs', [1], '[1]'],
+    ['aspect', [], '[]'],
+    ['megapixels', [], '[]'],
+    ['format', {}, '{}'],
+    ['seed', { n: 1 }, '{"n":1}'],
+    ['guidance', Infinity, 'Infinity'],
+  ])('names a JSON %s value %j as written, without a guess', (name, raw, written) => {
+    const f = field(name);
+    expect(() => coerce(f, raw, `flux-krea.config.json: ${name}`)).toThrow(
+      `flux-krea.config.json: ${name}: ${written} is not allowed; use ${allowedText(f)}.`,
+    );
+    expect(() => coerce(f, raw, name)).not.toThrow(/Did you mean/);
+  });
   it('suggests the near miss', () => {
     expect(() => coerce(field('aspect'), '16x9', '--aspect')).toThrow(
       `--aspect: "16x9" is not allowed; use ${allowedText(field('aspect'))}. Did you mean 16:9?`,
