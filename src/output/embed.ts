@@ -11,7 +11,13 @@
  *   adding a VP8X header with the canvas size read from the bitstream header; the RIFF size
  *   is fixed. The pixels are untouched.
  * Embedding again replaces our earlier metadata instead of stacking it.
+ *
+ * The walkers read a file only where its structure is (chunk and segment headers, text
+ * chunks, the first bytes of a WebP bitstream), and an embed is a list of parts: new bytes,
+ * and ranges of the original copied as they are. A file is rewritten by streaming those
+ * parts, so memory does not grow with the image (issue 18: a 60 MB image took +130 MB).
  */
+import { readSync } from 'node:fs';
 import { inflateSync } from 'node:zlib';
 import { isOurXmp, jsonFromXmp, xmpPacket } from './xmp.js';
 
@@ -23,11 +29,49 @@ export interface EmbedText {
   description: string;
 }
 
+/** Random access to an image's bytes: a Buffer, or an open file read only where needed. */
+export interface ByteSource {
+  readonly length: number;
+  /** The bytes from `start` to `end` (fewer past the end). */
+  read(start: number, end: number): Buffer;
+}
+
+/** A range of the original image, copied unchanged. */
+export interface Span {
+  start: number;
+  end: number;
+}
+
+/** The embedded image: new bytes and spans of the original, in order. */
+export type Part = Buffer | Span;
+
+export function bufferSource(b: Buffer): ByteSource {
+  return { length: b.length, read: (start, end) => b.subarray(start, Math.min(end, b.length)) };
+}
+
+/** A file of `size` bytes open as `fd`; its few small reads are synchronous, as parsing is. */
+export function fileSource(fd: number, size: number): ByteSource {
+  return {
+    length: size,
+    read(start, end) {
+      const out = Buffer.alloc(Math.max(0, Math.min(end, size) - start));
+      let got = 0;
+      while (got < out.length) {
+        const n = readSync(fd, out, got, out.length - got, start + got);
+        if (n === 0) throw new EmbedError('the image file changed while it was read');
+        got += n;
+      }
+      return out;
+    },
+  };
+}
+
 const PNG_SIG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 const PNG_KEYWORD = 'flux-krea';
 const PNG_XMP_KEYWORD = 'XML:com.adobe.xmp';
 const XMP_ID = Buffer.from('http://ns.adobe.com/xap/1.0/\0', 'latin1');
 const COM_PREFIX = 'flux-krea:';
+const COM_BYTES = Buffer.from(COM_PREFIX, 'utf8');
 
 export function formatOf(b: Buffer): 'png' | 'jpg' | 'webp' | undefined {
   if (b.length >= 8 && b.subarray(0, 8).equals(PNG_SIG)) return 'png';
@@ -36,53 +80,77 @@ export function formatOf(b: Buffer): 'png' | 'jpg' | 'webp' | undefined {
   return undefined;
 }
 
-export function embedProvenance(b: Buffer, t: EmbedText): Buffer {
-  switch (formatOf(b)) {
+/** The image with the record embedded, as parts (see embed). */
+export function embedParts(src: ByteSource, t: EmbedText): Part[] {
+  switch (formatOf(src.read(0, 12))) {
     case 'png':
-      return embedPng(b, t);
+      return embedPng(src, t);
     case 'jpg':
-      return embedJpeg(b, t);
+      return embedJpeg(src, t);
     case 'webp':
-      return embedWebp(b, t);
+      return embedWebp(src, t);
     default:
       throw new EmbedError('only PNG, JPEG and WebP files can carry embedded metadata');
   }
 }
 
+export function embedProvenance(b: Buffer, t: EmbedText): Buffer {
+  return Buffer.concat(
+    embedParts(bufferSource(b), t).map((p) => (Buffer.isBuffer(p) ? p : b.subarray(p.start, p.end))),
+  );
+}
+
 /** The embedded JSON, or undefined when the file carries none of ours. */
 export function extractProvenance(b: Buffer): string | undefined {
-  switch (formatOf(b)) {
+  return extractFrom(bufferSource(b));
+}
+
+export function extractFrom(src: ByteSource): string | undefined {
+  switch (formatOf(src.read(0, 12))) {
     case 'png': {
-      for (const c of pngChunks(b)) {
+      for (const c of pngLayout(src)) {
         if (c.type !== 'iTXt') continue;
-        const keyword = itxtKeyword(c.data);
-        if (keyword === PNG_KEYWORD) return itxtText(c.data);
+        const data = dataOf(src, c);
+        const keyword = itxtKeyword(data);
+        if (keyword === PNG_KEYWORD) return itxtText(data);
         if (keyword === PNG_XMP_KEYWORD) {
-          const json = jsonFromXmp(itxtText(c.data));
+          const json = jsonFromXmp(itxtText(data));
           if (json !== undefined) return json;
         }
       }
       return undefined;
     }
     case 'jpg': {
-      for (const s of jpegSegments(b).segments) {
-        if (s.marker === 0xe1 && s.data.subarray(0, XMP_ID.length).equals(XMP_ID)) {
-          const json = jsonFromXmp(s.data.subarray(XMP_ID.length).toString('utf8'));
+      for (const at of jpegLayout(src).segments) {
+        if (at.marker === 0xe1 && startsWith(src, at, XMP_ID)) {
+          const json = jsonFromXmp(dataOf(src, at).subarray(XMP_ID.length).toString('utf8'));
           if (json !== undefined) return json;
         }
-        if (s.marker === 0xfe && s.data.toString('utf8', 0, COM_PREFIX.length) === COM_PREFIX)
-          return s.data.subarray(COM_PREFIX.length).toString('utf8');
+        if (at.marker === 0xfe && startsWith(src, at, COM_BYTES))
+          return dataOf(src, at).subarray(COM_BYTES.length).toString('utf8');
       }
       return undefined;
     }
     case 'webp': {
-      const xmp = riffChunks(b).find((c) => c.fourcc === 'XMP ');
-      return xmp ? jsonFromXmp(xmp.data.toString('utf8')) : undefined;
+      const xmp = riffLayout(src).find((c) => c.fourcc === 'XMP ');
+      return xmp ? jsonFromXmp(dataOf(src, xmp).toString('utf8')) : undefined;
     }
     default:
       return undefined;
   }
 }
+
+/** Where a chunk or segment is in the file: all of it (`start`–`end`) and its data. */
+interface Layout extends Span {
+  dataStart: number;
+  dataEnd: number;
+}
+
+const dataOf = (src: ByteSource, l: Layout): Buffer => src.read(l.dataStart, l.dataEnd);
+const spanOf = (l: Layout): Span => ({ start: l.start, end: l.end });
+/** Whether the data of a chunk or segment starts with `prefix`, reading no more than that. */
+const startsWith = (src: ByteSource, l: Layout, prefix: Buffer): boolean =>
+  src.read(l.dataStart, Math.min(l.dataEnd, l.dataStart + prefix.length)).equals(prefix);
 
 // ---- PNG ----
 
@@ -98,6 +166,23 @@ export function crc32(data: Buffer): number {
   return (c ^ 0xffffffff) >>> 0;
 }
 
+interface PngChunkAt extends Layout {
+  type: string;
+}
+
+function pngLayout(src: ByteSource): PngChunkAt[] {
+  const chunks: PngChunkAt[] = [];
+  for (let i = 8; i + 12 <= src.length;) {
+    const head = src.read(i, i + 8);
+    const len = head.readUInt32BE(0);
+    const end = i + 12 + len;
+    if (end > src.length) throw new EmbedError('the PNG file is truncated');
+    chunks.push({ type: head.toString('latin1', 4, 8), start: i, end, dataStart: i + 8, dataEnd: i + 8 + len });
+    i = end;
+  }
+  return chunks;
+}
+
 interface PngChunk {
   type: string;
   data: Buffer;
@@ -106,15 +191,12 @@ interface PngChunk {
 }
 
 export function pngChunks(b: Buffer): PngChunk[] {
-  const chunks: PngChunk[] = [];
-  for (let i = 8; i + 12 <= b.length;) {
-    const len = b.readUInt32BE(i);
-    const end = i + 12 + len;
-    if (end > b.length) throw new EmbedError('the PNG file is truncated');
-    chunks.push({ type: b.toString('latin1', i + 4, i + 8), data: b.subarray(i + 8, i + 8 + len), start: i, end });
-    i = end;
-  }
-  return chunks;
+  return pngLayout(bufferSource(b)).map((c) => ({
+    type: c.type,
+    data: b.subarray(c.dataStart, c.dataEnd),
+    start: c.start,
+    end: c.end,
+  }));
 }
 
 function itxtKeyword(data: Buffer): string {
@@ -150,23 +232,50 @@ function itxt(keyword: string, text: string): Buffer {
   );
 }
 
-function embedPng(b: Buffer, t: EmbedText): Buffer {
-  const chunks = pngChunks(b);
+function embedPng(src: ByteSource, t: EmbedText): Part[] {
+  const chunks = pngLayout(src);
   if (!chunks.some((c) => c.type === 'IEND')) throw new EmbedError('the PNG file has no IEND chunk');
-  const isXmp = (c: PngChunk) => c.type === 'iTXt' && itxtKeyword(c.data) === PNG_XMP_KEYWORD;
-  const ours = (c: PngChunk) =>
-    c.type === 'iTXt' && (itxtKeyword(c.data) === PNG_KEYWORD || (isXmp(c) && isOurXmp(itxtText(c.data))));
+  // Only text chunks are read: the image data is copied, never looked at.
+  const texts = new Map(chunks.filter((c) => c.type === 'iTXt').map((c) => [c, dataOf(src, c)] as const));
+  const isXmp = (c: PngChunkAt) => texts.has(c) && itxtKeyword(texts.get(c)!) === PNG_XMP_KEYWORD;
+  const ours = (c: PngChunkAt) =>
+    texts.has(c) && (itxtKeyword(texts.get(c)!) === PNG_KEYWORD || (isXmp(c) && isOurXmp(itxtText(texts.get(c)!))));
   const kept = chunks.filter((c) => !ours(c));
   const chunk = kept.some(isXmp)
     ? itxt(PNG_KEYWORD, t.json)
     : itxt(PNG_XMP_KEYWORD, xmpPacket(t.json, t.creator, t.description));
   // Before the first IDAT (issue 13 item 12): where readers look for metadata.
   const at = kept.findIndex((c) => c.type === 'IDAT' || c.type === 'IEND');
-  const raw = kept.map((c) => b.subarray(c.start, c.end));
-  return Buffer.concat([PNG_SIG, ...raw.slice(0, at), chunk, ...raw.slice(at)]);
+  const raw = kept.map(spanOf);
+  return [PNG_SIG, ...raw.slice(0, at), chunk, ...raw.slice(at)];
 }
 
 // ---- JPEG ----
+
+interface JpegSegmentAt extends Layout {
+  marker: number;
+}
+
+/** Segments from SOI up to (not including) SOS; `rest` is where the scan data starts. */
+function jpegLayout(src: ByteSource): { segments: JpegSegmentAt[]; rest: number } {
+  const segments: JpegSegmentAt[] = [];
+  let i = 2;
+  while (i + 4 <= src.length) {
+    const head = src.read(i, i + 4);
+    if (head[0] !== 0xff) throw new EmbedError('the JPEG file has a broken segment structure');
+    const marker = head[1]!;
+    if (marker === 0xff) {
+      i++;
+      continue;
+    } // fill byte
+    if (marker === 0xda || marker === 0xd9) return { segments, rest: i };
+    const len = head.readUInt16BE(2);
+    if (len < 2 || i + 2 + len > src.length) throw new EmbedError('the JPEG file is truncated');
+    segments.push({ marker, start: i, end: i + 2 + len, dataStart: i + 4, dataEnd: i + 2 + len });
+    i += 2 + len;
+  }
+  throw new EmbedError('the JPEG file has no image data');
+}
 
 interface JpegSegment {
   marker: number;
@@ -175,24 +284,17 @@ interface JpegSegment {
   end: number;
 }
 
-/** Segments from SOI up to (not including) SOS; `rest` is where the scan data starts. */
 export function jpegSegments(b: Buffer): { segments: JpegSegment[]; rest: number } {
-  const segments: JpegSegment[] = [];
-  let i = 2;
-  while (i + 4 <= b.length) {
-    if (b[i] !== 0xff) throw new EmbedError('the JPEG file has a broken segment structure');
-    const marker = b[i + 1]!;
-    if (marker === 0xff) {
-      i++;
-      continue;
-    } // fill byte
-    if (marker === 0xda || marker === 0xd9) return { segments, rest: i };
-    const len = b.readUInt16BE(i + 2);
-    if (len < 2 || i + 2 + len > b.length) throw new EmbedError('the JPEG file is truncated');
-    segments.push({ marker, data: b.subarray(i + 4, i + 2 + len), start: i, end: i + 2 + len });
-    i += 2 + len;
-  }
-  throw new EmbedError('the JPEG file has no image data');
+  const { segments, rest } = jpegLayout(bufferSource(b));
+  return {
+    segments: segments.map((s) => ({
+      marker: s.marker,
+      data: b.subarray(s.dataStart, s.dataEnd),
+      start: s.start,
+      end: s.end,
+    })),
+    rest,
+  };
 }
 
 function jpegSegment(marker: number, data: Buffer): Buffer {
@@ -202,12 +304,12 @@ function jpegSegment(marker: number, data: Buffer): Buffer {
   return Buffer.concat([head, data]);
 }
 
-function embedJpeg(b: Buffer, t: EmbedText): Buffer {
-  const { segments, rest } = jpegSegments(b);
-  const isXmp = (s: JpegSegment) => s.marker === 0xe1 && s.data.subarray(0, XMP_ID.length).equals(XMP_ID);
-  const ours = (s: JpegSegment) =>
-    (isXmp(s) && isOurXmp(s.data.toString('utf8'))) ||
-    (s.marker === 0xfe && s.data.toString('utf8', 0, COM_PREFIX.length) === COM_PREFIX);
+function embedJpeg(src: ByteSource, t: EmbedText): Part[] {
+  const { segments, rest } = jpegLayout(src);
+  // Only the first bytes of APP1 and COM segments are read, and the whole of an XMP one.
+  const isXmp = (s: JpegSegmentAt) => s.marker === 0xe1 && startsWith(src, s, XMP_ID);
+  const ours = (s: JpegSegmentAt) =>
+    (isXmp(s) && isOurXmp(dataOf(src, s).toString('utf8'))) || (s.marker === 0xfe && startsWith(src, s, COM_BYTES));
   const kept = segments.filter((s) => !ours(s));
   const foreignXmp = kept.some(isXmp);
   const segment = foreignXmp
@@ -215,12 +317,37 @@ function embedJpeg(b: Buffer, t: EmbedText): Buffer {
     : jpegSegment(0xe1, Buffer.concat([XMP_ID, Buffer.from(xmpPacket(t.json, t.creator, t.description), 'utf8')]));
   let at = 0;
   while (at < kept.length && kept[at]!.marker >= 0xe0 && kept[at]!.marker <= 0xef) at++;
-  const parts = kept.map((s) => b.subarray(s.start, s.end));
+  const parts: Part[] = kept.map(spanOf);
   parts.splice(at, 0, segment);
-  return Buffer.concat([b.subarray(0, 2), ...parts, b.subarray(rest)]);
+  return [{ start: 0, end: 2 }, ...parts, { start: rest, end: src.length }];
 }
 
 // ---- WebP ----
+
+interface RiffChunkAt extends Layout {
+  fourcc: string;
+}
+
+function riffLayout(src: ByteSource): RiffChunkAt[] {
+  const size = src.read(4, 8).readUInt32LE(0);
+  if (size + 8 > src.length) throw new EmbedError('the WebP file is truncated');
+  const chunks: RiffChunkAt[] = [];
+  for (let i = 12; i + 8 <= size + 8;) {
+    const head = src.read(i, i + 8);
+    const len = head.readUInt32LE(4);
+    const end = i + 8 + len + (len & 1);
+    if (i + 8 + len > size + 8) throw new EmbedError('the WebP file has a broken chunk');
+    chunks.push({
+      fourcc: head.toString('latin1', 0, 4),
+      start: i,
+      end: Math.min(end, size + 8),
+      dataStart: i + 8,
+      dataEnd: i + 8 + len,
+    });
+    i = end;
+  }
+  return chunks;
+}
 
 interface RiffChunk {
   fourcc: string;
@@ -230,22 +357,12 @@ interface RiffChunk {
 }
 
 export function riffChunks(b: Buffer): RiffChunk[] {
-  const size = b.readUInt32LE(4);
-  if (size + 8 > b.length) throw new EmbedError('the WebP file is truncated');
-  const chunks: RiffChunk[] = [];
-  for (let i = 12; i + 8 <= size + 8;) {
-    const len = b.readUInt32LE(i + 4);
-    const end = i + 8 + len + (len & 1);
-    if (i + 8 + len > size + 8) throw new EmbedError('the WebP file has a broken chunk');
-    chunks.push({
-      fourcc: b.toString('latin1', i, i + 4),
-      data: b.subarray(i + 8, i + 8 + len),
-      start: i,
-      end: Math.min(end, size + 8),
-    });
-    i = end;
-  }
-  return chunks;
+  return riffLayout(bufferSource(b)).map((c) => ({
+    fourcc: c.fourcc,
+    data: b.subarray(c.dataStart, c.dataEnd),
+    start: c.start,
+    end: c.end,
+  }));
 }
 
 function riffChunk(fourcc: string, data: Buffer): Buffer {
@@ -258,13 +375,12 @@ function riffChunk(fourcc: string, data: Buffer): Buffer {
 const VP8X_XMP = 0x04;
 const VP8X_ALPHA = 0x10;
 
-/** A VP8X header for a simple file: canvas size and alpha read from the VP8/VP8L bitstream header. */
-function vp8xFor(image: RiffChunk): Buffer {
+/** A VP8X header for a simple file: canvas size and alpha from the VP8/VP8L bitstream's first bytes. */
+function vp8xFor(fourcc: string, d: Buffer): Buffer {
   let width: number;
   let height: number;
   let alpha = false;
-  const d = image.data;
-  if (image.fourcc === 'VP8L') {
+  if (fourcc === 'VP8L') {
     if (d.length < 5 || d[0] !== 0x2f) throw new EmbedError('the WebP lossless header is not valid');
     const bits = d.readUInt32LE(1);
     width = (bits & 0x3fff) + 1;
@@ -283,26 +399,34 @@ function vp8xFor(image: RiffChunk): Buffer {
   return x;
 }
 
-function embedWebp(b: Buffer, t: EmbedText): Buffer {
-  const chunks = riffChunks(b);
+function embedWebp(src: ByteSource, t: EmbedText): Part[] {
+  const chunks = riffLayout(src);
   const first = chunks[0];
   if (!first) throw new EmbedError('the WebP file has no chunks');
-  const foreign = chunks.find((c) => c.fourcc === 'XMP ' && !isOurXmp(c.data.toString('utf8')));
+  const foreign = chunks.find((c) => c.fourcc === 'XMP ' && !isOurXmp(dataOf(src, c).toString('utf8')));
   if (foreign) throw new EmbedError('the WebP file already carries XMP metadata of its own');
   let vp8x: Buffer;
-  if (first.fourcc === 'VP8X') vp8x = Buffer.from(first.data);
-  else if (first.fourcc === 'VP8 ' || first.fourcc === 'VP8L') vp8x = vp8xFor(first);
+  if (first.fourcc === 'VP8X') vp8x = Buffer.from(dataOf(src, first));
+  else if (first.fourcc === 'VP8 ' || first.fourcc === 'VP8L')
+    vp8x = vp8xFor(first.fourcc, src.read(first.dataStart, Math.min(first.dataEnd, first.dataStart + 10)));
   else throw new EmbedError(`the WebP file starts with an unknown chunk ${JSON.stringify(first.fourcc)}`);
   vp8x[0] = vp8x[0]! | VP8X_XMP;
-  const rest = chunks.filter((c) => c.fourcc !== 'VP8X' && c.fourcc !== 'XMP ').map((c) => riffChunk(c.fourcc, c.data));
-  const body = Buffer.concat([
-    Buffer.from('WEBP', 'latin1'),
-    riffChunk('VP8X', vp8x),
-    ...rest,
-    riffChunk('XMP ', Buffer.from(xmpPacket(t.json, t.creator, t.description), 'utf8')),
-  ]);
-  const head = Buffer.alloc(8);
-  head.write('RIFF', 0, 'latin1');
-  head.writeUInt32LE(body.length, 4);
-  return Buffer.concat([head, body]);
+  // Each other chunk as it is (header and data), with its padding byte written out.
+  const rest: Part[] = chunks
+    .filter((c) => c.fourcc !== 'VP8X' && c.fourcc !== 'XMP ')
+    .flatMap((c) => {
+      const whole: Span = { start: c.start, end: c.dataEnd };
+      return (c.dataEnd - c.dataStart) & 1 ? [whole, Buffer.alloc(1)] : [whole];
+    });
+  const head: Part[] = [Buffer.from('WEBP', 'latin1'), riffChunk('VP8X', vp8x)];
+  const tail = riffChunk('XMP ', Buffer.from(xmpPacket(t.json, t.creator, t.description), 'utf8'));
+  const body = [...head, ...rest, tail];
+  const riff = Buffer.alloc(8);
+  riff.write('RIFF', 0, 'latin1');
+  riff.writeUInt32LE(partsLength(body), 4);
+  return [riff, ...body];
+}
+
+export function partsLength(parts: Part[]): number {
+  return parts.reduce((n, p) => n + (Buffer.isBuffer(p) ? p.length : p.end - p.start), 0);
 }

@@ -5,11 +5,11 @@
  * Files are rewritten atomically (temp file + rename), so a crash never leaves half an image.
  */
 import { createHash } from 'node:crypto';
-import { link, readFile, unlink, writeFile } from 'node:fs/promises';
+import { link, open, readFile, unlink, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { MODEL } from '../api/endpoints.js';
 import { VERSION } from '../version.js';
-import { embedProvenance, EmbedError, extractProvenance } from './embed.js';
+import { embedParts, EmbedError, extractFrom, fileSource, partsLength } from './embed.js';
 import { tempPath, type SavedImage } from './download.js';
 import { writeFileAtomic } from '../util/atomic-file.js';
 import { isPlainFile } from '../util/plain-file.js';
@@ -60,7 +60,7 @@ export function sidecarPath(imagePath: string): string {
 }
 
 /** Images and sidecars are the user's files: the umask decides their mode, as for any new file. */
-function writeAtomic(path: string, data: Buffer | string): Promise<void> {
+function writeAtomic(path: string, data: Buffer | string | AsyncIterable<Uint8Array>): Promise<void> {
   return writeFileAtomic(path, data, { mode: 0o666 });
 }
 
@@ -87,12 +87,53 @@ export async function writeSidecar(imagePath: string, p: Provenance): Promise<vo
   }
 }
 
-/** Embeds the record in the image file; resolves with the file's new size and sha256. */
+/** Pieces in which an image's unchanged ranges are copied into its rewritten file. */
+const COPY_BYTES = 64 * 1024;
+
+/**
+ * Embeds the record in the image file; resolves with the file's new size and sha256. The
+ * file is read where its structure is, then rewritten by streaming (issue 18): memory stays
+ * flat in the image's size.
+ */
 export async function embedInFile(imagePath: string, p: Provenance): Promise<{ bytes: number; sha256: string }> {
-  const bytes = await readFile(imagePath);
-  const out = embedProvenance(bytes, { json: JSON.stringify(p), creator: p.generator, description: p.prompt });
-  await writeAtomic(imagePath, out);
-  return { bytes: out.length, sha256: createHash('sha256').update(out).digest('hex') };
+  const file = await open(imagePath, 'r');
+  let closed = false;
+  const close = async () => {
+    if (!closed) await file.close();
+    closed = true;
+  };
+  try {
+    const { size } = await file.stat();
+    const text = { json: JSON.stringify(p), creator: p.generator, description: p.prompt };
+    const parts = embedParts(fileSource(file.fd, size), text);
+    const hash = createHash('sha256');
+    const bytes = partsLength(parts);
+    // One buffer for every copied piece: the writer is done with a piece before it asks for
+    // the next one (writeFileAtomic), and the hash takes it at once.
+    const piece = Buffer.allocUnsafe(COPY_BYTES);
+    async function* stream(): AsyncGenerator<Buffer> {
+      for (const part of parts) {
+        if (Buffer.isBuffer(part)) {
+          hash.update(part);
+          yield part;
+          continue;
+        }
+        for (let at = part.start; at < part.end;) {
+          const { bytesRead } = await file.read(piece, 0, Math.min(COPY_BYTES, part.end - at), at);
+          if (bytesRead === 0) throw new EmbedError('the image file changed while it was rewritten');
+          at += bytesRead;
+          hash.update(piece.subarray(0, bytesRead));
+          yield piece.subarray(0, bytesRead);
+        }
+      }
+      // Closed before the new file is renamed over it (Windows refuses to replace an open file).
+      await close();
+    }
+    await writeAtomic(imagePath, stream());
+    return { bytes, sha256: hash.digest('hex') };
+  } finally {
+    await close();
+  }
 }
 
 /**
@@ -128,10 +169,20 @@ export async function applyMetadata(
   }
 }
 
-/** The provenance embedded in an image file, or undefined. */
+/** The provenance embedded in an image file, or undefined. Only the file's structure is read. */
 export async function readEmbedded(imagePath: string): Promise<Provenance | undefined> {
-  const json = extractProvenance(await readFile(imagePath));
+  const json = await extractFromFile(imagePath);
   return json === undefined ? undefined : (JSON.parse(json) as Provenance);
+}
+
+/** The JSON embedded in an image file (see extractProvenance), reading only its structure. */
+export async function extractFromFile(imagePath: string): Promise<string | undefined> {
+  const file = await open(imagePath, 'r');
+  try {
+    return extractFrom(fileSource(file.fd, (await file.stat()).size));
+  } finally {
+    await file.close();
+  }
 }
 
 export async function readSidecar(imagePath: string): Promise<Provenance | undefined> {

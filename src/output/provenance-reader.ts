@@ -4,8 +4,7 @@
  * gallery and by anything that re-runs or inspects an image.
  */
 import { lstat, readFile } from 'node:fs/promises';
-import { extractProvenance } from './embed.js';
-import { sidecarPath, type Provenance } from './metadata.js';
+import { extractFromFile, sidecarPath, type Provenance } from './metadata.js';
 
 export class ProvenanceError extends Error {
   constructor(
@@ -39,19 +38,13 @@ export function imageOf(path: string): string {
 export async function readProvenance(path: string): Promise<FoundProvenance | undefined> {
   const imagePath = imageOf(path);
   if (imagePath === path) {
-    let bytes: Buffer;
-    try {
-      bytes = await readFile(imagePath);
-    } catch (e) {
-      throw new ProvenanceError(
-        imagePath,
-        `cannot read ${imagePath} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
-      );
-    }
     let json: string | undefined;
     try {
-      json = extractProvenance(bytes);
-    } catch {
+      // Only the file's structure is read, not its image data (issue 18).
+      json = await extractFromFile(imagePath);
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      if (err.syscall) throw new ProvenanceError(imagePath, `cannot read ${imagePath} (${err.code ?? err.message})`);
       json = undefined; // a file whose structure embed.ts cannot walk carries no record of ours
     }
     if (json !== undefined)

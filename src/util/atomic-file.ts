@@ -34,7 +34,8 @@ export async function assertNotLink(path: string): Promise<void> {
 
 export async function writeFileAtomic(
   path: string,
-  data: string | Uint8Array,
+  /** An async iterable is written chunk by chunk, each one before the next is asked for. */
+  data: string | Uint8Array | AsyncIterable<Uint8Array>,
   o: AtomicWriteOptions = {},
 ): Promise<void> {
   await assertNotLink(path);
@@ -49,7 +50,7 @@ export async function writeFileAtomic(
   );
   try {
     try {
-      await file.writeFile(data);
+      await fsp.writeFile(file, data);
       // Durable before it replaces the old file: a power cut must not leave an empty lock.
       await file.sync();
     } finally {

@@ -61,14 +61,14 @@ await section('Install footprint (npm pack, then npm install -g of the tarball)'
 const needsEmulator = only.some((n) => !['startup', 'footprint', 'polling', 'jobs'].includes(n));
 const emu = needsEmulator ? await startEmulator(['--progress', 'time']) : undefined;
 try {
-  await section('Client overhead (median of 5 generations, --interval 1)', 'client', () => clientOverhead(emu));
+  await section('Client overhead (median of 7 interleaved rounds, --interval 1)', 'client', () => clientOverhead(emu));
   await section('Batch throughput (median of 3 batches)', 'batch', () => batchThroughput(emu));
   await section(
     'Batch scaling (one batch each of 100, 1,000 and 5,000 instant entries, then the 5,000 again unchanged)',
     'scale',
     () => batchScale(emu),
   );
-  await section('Memory (median of 5 interleaved runs each)', 'memory', () => memory(emu));
+  await section('Memory (median of 5 runs each, all at once, 12 s jobs)', 'memory', () => memory(emu));
   await section('Time to image (median of 3 runs each, all at once; real job times)', 'polling', () => polling());
 } finally {
   await emu?.close();

@@ -8,7 +8,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { renderImage } from '../emulator/images/index.js';
+import { createHash } from 'node:crypto';
+import { bodyChunks, paddedBody, renderImage } from '../emulator/images/index.js';
 import {
   crc32,
   embedProvenance,
@@ -18,7 +19,7 @@ import {
   pngChunks,
   riffChunks,
 } from '../../src/output/embed.js';
-import { applyMetadata, readEmbedded, readSidecar } from '../../src/output/metadata.js';
+import { applyMetadata, embedInFile, provenanceFor, readEmbedded, readSidecar } from '../../src/output/metadata.js';
 import { installed, toolTestsRun } from '../helpers/tools.js';
 
 const TEXT = {
@@ -242,5 +243,45 @@ describe('applyMetadata', () => {
     await applyMetadata([{ path: gif, bytes: 10, format: 'gif' }], 'embed', input, (m) => warnings.push(m));
     expect(warnings[0]).toMatch(/Cannot embed metadata in .*g\.gif/);
     expect(await readSidecar(gif)).toMatchObject({ seed: 3 });
+  });
+});
+
+describe('embedding in a file streams it (issue 18: memory flat in image size)', () => {
+  // Images padded to a few MB (the emulator's valid padding: PNG chunks, JPEG COM segments,
+  // WebP chunks), so that the copy goes through many pieces.
+  const padded = (format: 'png' | 'jpg' | 'webp') => {
+    const body = paddedBody(
+      renderImage({ format, width: 48, height: 32, quality: 80, key: `big-${format}` }),
+      3_000_001,
+    );
+    return Buffer.concat([...bodyChunks(body)]);
+  };
+
+  it.each(['png', 'jpg', 'webp'] as const)(
+    '%s: the file written is the in-memory embed byte for byte, with its size and sha256',
+    async (format) => {
+      const src = padded(format);
+      const path = join(dir, `big.${format}`);
+      await writeFile(path, src);
+      const p = provenanceFor({ params: { prompt: 'a big raccoon', seed: 9 }, requestId: 'req-big' }, 0);
+      const result = await embedInFile(path, p);
+      const written = await readFile(path);
+      const expected = embedProvenance(src, { json: JSON.stringify(p), creator: p.generator, description: p.prompt });
+      expect(written.equals(expected)).toBe(true);
+      expect(result).toEqual({ bytes: written.length, sha256: createHash('sha256').update(written).digest('hex') });
+      expect(await readEmbedded(path)).toEqual(p);
+      // Embedding again replaces the record: the file keeps one, and its length.
+      await embedInFile(path, p);
+      expect((await readFile(path)).length).toBe(written.length);
+    },
+  );
+
+  it('a file cut short is refused as it is, and left untouched', async () => {
+    const path = join(dir, 'cut.png');
+    const cut = padded('png').subarray(0, 2_000_000);
+    await writeFile(path, cut);
+    const p = provenanceFor({ params: { prompt: 'cut', seed: 1 } }, 0);
+    await expect(embedInFile(path, p)).rejects.toBeInstanceOf(EmbedError);
+    expect((await readFile(path)).equals(cut)).toBe(true);
   });
 });

@@ -87,9 +87,14 @@ export interface EntryRunContext {
 /** `releaseSlot` is called once the job is finished on the server: the pool may then submit the next one. */
 export async function runEntry(
   plan: PlannedEntry,
-  c: EntryRunContext,
+  batch: EntryRunContext,
   releaseSlot: () => void = () => undefined,
 ): Promise<EntryResult> {
+  // The entry's own signal, aborted with the batch's (issue 18): each wait of an entry (a retry,
+  // a poll, a download) listens for Ctrl-C while it lasts, and sixteen entries retrying at once
+  // on the batch's one signal made Node warn of a listener leak (MaxListenersExceededWarning,
+  // past ten). A dependent signal adds no listener to its source.
+  const c: EntryRunContext = { ...batch, signal: AbortSignal.any([batch.signal]) };
   const { entry } = plan;
   const base = { key: entry.key, line: entry.line, seed: entry.params.seed };
   let requestId: string | undefined;
