@@ -5,7 +5,7 @@
  * is the bottom layer.
  */
 import * as z from 'zod/mini';
-import { flagMeta as meta, int } from './schema.js';
+import { flagMeta as meta, int, text } from './schema.js';
 
 export const batchOptionsSchema = z.strictObject({
   concurrency: z
@@ -43,7 +43,7 @@ export const batchOptionsSchema = z.strictObject({
       help: 'Check every finished image by its sha256, not only by its size and modification time',
     }),
   ),
-  lock: z.optional(z.string().check(z.minLength(1))).register(
+  lock: z.optional(text()).register(
     z.globalRegistry,
     meta({
       flag: 'lock',
@@ -52,7 +52,7 @@ export const batchOptionsSchema = z.strictObject({
       help: 'Lock file [default: <manifest>.lock.json; with --shard i/n: <manifest>.shard-i-of-n.lock.json]',
     }),
   ),
-  gallery: z.optional(z.string().check(z.minLength(1))).register(
+  gallery: z.optional(text()).register(
     z.globalRegistry,
     meta({
       flag: 'gallery',
@@ -68,7 +68,7 @@ export const batchOptionsSchema = z.strictObject({
       help: 'Check, without a key or any request, that every entry is in the lock with its files intact; exit 8 naming each entry that would be generated',
     }),
   ),
-  shard: z.optional(z.string().check(z.minLength(1))).register(
+  shard: z.optional(text()).register(
     z.globalRegistry,
     meta({
       flag: 'shard',

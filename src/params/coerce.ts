@@ -57,11 +57,22 @@ function normalizeEnum(field: FieldSpec, s: string): string {
 }
 
 export function invalid(field: FieldSpec, raw: unknown, origin: string): UsageError {
-  const shown = typeof raw === 'string' ? JSON.stringify(raw) : String(raw);
-  const hint = field.kind === 'enum' ? didYouMean(String(raw), field.values ?? []) : undefined;
+  // A near miss is a typo in a word or a number; a list or an object is no near miss of anything.
+  const typed = typeof raw === 'string' || typeof raw === 'number';
+  const hint = field.kind === 'enum' && typed ? didYouMean(String(raw), field.values ?? []) : undefined;
   return new UsageError(
-    `${origin}: ${shown} is not allowed; use ${allowedText(field)}.${hint ? ` Did you mean ${hint}?` : ''}`,
+    `${origin}: ${shown(raw)} is not allowed; use ${allowedText(field)}.${hint ? ` Did you mean ${hint}?` : ''}`,
   );
+}
+
+/**
+ * The bad value as it was written: text in quotes, a list or an object from a JSON file as JSON.
+ * String() showed `[]` as nothing, `{}` as [object Object], and `[1]` as 1, which read as if an
+ * allowed number had been refused. Numbers stay String()'s (JSON would turn Infinity into null).
+ */
+function shown(raw: unknown): string {
+  if (typeof raw === 'string' || (typeof raw === 'object' && raw !== null)) return JSON.stringify(raw);
+  return String(raw);
 }
 
 /** The closest allowed value, when it is close enough to be a typo. */

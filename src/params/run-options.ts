@@ -3,7 +3,7 @@
  * so that flags, config keys, completions and docs derive from one place.
  */
 import * as z from 'zod/mini';
-import { flagMeta as meta, int, number } from './schema.js';
+import { flagMeta as meta, int, number, text } from './schema.js';
 
 export const runOptionsSchema = z.strictObject({
   sync: z._default(z.boolean(), false).register(
@@ -14,7 +14,7 @@ export const runOptionsSchema = z.strictObject({
       help: 'One blocking v1 call instead of submit + poll, for one image (with -n above 1, submit + poll is used: v1 returns one); it waits at least 300 s for the answer and has no request id, so Ctrl-C waits for it',
     }),
   ),
-  out: z._default(z.string().check(z.minLength(1)), '.').register(
+  out: z._default(text(), '.').register(
     z.globalRegistry,
     meta({
       flag: 'out',

@@ -56,6 +56,12 @@ const meta = flagMeta;
 export const int = (min: number, max: number) => z.int().check(z.minimum(min), z.maximum(max));
 /** A number from `min` to `max`, both included (classic zod's `.min(min).max(max)`). */
 export const number = (min: number, max: number) => z.number().check(z.minimum(min), z.maximum(max));
+/**
+ * A path, a URL or a name: something other than spaces. `minLength(1)` alone let `--out " "` (a
+ * stray space, an unset variable inside quotes) pass, and a paid job then wrote its images into a
+ * folder named " ".
+ */
+export const text = () => z.string().check(z.regex(/\S/, 'must not be blank'));
 
 export const modelParamsSchema = z.strictObject({
   prompt: z
@@ -131,7 +137,7 @@ export const modelParamsSchema = z.strictObject({
       help: 'How much the prompt changes --image (img2img only; server default 0.7)',
     }),
   ),
-  image: z.optional(z.string().check(z.minLength(1))).register(
+  image: z.optional(text()).register(
     z.globalRegistry,
     meta({
       flag: 'image',

@@ -99,6 +99,30 @@ describe('config', () => {
     ]);
   });
 
+  it('refuses a path of only spaces from every source, naming the source and the value', async () => {
+    const flag = await runMain(['a cat', '--out', ' ', '--dry-run'], sb);
+    expect([flag.exitCode, err(flag)]).toEqual([
+      2,
+      expect.stringContaining('--out: " " is not allowed; use a non-empty value.'),
+    ]);
+    const env = await runMain(['a cat', '--dry-run'], sb, { env: { ...sb.env, FLUX_KREA_OUT: '\t' } });
+    expect([env.exitCode, err(env)]).toEqual([2, expect.stringContaining('FLUX_KREA_OUT: "\\t" is not allowed')]);
+    const set = await runMain(['config', 'set', 'out', '  '], sb);
+    expect([set.exitCode, err(set)]).toEqual([2, expect.stringContaining('--out: "  " is not allowed')]);
+    await expect(stat(configFile())).rejects.toThrow();
+    await writeFile(join(sb.dir, 'flux-krea.config.json'), JSON.stringify({ out: ' ' }));
+    const project = await runMain(['a cat', '--dry-run'], sb, { env: { ...sb.env, HOME: sb.dir } });
+    expect([project.exitCode, err(project)]).toEqual([2, expect.stringContaining('out: " " is not allowed')]);
+  });
+
+  it('names a list or an object from a JSON file as written', async () => {
+    await writeFile(join(sb.dir, 'flux-krea.config.json'), JSON.stringify({ 'num-outputs': [1], aspect: [] }));
+    const r = await runMain(['a cat', '--dry-run'], sb, { env: { ...sb.env, HOME: sb.dir } });
+    expect(r.exitCode).toBe(2);
+    expect(err(r)).toMatch(/num-outputs: \[1\] is not allowed|aspect: \[\] is not allowed/);
+    expect(err(r)).not.toContain('Did you mean');
+  });
+
   it('refuses unknown keys with a did-you-mean, and keys that are not defaults', async () => {
     const typo = await runMain(['config', 'set', 'formt', 'png'], sb);
     expect([typo.exitCode, err(typo)]).toEqual([2, expect.stringContaining('Did you mean format?')]);

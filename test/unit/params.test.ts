@@ -4,6 +4,7 @@ import * as zm from 'zod/mini';
 import {
   MODEL_FIELDS,
   RUN_FIELDS,
+  BATCH_FIELDS,
   CONFIG_FIELDS,
   findField,
   allowedText,
@@ -91,6 +92,37 @@ describe('coerce', () => {
     const f = field(name);
     expect(() => coerce(f, raw, `--${f.flag}`)).toThrow(UsageError);
     expect(() => coerce(f, raw, `--${f.flag}`)).toThrow(message);
+  });
+  // A path of only spaces is a mistake (a stray space, an unset variable in quotes): `--out " "`
+  // passed and a paid job wrote its images into a folder named " ".
+  it.each([
+    ['out', ' '],
+    ['out', '\t'],
+    ['image', '  '],
+    ['lock', ' '],
+    ['gallery', '\n'],
+    ['shard', ' '],
+  ])('refuses --%s %j, a value of only spaces', (name, raw) => {
+    const f = findField(name, [...RUN_FIELDS, ...MODEL_FIELDS, ...BATCH_FIELDS])!;
+    expect(() => coerce(f, raw, `--${name}`)).toThrow(
+      `--${name}: ${JSON.stringify(raw)} is not allowed; use a non-empty value.`,
+    );
+    expect(coerce(f, ` ${name}.x`, `--${name}`)).toBe(` ${name}.x`);
+  });
+  // A project file or a manifest holds JSON: a list or an object must be shown as written.
+  it.each([
+    ['num-outputs', [1], '[1]'],
+    ['aspect', [], '[]'],
+    ['megapixels', [], '[]'],
+    ['format', {}, '{}'],
+    ['seed', { n: 1 }, '{"n":1}'],
+    ['guidance', Infinity, 'Infinity'],
+  ])('names a JSON %s value %j as written, without a guess', (name, raw, written) => {
+    const f = field(name);
+    expect(() => coerce(f, raw, `flux-krea.config.json: ${name}`)).toThrow(
+      `flux-krea.config.json: ${name}: ${written} is not allowed; use ${allowedText(f)}.`,
+    );
+    expect(() => coerce(f, raw, name)).not.toThrow(/Did you mean/);
   });
   it('suggests the near miss', () => {
     expect(() => coerce(field('aspect'), '16x9', '--aspect')).toThrow(
