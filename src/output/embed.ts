@@ -110,9 +110,9 @@ export function extractFrom(src: ByteSource): string | undefined {
     case 'png': {
       for (const c of pngLayout(src)) {
         const keyword = keywordOf(src, c);
-        if (keyword === PNG_KEYWORD) return itxtText(dataOf(src, c));
+        if (keyword === PNG_KEYWORD) return itxtText(textOf(src, c));
         if (keyword === PNG_XMP_KEYWORD) {
-          const json = jsonFromXmp(itxtText(dataOf(src, c)) ?? '');
+          const json = jsonFromXmp(itxtText(textOf(src, c)) ?? '');
           if (json !== undefined) return json;
         }
       }
@@ -131,7 +131,8 @@ export function extractFrom(src: ByteSource): string | undefined {
     }
     case 'webp': {
       const xmp = riffLayout(src).find((c) => c.fourcc === 'XMP ');
-      return xmp ? jsonFromXmp(dataOf(src, xmp).toString('utf8')) : undefined;
+      const text = xmp && textOf(src, xmp);
+      return text ? jsonFromXmp(text.toString('utf8')) : undefined;
     }
     default:
       return undefined;
@@ -145,6 +146,16 @@ interface Layout extends Span {
 }
 
 const dataOf = (src: ByteSource, l: Layout): Buffer => src.read(l.dataStart, l.dataEnd);
+
+/** Far more than any packet we write (a JPEG's is at most 64 KB): a larger text is someone else's. */
+const MAX_TEXT_BYTES = 16 * 1024 * 1024;
+
+/**
+ * The data of a chunk that may hold our text, or undefined when it is too large to be ours:
+ * someone else's text is not read whole (issue 18), nor a deflate bomb inflated past this.
+ */
+const textOf = (src: ByteSource, l: Layout): Buffer | undefined =>
+  l.dataEnd - l.dataStart <= MAX_TEXT_BYTES ? dataOf(src, l) : undefined;
 const spanOf = (l: Layout): Span => ({ start: l.start, end: l.end });
 /** Whether the data of a chunk or segment starts with `prefix`, reading no more than that. */
 const startsWith = (src: ByteSource, l: Layout, prefix: Buffer): boolean =>
@@ -210,15 +221,13 @@ function itxtKeyword(data: Buffer): string {
   return data.toString('latin1', 0, nul < 0 ? 0 : nul);
 }
 
-/** More than any XMP packet we write or read (a JPEG's is at most 64 KB): bounds a deflate bomb. */
-const MAX_TEXT_BYTES = 16 * 1024 * 1024;
-
 /**
  * The text of an iTXt chunk: after keyword, flags, language tag and translated keyword.
  * Undefined when compressed text does not inflate (or inflates past MAX_TEXT_BYTES): the chunk
  * is someone else's, and a broken one must not fail the embed.
  */
-function itxtText(data: Buffer): string | undefined {
+function itxtText(data: Buffer | undefined): string | undefined {
+  if (!data) return undefined;
   let i = data.indexOf(0) + 1;
   const compressed = data[i] === 1;
   i += 2;
@@ -258,7 +267,7 @@ function embedPng(src: ByteSource, t: EmbedText): Part[] {
   const keywords = new Map(chunks.map((c) => [c, keywordOf(src, c)]));
   const isXmp = (c: PngChunkAt) => keywords.get(c) === PNG_XMP_KEYWORD;
   const ours = (c: PngChunkAt) =>
-    keywords.get(c) === PNG_KEYWORD || (isXmp(c) && isOurXmp(itxtText(dataOf(src, c)) ?? ''));
+    keywords.get(c) === PNG_KEYWORD || (isXmp(c) && isOurXmp(itxtText(textOf(src, c)) ?? ''));
   const kept = chunks.filter((c) => !ours(c));
   const chunk = kept.some(isXmp)
     ? itxt(PNG_KEYWORD, t.json)
@@ -424,7 +433,7 @@ function embedWebp(src: ByteSource, t: EmbedText): Part[] {
   const chunks = riffLayout(src);
   const first = chunks[0];
   if (!first) throw new EmbedError('the WebP file has no chunks');
-  const foreign = chunks.find((c) => c.fourcc === 'XMP ' && !isOurXmp(dataOf(src, c).toString('utf8')));
+  const foreign = chunks.find((c) => c.fourcc === 'XMP ' && !isOurXmp(textOf(src, c)?.toString('utf8') ?? ''));
   if (foreign) throw new EmbedError('the WebP file already carries XMP metadata of its own');
   let vp8x: Buffer;
   if (first.fourcc === 'VP8X') {

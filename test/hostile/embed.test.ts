@@ -185,6 +185,17 @@ describe('PNG', () => {
     expect(extractFrom(counting)).toBeUndefined();
     expect(read).toBeLessThan(10_000);
   });
+  it("someone else's XMP larger than any of ours is not read whole", async () => {
+    const huge = itxt('XML:com.adobe.xmp', Buffer.alloc(17 * 1024 * 1024, 0x20));
+    const b = png(IHDR!, huge, ...IDATS, IEND);
+    let read = 0;
+    const src = bufferSource(b);
+    const counting = { length: src.length, read: (s: number, e: number) => ((read += e - s), src.read(s, e)) };
+    const parts = embedParts(counting, { json: '{}', creator: 'c', description: 'd' });
+    expect(read).toBeLessThan(10_000);
+    expect(parts).toContainEqual({ start: 33, end: 33 + huge.length }); // kept, as someone else's
+    expect(extractFrom(counting)).toBeUndefined();
+  });
   it('embedding twice replaces ours', async () => {
     const once = await embeds(PNG, 'png');
     const twice = await embeds(once, 'png', record('second'));
