@@ -12,8 +12,10 @@
  *   is fixed. The pixels are untouched.
  * Embedding again replaces our earlier metadata instead of stacking it.
  *
- * The walkers read a file only where its structure is (chunk and segment headers, text
- * chunks, the first bytes of a WebP bitstream), and an embed is a list of parts: new bytes,
+ * The walkers read a file only where its structure is (chunk and segment headers, the keywords
+ * of text chunks and the whole of XMP ones up to 16 MB, the first bytes of a WebP bitstream),
+ * and stop where the container ends: bytes after a PNG's IEND or a WebP's RIFF size are copied
+ * as they are, not walked. An embed is a list of parts: new bytes,
  * and ranges of the original copied as they are. A file is rewritten by streaming those
  * parts, so memory does not grow with the image (issue 18: a 60 MB image took +130 MB).
  */
