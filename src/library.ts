@@ -285,7 +285,9 @@ async function prepare(params: GenerateParams): Promise<{ resolved: SchemaResolv
       }
       const key = String(issue.path[0] ?? 'params');
       const value = (params as unknown as Record<string, unknown>)?.[key];
-      return `${key} ${value === undefined ? 'is missing' : `= ${JSON.stringify(value)}`}: ${issue.message}`;
+      // String(): JSON would show NaN and Infinity as null.
+      const shown = typeof value === 'number' ? String(value) : JSON.stringify(value);
+      return `${key} ${value === undefined ? 'is missing' : `= ${shown}`}: ${issue.message}`;
     });
     throw new UsageError(`Invalid parameters: ${problems.join('; ')}.`);
   }

@@ -49,6 +49,10 @@ export function sweepAxes(flags: FlagValues, fields: readonly FieldSpec[]): Swee
     const given = flags[field.key];
     if (!given || typeof given.raw !== 'string' || !sweepable(field)) continue;
     const raw = given.raw.trim();
+    if (field.kind === 'number' && raw.split(',').some((part) => RANGE.test(part.trim())))
+      throw new UsageError(
+        `${given.flag}: ${JSON.stringify(raw)} has a range, and ranges are for whole numbers only; list the values instead, e.g. ${given.flag} ${example(field)}.`,
+      );
     if (!raw.includes(',') && !(field.kind === 'int' && RANGE.test(raw))) continue;
     const values = axisValues(field, given.flag, raw);
     if (values.length === 1) {
@@ -67,6 +71,12 @@ function axisValues(field: FieldSpec, flag: string, raw: string): unknown[] {
     if (!part)
       throw new UsageError(
         `${flag}: ${JSON.stringify(raw)} has an empty value; separate values with single commas, e.g. ${flag} ${example(field)}.`,
+      );
+    // `--seed 1,000` is one thousand written with a separator far more often than the sweep
+    // 1 and 0, which would cost two jobs: nobody writes a sweep's value with a leading zero.
+    if ((field.kind === 'int' || field.kind === 'number') && /^0\d/.test(part))
+      throw new UsageError(
+        `${flag}: ${JSON.stringify(raw)} would be a sweep over ${raw.split(',').join(' and ')}; write a number without thousands separators (${raw.replaceAll(',', '')}), and a sweep's values without leading zeros.`,
       );
     const range = field.kind === 'int' ? RANGE.exec(part) : null;
     if (!range) {

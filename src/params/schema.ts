@@ -56,6 +56,9 @@ const meta = flagMeta;
 export const int = (min: number, max: number) => z.int().check(z.minimum(min), z.maximum(max));
 /** A number from `min` to `max`, both included (classic zod's `.min(min).max(max)`). */
 export const number = (min: number, max: number) => z.number().check(z.minimum(min), z.maximum(max));
+/** A visible character: invisible ones alone (a zero-width space pasted from a web page) make no prompt. */
+export const VISIBLE = /[^\s\p{Cf}]/u;
+
 /**
  * A path, a URL or a name: something other than spaces. `minLength(1)` alone let `--out " "` (a
  * stray space, an unset variable inside quotes) pass, and a paid job then wrote its images into a
@@ -66,7 +69,7 @@ export const text = () => z.string().check(z.regex(/\S/, 'must not be blank'));
 export const modelParamsSchema = z.strictObject({
   prompt: z
     .string()
-    .check(z.trim(), z.minLength(1, 'must not be empty'))
+    .check(z.trim(), z.minLength(1, 'must not be empty'), z.regex(VISIBLE, 'must have a visible character'))
     .register(
       z.globalRegistry,
       meta({

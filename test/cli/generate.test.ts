@@ -366,6 +366,12 @@ describe('validation: exit 2, the flag, the value, what is allowed, no request',
     expect(String(r.stderr)).toContain('prompt is empty');
     expect(emu.log).toHaveLength(0);
   });
+  it('a prompt of invisible characters only (a pasted zero-width space)', async () => {
+    const r = await runMain(['\u200b\ufeff '], sb);
+    expect(r.exitCode).toBe(2);
+    expect(String(r.stderr)).toContain('The prompt has no visible character.');
+    expect(emu.log).toHaveLength(0);
+  });
   it('a flag and its alias with different values', async () => {
     const r = await runMain(['p', '--aspect', '1:1', '--aspect-ratio', '4:3'], sb);
     expect(r.exitCode).toBe(2);

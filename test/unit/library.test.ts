@@ -106,6 +106,9 @@ describe('the library', () => {
     [{ prompt: 'x', num_outputs: 9 }, /num_outputs = 9: Too big/],
     [{ prompt: 'x', aspect_ratio: '22:9' }, /aspect_ratio = "22:9": .*"21:9"/],
     [{ prompt: '  ' }, /prompt = " {2}": must not be empty/],
+    [{ prompt: '\u200b' }, /prompt = "\u200b": must have a visible character/],
+    [{ prompt: 'x', guidance: Number.NaN }, /guidance = NaN: /],
+    [{ prompt: 'x', num_outputs: Number.POSITIVE_INFINITY }, /num_outputs = Infinity: /],
     [{ prompt: 'x', steps: 3 }, /unknown parameter "steps" \(known: prompt, aspect_ratio/],
     [
       { prompt: 'x', image: join(import.meta.dirname, 'library.test.ts') },

@@ -58,11 +58,32 @@ describe('sweep axes from flags', () => {
     expect(usage(() => sweepAxes(flags({ num_inference_steps: ['40..60', '--steps'] }), MODEL_FIELDS))).toBe(
       '--steps: "60" is not allowed; use a whole number from 1 to 50.',
     );
-    // Not a range for a number: left as it is, for the usual check to refuse.
-    expect(sweepAxes(flags({ guidance: ['1..3', '--guidance'] }), MODEL_FIELDS).axes).toEqual([]);
+    // A range of a decimal flag: refused with the reason, not as a bad number.
+    expect(usage(() => sweepAxes(flags({ guidance: ['1..3', '--guidance'] }), MODEL_FIELDS))).toMatch(
+      /^--guidance: "1\.\.3" has a range, and ranges are for whole numbers only/,
+    );
     expect(usage(() => sweepAxes(flags({ seed: ['1,2,1', '--seed'] }), MODEL_FIELDS))).toMatch(/1 is given twice/);
     expect(usage(() => sweepAxes(flags({ seed: ['1..99999999', '--seed'] }), MODEL_FIELDS))).toMatch(/99999999 values/);
     expect(usage(() => sweepAxes(flags({ guidance: ['2,,4', '--guidance'] }), MODEL_FIELDS))).toMatch(/empty value/);
+  });
+
+  it('a number written with a thousands separator is refused, not run as a paid sweep', () => {
+    for (const [key, raw, flag] of [
+      ['seed', '1,000', '--seed'],
+      ['seed', '12,000,500', '--seed'],
+      ['guidance', '1,000', '-g'],
+      ['num_inference_steps', '1,05', '--steps'],
+    ] as const) {
+      const message = usage(() => sweepAxes(flags({ [key]: [raw, flag] }), MODEL_FIELDS));
+      expect(message).toContain(`${flag}: "${raw}" would be a sweep over`);
+      expect(message).toContain(`(${raw.replaceAll(',', '')})`);
+    }
+    expect(usage(() => sweepAxes(flags({ guidance: ['2..5', '-g'] }), MODEL_FIELDS))).toBe(
+      '-g: "2..5" has a range, and ranges are for whole numbers only; list the values instead, e.g. -g 2,4.',
+    );
+    // A sweep is still a sweep, decimals included.
+    expect(sweepAxes(flags({ seed: ['100,200', '--seed'] }), MODEL_FIELDS).axes[0]!.values).toEqual([100, 200]);
+    expect(sweepAxes(flags({ guidance: ['0.5,2', '-g'] }), MODEL_FIELDS).axes[0]!.values).toEqual([0.5, 2]);
   });
 
   it('--image and switches are never split', () => {

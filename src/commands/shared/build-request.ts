@@ -6,7 +6,7 @@
 import { checkLocalImage, randomSeed, RANDOM_SEED } from '../../core/params.js';
 import { UsageError } from '../../errors.js';
 import { MODEL_FIELDS } from '../../params/fields.js';
-import type { ResolvedParams } from '../../params/schema.js';
+import { VISIBLE, type ResolvedParams } from '../../params/schema.js';
 import type { Resolved } from '../../store/settings.js';
 
 export interface BuiltRequest {
@@ -24,8 +24,8 @@ export async function buildRequest(resolved: Resolved, prompt: string): Promise<
     if (resolved.values[f.key] !== undefined) params[f.key] = resolved.values[f.key];
   }
   const p = prompt.trim();
-  if (!p)
-    throw new UsageError('The prompt is empty.', {
+  if (!VISIBLE.test(p))
+    throw new UsageError(p ? 'The prompt has no visible character.' : 'The prompt is empty.', {
       suggestion: 'Give it as the first argument, e.g. flux-krea "a red fox in snow", or pipe it on stdin.',
     });
   // -1 is Segmind's documented "random"; picking it here keeps the seed that is sent, journaled
