@@ -160,9 +160,9 @@ took 547 s and wrote 22 GB for a 4.3 MB lock.
 **Memory.** Peak RSS of the CLI process, read at exit from \`process.resourceUsage().maxRSS\`
 (getrusage; on Linux the same as VmHWM) by test/bench/rss-probe.mjs, which the benchmark loads
 into the CLI with \`node --import\`, against bare \`node -e 0\` loaded with the same probe in the
-same rounds (the baseline; the target is 1.6× of it). Each job lasts 12 s, as a client waits
-for real ones (24 s), and all runs go at once, started 0.4 s apart in rotating order, so the
-section takes about 25 s. The emulator pads each image
+same rounds (the baseline; the target is 1.6× of it). Each job ends at once, so each image
+downloads before V8 has collected in full (the worst case, as \`result\` of a finished job),
+and all runs go at once, started 0.4 s apart in rotating order. The emulator pads each image
 to the size given (valid container padding streamed from a shared zero buffer), so the CLI
 downloads a real 60 MB file, or four 15 MB files at once, or a 60 MB file that it then
 rewrites with \`--metadata embed\`. "Flat" means the peak grows by less than 16 MB over a run
@@ -177,9 +177,12 @@ runs. Forcing a young collection every 5 ms (\`--expose-gc\`, for the measuremen
 60 MB download within 3 MB of a small one: nothing holds the image. How many pile up depends
 on V8's history, not on the size: if V8 has run a full collection before the download, it
 starts the next ones early and they peak at 13-19 MB; if not, only young collections free them,
-at about 33 MB. During a wait of some seconds for a job V8 does collect in full; with jobs
-that end at once the rows landed either way from one build to the next (+17 or +37 MB for the
-60 MB image), hence the 12 s jobs here. Measured and not kept, as they changed nothing: a smaller body
+at about 33 MB (a 60 MB image peaked 37 MB over a small one when its job ended at once). So the
+CLI runs a young collection after every 8 MB of response bodies (src/commands/shared/download-gc.ts,
+counting undici's \`undici:request:bodyChunkReceived\` diagnostics channel; \`gc\` from a context
+made after \`--expose-gc\`): a 60 MB image now peaks about 9 MB over a small one, whether its job
+ends at once or after 12 s, for about 50 ms more CPU per 60 MB (13 %). A run that downloads
+less than 8 MB never turns it on, and the library leaves collection to V8. Measured and not kept, as they changed nothing: a smaller body
 highWaterMark, undici's \`stream()\` instead of \`request()\`, node:http instead of undici,
 \`--max-semi-space-size\`, \`--no-incremental-marking\`. What is kept: before the first request
 (src/commands/shared/context.ts) V8 is limited to its baseline WebAssembly compiler
@@ -188,10 +191,7 @@ and made \`--sync\` wait for it at exit) and asked to favour memory over speed
 (\`--optimize-for-size\`: it tightens the limits of the collections that follow, a 300-entry
 batch peaked 22-25 MB lower and a 60 MB download up to 24 MB lower, with no CPU measurable per
 entry). Embedding metadata streams too (src/output/embed.ts reads only an image's chunk and
-segment headers and copies the rest): it took a 60 MB image to 200 MB. Making the rows
-deterministic would need a forced collection at the start of a big download (a \`gc\` function
-from a fresh vm context, which costs 2 MB itself), a mechanism no real image (1-3 MB, below any
-of these bounds) would feel.
+segment headers and copies the rest): it took a 60 MB image to 200 MB.
 
 **Time to image.** A default generation (\`-n 1 --json\`) of a real 8 s or 24 s job (the
 emulator in \`time\` mode, QUEUED 1 s, then PROCESSING), each run with an emulator of its own

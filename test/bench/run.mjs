@@ -68,7 +68,7 @@ try {
     'scale',
     () => batchScale(emu),
   );
-  await section('Memory (median of 5 runs each, all at once, 12 s jobs)', 'memory', () => memory(emu));
+  await section('Memory (median of 5 runs each, all at once, jobs that end at once)', 'memory', () => memory(emu));
   await section('Time to image (median of 3 runs each, all at once; real job times)', 'polling', () => polling());
 } finally {
   await emu?.close();

@@ -51,8 +51,13 @@ export function endpoints(env: NodeJS.ProcessEnv): { baseUrl: string; uploadUrl:
  * and dry run 6-8 ms. Here, not in the library: V8 flags belong to the process, which a
  * library does not own.
  */
+let prepared = false;
+/** Also: a young collection after every 8 MB of downloads (download-gc.ts). Once per process. */
 export async function beforeFirstRequest(): Promise<void> {
+  if (prepared) return;
+  prepared = true;
   (await import('node:v8')).setFlagsFromString('--liftoff-only --optimize-for-size');
+  (await import('./download-gc.js')).collectAsDownloadsGrow();
 }
 
 export async function makeClient(ctx: Context, s: ClientSettings): Promise<SegmindClient> {
