@@ -36,23 +36,25 @@ export function endpoints(env: NodeJS.ProcessEnv): { baseUrl: string; uploadUrl:
   return resolveEndpoints({ baseUrl: env.SEGMIND_BASE_URL, uploadUrl: env.SEGMIND_UPLOAD_URL });
 }
 
-/**
- * Called before the CLI's first request, which loads undici (src/api/undici.ts): V8 is limited
- * to its baseline WebAssembly compiler (issue 18). undici parses HTTP with a WebAssembly build
- * of llhttp, which V8 otherwise re-optimises on background threads. That costs about 35 MB of
- * peak memory and 40 ms of CPU per run, and a --sync run waited for it at exit, to speed up a
- * parser that reads a few kB of headers per request. And V8 is asked to favour memory over
- * speed (--optimize-for-size): a download leaves each socket read (64 kB) to the garbage
- * collector, which can let about 33 MB of them pile up before it runs; with the flag a
- * 300-entry batch peaked 22-25 MB lower and a 60 MB download up to 24 MB lower, for no CPU
- * measurable per batch entry. Here, not at start-up: once a V8 flag changes, V8
- * rejects its code caches (Node's built-in modules, and on Node 22+ the compile cache), so
- * everything compiled after it compiles from source; set in the entry it cost every `--help`
- * and dry run 6-8 ms. Here, not in the library: V8 flags belong to the process, which a
- * library does not own.
- */
 let prepared = false;
-/** Also: a young collection after every 8 MB of downloads (download-gc.ts). Once per process. */
+
+/**
+ * Called before the CLI's first request, which loads undici (src/api/undici.ts); once per process.
+ *
+ * V8 is limited to its baseline WebAssembly compiler (issue 18): undici parses HTTP with a
+ * WebAssembly build of llhttp, which V8 otherwise re-optimises on background threads. That costs
+ * about 35 MB of peak memory and 40 ms of CPU per run, and a --sync run waited for it at exit, to
+ * speed up a parser that reads a few kB of headers per request. V8 is also asked to favour memory
+ * over speed (--optimize-for-size): a 300-entry batch peaked 22-25 MB lower, for no CPU
+ * measurable per entry. And a young collection runs after every 8 MB of downloads
+ * (download-gc.ts), so that a big image's spent socket reads do not pile up.
+ *
+ * Here, not at start-up: once a V8 flag changes, V8 rejects its code caches (Node's built-in
+ * modules, and on Node 22+ the compile cache), so everything compiled after it compiles from
+ * source; set in the entry it cost every `--help` and dry run 6-8 ms. Here, not in the library:
+ * V8 flags and garbage collection belong to the process, which a library does not own. Both
+ * modules load with import(), so that a dry run loads neither node:v8 nor node:vm.
+ */
 export async function beforeFirstRequest(): Promise<void> {
   if (prepared) return;
   prepared = true;
