@@ -43,7 +43,9 @@ export function optionsFor(f: FieldSpec, o: { brief?: boolean } = {}): Option[] 
     if (f.default !== true || o.brief) negated.hideHelp();
     options = [main, negated];
   } else {
-    const value = `<${f.valueName ?? 'value'}>`;
+    // A flag that means something alone takes its value optionally: `--preview` is `--preview
+    // always` (collectFlags; its help says so, shorter than commander's "(preset: ...)").
+    const value = f.bare === undefined ? `<${f.valueName ?? 'value'}>` : `[${f.valueName ?? 'value'}]`;
     const main = new Option(
       `${f.short ? `-${f.short}, ` : ''}--${f.flag} ${value}`,
       o.brief ? briefHelp(f.help) : optionHelp(f),
@@ -81,8 +83,9 @@ export function collectFlags(cmd: Command, fields: readonly FieldSpec[]): FlagVa
     const names = [f.flag, ...(f.aliases ?? [])];
     for (const name of names) {
       const attr = new Option(`--${name}`).attributeName();
-      const raw = opts[attr];
+      let raw = opts[attr];
       if (raw === undefined || cmd.getOptionValueSource(attr) !== 'cli') continue;
+      if (raw === true && f.bare !== undefined) raw = f.bare;
       const prev = out[f.key];
       if (prev && prev.raw !== raw) {
         throw new UsageError(

@@ -5,7 +5,8 @@
 import { MODEL_FIELDS, RUN_FIELDS, SWEEP_FIELDS, allowedText, defaultText, envName, type FieldSpec } from './fields.js';
 
 function flagCell(f: FieldSpec): string {
-  const value = f.kind === 'boolean' ? '' : ` <${f.valueName ?? 'value'}>`;
+  const name = f.valueName ?? 'value';
+  const value = f.kind === 'boolean' ? '' : f.bare === undefined ? ` <${name}>` : ` [${name}]`;
   const names = [`${f.short ? `-${f.short}, ` : ''}--${f.flag}${value}`];
   // The --no- form matters where a default can be on: built in, or saved in a config.
   if (f.kind === 'boolean' && (f.default === true || f.configurable)) names.push(`--no-${f.flag}`);

@@ -105,8 +105,9 @@ export const runOptionsSchema = z.strictObject({
     meta({
       flag: 'preview',
       valueName: 'when',
+      bare: 'always',
       configurable: true,
-      help: 'Draw the saved images on stderr: auto (in terminals known to show pictures: kitty, Ghostty, Konsole, iTerm2, WezTerm), always (also sixel, else coloured blocks), never',
+      help: 'Draw the saved images on stderr: auto (in terminals known to show pictures: kitty, Ghostty, Konsole, iTerm2, WezTerm), always (also sixel, else coloured blocks; what --preview alone means), never',
     }),
   ),
   open: z

@@ -32,6 +32,8 @@ export interface FlagMeta {
   aliases?: string[];
   /** Placeholder shown in help, e.g. `ratio`. */
   valueName?: string;
+  /** What the flag means given without a value (`--preview` alone: `always`); without it, a value is required. */
+  bare?: string;
   help: string;
   /** Completion hint for free-form values. */
   complete?: 'file' | 'dir';

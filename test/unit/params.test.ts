@@ -11,7 +11,8 @@ import {
   describeSchema,
   type FieldSpec,
 } from '../../src/params/fields.js';
-import { optionsFor } from '../../src/cli/flags.js';
+import { Command } from 'commander';
+import { addFieldOptions, collectFlags, optionsFor } from '../../src/cli/flags.js';
 import { coerce, didYouMean } from '../../src/params/coerce.js';
 import { ASPECT_RATIOS } from '../../src/params/schema.js';
 import { UsageError } from '../../src/errors.js';
@@ -63,6 +64,23 @@ describe('the schema as flags', () => {
     expect(RUN_FIELDS.map((f) => f.flag)).toEqual(
       expect.arrayContaining(['sync', 'out', 'json', 'dry-run', 'timeout', 'interval', 'quiet', 'verbose', 'retries']),
     );
+  });
+});
+
+describe('a flag that means something alone', () => {
+  it('--preview alone is --preview always; a value still wins, and a bad one is refused later', () => {
+    const parse = (args: string[]) => {
+      const cmd = new Command('x').exitOverride();
+      addFieldOptions(cmd, RUN_FIELDS);
+      cmd.parse(args, { from: 'user' });
+      return collectFlags(cmd, RUN_FIELDS).preview?.raw;
+    };
+    expect(parse(['--preview'])).toBe('always');
+    expect(parse(['--preview', 'never'])).toBe('never');
+    expect(parse(['--preview=auto'])).toBe('auto');
+    expect(parse([])).toBeUndefined();
+    // Every other value flag still needs its value.
+    expect(() => parse(['--timeout'])).toThrow(/argument missing/);
   });
 });
 
