@@ -220,13 +220,16 @@ export class Http {
       requestHeaders: redact(headers),
       requestBody: body,
     };
+    // Before the try: failing to load undici or make the Agent sends nothing, so it is not a
+    // network error (which would be retried, and for a submit taken as "the job may exist").
+    const dispatcher = await this.dispatcher();
     try {
       const res = await request(o.url, {
         method: o.method,
         headers,
         body,
         signal: o.keepInFlight ? o.requestSignal : o.signal,
-        dispatcher: await this.dispatcher(),
+        dispatcher,
         ...(o.headersTimeoutMs
           ? {
               headersTimeout: o.headersTimeoutMs,
@@ -272,7 +275,8 @@ export class Http {
   }
 
   async close(): Promise<void> {
-    if (this.agent) await (await this.agent).close().catch(() => undefined);
+    // An Agent that failed to be made has nothing to close, and its error was the request's.
+    await this.agent?.then((agent) => agent.close()).catch(() => undefined);
   }
 }
 

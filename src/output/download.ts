@@ -221,6 +221,8 @@ async function downloadOnce(
     throw new ProtocolError(`Refusing to download a non-http(s) URL: ${url.slice(0, 60)}`);
   let res: Dispatcher.ResponseData;
   let at = url;
+  // Outside the try: an Agent that cannot be made is not a network error to retry.
+  const dispatcher = o.dispatcher ?? (await sharedAgent());
   for (let hops = 0; ; hops++) {
     try {
       // Image URLs are public: no API key, no cookies, nothing but a plain GET.
@@ -228,7 +230,7 @@ async function downloadOnce(
         method: 'GET',
         headers: { 'user-agent': 'flux-krea' },
         signal: o.signal,
-        dispatcher: o.dispatcher ?? (await sharedAgent()),
+        dispatcher,
       });
     } catch (e) {
       if (isAbort(e, o.signal)) throw e;
