@@ -1,6 +1,6 @@
 /**
  * `flux-krea batch <manifest>`: many images from a list. Parses and presents; the work is in
- * src/core/batch/, loaded only when the command runs.
+ * src/core/batch/, loaded with the command bodies (run.ts) when a command runs, never for --help.
  */
 import { Argument, Command } from 'commander';
 import { completeAs } from '../cli/completions/hints.js';

@@ -1,7 +1,7 @@
 /**
  * `flux-krea inspect <image...>`: what made an image, read from the record it carries
  * (--metadata embed) or its `.json` sidecar (--metadata sidecar). The reading is in
- * run-inspect.ts, loaded only when the command runs.
+ * run-inspect.ts, loaded with the command bodies (run.ts) when a command runs.
  */
 import { Argument, Command } from 'commander';
 import { completeAs } from '../cli/completions/hints.js';

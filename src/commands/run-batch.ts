@@ -1,6 +1,7 @@
 /**
  * The batch command's body: resolve settings, read and check the whole manifest (exit 2 and no
- * request on any problem), plan against the lock file, run, present. Loaded lazily.
+ * request on any problem), plan against the lock file, run, present. Behind run.ts, with the
+ * other bodies.
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, relative, resolve } from 'node:path';

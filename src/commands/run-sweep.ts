@@ -2,7 +2,7 @@
  * A sweep (`flux-krea "a fox" --seed 1..4 --guidance 2,4`): one job per combination, run
  * through the batch engine (concurrency, the rate gate, the lock when --lock is given, the
  * summary). Everything is checked, the size capped and every request built before anything is
- * sent. Loaded only when a flag holds a list or a range.
+ * sent. Runs only when a flag holds a list or a range (its module loads with every body, run.ts).
  */
 import { relative, resolve } from 'node:path';
 import { generationEndpoint, MODEL } from '../api/endpoints.js';

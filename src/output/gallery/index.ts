@@ -1,6 +1,6 @@
 /**
  * `flux-krea gallery` and `batch --gallery`: collect the images, make thumbnails, write one
- * HTML file. Loaded only by those two.
+ * HTML file. Imported only by those two (its JPEG decoder loads when a thumbnail is made).
  */
 import { lstat, open, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, relative, resolve } from 'node:path';
