@@ -51,7 +51,8 @@ export function sweepAxes(flags: FlagValues, fields: readonly FieldSpec[]): Swee
     const raw = given.raw.trim();
     if (field.kind === 'number' && raw.split(',').some((part) => RANGE.test(part.trim())))
       throw new UsageError(
-        `${given.flag}: ${JSON.stringify(raw)} has a range, and ranges are for whole numbers only; list the values instead, e.g. ${given.flag} ${example(field)}.`,
+        // Said of the flag, not the values: "1..3" is written in whole numbers, but 1.5 lies between them.
+        `${given.flag}: ${JSON.stringify(raw)} has a range, and ${given.flag} takes decimals: ranges are for whole-number flags only; list the values instead, e.g. ${given.flag} ${example(field)}.`,
       );
     if (!raw.includes(',') && !(field.kind === 'int' && RANGE.test(raw))) continue;
     const values = axisValues(field, given.flag, raw);

@@ -60,7 +60,7 @@ describe('sweep axes from flags', () => {
     );
     // A range of a decimal flag: refused with the reason, not as a bad number.
     expect(usage(() => sweepAxes(flags({ guidance: ['1..3', '--guidance'] }), MODEL_FIELDS))).toMatch(
-      /^--guidance: "1\.\.3" has a range, and ranges are for whole numbers only/,
+      /^--guidance: "1\.\.3" has a range, and --guidance takes decimals: ranges are for whole-number flags only/,
     );
     expect(usage(() => sweepAxes(flags({ seed: ['1,2,1', '--seed'] }), MODEL_FIELDS))).toMatch(/1 is given twice/);
     expect(usage(() => sweepAxes(flags({ seed: ['1..99999999', '--seed'] }), MODEL_FIELDS))).toMatch(/99999999 values/);
@@ -79,7 +79,7 @@ describe('sweep axes from flags', () => {
       expect(message).toContain(`(${raw.replaceAll(',', '')})`);
     }
     expect(usage(() => sweepAxes(flags({ guidance: ['2..5', '-g'] }), MODEL_FIELDS))).toBe(
-      '-g: "2..5" has a range, and ranges are for whole numbers only; list the values instead, e.g. -g 2,4.',
+      '-g: "2..5" has a range, and -g takes decimals: ranges are for whole-number flags only; list the values instead, e.g. -g 2,4.',
     );
     // A sweep is still a sweep, decimals included.
     expect(sweepAxes(flags({ seed: ['100,200', '--seed'] }), MODEL_FIELDS).axes[0]!.values).toEqual([100, 200]);
