@@ -16,6 +16,7 @@ import {
   EmbedError,
   extractProvenance,
   jpegSegments,
+  pngChunk,
   pngChunks,
   riffChunks,
 } from '../../src/output/embed.js';
@@ -78,16 +79,8 @@ describe('PNG', () => {
 });
 
 describe('PNG records of other shapes', () => {
-  const chunk = (type: string, data: Buffer) => {
-    const head = Buffer.alloc(8);
-    head.writeUInt32BE(data.length, 0);
-    head.write(type, 4, 'latin1');
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])));
-    return Buffer.concat([head, data, crc]);
-  };
   const itxt = (keyword: string, text: string) =>
-    chunk(
+    pngChunk(
       'iTXt',
       Buffer.concat([Buffer.from(keyword, 'latin1'), Buffer.from([0, 0, 0, 0, 0]), Buffer.from(text, 'utf8')]),
     );

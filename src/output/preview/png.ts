@@ -5,7 +5,7 @@
  * with one filter per row, enough for the terminal protocols that want PNG.
  */
 import { deflateSync, inflateSync } from 'node:zlib';
-import { crc32, pngChunks } from '../embed.js';
+import { pngChunk, pngChunks } from '../embed.js';
 import { checkSize, DecodeError, type Pixels } from './pixels.js';
 
 const SIG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -118,15 +118,6 @@ function paeth(a: number, b: number, c: number): number {
   return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
 }
 
-function chunk(type: string, data: Buffer): Buffer {
-  const head = Buffer.alloc(8);
-  head.writeUInt32BE(data.length, 0);
-  head.write(type, 4, 'latin1');
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])));
-  return Buffer.concat([head, data, crc]);
-}
-
 /** An 8-bit PNG of the pixels; alpha is dropped when every pixel is opaque. */
 export function encodePng(p: Pixels): Buffer {
   const opaque = isOpaque(p);
@@ -152,9 +143,9 @@ export function encodePng(p: Pixels): Buffer {
   ihdr[9] = opaque ? 2 : 6;
   return Buffer.concat([
     SIG,
-    chunk('IHDR', ihdr),
-    chunk('IDAT', deflateSync(raw, { level: 6 })),
-    chunk('IEND', Buffer.alloc(0)),
+    pngChunk('IHDR', ihdr),
+    pngChunk('IDAT', deflateSync(raw, { level: 6 })),
+    pngChunk('IEND', Buffer.alloc(0)),
   ]);
 }
 
